@@ -1,0 +1,71 @@
+// The media tools port: everything cinerag asks of ffmpeg/ffprobe. The ffmpeg adapter
+// (src/media/ffmpeg/) implements it through fluent-ffmpeg, which is archived upstream: keep callers
+// on this interface so the adapter can be replaced without touching the pipeline.
+
+export type StreamType = "video" | "audio" | "subtitle" | "data" | "attachment";
+
+export interface ProbedStream {
+  index: number;
+  type: StreamType;
+  codec: string;
+  language?: string;
+  title?: string;
+  /** subtitle streams: true for bitmap formats (PGS, VobSub, DVB) that carry no text */
+  imageBased?: boolean;
+  isDefault?: boolean;
+}
+
+export interface ProbeResult {
+  path: string;
+  formatName: string;
+  sizeBytes: number;
+  /** seconds, from the container's start */
+  duration: number;
+  /** the container's start time in seconds; every time we store is relative to it */
+  startTime: number;
+  video: {
+    streamIndex: number;
+    width: number;
+    height: number;
+    /** average frame rate (frames per second) */
+    frameRate: number;
+    /** true when r_frame_rate and avg_frame_rate disagree: timecodes must come from PTS, not frame numbers */
+    variableFrameRate: boolean;
+    frameCount?: number;
+  };
+  streams: ProbedStream[];
+}
+
+/** One decoded, downscaled video frame: packed RGB24, row-major. */
+export interface Frame {
+  /** zero-based index in decode order (presentation order after the decoder) */
+  index: number;
+  /** presentation time in seconds, normalised to the container's start */
+  time: number;
+  width: number;
+  height: number;
+  /** width * height * 3 bytes; the buffer may be reused after the consumer returns, copy to keep it */
+  data: Uint8Array;
+}
+
+export interface DecodeOptions {
+  /** output width in pixels (height follows the aspect ratio, rounded to even) */
+  width: number;
+  signal?: AbortSignal;
+}
+
+export interface ExtractedSubtitle {
+  /** the text of the track converted by ffmpeg to a text format we parse */
+  format: "srt" | "ass" | "vtt";
+  text: string;
+}
+
+export interface MediaTools {
+  /** which binaries are in use, and where from ("system" or "npm") */
+  describe(): Promise<{ ffmpeg: string; ffprobe: string; source: "system" | "npm" | "config"; version: string }>;
+  probe(path: string, signal?: AbortSignal): Promise<ProbeResult>;
+  /** one decode pass of the main video stream, downscaled, frame by frame, in presentation order */
+  decodeFrames(probe: ProbeResult, options: DecodeOptions): AsyncIterable<Frame>;
+  /** the text of one embedded text subtitle stream */
+  extractSubtitle(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<ExtractedSubtitle>;
+}
