@@ -1,0 +1,73 @@
+import type { Command } from "commander";
+import type { App } from "../app.js";
+import type { IngestResult } from "../ingest/ingest.service.js";
+import { IngestProgressBars } from "./progress-bars.js";
+import { printError } from "./cli-error.js";
+
+interface IngestOptions {
+  subtitles?: string[];
+  title?: string;
+  json?: boolean;
+}
+
+/** The shape printed by `cinerag ingest --json` (one object per clip, one per line). */
+export function ingestJson(result: IngestResult) {
+  return {
+    clip: { ...result.clip, alreadyIngested: result.alreadyIngested },
+    tracks: result.tracks.map((t) => ({
+      index: t.index,
+      source: t.source,
+      codec: t.codec,
+      language: t.language ?? null,
+      encoding: t.encoding ?? null,
+      imageBased: t.imageBased,
+      skipped: t.skipped,
+      cueCount: t.cues.length,
+      warnings: t.warnings,
+    })),
+    shots: result.shots.map((s) => ({ index: s.index, start: s.startTime, end: s.endTime, transition: s.transition })),
+    cues: result.tracks.flatMap((t) =>
+      t.cues.map((c) => ({ track: t.index, language: t.language ?? null, start: c.startTime, end: c.endTime, text: c.text, speaker: c.speaker ?? null })),
+    ),
+    keyframes: result.keyframes.map((k) => ({ shot: k.shotIndex, time: k.time, path: k.path, width: k.width, height: k.height, ...k.stats })),
+    scenes: result.scenes.map((s) => ({ index: s.index, start: s.startTime, end: s.endTime, shots: [s.firstShot, s.lastShot], text: s.text })),
+  };
+}
+
+function summary(result: IngestResult): string {
+  const cues = result.tracks.reduce((n, t) => n + t.cues.length, 0);
+  const state = result.alreadyIngested ? "already ingested" : "ingested";
+  return `${state}: ${result.clip.title} (${result.clip.id}) ${result.shots.length} shots, ${result.keyframes.length} keyframes, ${cues} cues in ${result.tracks.length} tracks, ${result.scenes.length} scenes\n`;
+}
+
+export function registerIngest(program: Command, openApp: () => Promise<App>, signal: AbortSignal): void {
+  program
+    .command("ingest")
+    .description("ingest clips: subtitles, shots, keyframes and scenes into the database")
+    .argument("<file...>", "media files (use -- before names that begin with '-')")
+    .option("-s, --subtitles <file...>", "subtitle files for the clip (in addition to embedded tracks and sidecars)")
+    .option("-t, --title <title>", "title of the clip (default: the file name)")
+    .option("--json", "print one JSON object per clip on stdout")
+    .action(async (files: string[], options: IngestOptions) => {
+      const app = await openApp();
+      let exit = 0;
+      try {
+        for (const file of files) {
+          const bars = new IngestProgressBars(file, !options.json && Boolean(process.stderr.isTTY));
+          try {
+            const result = await app.ingest.ingest({ file, title: options.title, subtitles: options.subtitles, signal, onProgress: (p) => bars.update(p) });
+            bars.stop();
+            process.stdout.write(options.json ? `${JSON.stringify(ingestJson(result))}\n` : summary(result));
+          } catch (error) {
+            bars.stop();
+            app.logger.debug({ err: error, file }, "ingest failed");
+            exit = Math.max(exit, printError(error));
+            if (signal.aborted) break;
+          }
+        }
+      } finally {
+        await app.close();
+      }
+      process.exitCode = exit;
+    });
+}

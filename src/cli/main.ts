@@ -1,0 +1,39 @@
+// `cinerag` command line. One file per subcommand; this file wires them and owns process-level concerns
+// (configuration, signals, exit status).
+import { Command, CommanderError } from "commander";
+import { loadConfig } from "../config.js";
+import { createApp, type App } from "../app.js";
+import { printError } from "./cli-error.js";
+import { registerIngest } from "./ingest.command.js";
+
+const controller = new AbortController();
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.once(sig, () => {
+    controller.abort();
+    process.exitCode = 130;
+  });
+}
+
+let app: App | undefined;
+async function openApp(): Promise<App> {
+  app ??= await createApp(loadConfig());
+  return app;
+}
+
+const program = new Command()
+  .name("cinerag")
+  .description("Film and TV content analysis: ingest clips, search scenes, ask questions with evidence")
+  .exitOverride()
+  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+registerIngest(program, openApp, controller.signal);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else {
+    process.exitCode = printError(error);
+  }
+}

@@ -1,0 +1,123 @@
+// The one decode pass: every downscaled frame goes through the shot detector and the keyframe picker;
+// each shot's keyframe is written as soon as the shot is known, so memory stays flat however long the
+// clip is (only the picker's few candidate frames are kept).
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import type { MediaTools, ProbeResult } from "../media/media.port.js";
+import type { KeyframeRecord, ShotBoundary, ShotRecord } from "./ingest.types.js";
+import { ShotDetector } from "./shots/shot-detector.js";
+import { KeyframePicker } from "./keyframes/keyframe-picker.js";
+import { colourHistogram, computeVisualStats } from "./keyframes/visual-stats.js";
+import { writeKeyframeJpeg } from "./keyframes/keyframe-writer.js";
+import { AppError } from "../errors/app-error.js";
+
+export interface FrameStageResult {
+  shots: ShotRecord[];
+  keyframes: KeyframeRecord[];
+  /** per shot, the colour histogram of its keyframe (for scene grouping) */
+  histograms: number[][];
+  frameCount: number;
+}
+
+export interface FrameStageOptions {
+  clipId: string;
+  dataDir: string;
+  keyframeDir: string;
+  decodeWidth: number;
+  signal?: AbortSignal;
+  onProgress?: (percent: number, message: string) => void;
+}
+
+const ms = (t: number) => Math.round(t * 1000) / 1000;
+
+/** A decode that stops well short of the probed duration means a truncated or corrupt file. */
+const MIN_COVERAGE = 0.9;
+
+class ShotAssembler {
+  readonly shots: ShotRecord[] = [];
+  readonly keyframes: KeyframeRecord[] = [];
+  readonly histograms: number[][] = [];
+  private start = { frame: 0, time: 0, transition: "START" as ShotRecord["transition"], transitionStart: undefined as number | undefined };
+
+  constructor(
+    private readonly picker: KeyframePicker,
+    private readonly options: FrameStageOptions,
+    private readonly relDir: string,
+  ) {}
+
+  begin(frame: number, time: number): void {
+    this.start = { ...this.start, frame, time };
+  }
+
+  async close(endFrame: number, endTime: number): Promise<void> {
+    if (endFrame < this.start.frame) return;
+    const index = this.shots.length;
+    this.shots.push({
+      index,
+      startTime: ms(this.start.time),
+      endTime: ms(Math.max(endTime, this.start.time)),
+      startFrame: this.start.frame,
+      endFrame,
+      transition: this.start.transition,
+      ...(this.start.transitionStart !== undefined ? { transitionStart: ms(this.start.transitionStart) } : {}),
+    });
+    const kept = this.picker.take({ startFrame: this.start.frame, endFrame });
+    if (!kept) return;
+    const rel = path.join(this.relDir, `shot-${String(index).padStart(5, "0")}.jpg`);
+    const written = await writeKeyframeJpeg(kept, path.join(this.options.dataDir, rel));
+    this.keyframes.push({ shotIndex: index, time: ms(kept.time), path: rel, width: written.width, height: written.height, stats: computeVisualStats(kept) });
+    this.histograms.push(Array.from(colourHistogram(kept)));
+  }
+
+  async onBoundary(boundary: ShotBoundary): Promise<void> {
+    const endFrame = (boundary.startFrame ?? boundary.frame) - 1;
+    await this.close(endFrame, boundary.startTime ?? boundary.time);
+    this.start = {
+      frame: boundary.frame,
+      time: boundary.time,
+      transition: boundary.kind,
+      transitionStart: boundary.kind === "CUT" ? undefined : boundary.startTime,
+    };
+  }
+}
+
+export async function analyseFrames(media: MediaTools, probe: ProbeResult, options: FrameStageOptions): Promise<FrameStageResult> {
+  const relDir = path.join(path.relative(options.dataDir, options.keyframeDir), options.clipId);
+  // Keyframes of an interrupted run are rewritten from scratch under the same names.
+  await rm(path.join(options.dataDir, relDir), { recursive: true, force: true });
+  await mkdir(path.join(options.dataDir, relDir), { recursive: true });
+
+  const detector = new ShotDetector();
+  const picker = new KeyframePicker();
+  const assembler = new ShotAssembler(picker, options, relDir);
+  let frameCount = 0;
+  let lastTime = 0;
+  let firstFrame = true;
+  let lastReport = 0;
+  for await (const frame of media.decodeFrames(probe, { width: options.decodeWidth, signal: options.signal })) {
+    if (firstFrame) {
+      assembler.begin(frame.index, Math.max(0, frame.time));
+      firstFrame = false;
+    }
+    picker.offer(frame);
+    for (const boundary of detector.push(frame)) await assembler.onBoundary(boundary);
+    frameCount = frame.index + 1;
+    lastTime = frame.time;
+    if (frame.time - lastReport >= 1 && options.onProgress) {
+      lastReport = frame.time;
+      options.onProgress(Math.min(99, (100 * frame.time) / probe.duration), `${assembler.shots.length} shots`);
+    }
+  }
+  if (frameCount === 0) throw new AppError("CORRUPT_MEDIA", `no video frame could be decoded from ${probe.path}`);
+  const frameDuration = 1 / probe.video.frameRate;
+  if (lastTime + frameDuration < probe.duration * MIN_COVERAGE) {
+    throw new AppError(
+      "CORRUPT_MEDIA",
+      `${probe.path} looks truncated or corrupt: its video stops at ${lastTime.toFixed(2)} s of ${probe.duration.toFixed(2)} s`,
+    );
+  }
+  for (const boundary of detector.flush()) await assembler.onBoundary(boundary);
+  await assembler.close(frameCount - 1, Math.max(probe.duration, lastTime + frameDuration));
+  options.onProgress?.(100, `${assembler.shots.length} shots`);
+  return { shots: assembler.shots, keyframes: assembler.keyframes, histograms: assembler.histograms, frameCount };
+}

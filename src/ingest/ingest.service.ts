@@ -1,0 +1,147 @@
+// The ingest pipeline: probe → subtitles → one decode pass (shots, keyframes) → scenes → one transaction.
+// Everything that can be refused (bad paths, unreadable subtitle files given explicitly, non-media) is
+// refused before the first write. Completed stages are checkpointed on the unfinished clip row, so the
+// same command after a crash resumes where it stopped; only the final transaction makes the clip READY.
+import { access } from "node:fs/promises";
+import path from "node:path";
+import type { MediaTools, ProbeResult } from "../media/media.port.js";
+import type { ClipRepository } from "../store/clip.repository.js";
+import type { Logger } from "../logging/logger.js";
+import { AppError, isAppError } from "../errors/app-error.js";
+import { contentHash } from "./content-hash.js";
+import { analyseFrames, type FrameStageResult } from "./frame.stage.js";
+import { collectTracks } from "./subtitle.stage.js";
+import { groupScenes } from "./scenes/scene-grouper.js";
+import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "./ingest.types.js";
+import type { IngestStage, ProgressListener } from "./progress.js";
+
+export interface IngestRequest {
+  file: string;
+  title?: string;
+  subtitles?: string[];
+  signal?: AbortSignal;
+  onProgress?: ProgressListener;
+}
+
+export interface IngestResult {
+  clip: { id: string; title: string; path: string; contentHash: string; duration: number; frameRate: number; width: number; height: number; variableFrameRate: boolean };
+  alreadyIngested: boolean;
+  tracks: TrackRecord[];
+  shots: ShotRecord[];
+  keyframes: KeyframeRecord[];
+  scenes: SceneRecord[];
+}
+
+export interface IngestDeps {
+  media: MediaTools;
+  clips: ClipRepository;
+  logger: Logger;
+  dataDir: string;
+  keyframeDir: string;
+  decodeWidth: number;
+  maxSceneSeconds: number;
+}
+
+const FRAME_CHECKPOINT = "frames";
+
+export class IngestService {
+  constructor(private readonly deps: IngestDeps) {}
+
+  async ingest(request: IngestRequest): Promise<IngestResult> {
+    const report = (stage: IngestStage, percent: number, message?: string) => request.onProgress?.({ stage, percent, message });
+    report("probe", 0, path.basename(request.file));
+    const [probe, hash] = await this.probeAndHash(request);
+    report("probe", 100, `${probe.duration.toFixed(1)} s, ${probe.video.width}x${probe.video.height}`);
+
+    const existing = await this.deps.clips.findByHash(hash);
+    if (existing?.status === "READY") return this.readExisting(existing.id, probe, hash);
+
+    report("subtitles", 0);
+    const tracks = await collectTracks(this.deps.media, probe, request.subtitles ?? [], request.signal);
+    report("subtitles", 100, `${tracks.length} tracks, ${tracks.reduce((n, t) => n + t.cues.length, 0)} cues`);
+
+    const title = request.title ?? path.parse(probe.path).name;
+    const clip = await this.deps.clips.begin(hash, probe, title);
+    try {
+      const frames = await this.frames(clip.id, probe, request, report);
+      report("scenes", 0);
+      const scenes = this.scenes(frames, tracks, probe);
+      report("scenes", 100, `${scenes.length} scenes`);
+      report("store", 0);
+      await this.deps.clips.complete(clip.id, { tracks, shots: frames.shots, keyframes: frames.keyframes, scenes });
+      report("store", 100);
+      return { clip: clipSummary(clip.id, title, hash, probe), alreadyIngested: false, tracks, ...frames, scenes };
+    } catch (error) {
+      // Bad input found mid-way (a truncated file) leaves nothing behind; anything else (a crash of
+      // ffmpeg, a cancel) keeps the checkpoints so that the next run resumes.
+      if (isAppError(error) && ["CORRUPT_MEDIA", "NOT_MEDIA", "NO_VIDEO_STREAM"].includes(error.code)) await this.deps.clips.discard(clip.id);
+      throw error;
+    }
+  }
+
+  private async probeAndHash(request: IngestRequest): Promise<[ProbeResult, string]> {
+    const probe = await this.deps.media.probe(request.file, request.signal);
+    const hash = await contentHash(probe.path, request.signal);
+    return [probe, hash];
+  }
+
+  private async frames(clipId: string, probe: ProbeResult, request: IngestRequest, report: (s: IngestStage, p: number, m?: string) => void) {
+    const saved = await this.deps.clips.getCheckpoint<FrameStageResult>(clipId, FRAME_CHECKPOINT);
+    if (saved && (await this.keyframesPresent(saved.keyframes))) {
+      report("shots", 100, `${saved.shots.length} shots (resumed)`);
+      return saved;
+    }
+    const frames = await analyseFrames(this.deps.media, probe, {
+      clipId,
+      dataDir: this.deps.dataDir,
+      keyframeDir: this.deps.keyframeDir,
+      decodeWidth: this.deps.decodeWidth,
+      signal: request.signal,
+      onProgress: (percent, message) => report("shots", percent, message),
+    });
+    await this.deps.clips.saveCheckpoint(clipId, FRAME_CHECKPOINT, frames);
+    return frames;
+  }
+
+  private async keyframesPresent(keyframes: KeyframeRecord[]): Promise<boolean> {
+    for (const k of keyframes) {
+      const ok = await access(path.join(this.deps.dataDir, k.path)).then(() => true, () => false);
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  private scenes(frames: FrameStageResult, tracks: TrackRecord[], probe: ProbeResult): SceneRecord[] {
+    // Scenes use the dialogue of one track: the first text track with cues (the main language).
+    const main = tracks.find((t) => !t.skipped && t.cues.length > 0);
+    return groupScenes(
+      {
+        shots: frames.shots,
+        histograms: frames.histograms.map((h) => Float32Array.from(h)),
+        cues: main?.cues ?? [],
+        duration: probe.duration,
+      },
+      { maxSceneSeconds: this.deps.maxSceneSeconds },
+    );
+  }
+
+  private async readExisting(clipId: string, probe: ProbeResult, hash: string): Promise<IngestResult> {
+    const stored = await this.deps.clips.load(clipId);
+    if (!stored) throw new AppError("NOT_FOUND", `clip ${clipId} vanished while being read`);
+    return { clip: clipSummary(clipId, stored.title, hash, probe), alreadyIngested: true, ...stored.parts };
+  }
+}
+
+function clipSummary(id: string, title: string, contentHash: string, probe: ProbeResult): IngestResult["clip"] {
+  return {
+    id,
+    title,
+    path: probe.path,
+    contentHash,
+    duration: probe.duration,
+    frameRate: probe.video.frameRate,
+    width: probe.video.width,
+    height: probe.video.height,
+    variableFrameRate: probe.video.variableFrameRate,
+  };
+}

@@ -1,0 +1,58 @@
+// Collects every subtitle track of a clip: embedded text tracks, sidecar files next to it, and files
+// given explicitly. Files given explicitly must be readable (a bad one refuses the whole ingest before
+// anything is written); a track found on its own that cannot be read is kept as a skipped track with
+// its warning, so the user can see why it is missing.
+import type { MediaTools, ProbeResult, ProbedStream } from "../media/media.port.js";
+import { AppError } from "../errors/app-error.js";
+import type { TrackRecord } from "./ingest.types.js";
+import { findSidecarSubtitles, languageTag, loadSubtitleFile, parseSubtitles } from "./subtitles/index.js";
+import path from "node:path";
+
+type TrackDraft = Omit<TrackRecord, "index">;
+
+function skipped(base: Omit<TrackDraft, "cues" | "skipped" | "warnings" | "imageBased">, warning: string, imageBased = false): TrackDraft {
+  return { ...base, imageBased, skipped: true, warnings: [warning], cues: [] };
+}
+
+async function embeddedTrack(media: MediaTools, probe: ProbeResult, stream: ProbedStream, signal?: AbortSignal): Promise<TrackDraft> {
+  const base = { source: "EMBEDDED" as const, streamIndex: stream.index, codec: stream.codec, language: stream.language, title: stream.title };
+  if (stream.imageBased) return skipped(base, `image-based subtitle track (${stream.codec}) recorded but not read: it has no text`, true);
+  try {
+    const extracted = await media.extractSubtitle(probe, stream.index, signal);
+    const parsed = parseSubtitles(extracted.text, extracted.format);
+    return { ...base, imageBased: false, skipped: false, warnings: parsed.warnings, cues: parsed.cues };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return skipped(base, `could not read embedded track ${stream.index}: ${(error as Error).message}`);
+  }
+}
+
+async function fileTrack(file: string, language: string | undefined, explicit: boolean): Promise<TrackDraft> {
+  const base = { source: "SIDECAR" as const, path: file, codec: path.extname(file).slice(1).toLowerCase(), language };
+  try {
+    const loaded = await loadSubtitleFile(file, language);
+    return { ...base, codec: loaded.codec ?? base.codec, language: loaded.language ?? language, encoding: loaded.encoding, imageBased: false, skipped: false, warnings: loaded.warnings, cues: loaded.cues };
+  } catch (error) {
+    if (explicit) throw error instanceof AppError ? error : new AppError("SUBTITLE_UNREADABLE", `cannot read subtitles ${file}: ${(error as Error).message}`);
+    return skipped(base, (error as Error).message);
+  }
+}
+
+export async function collectTracks(media: MediaTools, probe: ProbeResult, explicit: string[], signal?: AbortSignal): Promise<TrackRecord[]> {
+  const drafts: TrackDraft[] = [];
+  // Explicit files first: they are the ones that can refuse the ingest.
+  const explicitPaths = explicit.map((f) => path.resolve(f));
+  for (const file of explicitPaths) drafts.push(await fileTrack(file, languageFromName(file), true));
+  for (const stream of probe.streams.filter((s) => s.type === "subtitle")) drafts.push(await embeddedTrack(media, probe, stream, signal));
+  for (const sidecar of await findSidecarSubtitles(probe.path)) {
+    if (explicitPaths.includes(path.resolve(sidecar.path))) continue;
+    drafts.push(await fileTrack(sidecar.path, sidecar.language, false));
+  }
+  return drafts.map((d, index) => ({ index, ...d }));
+}
+
+function languageFromName(file: string): string | undefined {
+  const parts = path.basename(file).split(".");
+  if (parts.length < 3) return undefined;
+  return languageTag(parts[parts.length - 2]!);
+}

@@ -1,0 +1,45 @@
+// MediaTools on ffmpeg/ffprobe (fluent-ffmpeg for the long-running ffmpeg processes).
+import { execFile } from "node:child_process";
+import type { DecodeOptions, ExtractedSubtitle, Frame, MediaTools, ProbeResult } from "../media.port.js";
+import { resolveMediaBinaries, type MediaBinaries } from "./binaries.js";
+import { probeMedia } from "./probe.js";
+import { decodeFrames } from "./frame-decoder.js";
+import { extractSubtitle } from "./subtitle-extractor.js";
+
+export interface FfmpegOptions {
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  timeoutMs: number;
+}
+
+export class FfmpegMediaTools implements MediaTools {
+  private binaries?: MediaBinaries;
+
+  constructor(private readonly options: FfmpegOptions) {}
+
+  private bins(): MediaBinaries {
+    this.binaries ??= resolveMediaBinaries({ ffmpeg: this.options.ffmpegPath, ffprobe: this.options.ffprobePath });
+    return this.binaries;
+  }
+
+  async describe() {
+    const bins = this.bins();
+    const version = await new Promise<string>((resolve) => {
+      execFile(bins.ffmpeg, ["-version"], { timeout: 10_000 }, (error, stdout) => resolve(error ? "unavailable" : (stdout.split("\n")[0] ?? "").trim()));
+    });
+    return { ffmpeg: bins.ffmpeg, ffprobe: bins.ffprobe, source: bins.source, version };
+  }
+
+  probe(path: string, signal?: AbortSignal): Promise<ProbeResult> {
+    return probeMedia(this.bins().ffprobe, path, this.options.timeoutMs, signal);
+  }
+
+  decodeFrames(probe: ProbeResult, options: DecodeOptions): AsyncIterable<Frame> {
+    return decodeFrames(this.bins(), probe, { ...options, timeoutMs: this.options.timeoutMs });
+  }
+
+  extractSubtitle(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<ExtractedSubtitle> {
+    const codec = probe.streams.find((s) => s.index === streamIndex)?.codec ?? "subrip";
+    return extractSubtitle(this.bins(), probe, streamIndex, codec, { signal, timeoutMs: this.options.timeoutMs });
+  }
+}

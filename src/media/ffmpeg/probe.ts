@@ -1,0 +1,109 @@
+// ffprobe → ProbeResult. fluent-ffmpeg's ffprobe() offers no time limit or cancellation, so the probe
+// runs ffprobe directly (arguments as an array, never a shell) with both.
+import { execFile } from "node:child_process";
+import { AppError } from "../../errors/app-error.js";
+import type { ProbeResult, ProbedStream, StreamType } from "../media.port.js";
+import { assertLocalFile } from "./input-path.js";
+
+interface RawStream {
+  index: number;
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  nb_frames?: string;
+  duration?: string;
+  start_time?: string;
+  tags?: Record<string, string>;
+  disposition?: Record<string, number>;
+}
+
+interface RawProbe {
+  streams?: RawStream[];
+  format?: { format_name?: string; duration?: string; start_time?: string; size?: string };
+}
+
+const IMAGE_SUBTITLE_CODECS = new Set(["hdmv_pgs_subtitle", "dvd_subtitle", "dvb_subtitle", "xsub", "pgssub"]);
+
+function rate(text: string | undefined): number {
+  if (!text) return 0;
+  const [num, den] = text.split("/").map(Number);
+  if (!num || !den) return 0;
+  return num / den;
+}
+
+function num(text: string | undefined): number | undefined {
+  if (text === undefined || text === "N/A") return undefined;
+  const value = Number(text);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function toStream(raw: RawStream): ProbedStream {
+  const type = (raw.codec_type ?? "data") as StreamType;
+  const codec = raw.codec_name ?? "unknown";
+  const tags = raw.tags ?? {};
+  const language = tags.language ?? tags.LANGUAGE;
+  return {
+    index: raw.index,
+    type,
+    codec,
+    language: language && language !== "und" ? language : undefined,
+    title: tags.title ?? tags.TITLE,
+    imageBased: type === "subtitle" ? IMAGE_SUBTITLE_CODECS.has(codec) : undefined,
+    isDefault: raw.disposition?.default === 1,
+  };
+}
+
+function runFfprobe(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal): Promise<RawProbe> {
+  const args = ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-i", file];
+  return new Promise((resolve, reject) => {
+    execFile(ffprobe, args, { timeout: timeoutMs, signal, maxBuffer: 32 * 1024 * 1024, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
+      if (signal?.aborted) return reject(new AppError("CANCELLED", "probe cancelled"));
+      if (error) {
+        if ((error as { killed?: boolean }).killed) return reject(new AppError("TIMEOUT", `ffprobe timed out on ${file}`));
+        const reason = stderr.trim().split("\n").filter(Boolean).pop() ?? error.message;
+        return reject(new AppError("NOT_MEDIA", `not a media file that ffprobe can read: ${file} (${reason.replace(/^.*?: /, "")})`));
+      }
+      try {
+        resolve(JSON.parse(stdout) as RawProbe);
+      } catch {
+        reject(new AppError("NOT_MEDIA", `ffprobe gave unreadable output for ${file}`));
+      }
+    });
+  });
+}
+
+export async function probeMedia(ffprobe: string, input: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
+  const file = await assertLocalFile(input);
+  const raw = await runFfprobe(ffprobe, file, timeoutMs, signal);
+  const streams = (raw.streams ?? []).map(toStream);
+  const rawVideo = (raw.streams ?? []).find((s) => s.codec_type === "video" && (s.width ?? 0) > 0 && !s.disposition?.attached_pic);
+  if (!rawVideo) throw new AppError("NO_VIDEO_STREAM", `no video stream in ${file}`);
+  const startTime = num(raw.format?.start_time) ?? 0;
+  const duration = num(raw.format?.duration) ?? num(rawVideo.duration);
+  if (!duration || duration <= 0) throw new AppError("CORRUPT_MEDIA", `cannot tell the duration of ${file}: the file may be truncated or corrupt`);
+  const avg = rate(rawVideo.avg_frame_rate);
+  const real = rate(rawVideo.r_frame_rate);
+  const frameRate = avg || real;
+  if (!frameRate) throw new AppError("CORRUPT_MEDIA", `cannot tell the frame rate of ${file}`);
+  return {
+    path: file,
+    formatName: raw.format?.format_name ?? "unknown",
+    sizeBytes: num(raw.format?.size) ?? 0,
+    duration: Math.round(duration * 1000) / 1000,
+    startTime,
+    video: {
+      streamIndex: rawVideo.index,
+      width: rawVideo.width ?? 0,
+      height: rawVideo.height ?? 0,
+      frameRate: Math.round(frameRate * 1000) / 1000,
+      // r_frame_rate is the lowest rate that represents every timestamp; when it disagrees with the
+      // average the stream's frame durations vary, and frame numbers cannot be turned into times.
+      variableFrameRate: avg > 0 && real > 0 && Math.abs(avg - real) / real > 0.01,
+      frameCount: num(rawVideo.nb_frames),
+    },
+    streams,
+  };
+}

@@ -1,0 +1,243 @@
+// Persistence of ingested clips. Everything a clip is made of is written in ONE transaction that also
+// flips the clip to READY and queues its scenes for the search index (outbox). Until then the clip row
+// is INGESTING and only checkpoints (completed stages) hang off it, so a crash at any moment leaves
+// either nothing visible or everything.
+import { randomUUID } from "node:crypto";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import type { ProbeResult } from "../media/media.port.js";
+import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "../ingest/ingest.types.js";
+
+export interface ClipRow {
+  id: string;
+  contentHash: string;
+  path: string;
+  title: string;
+  status: string;
+}
+
+export interface CompleteClip {
+  tracks: TrackRecord[];
+  shots: ShotRecord[];
+  keyframes: KeyframeRecord[];
+  scenes: SceneRecord[];
+}
+
+const TRANSACTION_TIMEOUT_MS = 120_000;
+
+function sceneOf(scenes: SceneRecord[], time: number): SceneRecord | undefined {
+  // Scenes tile the clip in order: binary search for the one containing `time`.
+  let lo = 0;
+  let hi = scenes.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const scene = scenes[mid]!;
+    if (time < scene.startTime) hi = mid - 1;
+    else if (time >= scene.endTime && mid < scenes.length - 1) lo = mid + 1;
+    else return scene;
+  }
+  return scenes[Math.max(0, Math.min(lo, scenes.length - 1))];
+}
+
+export class ClipRepository {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  findByHash(contentHash: string): Promise<ClipRow | null> {
+    return this.prisma.clip.findUnique({ where: { contentHash }, select: { id: true, contentHash: true, path: true, title: true, status: true } });
+  }
+
+  /** Creates the INGESTING row for a new clip, or takes over an unfinished one with the same content. */
+  async begin(contentHash: string, probe: ProbeResult, title: string): Promise<ClipRow> {
+    const data = {
+      path: probe.path,
+      title,
+      status: "INGESTING",
+      error: null,
+      sizeBytes: probe.sizeBytes,
+      formatName: probe.formatName,
+      duration: probe.duration,
+      startTime: probe.startTime,
+      frameRate: probe.video.frameRate,
+      variableFrameRate: probe.video.variableFrameRate,
+      width: probe.video.width,
+      height: probe.video.height,
+      streams: JSON.stringify(probe.streams),
+    };
+    return this.prisma.clip.upsert({
+      where: { contentHash },
+      create: { id: randomUUID(), contentHash, ...data },
+      update: data,
+      select: { id: true, contentHash: true, path: true, title: true, status: true },
+    });
+  }
+
+  /** A stored clip read back in the shapes the pipeline produced. */
+  async load(clipId: string): Promise<{ title: string; parts: CompleteClip } | undefined> {
+    const clip = await this.prisma.clip.findUnique({
+      where: { id: clipId },
+      include: {
+        tracks: { orderBy: { index: "asc" }, include: { cues: { orderBy: { index: "asc" } } } },
+        shots: { orderBy: { index: "asc" }, include: { keyframe: true } },
+        scenes: { orderBy: { index: "asc" }, include: { shots: { select: { index: true } } } },
+      },
+    });
+    if (!clip) return undefined;
+    const tracks: TrackRecord[] = clip.tracks.map((t) => ({
+      index: t.index,
+      source: t.source as TrackRecord["source"],
+      streamIndex: t.streamIndex ?? undefined,
+      path: t.path ?? undefined,
+      codec: t.codec,
+      language: t.language ?? undefined,
+      title: t.title ?? undefined,
+      encoding: t.encoding ?? undefined,
+      imageBased: t.imageBased,
+      skipped: t.skipped,
+      warnings: JSON.parse(t.warnings) as string[],
+      cues: t.cues.map((c) => ({ index: c.index, startTime: c.startTime, endTime: c.endTime, rawText: c.rawText, text: c.text, ...(c.speaker ? { speaker: c.speaker } : {}) })),
+    }));
+    const shots: ShotRecord[] = clip.shots.map((s) => ({
+      index: s.index,
+      startTime: s.startTime,
+      endTime: s.endTime,
+      startFrame: s.startFrame,
+      endFrame: s.endFrame,
+      transition: s.transition as ShotRecord["transition"],
+      ...(s.transitionStart !== null ? { transitionStart: s.transitionStart } : {}),
+    }));
+    const keyframes: KeyframeRecord[] = clip.shots.flatMap((s) =>
+      s.keyframe
+        ? [{
+            shotIndex: s.index,
+            time: s.keyframe.time,
+            path: s.keyframe.path,
+            width: s.keyframe.width,
+            height: s.keyframe.height,
+            stats: {
+              brightness: s.keyframe.brightness,
+              contrast: s.keyframe.contrast,
+              saturation: s.keyframe.saturation,
+              colourfulness: s.keyframe.colourfulness,
+              palette: JSON.parse(s.keyframe.palette) as KeyframeRecord["stats"]["palette"],
+            },
+          }]
+        : [],
+    );
+    const scenes: SceneRecord[] = clip.scenes.map((s) => {
+      const indices = s.shots.map((x) => x.index);
+      return { index: s.index, startTime: s.startTime, endTime: s.endTime, firstShot: Math.min(...indices), lastShot: Math.max(...indices), text: s.text };
+    });
+    return { title: clip.title, parts: { tracks, shots, keyframes, scenes } };
+  }
+
+  async getCheckpoint<T>(clipId: string, stage: string): Promise<T | undefined> {
+    const row = await this.prisma.ingestCheckpoint.findUnique({ where: { clipId_stage: { clipId, stage } } });
+    return row ? (JSON.parse(row.data) as T) : undefined;
+  }
+
+  async saveCheckpoint(clipId: string, stage: string, data: unknown): Promise<void> {
+    const json = JSON.stringify(data);
+    await this.prisma.ingestCheckpoint.upsert({
+      where: { clipId_stage: { clipId, stage } },
+      create: { clipId, stage, data: json },
+      update: { data: json },
+    });
+  }
+
+  /** Removes an unfinished clip (bad input found mid-way): nothing half-written stays behind. */
+  async discard(clipId: string): Promise<void> {
+    await this.prisma.clip.deleteMany({ where: { id: clipId, status: { not: "READY" } } });
+  }
+
+  async complete(clipId: string, clip: CompleteClip): Promise<void> {
+    await this.prisma.$transaction(
+      async (tx) => {
+        // A clip taken over from a crashed run has no derived rows (they are only written here), but a
+        // READY clip being re-ingested would: clear them so the result is exactly one copy.
+        await tx.scene.deleteMany({ where: { clipId } });
+        await tx.subtitleTrack.deleteMany({ where: { clipId } });
+        await tx.shot.deleteMany({ where: { clipId } });
+
+        const sceneIds = clip.scenes.map(() => randomUUID());
+        await tx.scene.createMany({
+          data: clip.scenes.map((s, i) => ({ id: sceneIds[i]!, clipId, index: s.index, startTime: s.startTime, endTime: s.endTime, text: s.text })),
+        });
+        const sceneIdAt = (time: number) => {
+          const scene = sceneOf(clip.scenes, time);
+          return scene ? sceneIds[scene.index] : undefined;
+        };
+
+        const shotIds = clip.shots.map(() => randomUUID());
+        await tx.shot.createMany({
+          data: clip.shots.map((s, i) => ({
+            id: shotIds[i]!,
+            clipId,
+            sceneId: sceneIdAt((s.startTime + s.endTime) / 2),
+            index: s.index,
+            startTime: s.startTime,
+            endTime: s.endTime,
+            startFrame: s.startFrame,
+            endFrame: s.endFrame,
+            transition: s.transition,
+            transitionStart: s.transitionStart,
+          })),
+        });
+        await tx.keyframe.createMany({
+          data: clip.keyframes.map((k) => ({
+            id: randomUUID(),
+            clipId,
+            shotId: shotIds[k.shotIndex]!,
+            time: k.time,
+            path: k.path,
+            width: k.width,
+            height: k.height,
+            brightness: k.stats.brightness,
+            contrast: k.stats.contrast,
+            saturation: k.stats.saturation,
+            colourfulness: k.stats.colourfulness,
+            palette: JSON.stringify(k.stats.palette),
+          })),
+        });
+
+        for (const track of clip.tracks) {
+          const trackId = randomUUID();
+          await tx.subtitleTrack.create({
+            data: {
+              id: trackId,
+              clipId,
+              index: track.index,
+              source: track.source,
+              streamIndex: track.streamIndex,
+              path: track.path,
+              codec: track.codec,
+              language: track.language,
+              title: track.title,
+              encoding: track.encoding,
+              imageBased: track.imageBased,
+              skipped: track.skipped,
+              warnings: JSON.stringify(track.warnings),
+            },
+          });
+          await tx.cue.createMany({
+            data: track.cues.map((c) => ({
+              id: randomUUID(),
+              clipId,
+              trackId,
+              sceneId: sceneIdAt((c.startTime + c.endTime) / 2),
+              index: c.index,
+              startTime: c.startTime,
+              endTime: c.endTime,
+              rawText: c.rawText,
+              text: c.text,
+              speaker: c.speaker,
+            })),
+          });
+        }
+
+        await tx.searchOutbox.createMany({ data: sceneIds.map((sceneId) => ({ op: "UPSERT", sceneId, clipId })) });
+        await tx.ingestCheckpoint.deleteMany({ where: { clipId } });
+        await tx.clip.update({ where: { id: clipId }, data: { status: "READY", error: null, readyAt: new Date() } });
+      },
+      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: TRANSACTION_TIMEOUT_MS },
+    );
+  }
+}
