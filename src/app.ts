@@ -9,6 +9,16 @@ import { migrateDatabase } from "./store/migrate.js";
 import { createPrismaClient, type PrismaClient } from "./store/prisma.client.js";
 import { ClipRepository } from "./store/clip.repository.js";
 import { IngestService } from "./ingest/ingest.service.js";
+import type { PubSub } from "./events/pubsub.port.js";
+import { InProcessPubSub } from "./events/in-process.pubsub.js";
+import type { JobQueue } from "./jobs/job-queue.port.js";
+import { InProcessJobQueue } from "./jobs/in-process.job-queue.js";
+import { ClipService } from "./services/clip.service.js";
+import { SceneService } from "./services/scene.service.js";
+import { MediaRootGuard } from "./services/media-root.guard.js";
+import { KeyframeUrls } from "./services/keyframe-url.js";
+import type { ApiServices } from "./resolvers/context.js";
+import { createSearchModule, type SearchModule } from "./search/search.module.js";
 
 export interface App {
   config: Config;
@@ -17,6 +27,17 @@ export interface App {
   media: MediaTools;
   clips: ClipRepository;
   ingest: IngestService;
+  /** pub/sub for job progress and clip changes (in-process; Redis is the scale-out TODO in src/events) */
+  events: PubSub;
+  /** background jobs; only `cinerag serve` starts the runner (`jobs.start()`) */
+  jobs: JobQueue;
+  /** what GraphQL resolvers get in their context */
+  api: ApiServices;
+  /**
+   * scene search (src/search): `search.search.searchScenes(query, { mode, filter, first })` for GraphQL
+   * searchScenes, `search.outbox` (drain / start / notify / stop), `search.reindex`
+   */
+  search: SearchModule;
   close(): Promise<void>;
 }
 
@@ -36,6 +57,17 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     decodeWidth: config.media.decodeWidth,
     maxSceneSeconds: config.scenes.maxSceneSeconds,
   });
+  const events = new InProcessPubSub({ logger });
+  const jobs = new InProcessJobQueue({ prisma, ingest, pubsub: events, logger, concurrency: config.jobs.concurrency });
+  const search = createSearchModule(config, { prisma, logger });
+  const api: ApiServices = {
+    clips: new ClipService({ prisma, pubsub: events, logger, keyframeDir: config.keyframeDir }),
+    scenes: new SceneService(prisma),
+    jobs,
+    pubsub: events,
+    mediaRoots: new MediaRootGuard(config.mediaRoots, logger),
+    keyframeUrls: new KeyframeUrls(config.apiKeyList.map((k) => k.key)),
+  };
   return {
     config,
     logger,
@@ -43,7 +75,14 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     media,
     clips,
     ingest,
+    events,
+    jobs,
+    api,
+    search,
     async close() {
+      await jobs.stop();
+      await search.close();
+      events.close();
       await prisma.$disconnect();
     },
   };

@@ -29,6 +29,24 @@ const schema = z.object({
   CINERAG_OFFLINE: bool.default(false),
   CINERAG_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   CINERAG_MAX_SCENE_SECONDS: z.coerce.number().positive().default(180),
+  // GraphQL server (src/server): listen address, limits and production toggles
+  /** interface `cinerag serve` listens on; loopback by default (set 0.0.0.0 with API keys to serve a network) */
+  CINERAG_HOST: z.string().min(1).default("127.0.0.1"),
+  CINERAG_GRAPHQL_INTROSPECTION: bool.default(true),
+  CINERAG_GRAPHQL_PLAYGROUND: bool.default(true),
+  CINERAG_GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).default(12),
+  CINERAG_GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  CINERAG_GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
+  CINERAG_GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).default(2000),
+  CINERAG_GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(20000),
+  /** largest accepted HTTP body / WebSocket message, in bytes */
+  CINERAG_GRAPHQL_BODY_LIMIT: z.coerce.number().int().min(1024).default(100 * 1024),
+  /** time limit of one query or mutation, in seconds */
+  CINERAG_GRAPHQL_TIMEOUT: z.coerce.number().positive().default(30),
+  /** absolute base URL the server is reached at (for keyframe URLs behind a proxy); default: from the request */
+  CINERAG_PUBLIC_URL: z.url().optional(),
+  /** ingest jobs run at once by the in-process job runner */
+  CINERAG_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
 });
 
 export type Env = z.input<typeof schema>;
@@ -47,6 +65,50 @@ export interface Config {
   offline: boolean;
   port: number;
   scenes: { maxSceneSeconds: number };
+  /** parsed CINERAG_API_KEYS (`reader:KEY1,editor:KEY2`); empty = local single-user mode */
+  apiKeyList: ApiKey[];
+  graphql: GraphQLLimits;
+  publicUrl?: string;
+  host: string;
+  jobs: { concurrency: number };
+}
+
+export type ApiRole = "reader" | "editor";
+
+export interface ApiKey {
+  role: ApiRole;
+  key: string;
+}
+
+export interface GraphQLLimits {
+  introspection: boolean;
+  playground: boolean;
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+  bodyLimitBytes: number;
+  operationTimeoutMs: number;
+}
+
+/** `reader:KEY1,editor:KEY2` (commas, semicolons or whitespace between entries). */
+export function parseApiKeys(value: string | undefined): { keys: ApiKey[]; problems: string[] } {
+  const keys: ApiKey[] = [];
+  const problems: string[] = [];
+  for (const entry of (value ?? "").split(/[\s,;]+/).filter(Boolean)) {
+    const at = entry.indexOf(":");
+    const role = entry.slice(0, at).toLowerCase();
+    const key = entry.slice(at + 1);
+    if (at <= 0 || (role !== "reader" && role !== "editor")) {
+      problems.push(`CINERAG_API_KEYS: entry "${entry.slice(0, Math.max(at, 0)) || "?"}:…" must be reader:<key> or editor:<key>`);
+    } else if (key.length < 8) {
+      problems.push(`CINERAG_API_KEYS: the ${role} key must be at least 8 characters`);
+    } else {
+      keys.push({ role, key });
+    }
+  }
+  return { keys, problems };
 }
 
 export class ConfigError extends Error {
@@ -63,6 +125,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.CINERAG_SEARCH === "elasticsearch" && !e.ELASTICSEARCH_URL) {
     throw new ConfigError("invalid configuration: ELASTICSEARCH_URL is required when CINERAG_SEARCH=elasticsearch");
   }
+  const apiKeys = parseApiKeys(e.CINERAG_API_KEYS);
+  if (apiKeys.problems.length > 0) throw new ConfigError(`invalid configuration: ${apiKeys.problems.join("; ")}`);
   const dataDir = path.resolve(e.CINERAG_DATA_DIR);
   return {
     dataDir,
@@ -83,5 +147,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     offline: e.CINERAG_OFFLINE,
     port: e.CINERAG_PORT,
     scenes: { maxSceneSeconds: e.CINERAG_MAX_SCENE_SECONDS },
+    apiKeyList: apiKeys.keys,
+    graphql: {
+      introspection: e.CINERAG_GRAPHQL_INTROSPECTION,
+      playground: e.CINERAG_GRAPHQL_PLAYGROUND,
+      maxDepth: e.CINERAG_GRAPHQL_MAX_DEPTH,
+      maxAliases: e.CINERAG_GRAPHQL_MAX_ALIASES,
+      maxDirectives: e.CINERAG_GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: e.CINERAG_GRAPHQL_MAX_TOKENS,
+      maxCost: e.CINERAG_GRAPHQL_MAX_COST,
+      bodyLimitBytes: e.CINERAG_GRAPHQL_BODY_LIMIT,
+      operationTimeoutMs: Math.round(e.CINERAG_GRAPHQL_TIMEOUT * 1000),
+    },
+    publicUrl: e.CINERAG_PUBLIC_URL?.replace(/\/+$/, ""),
+    host: e.CINERAG_HOST,
+    jobs: { concurrency: e.CINERAG_JOB_CONCURRENCY },
   };
 }

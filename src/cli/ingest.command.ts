@@ -3,6 +3,7 @@ import type { App } from "../app.js";
 import type { IngestResult } from "../ingest/ingest.service.js";
 import { IngestProgressBars } from "./progress-bars.js";
 import { printError } from "./cli-error.js";
+import { catchUpSearchIndex } from "./search-catch-up.js";
 
 interface IngestOptions {
   subtitles?: string[];
@@ -65,6 +66,7 @@ export function registerIngest(program: Command, openApp: () => Promise<App>, si
             if (signal.aborted) break;
           }
         }
+        if (!signal.aborted) await catchUpSearchIndex(app, signal);
       } finally {
         await app.close();
       }

@@ -5,6 +5,9 @@ import { loadConfig } from "../config.js";
 import { createApp, type App } from "../app.js";
 import { printError } from "./cli-error.js";
 import { registerIngest } from "./ingest.command.js";
+import { registerReindex } from "./reindex.command.js";
+import { registerServe } from "./serve.command.js";
+import { registerQuery } from "./query.command.js";
 
 const controller = new AbortController();
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
@@ -24,9 +27,16 @@ const program = new Command()
   .name("cinerag")
   .description("Film and TV content analysis: ingest clips, search scenes, ask questions with evidence")
   .exitOverride()
-  .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  .configureOutput({
+    writeErr: (text) => process.stderr.write(text),
+    // Usage errors are one line like every other error: "cinerag: unknown option '-x'".
+    outputError: (text, write) => write(`cinerag: ${text.replace(/^error: /, "")}`),
+  });
 
 registerIngest(program, openApp, controller.signal);
+registerReindex(program, openApp, controller.signal);
+registerServe(program, openApp, controller.signal);
+registerQuery(program, openApp);
 
 try {
   await program.parseAsync(process.argv);

@@ -62,7 +62,11 @@ class ShotAssembler {
       ...(this.start.transitionStart !== undefined ? { transitionStart: ms(this.start.transitionStart) } : {}),
     });
     const kept = this.picker.take({ startFrame: this.start.frame, endFrame });
-    if (!kept) return;
+    if (!kept) {
+      // Histograms are indexed by shot: an empty one tells the scene grouper "unknown".
+      this.histograms.push([]);
+      return;
+    }
     const rel = path.join(this.relDir, `shot-${String(index).padStart(5, "0")}.jpg`);
     const written = await writeKeyframeJpeg(kept, path.join(this.options.dataDir, rel));
     this.keyframes.push({ shotIndex: index, time: ms(kept.time), path: rel, width: written.width, height: written.height, stats: computeVisualStats(kept) });

@@ -2,7 +2,7 @@
 // Everything that can be refused (bad paths, unreadable subtitle files given explicitly, non-media) is
 // refused before the first write. Completed stages are checkpointed on the unfinished clip row, so the
 // same command after a crash resumes where it stopped; only the final transaction makes the clip READY.
-import { access } from "node:fs/promises";
+import { access, rm } from "node:fs/promises";
 import path from "node:path";
 import type { MediaTools, ProbeResult } from "../media/media.port.js";
 import type { ClipRepository } from "../store/clip.repository.js";
@@ -48,7 +48,10 @@ export class IngestService {
   constructor(private readonly deps: IngestDeps) {}
 
   async ingest(request: IngestRequest): Promise<IngestResult> {
-    const report = (stage: IngestStage, percent: number, message?: string) => request.onProgress?.({ stage, percent, message });
+    const report = (stage: IngestStage, percent: number, message?: string) => {
+      this.deps.logger.debug({ file: request.file, stage, percent: Math.round(percent), message }, "ingest progress");
+      request.onProgress?.({ stage, percent, message });
+    };
     report("probe", 0, path.basename(request.file));
     const [probe, hash] = await this.probeAndHash(request);
     report("probe", 100, `${probe.duration.toFixed(1)} s, ${probe.video.width}x${probe.video.height}`);
@@ -74,7 +77,10 @@ export class IngestService {
     } catch (error) {
       // Bad input found mid-way (a truncated file) leaves nothing behind; anything else (a crash of
       // ffmpeg, a cancel) keeps the checkpoints so that the next run resumes.
-      if (isAppError(error) && ["CORRUPT_MEDIA", "NOT_MEDIA", "NO_VIDEO_STREAM"].includes(error.code)) await this.deps.clips.discard(clip.id);
+      if (isAppError(error) && ["CORRUPT_MEDIA", "NOT_MEDIA", "NO_VIDEO_STREAM"].includes(error.code)) {
+        await this.deps.clips.discard(clip.id);
+        await rm(path.join(this.deps.keyframeDir, clip.id), { recursive: true, force: true });
+      }
       throw error;
     }
   }

@@ -152,7 +152,10 @@ export class ClipRepository {
     await this.prisma.$transaction(
       async (tx) => {
         // A clip taken over from a crashed run has no derived rows (they are only written here), but a
-        // READY clip being re-ingested would: clear them so the result is exactly one copy.
+        // READY clip being re-ingested would: clear them so the result is exactly one copy, and queue the
+        // removal of the replaced scenes from the search index (src/search/outbox.worker.ts).
+        const replaced = await tx.scene.findMany({ where: { clipId }, select: { id: true } });
+        if (replaced.length > 0) await tx.searchOutbox.createMany({ data: replaced.map((s) => ({ op: "DELETE", sceneId: s.id, clipId })) });
         await tx.scene.deleteMany({ where: { clipId } });
         await tx.subtitleTrack.deleteMany({ where: { clipId } });
         await tx.shot.deleteMany({ where: { clipId } });

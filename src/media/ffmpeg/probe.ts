@@ -40,6 +40,16 @@ function num(text: string | undefined): number | undefined {
   return Number.isFinite(value) ? value : undefined;
 }
 
+/** Containers tag languages in ISO 639-2 ("eng", "chi"); we store BCP 47 ("en", "zh"), as sidecar names use. */
+export function normaliseLanguage(tag: string | undefined): string | undefined {
+  if (!tag || tag === "und") return undefined;
+  try {
+    return Intl.getCanonicalLocales(tag)[0];
+  } catch {
+    return undefined;
+  }
+}
+
 function toStream(raw: RawStream): ProbedStream {
   const type = (raw.codec_type ?? "data") as StreamType;
   const codec = raw.codec_name ?? "unknown";
@@ -49,7 +59,7 @@ function toStream(raw: RawStream): ProbedStream {
     index: raw.index,
     type,
     codec,
-    language: language && language !== "und" ? language : undefined,
+    language: normaliseLanguage(language),
     title: tags.title ?? tags.TITLE,
     imageBased: type === "subtitle" ? IMAGE_SUBTITLE_CODECS.has(codec) : undefined,
     isDefault: raw.disposition?.default === 1,

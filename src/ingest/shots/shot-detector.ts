@@ -1,0 +1,351 @@
+// Streaming shot-boundary detector: hard cuts and gradual transitions (dissolve, fade through
+// black, wipe), without reporting flashes or camera motion.
+//
+// Features (frame-features.ts): a 48x27 luma thumbnail, a soft 64-bin RGB histogram and the luma
+// mean/std from a quarter of the pixels, plus, per consecutive pair, the histogram distance and
+// the thumbnail distance with and without camera-motion compensation (best global shift/zoom).
+//
+// Decisions are taken LOOKAHEAD frames behind the newest frame, over a ring of the last RING
+// frames' features: memory is fixed whatever the clip length (~128 x 5.5 KB).
+//
+//  CUT   the colour histogram jumps between two frames (≥ CUT_MIN of its mass moves: within a shot
+//        even fast motion moves far less) AND the jump stands out from the frame-to-frame changes
+//        around it (≥ CUT_RATIO x the largest of the 2 neighbours each side: a dissolve moves the
+//        histogram steadily, a cut once). A second path uses the motion-compensated thumbnail
+//        distance (same tests, its own floor) for cuts between shots of similar colours.
+//  FLASH if within FLASH_SPAN frames of a jump the picture comes back to what it was just before
+//        it (or the jump returns to a frame from before), it was a flash or a brief occlusion: no
+//        cut, and no gradual comparison may reach back across it.
+//  GRADUAL  "twin comparison" on net change: when the histogram distance to the frame GAP frames
+//        back exceeds OPEN_DRIFT, a candidate opens with that frame as reference A. It closes when
+//        the picture is still again (short-lag change at the shot's own motion level and the net
+//        change from A no longer growing, for STABLE_RUN frames, and not black). It is reported
+//        when the net change A→B is large (≥ NET_MIN: two different pictures), consecutive frames
+//        are not lined up by a global shift (camera pan), and the classifier recognises an edit
+//        (transition.classifier.ts: fade, wipe, blend; rejects same-layout lighting changes and
+//        zooms). Candidates longer than MAX_LEN are motion: dropped. A fade is black somewhere
+//        inside, so fade-out + black + fade-in (or a cut to black + fade-in) is ONE candidate.
+//        A reported transition is held for a moment: a slow dissolve whose change pauses closes
+//        early, and a candidate resuming right after it (≤ MERGE_GAP) is merged into it.
+import type { Frame } from "../../media/media.port.js";
+import type { ShotBoundary } from "../ingest.types.js";
+import { FeatureExtractor, histogramDistance, cameraDistance, thumbDistance, type FrameFeatures, HIST_BINS, THUMB_H, THUMB_W } from "./frame-features.js";
+import { classifyGradual, isDark, type GradualKind } from "./transition.classifier.js";
+
+/** frames a decision waits for: the cut's right-hand neighbours and the flash guard */
+const LOOKAHEAD = 6;
+/** a flash lasts at most this many frames (at 25 fps, a quarter second) */
+const FLASH_SPAN = 6;
+/** histogram share that must move at a cut; within a shot, frame to frame, it is mostly < 0.15 */
+const CUT_MIN = 0.3;
+/** …and motion-compensated thumbnail change at a cut decided by layout (mean luma difference) */
+const CUT_MIN_LAYOUT = 0.15;
+/** a cut's change must be this many times its neighbours' (isolated peak) */
+const CUT_RATIO = 2.5;
+/** a flash returns to within this share of the jump it made */
+const FLASH_RETURN = 0.35;
+/** lag (frames) of the drift that opens a gradual candidate: ~0.4 s, shorter than most transitions */
+const GAP = 10;
+/** histogram drift over GAP frames that opens a candidate */
+const OPEN_DRIFT = 0.2;
+/** lag of the stability test, and how many stable frames in a row close a candidate */
+const STABLE_LAG = 3;
+const STABLE_RUN = 3;
+/** short-lag distance counted as still (floor; raised to 2x the shot's own motion level) */
+const STABLE_MAX = 0.08;
+/** net histogram change from A to B for a transition (two different shots) */
+const NET_MIN = 0.3;
+/** longest gradual transition (frames): longer changes are motion */
+const MAX_LEN = 75;
+const RING = 128;
+/** no gradual transition starts within this many frames of a boundary (and the new shot needs a reference) */
+const MIN_SHOT = 6;
+/** growth of the net change over STABLE_LAG frames still counted as stable */
+const NET_GROWTH = 0.04;
+/** shifted/unshifted thumbnail change below which a gradual change is camera motion */
+const MOTION_SHARE = 0.6;
+/** a change resuming within this many frames of a reported gradual transition is its second half
+ * (the pause is the STABLE_RUN + STABLE_LAG frames that closed the first half, plus slack) */
+const MERGE_GAP = 8;
+
+interface Candidate {
+  /** reference frame (before the change) */
+  ref: number;
+  /** a gradual transition just reported: this candidate may be its second half */
+  continues?: Pending;
+  stableRun: number;
+  sawDark: boolean;
+  /** the candidate was opened by a cut onto black */
+  fromCut?: number;
+}
+
+/** A gradual boundary held back until we know no continuation follows (see `hold`). */
+interface Pending {
+  boundary: ShotBoundary;
+  kind: GradualKind;
+  last: number;
+  ref: number;
+  start: number;
+  releaseAt: number;
+}
+
+export class ShotDetector {
+  private readonly extractor = new FeatureExtractor();
+  private readonly ring: FrameFeatures[] = Array.from({ length: RING }, () => newFeatures());
+  /** per slot: histogram and motion-compensated thumbnail distance to the previous frame */
+  private readonly h1 = new Float64Array(RING);
+  private readonly m1 = new Float64Array(RING);
+  private readonly m0 = new Float64Array(RING);
+  private count = 0;
+  private next = 0;
+  /** first frame of the current shot: no comparison reaches back past it */
+  private shotStart = 0;
+  /** no gradual comparison reaches back past a flash either */
+  private barrier = 0;
+  private candidate?: Candidate;
+  /** exponential average of the short-lag histogram change inside the current shot */
+  private motionLevel = 0;
+  private pending?: Pending;
+
+  push(frame: Frame): ShotBoundary[] {
+    const i = this.count++;
+    const f = this.extractor.extract(frame, this.at(i));
+    const prev = i > 0 ? this.at(i - 1) : undefined;
+    this.h1[i % RING] = prev ? histogramDistance(prev, f) : 0;
+    this.m1[i % RING] = prev ? cameraDistance(prev.thumb, f.thumb) : 0;
+    this.m0[i % RING] = prev ? thumbDistance(prev, f) : 0;
+    const out: ShotBoundary[] = [];
+    while (this.next <= this.count - 1 - LOOKAHEAD) this.step(this.next++, out);
+    return out;
+  }
+
+  flush(): ShotBoundary[] {
+    const out: ShotBoundary[] = [];
+    while (this.next < this.count) this.step(this.next++, out);
+    const c = this.candidate;
+    if (c && c.sawDark && this.count - 1 > c.ref) this.closeGradual(c, this.count - 1, out);
+    this.candidate = undefined;
+    this.release(out);
+    return out;
+  }
+
+  private at(i: number): FrameFeatures {
+    return this.ring[i % RING]!;
+  }
+
+  private hAt(i: number): number {
+    return i > this.shotStart && i < this.count ? this.h1[i % RING]! : 0;
+  }
+
+  private mAt(i: number): number {
+    return i > this.shotStart && i < this.count ? this.m1[i % RING]! : 0;
+  }
+
+  // ---- one decision step ----
+
+  private step(p: number, out: ShotBoundary[]): void {
+    if (this.pending && !this.candidate && p >= this.pending.releaseAt) this.release(out);
+    if (p > 0 && this.isCut(p)) {
+      this.release(out);
+      this.onCut(p, out);
+      return;
+    }
+    this.updateMotionLevel(p);
+    if (this.candidate) this.advanceCandidate(p, out);
+    else this.maybeOpen(p);
+  }
+
+  // ---- cuts ----
+
+  private isCut(p: number): boolean {
+    if (this.hAt(p) < CUT_MIN && this.mAt(p) < CUT_MIN_LAYOUT) return false;
+    // flashes first: a 1-2 frame flash is no isolated peak (its return is a jump next to it)
+    const flashEnd = this.flashEnd(p);
+    if (flashEnd !== undefined) {
+      // the flash's bright frames must not open (or sit inside) a gradual candidate either
+      this.barrier = Math.max(this.barrier, flashEnd);
+      return false;
+    }
+    return this.isPeak(p, (i) => this.hAt(i), CUT_MIN) || this.isPeak(p, (i) => this.mAt(i), CUT_MIN_LAYOUT);
+  }
+
+  /** value(p) above `floor` and CUT_RATIO times above its two neighbours on each side */
+  private isPeak(p: number, value: (i: number) => number, floor: number): boolean {
+    const v = value(p);
+    if (v < floor) return false;
+    const around = Math.max(value(p - 2), value(p - 1), value(p + 1), value(p + 2));
+    return v >= CUT_RATIO * around + 0.02;
+  }
+
+  /**
+   * A flash: the frames after `p` come back to the frame before it, or `p` comes back to a frame
+   * from before the jump. Returns the first frame after the flash, or undefined for a real jump.
+   */
+  private flashEnd(p: number): number | undefined {
+    const before = this.at(p - 1);
+    const jump = histogramDistance(before, this.at(p));
+    for (let j = 1; j <= FLASH_SPAN && p + j < this.count; j++) {
+      if (histogramDistance(before, this.at(p + j)) < FLASH_RETURN * jump) return p + j;
+    }
+    for (let j = 2; j <= FLASH_SPAN + 1 && p - j >= this.shotStart; j++) {
+      if (histogramDistance(this.at(p - j), this.at(p)) < FLASH_RETURN * jump) return p;
+    }
+    return undefined;
+  }
+
+  private onCut(p: number, out: ShotBoundary[]): void {
+    const c = this.candidate;
+    // a fade to black ending in a cut: the fade goes on until the new shot is steady
+    if (c?.sawDark) return;
+    const f = this.at(p);
+    if (isDark(f)) {
+      // a cut to black: the start of a fade through black
+      this.startShot(p);
+      this.candidate = { ref: p - 1, stableRun: 0, sawDark: true, fromCut: p };
+      return;
+    }
+    out.push({ kind: "CUT", frame: f.index, time: f.time, score: Math.min(1, Math.max(this.hAt(p) / 0.6, this.mAt(p) / 0.3)) });
+    this.candidate = undefined;
+    this.startShot(p);
+  }
+
+  private startShot(p: number): void {
+    this.shotStart = p;
+    this.barrier = p;
+    this.motionLevel = 0;
+  }
+
+  // ---- gradual transitions ----
+
+  private updateMotionLevel(p: number): void {
+    if (this.candidate || p - STABLE_LAG < this.shotStart) return;
+    const d = histogramDistance(this.at(p - STABLE_LAG), this.at(p));
+    this.motionLevel = this.motionLevel === 0 ? d : 0.9 * this.motionLevel + 0.1 * d;
+  }
+
+  private maybeOpen(p: number): void {
+    if (p - this.shotStart < MIN_SHOT) return;
+    const ref = Math.max(this.barrier, p - GAP);
+    if (ref >= p) return;
+    const continues = this.pending;
+    if (isDark(this.at(p)) && !isDark(this.at(ref))) {
+      this.candidate = { ref, stableRun: 0, sawDark: true, continues };
+      return;
+    }
+    if (histogramDistance(this.at(ref), this.at(p)) >= OPEN_DRIFT) this.candidate = { ref, stableRun: 0, sawDark: false, continues };
+  }
+
+  private advanceCandidate(p: number, out: ShotBoundary[]): void {
+    const c = this.candidate!;
+    const f = this.at(p);
+    if (isDark(f)) {
+      c.sawDark = true;
+      c.stableRun = 0;
+      return;
+    }
+    if (p - c.ref > MAX_LEN) {
+      this.candidate = undefined;
+      this.release(out);
+      return;
+    }
+    c.stableRun = this.isStill(c, p) ? c.stableRun + 1 : 0;
+    if (c.stableRun >= STABLE_RUN) this.closeGradual(c, p - STABLE_RUN - STABLE_LAG + 2, out);
+  }
+
+  /**
+   * Still: the last STABLE_LAG frames changed no more than the shot moved before the candidate,
+   * and the distance to A has stopped growing (inside a slow dissolve the short-lag change can dip,
+   * the net change keeps growing).
+   */
+  private isStill(c: Candidate, p: number): boolean {
+    const f = this.at(p);
+    const back = this.at(p - STABLE_LAG);
+    if (histogramDistance(back, f) >= Math.max(STABLE_MAX, 2 * this.motionLevel)) return false;
+    const a = this.at(c.ref);
+    return histogramDistance(a, f) - histogramDistance(a, back) < NET_GROWTH;
+  }
+
+  /**
+   * Ends the candidate with B = frame `end`; holds it when it is an edit. A candidate that opens
+   * right after a reported transition and is an edit too is its second half (a slow dissolve whose
+   * change paused): the two are merged into one boundary.
+   */
+  private closeGradual(c: Candidate, end: number, out: ShotBoundary[]): void {
+    this.candidate = undefined;
+    const last = Math.min(this.count - 1, Math.max(end, c.ref + 1));
+    const judged = this.judge(c, last);
+    const first = c.continues && judged && judged.start - c.continues.last <= MERGE_GAP ? c.continues : undefined;
+    if (!judged) {
+      this.release(out);
+      return;
+    }
+    let { kind, start } = judged;
+    let ref = c.ref;
+    if (first) {
+      start = first.start;
+      ref = first.ref;
+      if (first.kind === "FADE") kind = "FADE";
+      else if (kind !== "FADE") kind = first.kind;
+      this.pending = undefined;
+    }
+    this.hold(ref, start, last, kind, out);
+  }
+
+  /** Is ref → last an edit? Returns its kind and first frame. */
+  private judge(c: Candidate, last: number): { kind: GradualKind; start: number } | undefined {
+    const net = histogramDistance(this.at(c.ref), this.at(last));
+    if (net < NET_MIN && !c.sawDark) return undefined;
+    const start = c.fromCut ?? this.changeStart(c.ref, last, net);
+    if (c.sawDark) return { kind: "FADE", start };
+    if (this.cameraMotion(start, last)) return undefined;
+    const middle: FrameFeatures[] = [];
+    for (let i = start; i < last; i++) middle.push(this.at(i));
+    const kind = classifyGradual(this.at(Math.max(c.ref, start - 1)), this.at(last), middle);
+    return kind ? { kind, start } : undefined;
+  }
+
+  private hold(ref: number, start: number, last: number, kind: GradualKind, out: ShotBoundary[]): void {
+    const s = this.at(start);
+    const b = this.at(last);
+    // a merged transition's reference may have left the ring: fall back to the oldest frame kept
+    const net = histogramDistance(this.at(Math.max(ref, last - RING + LOOKAHEAD + 1)), b);
+    const boundary: ShotBoundary = { kind, frame: b.index, time: b.time, startFrame: s.index, startTime: s.time, score: Math.min(1, Math.max(net, 0.3) / 0.6) };
+    this.startShot(last);
+    // the frames judged stable after B are the new shot's first reference
+    this.barrier = Math.min(this.count - 1, last + STABLE_RUN + STABLE_LAG - 2);
+    this.release(out);
+    this.pending = { boundary, kind, last, ref, start, releaseAt: last + MIN_SHOT + GAP };
+  }
+
+  private release(out: ShotBoundary[]): void {
+    if (this.pending) out.push(this.pending.boundary);
+    this.pending = undefined;
+  }
+
+  /**
+   * Camera motion explains the change: a global shift lines consecutive frames up much better than
+   * no shift does (a pan). In a dissolve or a wipe no shift helps, so both distances are alike.
+   */
+  private cameraMotion(start: number, last: number): boolean {
+    let shifted = 0;
+    let plain = 0;
+    for (let i = start; i <= last; i++) {
+      shifted += this.m1[i % RING]!;
+      plain += this.m0[i % RING]!;
+    }
+    return shifted < MOTION_SHARE * plain;
+  }
+
+  /** the first frame whose histogram has moved a fifth of the net change away from A */
+  private changeStart(ref: number, last: number, net: number): number {
+    const a = this.at(ref);
+    for (let i = ref + 1; i < last; i++) if (histogramDistance(a, this.at(i)) >= 0.2 * net) return i;
+    return ref + 1;
+  }
+}
+
+function newFeatures(): FrameFeatures {
+  return { index: 0, time: 0, thumb: new Float32Array(THUMB_W * THUMB_H), hist: new Float32Array(HIST_BINS), mean: 0, std: 0 };
+}
+
+export { shotsFromBoundaries } from "./shot-records.js";

@@ -1,0 +1,343 @@
+// One decode pass of a clip's main video stream: downscaled packed RGB24 frames with presentation
+// timestamps, streamed from a single ffmpeg process (through fluent-ffmpeg).
+//
+// Timestamps: frame numbers are not times on variable-frame-rate files, so every frame's PTS comes
+// from the `showinfo` filter (stderr, `n:` and `pts_time:`), matched by index to the raw frames on
+// stdout. The two pipes are read independently and either may lead: frames wait (bounded) for
+// their time, times wait for their frame. `-copyts` keeps the stream's own timestamps (ffmpeg would
+// otherwise shift them by its own idea of the start) and we subtract `probe.startTime` ourselves;
+// `-vsync 0` passes frames through without duplicating or dropping any.
+//
+// Resources: the stdout stream is paused while enough decoded frames wait for the consumer, so a
+// slow consumer stalls ffmpeg instead of growing memory. The child is SIGKILLed on abort, on the
+// time limit, on error and when the consumer stops early (the generator's `finally`), and we wait
+// for its exit there, so no process outlives the iteration.
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import ffmpeg from "fluent-ffmpeg";
+import type { DecodeOptions, Frame, ProbeResult } from "../media.port.js";
+import type { MediaBinaries } from "./binaries.js";
+import { AppError } from "../../errors/app-error.js";
+
+export type DecodeInput = Pick<ProbeResult, "path" | "startTime" | "video">;
+export type FrameDecodeOptions = DecodeOptions & { timeoutMs?: number };
+
+const PROTOCOL = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*(\S+)\s+pts_time:\s*(\S+)/;
+/** decoded frames held before stdout is paused: enough to absorb stderr lagging behind stdout */
+const MAX_READY = 4;
+/** frames waiting for their showinfo line before we give up on pausing (stderr should never lag more) */
+const MAX_UNTIMED = 64;
+const KILL_WAIT_MS = 5_000;
+
+export class FrameDecodeError extends AppError {}
+
+/** Refuses URLs and protocols; makes the path absolute so a leading "-" can never read as an option. */
+export function safeInputPath(input: string): string {
+  if (!input || input.trim() === "" || /[\0\r\n]/.test(input)) throw new FrameDecodeError("BAD_INPUT", "no usable file path given");
+  if (PROTOCOL.test(input) && !/^[a-zA-Z]:[\\/]/.test(input)) {
+    throw new FrameDecodeError("BAD_INPUT", `only local files can be decoded, not ${input}`);
+  }
+  return path.resolve(input);
+}
+
+/** Output size: the requested width (at least 2) and the height from the aspect ratio, both even. */
+export function outputSize(video: DecodeInput["video"], width: number): { width: number; height: number } {
+  if (!Number.isFinite(width) || width < 2) throw new FrameDecodeError("BAD_INPUT", `bad decode width ${width}`);
+  if (!(video.width > 0 && video.height > 0)) throw new FrameDecodeError("NO_VIDEO_STREAM", "the video stream has no size");
+  const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
+  const w = even(width);
+  return { width: w, height: even((w * video.height) / video.width) };
+}
+
+export function ffmpegArgs(streamIndex: number, size: { width: number; height: number }) {
+  return {
+    input: ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-copyts"],
+    output: [
+      "-map", `0:${streamIndex}`, "-an", "-sn", "-dn",
+      "-vf", `scale=${size.width}:${size.height}:flags=area,showinfo`,
+      "-vsync", "0", "-pix_fmt", "rgb24", "-f", "rawvideo",
+    ],
+  };
+}
+
+/** Decodes `probe.path`'s video stream, frame by frame, in presentation order. */
+export async function* decodeFrames(binaries: MediaBinaries, probe: DecodeInput, options: FrameDecodeOptions): AsyncGenerator<Frame, void, undefined> {
+  const session = new DecodeSession(binaries, probe, options);
+  try {
+    for (;;) {
+      const frame = await session.next();
+      if (!frame) return;
+      yield frame;
+      session.release(frame);
+    }
+  } finally {
+    await session.close();
+  }
+}
+
+interface Waiter {
+  resolve: (frame: Frame | undefined) => void;
+  reject: (error: Error) => void;
+}
+
+class DecodeSession {
+  private readonly size: { width: number; height: number };
+  private readonly frameBytes: number;
+  private readonly name: string;
+  private readonly startTime: number;
+  private readonly frameDuration: number;
+  private readonly command: ffmpeg.FfmpegCommand;
+  private readonly sink = new PassThrough({ highWaterMark: 1 << 20 });
+  private readonly signal?: AbortSignal;
+  private timer?: NodeJS.Timeout;
+
+  /** buffers free for reuse (the consumer has returned from them) */
+  private readonly pool: Uint8Array[] = [];
+  /** the frame being filled from stdout */
+  private filling?: Uint8Array;
+  private filled = 0;
+  /** complete frames (by index) waiting for a time, and times waiting for a frame */
+  private readonly untimed: Uint8Array[] = [];
+  private untimedBase = 0;
+  private readonly times = new Map<number, number>();
+  private readonly ready: Frame[] = [];
+  private nextIndex = 0;
+  private lastTime = Number.NaN;
+
+  private readonly recentStderr: string[] = [];
+  private waiter?: Waiter;
+  private failure?: Error;
+  private stdoutDone = false;
+  private processDone = false;
+  private exited = false;
+  private readonly exitWaiters: Array<() => void> = [];
+  private started = false;
+  private killRequested = false;
+
+  constructor(binaries: MediaBinaries, probe: DecodeInput, options: FrameDecodeOptions) {
+    const file = safeInputPath(probe.path);
+    this.name = path.basename(file);
+    this.size = outputSize(probe.video, options.width);
+    this.frameBytes = this.size.width * this.size.height * 3;
+    this.startTime = Number.isFinite(probe.startTime) ? probe.startTime : 0;
+    this.frameDuration = probe.video.frameRate > 0 ? 1 / probe.video.frameRate : 1 / 25;
+    this.signal = options.signal;
+    if (options.signal?.aborted) throw this.abortError();
+    const args = ffmpegArgs(probe.video.streamIndex, this.size);
+    // arguments are passed one by one: fluent-ffmpeg splits a single "a b" array entry on the space
+    this.command = ffmpeg(file, { stdoutLines: 20 })
+      .setFfmpegPath(binaries.ffmpeg)
+      .inputOptions(...args.input)
+      .outputOptions(...args.output);
+    this.wire(options.timeoutMs);
+  }
+
+  private wire(timeoutMs: number | undefined): void {
+    this.command.on("start", () => this.onStart());
+    this.command.on("stderr", (line: string) => this.onStderr(line));
+    this.command.on("error", (error: Error) => this.onProcessEnd(error));
+    this.command.on("end", () => this.onProcessEnd());
+    this.sink.on("data", (chunk: Buffer) => this.onData(chunk));
+    this.sink.on("end", () => {
+      this.stdoutDone = true;
+      this.settle();
+    });
+    this.signal?.addEventListener("abort", this.onAbort, { once: true });
+    if (timeoutMs && timeoutMs > 0) {
+      this.timer = setTimeout(() => this.fail(new FrameDecodeError("TIMEOUT", `decoding ${this.name} timed out after ${timeoutMs} ms`)), timeoutMs);
+    }
+    this.command.pipe(this.sink, { end: true });
+  }
+
+  private readonly onAbort = () => this.fail(this.abortError());
+
+  private abortError(): Error {
+    const reason: unknown = this.signal?.reason;
+    if (reason instanceof Error && reason.name !== "AbortError") return reason;
+    const error = new FrameDecodeError("CANCELLED", `decoding ${this.name} was aborted`);
+    error.name = "AbortError";
+    return error;
+  }
+
+  // ---- process side ----
+
+  private onStart(): void {
+    this.started = true;
+    if (this.killRequested) this.kill();
+  }
+
+  private kill(): void {
+    this.killRequested = true;
+    if (!this.started || this.exited) return;
+    try {
+      this.command.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+
+  private onProcessEnd(error?: Error): void {
+    this.exited = true;
+    for (const wake of this.exitWaiters.splice(0)) wake();
+    if (error && !this.killRequested) {
+      this.fail(new FrameDecodeError("MEDIA_TOOL_FAILED", `ffmpeg could not decode ${this.name}: ${this.lastMeaningfulLine(error.message)}`));
+      return;
+    }
+    this.processDone = true;
+    this.settle();
+  }
+
+  private onStderr(line: string): void {
+    const match = SHOWINFO.exec(line);
+    if (match && line.includes("showinfo")) {
+      this.onShowinfo(Number(match[1]), match[3] ?? "");
+      return;
+    }
+    const trimmed = line.trim();
+    if (trimmed === "" || /^(?:Input #|Output #|Stream #|Stream mapping|Metadata:|Duration:|Press \[q\]|\[Parsed_showinfo)/.test(trimmed)) return;
+    this.recentStderr.push(trimmed);
+    if (this.recentStderr.length > 8) this.recentStderr.shift();
+  }
+
+  private lastMeaningfulLine(fallback: string): string {
+    const lines = this.recentStderr.filter((l) => !/^(?:\w+\s*:\s|Side data|Output file is empty|Conversion failed!?)$/.test(l) && !/^Conversion failed/.test(l));
+    const error = [...lines].reverse().find((l) => /error|invalid|no such|not found|failed|unable|could not|does not|denied|unsupported|corrupt/i.test(l));
+    return (error ?? lines[lines.length - 1] ?? fallback.split("\n")[0] ?? "unknown error").slice(0, 300);
+  }
+
+  private onShowinfo(n: number, ptsTime: string): void {
+    const t = Number(ptsTime);
+    this.times.set(n, Number.isFinite(t) ? t : Number.NaN);
+    this.matchFrames();
+  }
+
+  // ---- stdout side ----
+
+  private onData(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      this.filling ??= this.pool.pop() ?? new Uint8Array(this.frameBytes);
+      const take = Math.min(this.frameBytes - this.filled, chunk.length - offset);
+      this.filling.set(chunk.subarray(offset, offset + take), this.filled);
+      this.filled += take;
+      offset += take;
+      if (this.filled === this.frameBytes) {
+        this.untimed.push(this.filling);
+        this.filling = undefined;
+        this.filled = 0;
+      }
+    }
+    this.matchFrames();
+  }
+
+  /** Pairs complete frames with their showinfo times, in index order. */
+  private matchFrames(final = false): void {
+    while (this.untimed.length > 0) {
+      const index = this.untimedBase;
+      const pts = this.times.get(index);
+      if (pts === undefined && !final) break;
+      this.times.delete(index);
+      const data = this.untimed.shift() as Uint8Array;
+      this.untimedBase++;
+      this.ready.push({ index, time: this.timeOf(pts), width: this.size.width, height: this.size.height, data });
+    }
+    this.applyBackpressure();
+    this.deliver();
+  }
+
+  /** PTS relative to the container start, to the millisecond; a missing PTS continues the last one. */
+  private timeOf(pts: number | undefined): number {
+    let t = pts !== undefined && Number.isFinite(pts) ? pts - this.startTime : this.lastTime + this.frameDuration;
+    if (!Number.isFinite(t)) t = 0;
+    this.lastTime = t;
+    return Math.round(t * 1000) / 1000;
+  }
+
+  private applyBackpressure(): void {
+    const waiting = this.ready.length + this.untimed.length;
+    const full = this.ready.length >= MAX_READY || this.untimed.length >= MAX_UNTIMED;
+    if (full && !this.sink.isPaused()) this.sink.pause();
+    else if (!full && waiting < MAX_READY && this.sink.isPaused()) this.sink.resume();
+  }
+
+  // ---- consumer side ----
+
+  next(): Promise<Frame | undefined> {
+    if (this.failure) return Promise.reject(this.failure);
+    const frame = this.ready.shift();
+    if (frame) {
+      this.applyBackpressure();
+      return Promise.resolve(frame);
+    }
+    if (this.finished()) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+      this.applyBackpressure();
+    });
+  }
+
+  /** The consumer has returned from `frame`: its buffer can take a later frame. */
+  release(frame: Frame): void {
+    if (frame.data.length === this.frameBytes && this.pool.length < MAX_READY) this.pool.push(frame.data);
+  }
+
+  private finished(): boolean {
+    return this.stdoutDone && this.processDone && this.ready.length === 0 && this.untimed.length === 0;
+  }
+
+  private settle(): void {
+    if (!this.stdoutDone || !this.processDone) return;
+    this.matchFrames(true);
+    if (this.finished()) this.deliver();
+  }
+
+  private deliver(): void {
+    const waiter = this.waiter;
+    if (!waiter) return;
+    if (this.failure) {
+      this.waiter = undefined;
+      waiter.reject(this.failure);
+      return;
+    }
+    const frame = this.ready.shift();
+    if (frame || this.finished()) {
+      this.waiter = undefined;
+      waiter.resolve(frame);
+    }
+  }
+
+  private fail(error: Error): void {
+    if (this.failure || this.finished()) return;
+    this.failure = error;
+    this.kill();
+    this.deliver();
+  }
+
+  /** Stops ffmpeg if it still runs, waits for it to exit, and drops every listener and timer. */
+  async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.signal?.removeEventListener("abort", this.onAbort);
+    if (!this.exited) {
+      this.kill();
+      // before "start" fluent-ffmpeg is still probing its capabilities; the spawn that follows is
+      // killed at once (onStart) and reported through "error", so waiting covers both cases
+      await this.waitForExit();
+    }
+    this.sink.removeAllListeners("data");
+    this.sink.resume();
+    this.ready.length = 0;
+    this.untimed.length = 0;
+    this.times.clear();
+  }
+
+  private waitForExit(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, KILL_WAIT_MS);
+      this.exitWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

@@ -1,0 +1,230 @@
+// Drains the SearchOutbox table into the SceneIndex. The ingest transaction writes one UPSERT row per
+// scene (and DELETE rows for scenes it replaces) together with the scenes, so the index can never miss a
+// write: a row is deleted only after the index accepted it. Rows are taken in id order, in batches; the
+// last row of a scene in a batch decides (UPSERT of a scene no longer in the database = delete). Documents
+// are built from the database at drain time (src/search/scene-documents.ts), never from the row.
+//
+// Failure: the batch's rows get attempts + 1, lastError and availableAt = now + backoff (exponential,
+// capped), and wait there; nothing is lost, and the worker catches up when the engine is back. A
+// SEARCH_UNAVAILABLE or REINDEX_REQUIRED error ends a drain at once (every other row would fail the same
+// way); any other error (a bad document) is retried scene by scene so that one bad scene does not hold
+// back the rest. A crash between the index write and the row deletion only repeats an idempotent upsert.
+import { isAppError } from "../errors/app-error.js";
+import type { Logger } from "../logging/logger.js";
+import type { PrismaClient } from "../store/prisma.client.js";
+import { buildSceneDocuments, type EmbeddingCache } from "./scene-documents.js";
+import type { SceneIndex } from "./scene-index.port.js";
+
+export interface OutboxWorkerOptions {
+  prisma: PrismaClient;
+  index: SceneIndex;
+  embeddings: EmbeddingCache;
+  logger?: Logger;
+  /** rows per batch; default 100 */
+  batchSize?: number;
+  /** first retry delay; doubles per attempt up to maxBackoffMs; default 1 s */
+  baseBackoffMs?: number;
+  /** default 5 min */
+  maxBackoffMs?: number;
+  /** background loop: how often to look for new rows when idle; default 2 s */
+  pollMs?: number;
+  /** clock (tests) */
+  now?: () => Date;
+}
+
+export interface DrainOptions {
+  /** stop starting new batches after this long; default no limit */
+  timeoutMs?: number;
+  /** at most this many batches; default no limit */
+  maxBatches?: number;
+  signal?: AbortSignal;
+}
+
+export interface DrainResult {
+  /** scenes written to the index */
+  upserted: number;
+  /** scenes removed from the index */
+  deleted: number;
+  /** outbox rows completed (deleted from the table) */
+  rows: number;
+  /** rows that failed in this drain (they back off and stay queued) */
+  failedRows: number;
+  /** vectors computed (not read from the embedding cache) */
+  embedded: number;
+  /** rows still in the table (due now or backing off) */
+  remaining: number;
+  /** the error that ended the drain or failed a batch, if any */
+  error?: { code: string; message: string };
+}
+
+type OutboxRow = { id: number; op: string; sceneId: string; clipId: string; attempts: number };
+
+const HALTING = new Set(["SEARCH_UNAVAILABLE", "REINDEX_REQUIRED"]);
+
+export class OutboxWorker {
+  private readonly batchSize: number;
+  private readonly baseBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly now: () => Date;
+  private loop: { stop: AbortController; done: Promise<void>; wake: () => void } | undefined;
+  private draining: Promise<DrainResult> | undefined;
+
+  constructor(private readonly options: OutboxWorkerOptions) {
+    this.batchSize = options.batchSize ?? 100;
+    this.baseBackoffMs = options.baseBackoffMs ?? 1000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5 * 60_000;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Rows waiting (due now or backing off). */
+  pending(): Promise<number> {
+    return this.options.prisma.searchOutbox.count();
+  }
+
+  /**
+   * Processes due rows, batch after batch, until none is due, an engine-level error, or a limit. One drain
+   * at a time per worker: a second call while one runs waits for it and then drains again.
+   */
+  async drain(options: DrainOptions = {}): Promise<DrainResult> {
+    while (this.draining) await this.draining.catch(() => undefined);
+    const run = this.drainNow(options);
+    this.draining = run;
+    try {
+      return await run;
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  private async drainNow(options: DrainOptions): Promise<DrainResult> {
+    const started = performance.now();
+    const result: DrainResult = { upserted: 0, deleted: 0, rows: 0, failedRows: 0, embedded: 0, remaining: 0 };
+    for (let batch = 0; ; batch++) {
+      if (options.signal?.aborted) break;
+      if (options.maxBatches !== undefined && batch >= options.maxBatches) break;
+      if (options.timeoutMs !== undefined && performance.now() - started > options.timeoutMs) break;
+      const rows = (await this.options.prisma.searchOutbox.findMany({
+        where: { availableAt: { lte: this.now() } },
+        orderBy: { id: "asc" },
+        take: this.batchSize,
+        select: { id: true, op: true, sceneId: true, clipId: true, attempts: true },
+      })) as OutboxRow[];
+      if (rows.length === 0) break;
+      const halted = await this.processBatch(rows, result);
+      if (halted) break;
+    }
+    result.remaining = await this.pending();
+    return result;
+  }
+
+  /** true when the drain must stop (the engine is down or needs a reindex) */
+  private async processBatch(rows: OutboxRow[], result: DrainResult): Promise<boolean> {
+    try {
+      await this.apply(rows, result);
+      await this.options.prisma.searchOutbox.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+      result.rows += rows.length;
+      return false;
+    } catch (error) {
+      const code = isAppError(error) ? error.code : "INTERNAL";
+      const message = error instanceof Error ? error.message : String(error);
+      result.error = { code, message };
+      if (HALTING.has(code) || rows.length === 1) {
+        await this.fail(rows, message);
+        result.failedRows += rows.length;
+        this.options.logger?.warn({ code, rows: rows.length, err: message }, "search outbox: batch failed, will retry");
+        return HALTING.has(code);
+      }
+      // a bad document somewhere in the batch: one scene at a time, so the others get through
+      const byScene = new Map<string, OutboxRow[]>();
+      for (const r of rows) byScene.set(r.sceneId, [...(byScene.get(r.sceneId) ?? []), r]);
+      for (const group of byScene.values()) {
+        if (await this.processBatch(group, result)) return true;
+      }
+      return false;
+    }
+  }
+
+  private async apply(rows: OutboxRow[], result: DrainResult): Promise<void> {
+    const last = new Map<string, OutboxRow>();
+    for (const r of rows) last.set(r.sceneId, r); // rows come in id order: the last one wins
+    const upsertIds = [...last.values()].filter((r) => r.op === "UPSERT").map((r) => r.sceneId);
+    const deleteIds = [...last.values()].filter((r) => r.op !== "UPSERT").map((r) => r.sceneId);
+    const { index, prisma, embeddings } = this.options;
+    if (upsertIds.length > 0) {
+      // check the index first: a down engine or a model change should not cost embedding work
+      await index.init();
+      const built = await buildSceneDocuments(prisma, embeddings, upsertIds);
+      deleteIds.push(...built.missing); // gone from the database since: gone from the index too
+      await index.upsert(built.docs);
+      result.upserted += built.docs.length;
+      result.embedded += built.embedded;
+    }
+    if (deleteIds.length > 0) {
+      await index.delete(deleteIds);
+      result.deleted += deleteIds.length;
+    }
+  }
+
+  private async fail(rows: OutboxRow[], message: string): Promise<void> {
+    const now = this.now().getTime();
+    await this.options.prisma.$transaction(
+      rows.map((r) =>
+        this.options.prisma.searchOutbox.update({
+          where: { id: r.id },
+          data: {
+            attempts: { increment: 1 },
+            lastError: message.slice(0, 2000),
+            availableAt: new Date(now + this.backoffMs(r.attempts + 1)),
+          },
+        }),
+      ),
+    );
+  }
+
+  /** delay before the next try after `attempts` failures */
+  backoffMs(attempts: number): number {
+    return Math.min(this.maxBackoffMs, this.baseBackoffMs * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
+  }
+
+  /**
+   * Background draining (the server): drains now, then whenever woken by notify() or every pollMs. Errors
+   * are logged, never thrown. stop() waits for the current batch.
+   */
+  start(): void {
+    if (this.loop) return;
+    const stop = new AbortController();
+    let wake = () => {};
+    const done = (async () => {
+      while (!stop.signal.aborted) {
+        try {
+          await this.drain({ signal: stop.signal });
+        } catch (error) {
+          this.options.logger?.error({ err: error }, "search outbox: drain failed");
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.options.pollMs ?? 2000);
+          timer.unref();
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          stop.signal.addEventListener("abort", wake, { once: true });
+        });
+      }
+    })();
+    this.loop = { stop, done, wake: () => wake() };
+  }
+
+  /** New rows were written (after an ingest): drain soon instead of at the next poll. */
+  notify(): void {
+    this.loop?.wake();
+  }
+
+  async stop(): Promise<void> {
+    const loop = this.loop;
+    this.loop = undefined;
+    if (!loop) return;
+    loop.stop.abort();
+    await loop.done;
+  }
+}

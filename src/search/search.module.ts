@@ -1,0 +1,60 @@
+// The search side of the composition root (called from src/app.ts): the Embedder, the SceneIndex picked
+// by config.search.kind, the embedding cache, the outbox worker, search and reindex services.
+import type { Config } from "../config.js";
+import type { Logger } from "../logging/logger.js";
+import type { Embedder } from "../models/embedder.port.js";
+import { HashingEmbedder } from "../models/hashing.embedder.js";
+import type { PrismaClient } from "../store/prisma.client.js";
+import { ElasticsearchSceneIndex } from "./elasticsearch.scene-index.js";
+import { EmbeddedSceneIndex } from "./embedded.scene-index.js";
+import { OutboxWorker } from "./outbox.worker.js";
+import { ReindexService } from "./reindex.service.js";
+import { EmbeddingCache } from "./scene-documents.js";
+import type { SceneIndex } from "./scene-index.port.js";
+import { SearchService } from "./search.service.js";
+
+export interface SearchModule {
+  embedder: Embedder;
+  sceneIndex: SceneIndex;
+  embeddings: EmbeddingCache;
+  /** drains SearchOutbox into the index; `cinerag serve` runs it in the background (start/notify/stop) */
+  outbox: OutboxWorker;
+  search: SearchService;
+  reindex: ReindexService;
+  /** readiness of the search engine (for /readyz) */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function createSceneIndex(config: Pick<Config, "search" | "searchFile">, embedder: Embedder): SceneIndex {
+  const model = { modelId: embedder.modelId, dimension: embedder.dimension };
+  if (config.search.kind === "elasticsearch") {
+    // config.ts guarantees the URL when kind is elasticsearch
+    return new ElasticsearchSceneIndex({ node: config.search.elasticsearchUrl!, model });
+  }
+  return new EmbeddedSceneIndex({ file: config.searchFile, model });
+}
+
+export function createSearchModule(
+  config: Pick<Config, "search" | "searchFile">,
+  deps: { prisma: PrismaClient; logger?: Logger; embedder?: Embedder; sceneIndex?: SceneIndex },
+): SearchModule {
+  // the hashing embedder until the models issue brings a neural one (src/models)
+  const embedder = deps.embedder ?? new HashingEmbedder({ dimension: 384 });
+  const sceneIndex = deps.sceneIndex ?? createSceneIndex(config, embedder);
+  const embeddings = new EmbeddingCache(deps.prisma, embedder);
+  const outbox = new OutboxWorker({ prisma: deps.prisma, index: sceneIndex, embeddings, logger: deps.logger });
+  return {
+    embedder,
+    sceneIndex,
+    embeddings,
+    outbox,
+    search: new SearchService({ index: sceneIndex, embedder, prisma: deps.prisma }),
+    reindex: new ReindexService({ prisma: deps.prisma, index: sceneIndex, embedder, embeddings }),
+    ping: () => sceneIndex.ping(),
+    async close() {
+      await outbox.stop();
+      await sceneIndex.close();
+    },
+  };
+}

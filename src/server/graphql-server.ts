@@ -1,0 +1,312 @@
+// HTTP + WebSocket on one port: Express 5 + Apollo Server 5 at /graphql (POST, GET queries), graphql-ws on
+// the same path, the offline playground for browsers, keyframe files and health endpoints.
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { WebSocketServer } from "ws";
+import { useServer } from "graphql-ws/use/ws";
+import { GraphQLError, getOperationAST, type ExecutionArgs } from "graphql";
+import type { App } from "../app.js";
+import type { ApiRole } from "../config.js";
+import { isAppError } from "../errors/app-error.js";
+import { TOPICS } from "../events/pubsub.port.js";
+import { ERROR_TABLE } from "../errors/error-codes.js";
+import { cineragSchema } from "../schema/build-schema.js";
+import { createContext, type GraphQLContext } from "../resolvers/context.js";
+import { KEYFRAME_ROUTE } from "../services/keyframe-url.js";
+import { ApiKeyAuth } from "./api-keys.js";
+import { formatError, formatResultErrors, recordInternalError } from "./error-format.js";
+import { createProtection } from "./protection.js";
+import { Playground, PLAYGROUND_CSP } from "./playground.js";
+import { keyframeHandler } from "./keyframes.route.js";
+import { databaseCheck, healthHandler, readyHandler, type ReadinessCheck } from "./health.js";
+
+export const GRAPHQL_PATH = "/graphql";
+const REQUEST_ID_HEADER = "x-request-id";
+const CLIENT_REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  /** start the job runner and the search outbox worker (default true) */
+  runJobs?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  wsUrl: string;
+  port: number;
+  httpServer: http.Server;
+  close(): Promise<void>;
+}
+
+type WsExtra = {
+  role?: ApiRole;
+  connectionId?: string;
+};
+
+function asGraphQLError(error: unknown): GraphQLError {
+  if (isAppError(error)) {
+    const code = ERROR_TABLE[error.code].graphql;
+    const status = code === "UNAUTHENTICATED" ? 401 : code === "FORBIDDEN" ? 403 : 400;
+    return new GraphQLError(error.message, { extensions: { code, http: { status } } });
+  }
+  return error instanceof GraphQLError ? error : new GraphQLError("Internal server error", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
+}
+
+export async function startServer(app: App, options: ServerOptions = {}): Promise<RunningServer> {
+  const { config, logger } = app;
+  const started = Date.now();
+  const schema = await cineragSchema();
+  const auth = new ApiKeyAuth(config.apiKeyList);
+  const limits = config.graphql;
+  const protection = createProtection(limits);
+  const playground = new Playground({ endpoint: GRAPHQL_PATH, keysRequired: !auth.localMode });
+  const baseUrlOf = (req: http.IncomingMessage & { protocol?: string }) =>
+    config.publicUrl ?? (req.headers.host ? `${req.protocol ?? "http"}://${req.headers.host}` : "");
+
+  const expressApp = express();
+  expressApp.disable("x-powered-by");
+  expressApp.set("trust proxy", false);
+  const httpServer = http.createServer(expressApp);
+
+  // ---- WebSocket: graphql-ws, same limits and rules as HTTP ---------------------------------------------
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: limits.bodyLimitBytes });
+  const wsDisposable = useServer<Record<string, unknown>, WsExtra>(
+    {
+      onConnect(ctx) {
+        ctx.extra.connectionId = randomUUID();
+        const key = ApiKeyAuth.keyFrom(ctx.connectionParams);
+        if (auth.localMode) ctx.extra.role = "editor";
+        else if (key !== undefined) {
+          const role = auth.roleOf(key);
+          if (!role) {
+            logger.info({ connectionId: ctx.extra.connectionId }, "websocket refused: unknown API key");
+            return false; // closes with 4403 Forbidden
+          }
+          ctx.extra.role = role;
+        }
+        // no key yet: each operation may carry one in extensions.headers (GraphiQL); else it is refused
+        return true;
+      },
+      onSubscribe(ctx, id, payload) {
+        const requestId = `${ctx.extra.connectionId ?? "ws"}:${id}`;
+        let role = ctx.extra.role;
+        if (!role) {
+          try {
+            role = auth.authenticate(ApiKeyAuth.keyFrom(payload.extensions as Record<string, unknown> | undefined));
+          } catch (error) {
+            return [asGraphQLError(error)];
+          }
+        }
+        let document;
+        try {
+          document = protection.parse(payload.query);
+        } catch (error) {
+          return [asGraphQLError(error)];
+        }
+        const errors = protection.validate(schema, document);
+        if (errors.length > 0) return errors;
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError("no operation to run (give operationName)", { extensions: { code: "BAD_USER_INPUT" } })];
+        const contextValue: GraphQLContext = createContext({
+          services: app.api,
+          logger,
+          requestId,
+          role,
+          baseUrl: baseUrlOf(ctx.extra.request),
+          timeoutMs: operation.operation === "subscription" ? undefined : limits.operationTimeoutMs,
+        });
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
+        return args;
+      },
+      onNext(_ctx, _id, _payload, args, result) {
+        const c = args.contextValue as GraphQLContext;
+        return formatResultErrors(result, c.requestId, logger);
+      },
+      onError(ctx, id, _payload, errors) {
+        const requestId = `${ctx.extra.connectionId ?? "ws"}:${id}`;
+        return errors.map((e) => {
+          recordInternalError(e, requestId, logger);
+          return formatError(e.toJSON(), e, "BAD_USER_INPUT");
+        });
+      },
+    },
+    wsServer,
+  );
+
+  // ---- Apollo ---------------------------------------------------------------------------------------
+  const operationPlugin: ApolloServerPlugin<GraphQLContext> = {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const e of errors) recordInternalError(e, contextValue?.requestId ?? "unknown", logger);
+        },
+        async willSendResponse({ contextValue }) {
+          contextValue?.deadline?.clear();
+        },
+      };
+    },
+  };
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: limits.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    status400ForVariableCoercionErrors: true,
+    validationRules: protection.validationRules,
+    parseOptions: protection.parseOptions,
+    formatError: (formatted, error) => formatError(formatted, error),
+    plugins: [
+      // armor's typings point at Apollo's CJS declarations; the objects are plain plugins
+      ...(protection.apollo.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      operationPlugin,
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsDisposable.dispose();
+            },
+          };
+        },
+      },
+    ],
+    logger: {
+      debug: (m) => logger.debug(m),
+      info: (m) => logger.info(m),
+      warn: (m) => logger.warn(m),
+      error: (m) => logger.error(m),
+    },
+  });
+  await apollo.start();
+
+  // ---- HTTP routes ----------------------------------------------------------------------------------
+  expressApp.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.get(REQUEST_ID_HEADER);
+    const requestId = given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals.requestId = requestId;
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    next();
+  });
+  expressApp.get("/healthz", healthHandler(started));
+  const checks: ReadinessCheck[] = [databaseCheck(app.prisma)];
+  checks.push({ name: "search", check: () => app.search.sceneIndex.ping() });
+  expressApp.get("/readyz", readyHandler(checks));
+  expressApp.use(KEYFRAME_ROUTE, keyframeHandler({ keyframeDir: config.keyframeDir, urls: app.api.keyframeUrls, auth }));
+
+  expressApp.get(GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
+    // A browser asking for a page gets the playground; GET queries (?query=) go to Apollo.
+    if (!limits.playground || req.query.query !== undefined || req.accepts(["text/html", "application/json"]) !== "text/html") return next();
+    const { body, encoding } = playground.page(Boolean(req.acceptsEncodings("gzip")));
+    res.setHeader("Content-Security-Policy", PLAYGROUND_CSP);
+    res.setHeader("Cache-Control", "no-cache");
+    res.setHeader("Vary", "Accept, Accept-Encoding");
+    if (encoding) res.setHeader("Content-Encoding", encoding);
+    res.type("html").send(body);
+  });
+
+  expressApp.use(
+    GRAPHQL_PATH,
+    express.json({ limit: limits.bodyLimitBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const requestId = res.locals.requestId as string;
+        let role: ApiRole;
+        try {
+          role = auth.localMode ? "editor" : auth.authenticate(ApiKeyAuth.keyFrom(req.headers));
+        } catch (error) {
+          throw asGraphQLError(error);
+        }
+        return createContext({
+          services: app.api,
+          logger,
+          requestId,
+          role,
+          baseUrl: baseUrlOf(req),
+          timeoutMs: limits.operationTimeoutMs,
+        });
+      },
+    }),
+  );
+
+  // Body parser and other transport errors, in GraphQL's error shape.
+  expressApp.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    const e = error as { type?: string; status?: number; message?: string };
+    const [status, code, message] =
+      e.type === "entity.too.large"
+        ? [413, "PAYLOAD_TOO_LARGE", `the request body is larger than the limit of ${limits.bodyLimitBytes} bytes`]
+        : e.type === "entity.parse.failed"
+          ? [400, "BAD_REQUEST", "the request body is not valid JSON"]
+          : e.status && e.status < 500
+            ? [e.status, "BAD_REQUEST", e.message ?? "bad request"]
+            : [500, "INTERNAL_SERVER_ERROR", "Internal server error"];
+    if (status >= 500) logger.error({ err: error, requestId: res.locals.requestId }, "HTTP request failed");
+    res.status(status).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
+  });
+
+  // ---- listen ---------------------------------------------------------------------------------------
+  const host = options.host ?? config.host;
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port ?? config.port, host, () => {
+      httpServer.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  const url = `http://${shownHost}:${port}${GRAPHQL_PATH}`;
+
+  if (auth.localMode) {
+    logger.warn({ host }, "no API keys configured (CINERAG_API_KEYS): local single-user mode, every client may query and mutate");
+    if (!["127.0.0.1", "::1", "localhost"].includes(host)) logger.warn({ host }, "listening beyond loopback without API keys");
+  } else {
+    const roles = config.apiKeyList.reduce<Record<string, number>>((n, k) => ({ ...n, [k.role]: (n[k.role] ?? 0) + 1 }), {});
+    logger.info({ keys: roles }, "API keys required");
+  }
+  if (!app.api.mediaRoots.configured) logger.warn("no media roots (CINERAG_MEDIA_ROOTS): ingestClip is refused until they are configured");
+  // Background work: ingest jobs, and the search outbox (woken whenever a clip becomes READY or is deleted).
+  const clipEvents = app.events.subscribe(TOPICS.CLIP_UPDATED);
+  if (options.runJobs !== false) {
+    app.search.outbox.start();
+    void (async () => {
+      for await (const _event of clipEvents) app.search.outbox.notify();
+    })();
+    await app.jobs.start();
+  }
+  logger.info({ url, playground: limits.playground, introspection: limits.introspection }, "cinerag GraphQL server listening");
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    wsUrl: url.replace(/^http/, "ws"),
+    port,
+    httpServer,
+    close() {
+      closing ??= (async () => {
+        await app.jobs.stop();
+        await clipEvents.return?.();
+        await app.search.outbox.stop();
+        await apollo.stop(); // drains HTTP and the WebSocket server
+        wsServer.close();
+        app.events.close();
+      })();
+      return closing;
+    },
+  };
+}

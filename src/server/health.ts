@@ -1,0 +1,41 @@
+// /healthz: the process is up. /readyz: the database answers (and the search index, when the app has one).
+import type { Request, Response } from "express";
+import type { PrismaClient } from "../store/prisma.client.js";
+
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<boolean>;
+}
+
+export function databaseCheck(prisma: PrismaClient): ReadinessCheck {
+  return {
+    name: "database",
+    async check() {
+      const rows = await prisma.$queryRawUnsafe<Array<{ ok: number | bigint }>>("SELECT 1 AS ok");
+      return Number(rows[0]?.ok) === 1;
+    },
+  };
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T) =>
+  Promise.race([p, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
+
+export function healthHandler(started: number) {
+  return (_req: Request, res: Response) => {
+    res.json({ status: "ok", uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+  };
+}
+
+export function readyHandler(checks: ReadinessCheck[], timeoutMs = 2_000) {
+  return async (_req: Request, res: Response) => {
+    const results: Record<string, "ok" | "unavailable"> = {};
+    await Promise.all(
+      checks.map(async (c) => {
+        const ok = await withTimeout(c.check().catch(() => false), timeoutMs, false);
+        results[c.name] = ok ? "ok" : "unavailable";
+      }),
+    );
+    const ready = Object.values(results).every((r) => r === "ok");
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks: results });
+  };
+}

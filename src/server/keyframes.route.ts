@@ -1,0 +1,53 @@
+// GET /keyframes/<clip>/<file>.jpg: keyframe JPEGs from the data directory. Only plain names of .jpg files
+// two levels down are served (no `..`, no dot files, no other extensions), and the resolved real path must
+// still be inside the keyframe folder (no symlink out). With API keys configured a request needs a key or
+// the URL's signature (see src/services/keyframe-url.ts).
+import { realpath } from "node:fs/promises";
+import path from "node:path";
+import type { Request, Response } from "express";
+import type { KeyframeUrls } from "../services/keyframe-url.js";
+import { KEYFRAME_ROUTE } from "../services/keyframe-url.js";
+import { isInside } from "../services/media-root.guard.js";
+import { ApiKeyAuth } from "./api-keys.js";
+
+const SEGMENT = /^[A-Za-z0-9][\w.-]{0,127}$/;
+
+export function keyframeHandler(opts: { keyframeDir: string; urls: KeyframeUrls; auth: ApiKeyAuth }) {
+  let root: string | undefined;
+  return async (req: Request, res: Response): Promise<void> => {
+    const urlPath = req.path; // below the mount point: /<clip>/<file>.jpg
+    const full = `${KEYFRAME_ROUTE}${urlPath}`;
+    const parts = urlPath.split("/").filter(Boolean).map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return "";
+      }
+    });
+    if (parts.length !== 2 || !parts.every((p) => SEGMENT.test(p) && !p.includes("..")) || !parts[1]!.toLowerCase().endsWith(".jpg")) {
+      res.status(404).type("text/plain").send("not found");
+      return;
+    }
+    if (!opts.auth.localMode) {
+      const key = ApiKeyAuth.keyFrom(req.headers);
+      const byKey = key !== undefined && opts.auth.roleOf(key) !== undefined;
+      if (!byKey && !opts.urls.verify(full, req.query.exp, req.query.sig)) {
+        res.status(401).type("text/plain").send("an API key or a signed URL is required");
+        return;
+      }
+    }
+    try {
+      root ??= await realpath(opts.keyframeDir);
+      const real = await realpath(path.join(root, ...parts));
+      if (!isInside(root, real)) throw new Error("outside");
+      res.setHeader("Cache-Control", opts.auth.localMode ? "public, max-age=3600" : "private, max-age=3600");
+      res.setHeader("X-Content-Type-Options", "nosniff");
+      res.type("image/jpeg").sendFile(real, { dotfiles: "deny" }, (error) => {
+        if (error && !res.headersSent) res.status(404).type("text/plain").send("not found");
+      });
+    } catch {
+      root = undefined; // the folder may not exist yet
+      res.status(404).type("text/plain").send("not found");
+    }
+  };
+}

@@ -1,0 +1,119 @@
+// The playground at GET /graphql in a browser: GraphiQL with its scripts, styles and workers inlined by
+// @graphql-yoga/render-graphiql (no CDN: works offline), subscriptions over graphql-ws, example operations
+// preloaded. Rendered once, served gzipped when the browser accepts it, under a CSP that forbids any
+// other origin, so nothing can be fetched from outside even by accident.
+import { gzipSync } from "node:zlib";
+import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+
+export const EXAMPLE_OPERATIONS: Array<{ title: string; query: string; variables?: string }> = [
+  {
+    title: "Clips",
+    query: `# Clips that are READY, with their scenes and what is said in them.
+query Clips {
+  clips(first: 10) {
+    totalCount
+    edges {
+      cursor
+      node {
+        id
+        title
+        duration
+        tracks { language codec }
+        scenes(first: 5) {
+          totalCount
+          nodes {
+            startTime
+            endTime
+            cues(first: 3) { nodes { startTime endTime text speaker } }
+            keyframes(first: 1) { nodes { url brightness palette { hex share } } }
+          }
+        }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+`,
+  },
+  {
+    title: "Dialogue in a time range",
+    query: `# Cues between 0:30 and 2:00 (overlap), in English.
+query Dialogue($clipId: ID, $from: Float = 30, $to: Float = 120) {
+  cues(first: 50, filter: { clipIds: [$clipId], startTime: $from, endTime: $to, language: "en" }) {
+    totalCount
+    nodes { startTime endTime speaker text scene { id startTime endTime } }
+  }
+}
+`,
+    variables: `{ "clipId": null }`,
+  },
+  {
+    title: "Cuts and dissolves",
+    query: `query Transitions {
+  shots(first: 50, filter: { transitions: [DISSOLVE, FADE] }) {
+    totalCount
+    nodes { startTime endTime transition transitionStart keyframe { url colourfulness } }
+  }
+}
+`,
+  },
+  {
+    title: "Ingest a clip",
+    query: `# Paths must be inside CINERAG_MEDIA_ROOTS. Then follow the job in the "Job progress" tab.
+mutation Ingest($path: String!) {
+  ingestClip(input: { path: $path }) { id status }
+}
+`,
+    variables: `{ "path": "/srv/media/film.mkv" }`,
+  },
+  {
+    title: "Job progress",
+    query: `subscription Progress($jobId: ID!) {
+  jobProgress(jobId: $jobId) { status stage stagePercent percent message final clip { id title } }
+}
+`,
+    variables: `{ "jobId": "" }`,
+  },
+  {
+    title: "Clip updates",
+    query: `subscription ClipUpdates {
+  clipUpdated { change clipId at clip { title duration } }
+}
+`,
+  },
+];
+
+export const PLAYGROUND_CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self' ws: wss:",
+].join("; ");
+
+export class Playground {
+  private html: Buffer | undefined;
+  private gzipped: Buffer | undefined;
+
+  constructor(private readonly options: { endpoint: string; keysRequired: boolean }) {}
+
+  page(gzip: boolean): { body: Buffer; encoding?: "gzip" } {
+    this.html ??= Buffer.from(
+      renderGraphiQL({
+        title: "cinerag",
+        endpoint: this.options.endpoint,
+        subscriptionsProtocol: "WS",
+        defaultTabs: EXAMPLE_OPERATIONS.map((op) => ({ query: op.query, variables: op.variables ?? null, headers: this.options.keysRequired ? `{ "x-api-key": "" }` : null })),
+        headers: this.options.keysRequired ? `{ "x-api-key": "" }` : undefined,
+        defaultEditorToolsVisibility: true,
+        isHeadersEditorEnabled: true,
+      }),
+      "utf8",
+    );
+    if (!gzip) return { body: this.html };
+    this.gzipped ??= gzipSync(this.html);
+    return { body: this.gzipped, encoding: "gzip" };
+  }
+}

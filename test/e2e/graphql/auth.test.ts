@@ -1,0 +1,99 @@
+// API key roles over HTTP and WebSocket: readers query and subscribe, editors also mutate; no/unknown key refused.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toGlobalId } from "../../../src/services/global-id.js";
+import { seedClip, type SeededClip } from "../../integration/graphql/helpers/seed.js";
+import { startTestServer, wsCollect, type TestServer } from "./helpers.js";
+
+const READER = "reader-key-0001";
+const EDITOR = "editor-key-0001";
+let t: TestServer;
+let clip: SeededClip;
+
+beforeAll(async () => {
+  t = await startTestServer({ CINERAG_API_KEYS: `reader:${READER},editor:${EDITOR}` });
+  clip = await seedClip(t.app.prisma, t.app.config, { title: "Keyed", scenes: 2, jpegs: true });
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const missingJob = toGlobalId("Job", "does-not-exist");
+
+describe("HTTP", () => {
+  it("refuses requests without a key or with an unknown one", async () => {
+    const none = await t.gql(`{ clips { totalCount } }`);
+    expect(none.status).toBe(401);
+    expect(none.body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    const wrong = await t.gql(`{ clips { totalCount } }`, undefined, { authorization: "Bearer nope-nope-nope" });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+  });
+
+  it("lets readers query (Bearer or x-api-key) but not mutate", async () => {
+    const bearer = await t.gql(`{ clips { totalCount } }`, undefined, { authorization: `Bearer ${READER}` });
+    expect(bearer.body).toEqual({ data: { clips: { totalCount: 1 } } });
+    const header = await t.gql(`{ clips { totalCount } }`, undefined, { "x-api-key": READER });
+    expect(header.body.data.clips.totalCount).toBe(1);
+    const mutate = await t.gql(`mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: missingJob }, { "x-api-key": READER });
+    expect(mutate.body.errors[0].extensions.code).toBe("FORBIDDEN");
+    expect(mutate.body.errors[0].message).toMatch(/editor/);
+  });
+
+  it("lets editors mutate", async () => {
+    const r = await t.gql(`mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: missingJob }, { authorization: `Bearer ${EDITOR}` });
+    expect(r.body.errors[0].extensions.code).toBe("NOT_FOUND"); // past the role check
+  });
+
+  it("signs keyframe URLs; bare URLs need a key", async () => {
+    const r = await t.gql(`{ keyframes(first: 1) { nodes { url } } }`, undefined, { "x-api-key": READER });
+    const url: string = r.body.data.keyframes.nodes[0].url;
+    expect(url).toMatch(/\?exp=\d+&sig=[\w-]+$/);
+    expect((await fetch(url)).status).toBe(200);
+    const bare = url.replace(/\?.*$/, "");
+    expect((await fetch(bare)).status).toBe(401);
+    expect((await fetch(bare, { headers: { "x-api-key": READER } })).status).toBe(200);
+    expect((await fetch(url.replace(/sig=[\w-]+/, "sig=forged"))).status).toBe(401);
+    expect(url).toContain(clip.clipId);
+  });
+});
+
+describe("WebSocket", () => {
+  it("refuses operations without a key and connections with an unknown key", async () => {
+    const anonymous = await wsCollect(t.ws(), `{ clips { totalCount } }`);
+    expect((anonymous.error as any[])[0].extensions.code).toBe("UNAUTHENTICATED");
+    const wrong = await wsCollect(t.ws({ apiKey: "nope-nope-nope" }), `{ clips { totalCount } }`);
+    expect((wrong.error as { code?: number }).code).toBe(4403);
+  });
+
+  it("lets readers query and subscribe, not mutate", async () => {
+    const reader = t.ws({ "x-api-key": READER });
+    expect((await wsCollect(reader, `{ clips { totalCount } }`)).results).toEqual([{ data: { clips: { totalCount: 1 } } }]);
+    const mutate = await wsCollect(reader, `mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: missingJob });
+    expect(mutate.results[0].errors[0].extensions.code).toBe("FORBIDDEN");
+
+    // a reader's subscription sees the clip an editor deletes
+    const victim = await seedClip(t.app.prisma, t.app.config, { title: "Doomed", scenes: 1 });
+    const events: any[] = [];
+    let resolveFirst: () => void;
+    const first = new Promise<void>((r) => (resolveFirst = r));
+    const unsubscribe = reader.subscribe(
+      { query: `subscription { clipUpdated { change clipId clip { title } } }` },
+      { next: (r) => (events.push(r), resolveFirst()), error: () => undefined, complete: () => undefined },
+    );
+    await waitFor(() => t.app.events.subscriberCount() > 0);
+    const editor = t.ws({ authorization: `Bearer ${EDITOR}` });
+    const del = await wsCollect(editor, `mutation($id: ID!) { deleteClip(id: $id) { deletedClipId } }`, { id: toGlobalId("Clip", victim.clipId) });
+    expect(del.results[0].data.deleteClip.deletedClipId).toBe(toGlobalId("Clip", victim.clipId));
+    await first;
+    unsubscribe();
+    expect(events[0]).toEqual({ data: { clipUpdated: { change: "DELETED", clipId: toGlobalId("Clip", victim.clipId), clip: null } } });
+  });
+});
+
+async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
