@@ -18,7 +18,11 @@ import { SceneService } from "./services/scene.service.js";
 import { MediaRootGuard } from "./services/media-root.guard.js";
 import { KeyframeUrls } from "./services/keyframe-url.js";
 import type { ApiServices } from "./resolvers/context.js";
-import { createSearchModule, type SearchModule } from "./search/search.module.js";
+import { createSceneIndex, createSearchModule, type SearchModule } from "./search/search.module.js";
+import { ModelRegistry } from "./models/model-registry.js";
+import { Enricher } from "./ingest/enrich/enricher.js";
+import { AsrStage } from "./ingest/enrich/asr.stage.js";
+import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
 
 export interface App {
   config: Config;
@@ -38,6 +42,8 @@ export interface App {
    * searchScenes, `search.outbox` (drain / start / notify / stop), `search.reindex`
    */
   search: SearchModule;
+  /** models (src/models): the registry of every task's model, its status, and the ports */
+  models: ModelRegistry;
   close(): Promise<void>;
 }
 
@@ -48,6 +54,15 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
   const prisma = createPrismaClient(config.databaseFile);
   const media = new FfmpegMediaTools({ ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath, timeoutMs: config.media.timeoutMs });
   const clips = new ClipRepository(prisma);
+  const models = new ModelRegistry(config.models, { logger });
+  // the registry's embedder: the neural model when on disk, else the hashing embedder (src/models)
+  const embedder = models.embedder();
+  const search = createSearchModule(config, {
+    prisma,
+    logger,
+    embedder,
+    sceneIndex: withSceneCaptions(createSceneIndex(config, embedder), prisma, () => models.resolve("caption").id),
+  });
   const ingest = new IngestService({
     media,
     clips,
@@ -56,10 +71,11 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     keyframeDir: config.keyframeDir,
     decodeWidth: config.media.decodeWidth,
     maxSceneSeconds: config.scenes.maxSceneSeconds,
+    asr: config.enrich.includes("asr") ? new AsrStage({ media, registry: models, logger }) : undefined,
+    enricher: new Enricher({ prisma, registry: models, embeddings: search.embeddings, dataDir: config.dataDir, logger, steps: config.enrich }),
   });
   const events = new InProcessPubSub({ logger });
   const jobs = new InProcessJobQueue({ prisma, ingest, pubsub: events, logger, concurrency: config.jobs.concurrency });
-  const search = createSearchModule(config, { prisma, logger });
   const api: ApiServices = {
     clips: new ClipService({ prisma, pubsub: events, logger, keyframeDir: config.keyframeDir }),
     scenes: new SceneService(prisma),
@@ -79,9 +95,11 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     jobs,
     api,
     search,
+    models,
     async close() {
       await jobs.stop();
       await search.close();
+      await models.dispose();
       events.close();
       await prisma.$disconnect();
     },

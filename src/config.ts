@@ -47,6 +47,21 @@ const schema = z.object({
   CINERAG_PUBLIC_URL: z.url().optional(),
   /** ingest jobs run at once by the in-process job runner */
   CINERAG_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  // Models (src/models): per task a hub id or a local folder, or off/none to skip the task (the embedding
+  // task also takes "hashing": the dependency-free embedder). Defaults: src/models/model-registry.ts.
+  CINERAG_MODEL_EMBEDDING: z.string().trim().min(1).optional(),
+  CINERAG_MODEL_EMOTION: z.string().trim().min(1).optional(),
+  CINERAG_MODEL_ZERO_SHOT: z.string().trim().min(1).optional(),
+  CINERAG_MODEL_CAPTION: z.string().trim().min(1).optional(),
+  CINERAG_MODEL_CLIP: z.string().trim().min(1).optional(),
+  CINERAG_MODEL_ASR: z.string().trim().min(1).optional(),
+  CINERAG_MODEL_GENERATION: z.string().trim().min(1).optional(),
+  /** onnxruntime intra-op threads per model session; default: onnxruntime's choice (the cores) */
+  CINERAG_MODEL_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  /** texts or images per inference call */
+  CINERAG_MODEL_BATCH: z.coerce.number().int().min(1).max(1024).default(32),
+  /** ingest enrichment steps after the store: embedding, emotion, caption, clip, asr (all by default; "none" for none) */
+  CINERAG_ENRICH: list.optional(),
 });
 
 export type Env = z.input<typeof schema>;
@@ -71,6 +86,24 @@ export interface Config {
   publicUrl?: string;
   host: string;
   jobs: { concurrency: number };
+  /** src/models: per task the configured value (undefined = the registry's default) */
+  models: ModelsConfig;
+  /** ingest enrichment steps to run (src/ingest/enrich) */
+  enrich: EnrichStep[];
+}
+
+export const ENRICH_STEPS = ["embedding", "emotion", "caption", "clip", "asr"] as const;
+export type EnrichStep = (typeof ENRICH_STEPS)[number];
+
+export interface ModelsConfig {
+  /** task → hub id, local folder, "off" (skip) or "hashing" (embedding only); undefined = default */
+  overrides: Partial<Record<"embedding" | "emotion" | "zero-shot" | "caption" | "clip" | "asr" | "generation", string>>;
+  /** transformers.js cache (downloads) and local model root: <dataDir>/models */
+  cacheDir: string;
+  /** CINERAG_OFFLINE: never download */
+  offline: boolean;
+  threads?: number;
+  batchSize: number;
 }
 
 export type ApiRole = "reader" | "editor";
@@ -111,6 +144,16 @@ export function parseApiKeys(value: string | undefined): { keys: ApiKey[]; probl
   return { keys, problems };
 }
 
+/** CINERAG_ENRICH: unset = every step; "none"/"off" = none; otherwise the listed steps. */
+function parseEnrichSteps(value: string[] | undefined): EnrichStep[] {
+  if (value === undefined) return [...ENRICH_STEPS];
+  const wanted = value.map((v) => v.toLowerCase());
+  if (wanted.length === 0 || wanted.every((v) => v === "none" || v === "off")) return [];
+  const bad = wanted.filter((v) => !(ENRICH_STEPS as readonly string[]).includes(v));
+  if (bad.length > 0) throw new ConfigError(`invalid configuration: CINERAG_ENRICH: unknown step ${bad.join(", ")} (steps: ${ENRICH_STEPS.join(", ")}, or none)`);
+  return ENRICH_STEPS.filter((s) => wanted.includes(s));
+}
+
 export class ConfigError extends Error {
   readonly code = "CONFIG_INVALID";
 }
@@ -128,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const apiKeys = parseApiKeys(e.CINERAG_API_KEYS);
   if (apiKeys.problems.length > 0) throw new ConfigError(`invalid configuration: ${apiKeys.problems.join("; ")}`);
   const dataDir = path.resolve(e.CINERAG_DATA_DIR);
+  const enrichSteps = parseEnrichSteps(e.CINERAG_ENRICH);
   return {
     dataDir,
     databaseFile: path.join(dataDir, "cinerag.db"),
@@ -162,5 +206,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.CINERAG_PUBLIC_URL?.replace(/\/+$/, ""),
     host: e.CINERAG_HOST,
     jobs: { concurrency: e.CINERAG_JOB_CONCURRENCY },
+    models: {
+      overrides: {
+        embedding: e.CINERAG_MODEL_EMBEDDING,
+        emotion: e.CINERAG_MODEL_EMOTION,
+        "zero-shot": e.CINERAG_MODEL_ZERO_SHOT,
+        caption: e.CINERAG_MODEL_CAPTION,
+        clip: e.CINERAG_MODEL_CLIP,
+        asr: e.CINERAG_MODEL_ASR,
+        generation: e.CINERAG_MODEL_GENERATION,
+      },
+      cacheDir: path.join(dataDir, "models"),
+      offline: e.CINERAG_OFFLINE,
+      threads: e.CINERAG_MODEL_THREADS,
+      batchSize: e.CINERAG_MODEL_BATCH,
+    },
+    enrich: enrichSteps,
   };
 }

@@ -32,13 +32,18 @@ export function ingestJson(result: IngestResult) {
     ),
     keyframes: result.keyframes.map((k) => ({ shot: k.shotIndex, time: k.time, path: k.path, width: k.width, height: k.height, ...k.stats })),
     scenes: result.scenes.map((s) => ({ index: s.index, start: s.startTime, end: s.endTime, shots: [s.firstShot, s.lastShot], text: s.text })),
+    // model enrichment: per step, what produced the results (method + model), how many were computed now
+    ...(result.enrichment ? { enrichment: result.enrichment } : {}),
   };
 }
 
 function summary(result: IngestResult): string {
   const cues = result.tracks.reduce((n, t) => n + t.cues.length, 0);
   const state = result.alreadyIngested ? "already ingested" : "ingested";
-  return `${state}: ${result.clip.title} (${result.clip.id}) ${result.shots.length} shots, ${result.keyframes.length} keyframes, ${cues} cues in ${result.tracks.length} tracks, ${result.scenes.length} scenes\n`;
+  const enriched = (result.enrichment ?? [])
+    .map((e) => `${e.step} ${e.status === "done" ? `${e.computed}/${e.total} by ${e.method === "model" ? e.model : e.method}` : e.status}`)
+    .join(", ");
+  return `${state}: ${result.clip.title} (${result.clip.id}) ${result.shots.length} shots, ${result.keyframes.length} keyframes, ${cues} cues in ${result.tracks.length} tracks, ${result.scenes.length} scenes${enriched ? `; ${enriched}` : ""}\n`;
 }
 
 export function registerIngest(program: Command, openApp: () => Promise<App>, signal: AbortSignal): void {

@@ -8,6 +8,8 @@ import { registerIngest } from "./ingest.command.js";
 import { registerReindex } from "./reindex.command.js";
 import { registerServe } from "./serve.command.js";
 import { registerQuery } from "./query.command.js";
+import { registerModels } from "./models.command.js";
+import { registerDoctor } from "./doctor.command.js";
 
 const controller = new AbortController();
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
@@ -37,6 +39,8 @@ registerIngest(program, openApp, controller.signal);
 registerReindex(program, openApp, controller.signal);
 registerServe(program, openApp, controller.signal);
 registerQuery(program, openApp);
+registerModels(program, { loadConfig: () => loadConfig() }, controller.signal);
+registerDoctor(program, { loadConfig: () => loadConfig() });
 
 try {
   await program.parseAsync(process.argv);

@@ -14,6 +14,9 @@ import { collectTracks } from "./subtitle.stage.js";
 import { groupScenes } from "./scenes/scene-grouper.js";
 import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "./ingest.types.js";
 import type { IngestStage, ProgressListener } from "./progress.js";
+import type { AsrStage } from "./enrich/asr.stage.js";
+import type { Enricher } from "./enrich/enricher.js";
+import type { EnrichStepResult } from "./enrich/enrich.types.js";
 
 export interface IngestRequest {
   file: string;
@@ -30,6 +33,8 @@ export interface IngestResult {
   shots: ShotRecord[];
   keyframes: KeyframeRecord[];
   scenes: SceneRecord[];
+  /** model enrichment after the store (src/ingest/enrich); absent when no enricher is configured */
+  enrichment?: EnrichStepResult[];
 }
 
 export interface IngestDeps {
@@ -40,9 +45,14 @@ export interface IngestDeps {
   keyframeDir: string;
   decodeWidth: number;
   maxSceneSeconds: number;
+  /** speech to text for clips without text subtitles (before scene grouping) */
+  asr?: AsrStage;
+  /** model enrichment of stored clips (embeddings, cue emotions, captions, CLIP vectors) */
+  enricher?: Enricher;
 }
 
 const FRAME_CHECKPOINT = "frames";
+const ASR_CHECKPOINT = "asr";
 
 export class IngestService {
   constructor(private readonly deps: IngestDeps) {}
@@ -57,7 +67,7 @@ export class IngestService {
     report("probe", 100, `${probe.duration.toFixed(1)} s, ${probe.video.width}x${probe.video.height}`);
 
     const existing = await this.deps.clips.findByHash(hash);
-    if (existing?.status === "READY") return this.readExisting(existing.id, probe, hash);
+    if (existing?.status === "READY") return this.enrich(await this.readExisting(existing.id, probe, hash), request, report);
 
     report("subtitles", 0);
     const tracks = await collectTracks(this.deps.media, probe, request.subtitles ?? [], request.signal);
@@ -66,6 +76,10 @@ export class IngestService {
     const title = request.title ?? path.parse(probe.path).name;
     const clip = await this.deps.clips.begin(hash, probe, title);
     try {
+      if (this.deps.asr && !tracks.some((t) => !t.skipped && t.cues.length > 0)) {
+        const asr = await this.speech(clip.id, probe, request, report);
+        if (asr) tracks.push({ index: tracks.length, ...asr });
+      }
       const frames = await this.frames(clip.id, probe, request, report);
       report("scenes", 0);
       const scenes = this.scenes(frames, tracks, probe);
@@ -73,7 +87,7 @@ export class IngestService {
       report("store", 0);
       await this.deps.clips.complete(clip.id, { tracks, shots: frames.shots, keyframes: frames.keyframes, scenes });
       report("store", 100);
-      return { clip: clipSummary(clip.id, title, hash, probe), alreadyIngested: false, tracks, ...frames, scenes };
+      return this.enrich({ clip: clipSummary(clip.id, title, hash, probe), alreadyIngested: false, tracks, ...frames, scenes }, request, report);
     } catch (error) {
       // Bad input found mid-way (a truncated file) leaves nothing behind; anything else (a crash of
       // ffmpeg, a cancel) keeps the checkpoints so that the next run resumes.
@@ -83,6 +97,29 @@ export class IngestService {
       }
       throw error;
     }
+  }
+
+  /** Speech to text (checkpointed: a resumed ingest does not transcribe again). */
+  private async speech(clipId: string, probe: ProbeResult, request: IngestRequest, report: (s: IngestStage, p: number, m?: string) => void) {
+    const asr = this.deps.asr!;
+    const saved = await this.deps.clips.getCheckpoint<NonNullable<Awaited<ReturnType<AsrStage["transcribe"]>>>>(clipId, ASR_CHECKPOINT);
+    if (saved) {
+      report("asr", 100, `${saved.cues.length} cues (resumed)`);
+      return saved;
+    }
+    if (!asr.applicable(probe)) return undefined;
+    report("asr", 0);
+    const track = await asr.transcribe(probe, { signal: request.signal, onProgress: (p, m) => report("asr", p, m) });
+    if (track) await this.deps.clips.saveCheckpoint(clipId, ASR_CHECKPOINT, track);
+    report("asr", 100, track ? `${track.cues.length} cues` : "no speech model");
+    return track;
+  }
+
+  /** Model enrichment of a stored clip. The clip is stored whatever happens here (only a cancel throws). */
+  private async enrich(result: IngestResult, request: IngestRequest, report: (s: IngestStage, p: number, m?: string) => void): Promise<IngestResult> {
+    if (!this.deps.enricher || this.deps.enricher.steps.length === 0) return result;
+    const enrichment = await this.deps.enricher.enrichClip(result.clip.id, { signal: request.signal, onProgress: (step, p, m) => report(step as IngestStage, p, m) });
+    return { ...result, enrichment };
   }
 
   private async probeAndHash(request: IngestRequest): Promise<[ProbeResult, string]> {

@@ -68,4 +68,21 @@ export interface MediaTools {
   decodeFrames(probe: ProbeResult, options: DecodeOptions): AsyncIterable<Frame>;
   /** the text of one embedded text subtitle stream */
   extractSubtitle(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<ExtractedSubtitle>;
+  /**
+   * The first (or given) audio stream as 16 kHz mono 32-bit float samples (f32le) for speech recognition,
+   * optionally a window of it: `start` seconds from the container's start, `duration` seconds long.
+   */
+  extractAudio(probe: ProbeResult, options?: ExtractAudioOptions): Promise<Float32Array>;
+}
+
+export interface ExtractAudioOptions {
+  /** absolute stream index (default: the first audio stream) */
+  streamIndex?: number;
+  /** seconds from the container's start; default 0 */
+  start?: number;
+  /** seconds; default to the end */
+  duration?: number;
+  /** default 16000 */
+  sampleRate?: number;
+  signal?: AbortSignal;
 }

@@ -39,7 +39,8 @@ export function createSearchModule(
   config: Pick<Config, "search" | "searchFile">,
   deps: { prisma: PrismaClient; logger?: Logger; embedder?: Embedder; sceneIndex?: SceneIndex },
 ): SearchModule {
-  // the hashing embedder until the models issue brings a neural one (src/models)
+  // src/app.ts passes the model registry's embedder (src/models/model-registry.ts: the neural model when it
+  // is on disk, else the hashing embedder); without one, the hashing embedder (tests, tools)
   const embedder = deps.embedder ?? new HashingEmbedder({ dimension: 384 });
   const sceneIndex = deps.sceneIndex ?? createSceneIndex(config, embedder);
   const embeddings = new EmbeddingCache(deps.prisma, embedder);

@@ -8,6 +8,10 @@
 //    shift search can follow a fast pan (see `motionDistance`).
 //  - `hist`: a 64-bin RGB histogram (2 bits per channel), normalised. Position-free, so camera
 //    and object motion barely move it while a change of shot usually moves it a lot.
+//  - `quad`: the same histogram per quadrant (2x2). Still position-tolerant inside a quadrant, but
+//    it sees a change of layout in colour that neither the global histogram (same colours, same
+//    amounts) nor the luma thumbnail (colours of equal brightness) sees: a cut between two angles
+//    of one place. Free: every sample goes into its quadrant's histogram, the global one is their sum.
 //  - `mean` / `std`: global luma mean and standard deviation in [0, 1]. Black frames of a fade
 //    are dark *and* flat (low std), flashes are bright; both are read from these.
 import type { Frame } from "../../media/media.port.js";
@@ -21,6 +25,8 @@ export interface FrameFeatures {
   time: number;
   thumb: Float32Array;
   hist: Float32Array;
+  /** 4 x HIST_BINS: top-left, top-right, bottom-left, bottom-right */
+  quad: Float32Array;
   mean: number;
   std: number;
 }
@@ -52,7 +58,7 @@ export class FeatureExtractor {
 
   extract(frame: Frame, out?: FrameFeatures): FrameFeatures {
     if (this.grid?.width !== frame.width || this.grid.height !== frame.height) this.grid = new SampleGrid(frame.width, frame.height);
-    const f = out ?? { index: 0, time: 0, thumb: new Float32Array(THUMB_W * THUMB_H), hist: new Float32Array(HIST_BINS), mean: 0, std: 0 };
+    const f = out ?? newFeatures();
     f.index = frame.index;
     f.time = frame.time;
     accumulate(this.grid, frame, f);
@@ -62,7 +68,7 @@ export class FeatureExtractor {
 
 function accumulate(grid: SampleGrid, frame: Frame, f: FrameFeatures): void {
   f.thumb.fill(0);
-  f.hist.fill(0);
+  f.quad.fill(0);
   const rowBytes = frame.width * 3;
   let sum = 0;
   let sumSq = 0;
@@ -70,6 +76,7 @@ function accumulate(grid: SampleGrid, frame: Frame, f: FrameFeatures): void {
     const row = grid.ys[j]! * rowBytes;
     const cellRow = grid.cellOfY[j]! * THUMB_W;
     const histRow = (j & 1) === 0;
+    const quadRow = grid.cellOfY[j]! < THUMB_H / 2 ? 0 : 2 * HIST_BINS;
     for (let i = 0; i < grid.xs.length; i++) {
       const o = row + grid.xs[i]! * 3;
       const r = frame.data[o]!;
@@ -77,7 +84,7 @@ function accumulate(grid: SampleGrid, frame: Frame, f: FrameFeatures): void {
       const b = frame.data[o + 2]!;
       const y = (r * 77 + g * 150 + b * 29) >> 8;
       f.thumb[cellRow + grid.cellOfX[i]!]! += y;
-      if (histRow && (i & 1) === 0) softBin(f.hist, r, g, b);
+      if (histRow && (i & 1) === 0) softBin(f.quad, quadRow + (grid.cellOfX[i]! < THUMB_W / 2 ? 0 : HIST_BINS), r, g, b);
       sum += y;
       sumSq += y * y;
     }
@@ -88,8 +95,17 @@ function accumulate(grid: SampleGrid, frame: Frame, f: FrameFeatures): void {
 function normalise(grid: SampleGrid, f: FrameFeatures, sum: number, sumSq: number): void {
   const n = grid.xs.length * grid.ys.length;
   for (let c = 0; c < f.thumb.length; c++) f.thumb[c] = f.thumb[c]! / (grid.cellCount[c]! * 255);
+  f.hist.fill(0);
   let total = 0;
-  for (let k = 0; k < HIST_BINS; k++) total += f.hist[k]!;
+  for (let q = 0; q < 4; q++) {
+    let inQuad = 0;
+    for (let k = 0; k < HIST_BINS; k++) inQuad += f.quad[q * HIST_BINS + k]!;
+    for (let k = 0; k < HIST_BINS; k++) {
+      f.hist[k]! += f.quad[q * HIST_BINS + k]!;
+      f.quad[q * HIST_BINS + k] = inQuad > 0 ? f.quad[q * HIST_BINS + k]! / inQuad : 0;
+    }
+    total += inQuad;
+  }
   for (let k = 0; k < HIST_BINS; k++) f.hist[k] = f.hist[k]! / total;
   const mean = sum / n;
   f.mean = mean / 255;
@@ -111,14 +127,14 @@ for (let v = 0; v < 256; v++) {
  * weights make the histogram move smoothly with the colour. Unrolled, with lookup tables: this
  * runs for every sampled pixel.
  */
-function softBin(hist: Float32Array, r: number, g: number, b: number): void {
+function softBin(hist: Float32Array, offset: number, r: number, g: number, b: number): void {
   const ri = BIN_LO[r]! << 4;
   const gi = BIN_LO[g]! << 2;
   const bi = BIN_LO[b]!;
   const rw = BIN_W[r]!;
   const gw = BIN_W[g]!;
   const bw = BIN_W[b]!;
-  const base = ri | gi | bi;
+  const base = offset + (ri | gi | bi);
   const w00 = (1 - rw) * (1 - gw);
   const w01 = (1 - rw) * gw;
   const w10 = rw * (1 - gw);
@@ -138,6 +154,17 @@ export function histogramDistance(a: FrameFeatures, b: FrameFeatures): number {
   let d = 0;
   for (let k = 0; k < HIST_BINS; k++) d += Math.abs(a.hist[k]! - b.hist[k]!);
   return d / 2;
+}
+
+/** Mean over the quadrants of their histogram distances: colour changes that moved across the picture. */
+export function quadrantDistance(a: FrameFeatures, b: FrameFeatures): number {
+  let d = 0;
+  for (let k = 0; k < 4 * HIST_BINS; k++) d += Math.abs(a.quad[k]! - b.quad[k]!);
+  return d / 8;
+}
+
+export function newFeatures(): FrameFeatures {
+  return { index: 0, time: 0, thumb: new Float32Array(THUMB_W * THUMB_H), hist: new Float32Array(HIST_BINS), quad: new Float32Array(4 * HIST_BINS), mean: 0, std: 0 };
 }
 
 /** Mean absolute luma difference of the thumbnails with `b` shifted by (dx, dy), over the overlap. */

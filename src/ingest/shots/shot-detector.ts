@@ -11,8 +11,9 @@
 //  CUT   the colour histogram jumps between two frames (≥ CUT_MIN of its mass moves: within a shot
 //        even fast motion moves far less) AND the jump stands out from the frame-to-frame changes
 //        around it (≥ CUT_RATIO x the largest of the 2 neighbours each side: a dissolve moves the
-//        histogram steadily, a cut once). A second path uses the motion-compensated thumbnail
-//        distance (same tests, its own floor) for cuts between shots of similar colours.
+//        histogram steadily, a cut once). The same test runs on the per-quadrant histograms and on
+//        the motion-compensated thumbnail distance (its own floor), for cuts between shots of the
+//        same colours (two angles of one place).
 //  FLASH if within FLASH_SPAN frames of a jump the picture comes back to what it was just before
 //        it (or the jump returns to a frame from before), it was a flash or a brief occlusion: no
 //        cut, and no gradual comparison may reach back across it.
@@ -29,7 +30,7 @@
 //        early, and a candidate resuming right after it (≤ MERGE_GAP) is merged into it.
 import type { Frame } from "../../media/media.port.js";
 import type { ShotBoundary } from "../ingest.types.js";
-import { FeatureExtractor, histogramDistance, cameraDistance, thumbDistance, type FrameFeatures, HIST_BINS, THUMB_H, THUMB_W } from "./frame-features.js";
+import { FeatureExtractor, cameraDistance, histogramDistance, newFeatures, quadrantDistance, thumbDistance, type FrameFeatures } from "./frame-features.js";
 import { classifyGradual, isDark, type GradualKind } from "./transition.classifier.js";
 
 /** frames a decision waits for: the cut's right-hand neighbours and the flash guard */
@@ -96,12 +97,15 @@ export class ShotDetector {
   private readonly h1 = new Float64Array(RING);
   private readonly m1 = new Float64Array(RING);
   private readonly m0 = new Float64Array(RING);
+  private readonly q1 = new Float64Array(RING);
   private count = 0;
   private next = 0;
   /** first frame of the current shot: no comparison reaches back past it */
   private shotStart = 0;
   /** no gradual comparison reaches back past a flash either */
   private barrier = 0;
+  /** the last flash seen, [first frame, first frame after it] */
+  private flash: [number, number] = [-1, -1];
   private candidate?: Candidate;
   /** exponential average of the short-lag histogram change inside the current shot */
   private motionLevel = 0;
@@ -114,6 +118,7 @@ export class ShotDetector {
     this.h1[i % RING] = prev ? histogramDistance(prev, f) : 0;
     this.m1[i % RING] = prev ? cameraDistance(prev.thumb, f.thumb) : 0;
     this.m0[i % RING] = prev ? thumbDistance(prev, f) : 0;
+    this.q1[i % RING] = prev ? quadrantDistance(prev, f) : 0;
     const out: ShotBoundary[] = [];
     while (this.next <= this.count - 1 - LOOKAHEAD) this.step(this.next++, out);
     return out;
@@ -137,6 +142,10 @@ export class ShotDetector {
     return i > this.shotStart && i < this.count ? this.h1[i % RING]! : 0;
   }
 
+  private qAt(i: number): number {
+    return i > this.shotStart && i < this.count ? this.q1[i % RING]! : 0;
+  }
+
   private mAt(i: number): number {
     return i > this.shotStart && i < this.count ? this.m1[i % RING]! : 0;
   }
@@ -158,15 +167,19 @@ export class ShotDetector {
   // ---- cuts ----
 
   private isCut(p: number): boolean {
-    if (this.hAt(p) < CUT_MIN && this.mAt(p) < CUT_MIN_LAYOUT) return false;
+    if (this.hAt(p) < CUT_MIN && this.qAt(p) < CUT_MIN && this.mAt(p) < CUT_MIN_LAYOUT) return false;
     // flashes first: a 1-2 frame flash is no isolated peak (its return is a jump next to it)
     const flashEnd = this.flashEnd(p);
     if (flashEnd !== undefined) {
       // the flash's bright frames must not open (or sit inside) a gradual candidate either
       this.barrier = Math.max(this.barrier, flashEnd);
+      // a jump back (flashEnd === p) closes a flash that began at most FLASH_SPAN + 1 frames ago
+      this.flash = [flashEnd === p ? Math.max(this.shotStart, p - FLASH_SPAN - 1) : p, flashEnd];
       return false;
     }
-    return this.isPeak(p, (i) => this.hAt(i), CUT_MIN) || this.isPeak(p, (i) => this.mAt(i), CUT_MIN_LAYOUT);
+    return (
+      this.isPeak(p, (i) => this.hAt(i), CUT_MIN) || this.isPeak(p, (i) => this.qAt(i), CUT_MIN) || this.isPeak(p, (i) => this.mAt(i), CUT_MIN_LAYOUT)
+    );
   }
 
   /** value(p) above `floor` and CUT_RATIO times above its two neighbours on each side */
@@ -180,17 +193,30 @@ export class ShotDetector {
   /**
    * A flash: the frames after `p` come back to the frame before it, or `p` comes back to a frame
    * from before the jump. Returns the first frame after the flash, or undefined for a real jump.
+   * "Comes back" must hold for colours and layout alike: a cut between two angles of one place
+   * keeps the histogram and changes only the layout.
    */
   private flashEnd(p: number): number | undefined {
-    const before = this.at(p - 1);
-    const jump = histogramDistance(before, this.at(p));
     for (let j = 1; j <= FLASH_SPAN && p + j < this.count; j++) {
-      if (histogramDistance(before, this.at(p + j)) < FLASH_RETURN * jump) return p + j;
+      if (this.returns(p - 1, p, p + j)) return p + j;
     }
     for (let j = 2; j <= FLASH_SPAN + 1 && p - j >= this.shotStart; j++) {
-      if (histogramDistance(this.at(p - j), this.at(p)) < FLASH_RETURN * jump) return p;
+      if (this.returns(p - j, p - 1, p)) return p;
     }
     return undefined;
+  }
+
+  /**
+   * Frame `back` is close to `origin` again, compared with how far `away` was from it: in colours,
+   * and in layout by either measure (quadrant colours, or the luma thumbnail). Either, because
+   * during a fast pan the picture has moved on by the time a flash ends: one of the two still sees
+   * the same place, while after a cut between two angles neither does.
+   */
+  private returns(origin: number, away: number, back: number): boolean {
+    const o = this.at(origin);
+    const [b, a] = [this.at(back), this.at(away)];
+    const near = (d: (x: FrameFeatures, y: FrameFeatures) => number, slack: number) => d(o, b) < FLASH_RETURN * d(o, a) + slack;
+    return near(histogramDistance, 0.01) && (near(quadrantDistance, 0.01) || near(thumbDistance, 0.005));
   }
 
   private onCut(p: number, out: ShotBoundary[]): void {
@@ -204,7 +230,7 @@ export class ShotDetector {
       this.candidate = { ref: p - 1, stableRun: 0, sawDark: true, fromCut: p };
       return;
     }
-    out.push({ kind: "CUT", frame: f.index, time: f.time, score: Math.min(1, Math.max(this.hAt(p) / 0.6, this.mAt(p) / 0.3)) });
+    out.push({ kind: "CUT", frame: f.index, time: f.time, score: Math.min(1, Math.max(Math.max(this.hAt(p), this.qAt(p)) / 0.6, this.mAt(p) / 0.3)) });
     this.candidate = undefined;
     this.startShot(p);
   }
@@ -330,6 +356,8 @@ export class ShotDetector {
     let shifted = 0;
     let plain = 0;
     for (let i = start; i <= last; i++) {
+      // flash frames (and the jump back from them) are no camera motion either way
+      if (i >= this.flash[0] && i <= this.flash[1]) continue;
       shifted += this.m1[i % RING]!;
       plain += this.m0[i % RING]!;
     }
@@ -344,8 +372,5 @@ export class ShotDetector {
   }
 }
 
-function newFeatures(): FrameFeatures {
-  return { index: 0, time: 0, thumb: new Float32Array(THUMB_W * THUMB_H), hist: new Float32Array(HIST_BINS), mean: 0, std: 0 };
-}
 
 export { shotsFromBoundaries } from "./shot-records.js";

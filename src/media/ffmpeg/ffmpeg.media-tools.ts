@@ -1,6 +1,7 @@
 // MediaTools on ffmpeg/ffprobe (fluent-ffmpeg for the long-running ffmpeg processes).
 import { execFile } from "node:child_process";
-import type { DecodeOptions, ExtractedSubtitle, Frame, MediaTools, ProbeResult } from "../media.port.js";
+import type { DecodeOptions, ExtractAudioOptions, ExtractedSubtitle, Frame, MediaTools, ProbeResult } from "../media.port.js";
+import { extractAudio } from "./audio-extractor.js";
 import { resolveMediaBinaries, type MediaBinaries } from "./binaries.js";
 import { probeMedia } from "./probe.js";
 import { decodeFrames } from "./frame-decoder.js";
@@ -41,5 +42,9 @@ export class FfmpegMediaTools implements MediaTools {
   extractSubtitle(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<ExtractedSubtitle> {
     const codec = probe.streams.find((s) => s.index === streamIndex)?.codec ?? "subrip";
     return extractSubtitle(this.bins(), probe, streamIndex, codec, { signal, timeoutMs: this.options.timeoutMs });
+  }
+
+  extractAudio(probe: ProbeResult, options: ExtractAudioOptions = {}): Promise<Float32Array> {
+    return extractAudio(this.bins(), probe, { ...options, timeoutMs: this.options.timeoutMs });
   }
 }

@@ -73,6 +73,7 @@ describe("WebSocket", () => {
 
     // a reader's subscription sees the clip an editor deletes
     const victim = await seedClip(t.app.prisma, t.app.config, { title: "Doomed", scenes: 1 });
+    const baseline = t.app.events.subscriberCount(); // the server's own (search outbox wake-ups)
     const events: any[] = [];
     let resolveFirst: () => void;
     const first = new Promise<void>((r) => (resolveFirst = r));
@@ -80,7 +81,7 @@ describe("WebSocket", () => {
       { query: `subscription { clipUpdated { change clipId clip { title } } }` },
       { next: (r) => (events.push(r), resolveFirst()), error: () => undefined, complete: () => undefined },
     );
-    await waitFor(() => t.app.events.subscriberCount() > 0);
+    await waitFor(() => t.app.events.subscriberCount() > baseline);
     const editor = t.ws({ authorization: `Bearer ${EDITOR}` });
     const del = await wsCollect(editor, `mutation($id: ID!) { deleteClip(id: $id) { deletedClipId } }`, { id: toGlobalId("Clip", victim.clipId) });
     expect(del.results[0].data.deleteClip.deletedClipId).toBe(toGlobalId("Clip", victim.clipId));

@@ -53,7 +53,7 @@ describe("cinerag ingest --json on a clip with known shots, dialogue and scenes"
 
   it("describes the clip", () => {
     expect(result.clip.title).toBe("Three scenes");
-    expect(result.clip.duration).toBeCloseTo(33, 0);
+    expect(Math.abs(result.clip.duration - 3 * 10.8)).toBeLessThan(0.05);
     expect(result.clip.alreadyIngested).toBe(false);
   });
 
@@ -61,7 +61,10 @@ describe("cinerag ingest --json on a clip with known shots, dialogue and scenes"
     const cuts = expected.spec.shots.slice(0, -1).reduce<number[]>((acc, s) => [...acc, (acc.at(-1) ?? 0) + s.duration], []);
     const found = result.shots.filter((s) => s.transition === "CUT").map((s) => s.start);
     expect(found).toHaveLength(cuts.length);
-    cuts.forEach((t, i) => expect(Math.abs(found[i]! - t)).toBeLessThanOrEqual(2 * FRAME + 0.03));
+    // Times are relative to the container's start; the video's first frame may come a little after it.
+    const origin = result.shots[0]!.start;
+    expect(origin).toBeLessThan(0.05);
+    cuts.forEach((t, i) => expect(Math.abs(found[i]! - origin - t)).toBeLessThanOrEqual(2 * FRAME + 1e-6));
     expect(result.shots[0]!.transition).toBe("START");
   });
 
@@ -91,7 +94,8 @@ describe("cinerag ingest --json on a clip with known shots, dialogue and scenes"
   });
 
   it("groups the A/B exchanges into the three known scenes, with their dialogue", () => {
-    expect(result.scenes.map((s) => Math.round(s.start))).toEqual(expected.sceneStarts);
+    expect(result.scenes).toHaveLength(expected.sceneStarts.length);
+    result.scenes.forEach((scene, i) => expect(Math.abs(scene.start - expected.sceneStarts[i]!)).toBeLessThan(0.1));
     expect(result.scenes[0]!.start).toBe(0);
     expect(result.scenes.at(-1)!.end).toBeCloseTo(result.clip.duration, 2);
     expect(result.scenes[1]!.text).toContain("The ship leaves at dawn.");

@@ -15,17 +15,8 @@ const migrationNames = readdirSync(MIGRATIONS, { withFileTypes: true })
   .filter((e) => e.isDirectory())
   .map((e) => e.name)
   .sort();
-const MODEL_TABLES = [
-  "Clip",
-  "Cue",
-  "IngestCheckpoint",
-  "Job",
-  "Keyframe",
-  "Scene",
-  "SearchOutbox",
-  "Shot",
-  "SubtitleTrack",
-];
+// Every model in the schema is a table (no @@map in this schema): read them from schema.prisma.
+const MODEL_TABLES = [...readFileSync(path.resolve("prisma/schema.prisma"), "utf8").matchAll(/^model (\w+) \{/gm)].map((m) => m[1]!);
 
 function tablesOf(file: string): string[] {
   const db = new Database(file, { readonly: true });

@@ -1,0 +1,121 @@
+// `cinerag doctor`: checks what cinerag needs, without changing anything (it does not migrate the database
+// or download models): ffmpeg and ffprobe (which ones, from where, which version), the database and its
+// migrations, the search index (reachable, built with the configured embedding model) and every task's
+// model. Prints one line per check (`--json`: one object); exits 1 when something required is broken:
+// ffmpeg, a failed or edited migration, an unreachable search index, a configured model folder that holds
+// no model. Models that are merely absent are warnings: cinerag falls back (and says so).
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import type { Config } from "../config.js";
+import { FfmpegMediaTools } from "../media/ffmpeg/ffmpeg.media-tools.js";
+import type { MediaTools } from "../media/media.port.js";
+import { ModelRegistry } from "../models/model-registry.js";
+import { createSceneIndex } from "../search/search.module.js";
+import type { SceneIndex } from "../search/scene-index.port.js";
+import { migrationStatus } from "../store/migrate.js";
+import { printError } from "./cli-error.js";
+import { formatBytes } from "./models.command.js";
+
+export type CheckLevel = "ok" | "warn" | "fail";
+
+export interface Check {
+  name: string;
+  level: CheckLevel;
+  detail: string;
+}
+
+export interface DoctorDeps {
+  loadConfig: () => Config;
+  /** tests */
+  media?: (config: Config) => MediaTools;
+  sceneIndex?: (config: Config, registry: ModelRegistry) => SceneIndex;
+}
+
+export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConfig"> = {}): Promise<Check[]> {
+  const checks: Check[] = [];
+  const add = (name: string, level: CheckLevel, detail: string) => checks.push({ name, level, detail });
+
+  // ffmpeg
+  try {
+    const media = deps.media?.(config) ?? new FfmpegMediaTools({ ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath, timeoutMs: 10_000 });
+    const d = await media.describe();
+    if (d.version === "unavailable") add("ffmpeg", "fail", `${d.ffmpeg} (${d.source}) does not run`);
+    else add("ffmpeg", "ok", `${d.version} (${d.source}: ${d.ffmpeg}; ffprobe ${d.ffprobe})`);
+  } catch (error) {
+    add("ffmpeg", "fail", `not found: ${(error as Error).message.split("\n")[0]}`);
+  }
+
+  // database
+  try {
+    if (!existsSync(config.databaseFile)) {
+      add("database", "ok", `${config.databaseFile} not created yet (created and migrated by the first command that uses it)`);
+    } else {
+      const s = migrationStatus(config.databaseFile);
+      if (s.failed.length > 0) add("database", "fail", `failed migration(s) ${s.failed.join(", ")}: restore a backup or resolve them by hand`);
+      else if (s.edited.length > 0) add("database", "fail", `migration(s) edited after they were applied: ${s.edited.join(", ")}`);
+      else if (s.pending.length > 0) add("database", "warn", `${s.applied.length} migrations applied, ${s.pending.length} pending (${s.pending.join(", ")}): applied by the next command that opens the database`);
+      else add("database", "ok", `${config.databaseFile}: ${s.applied.length} migrations applied, none pending`);
+    }
+  } catch (error) {
+    add("database", "fail", `cannot read ${config.databaseFile}: ${(error as Error).message.split("\n")[0]}`);
+  }
+
+  // models (before the index: the index check needs the embedder the registry picks)
+  const registry = new ModelRegistry(config.models);
+  for (const s of registry.list()) {
+    const name = `model ${s.task}`;
+    const size = s.sizeBytes !== undefined ? `, ${formatBytes(s.sizeBytes)}` : "";
+    if (s.state === "present") add(name, "ok", `${s.kind === "hashing" ? "hashing embedder (configured)" : s.id} on disk${size}`);
+    else if (s.state === "skipped") add(name, "ok", `switched off (${s.configured})`);
+    else if (s.state === "missing-local-folder") add(name, "fail", `${s.dir} holds no model (config.json + onnx/*.onnx): fix CINERAG_MODEL_${s.task.toUpperCase().replace(/-/g, "_")}`);
+    else if (s.state === "downloadable")
+      add(name, "warn", `${s.id} not downloaded: ${s.task === "embedding" ? "run `cinerag models pull embedding` (until then: " + (s.fallback ?? "none") + ")" : "fetched on first use, or `cinerag models pull " + s.task + "`"}`);
+    else add(name, "warn", `${s.id} not downloaded and offline: using ${s.fallback ?? "nothing"}; run \`cinerag models pull ${s.task}\` on a machine with the internet`);
+  }
+
+  // search index
+  const embedder = registry.embedder();
+  let index: SceneIndex | undefined;
+  try {
+    if (!deps.sceneIndex && config.search.kind === "embedded" && !existsSync(config.searchFile)) {
+      add("search index", "ok", `embedded: ${config.searchFile} not created yet (created by the first ingest or reindex)`);
+      return checks;
+    }
+    index = deps.sceneIndex?.(config, registry) ?? createSceneIndex(config, embedder);
+    if (!(await index.ping())) {
+      add("search index", "fail", `${config.search.kind} index does not answer${config.search.kind === "elasticsearch" ? ` at ${config.search.elasticsearchUrl}` : ""}`);
+    } else {
+      const meta = await index.meta();
+      if (!meta) add("search index", "ok", `${config.search.kind}: reachable, not built yet`);
+      else if (meta.modelId !== embedder.modelId || meta.dimension !== embedder.dimension)
+        add("search index", "warn", `${config.search.kind}: built with ${meta.modelId} (${meta.dimension}-d), configured ${embedder.modelId} (${embedder.dimension}-d): run \`cinerag reindex\``);
+      else add("search index", "ok", `${config.search.kind}: reachable, ${await index.count().catch(() => "?")} scenes, model ${meta.modelId}`);
+    }
+  } catch (error) {
+    add("search index", "fail", `${config.search.kind}: ${(error as Error).message.split("\n")[0]}`);
+  } finally {
+    await index?.close().catch(() => undefined);
+  }
+  return checks;
+}
+
+export function registerDoctor(program: Command, deps: DoctorDeps): void {
+  program
+    .command("doctor")
+    .description("check ffmpeg, the database and its migrations, the search index and the models")
+    .option("--json", "print one JSON object on stdout")
+    .action(async (options: { json?: boolean }) => {
+      try {
+        const checks = await runChecks(deps.loadConfig(), deps);
+        const ok = !checks.some((c) => c.level === "fail");
+        if (options.json) process.stdout.write(`${JSON.stringify({ ok, checks })}\n`);
+        else {
+          const width = Math.max(...checks.map((c) => c.name.length));
+          process.stdout.write(checks.map((c) => `${c.level.padEnd(4)}  ${c.name.padEnd(width)}  ${c.detail}`).join("\n") + `\n${ok ? "all required checks passed" : "something required is broken"}\n`);
+        }
+        process.exitCode = ok ? 0 : 1;
+      } catch (error) {
+        process.exitCode = printError(error);
+      }
+    });
+}

@@ -1,0 +1,80 @@
+// Speech to text for clips without text subtitles: runs in the ingest pipeline before scene grouping
+// (scenes are made of cues). The first audio stream is extracted by ffmpeg as 16 kHz mono f32le, window by
+// window (10 minutes each, so memory stays bounded on a feature film), each window transcribed by the
+// registry's Whisper model in 30 s chunks; the segments become the cues of one `ASR` track whose language
+// is the one Whisper detected on the first window. Skipped at once (undefined) when the clip has no audio
+// or the ASR model cannot be had (offline and not downloaded, or switched off).
+import type { MediaTools, ProbeResult } from "../../media/media.port.js";
+import type { Logger } from "../../logging/logger.js";
+import type { ModelRegistry } from "../../models/model-registry.js";
+import type { SpeechTranscriber } from "../../models/model-ports.js";
+import { isModelUnavailable } from "../../models/model-errors.js";
+import type { ParsedCue, TrackRecord } from "../ingest.types.js";
+
+export const ASR_WINDOW_SECONDS = 600;
+
+export interface AsrStageDeps {
+  media: MediaTools;
+  registry: Pick<ModelRegistry, "available" | "transcriber" | "status">;
+  logger?: Logger;
+  /** seconds of audio per extraction; default 600 */
+  windowSeconds?: number;
+}
+
+export type AsrTrack = Omit<TrackRecord, "index">;
+
+export class AsrStage {
+  constructor(private readonly deps: AsrStageDeps) {}
+
+  /** Quick, local: is there anything to do for this clip (audio, and a model that may be had)? */
+  applicable(probe: ProbeResult): boolean {
+    return probe.streams.some((s) => s.type === "audio") && this.deps.registry.available("asr");
+  }
+
+  async transcribe(probe: ProbeResult, options: { signal?: AbortSignal; onProgress?: (percent: number, message?: string) => void } = {}): Promise<AsrTrack | undefined> {
+    if (!this.applicable(probe)) return undefined;
+    let transcriber: SpeechTranscriber;
+    try {
+      transcriber = await this.deps.registry.transcriber();
+    } catch (error) {
+      if (isModelUnavailable(error)) {
+        this.deps.logger?.info({ err: (error as Error).message }, "no speech recognition: the asr model cannot be had");
+        return undefined;
+      }
+      throw error;
+    }
+    const audio = probe.streams.find((s) => s.type === "audio")!;
+    const window = this.deps.windowSeconds ?? ASR_WINDOW_SECONDS;
+    const cues: ParsedCue[] = [];
+    let language: string | undefined;
+    for (let start = 0; start < probe.duration; start += window) {
+      options.signal?.throwIfAborted();
+      const duration = Math.min(window, probe.duration - start);
+      const samples = await this.deps.media.extractAudio(probe, { streamIndex: audio.index, start, duration, signal: options.signal });
+      const result = await transcriber.transcribe(samples, {
+        language,
+        signal: options.signal,
+        onProgress: (p) => options.onProgress?.(((start + (duration * p) / 100) / probe.duration) * 100),
+      });
+      language ??= result.language;
+      for (const s of result.segments) {
+        cues.push({ index: cues.length, startTime: round3(start + s.startTime), endTime: round3(start + s.endTime), rawText: s.text, text: s.text });
+      }
+      options.onProgress?.((Math.min(probe.duration, start + window) / probe.duration) * 100, `${cues.length} cues`);
+    }
+    return {
+      source: "ASR",
+      codec: "whisper",
+      language: language ?? audio.language,
+      title: `speech recognition (${transcriber.provenance.model})`,
+      imageBased: false,
+      skipped: false,
+      warnings: [`transcribed by ${transcriber.provenance.model}; not checked by a person`],
+      cues,
+    };
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

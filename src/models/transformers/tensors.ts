@@ -1,0 +1,27 @@
+// Helpers over transformers.js tensors without importing the library's types everywhere.
+
+export interface TensorLike {
+  dims: number[];
+  data: ArrayLike<number> | Float32Array;
+}
+
+/** Rows of a [n, d] tensor as Float32Arrays (copies). */
+export function rows(tensor: TensorLike): Float32Array[] {
+  const [n, d] = tensor.dims;
+  if (n === undefined || d === undefined || tensor.dims.length !== 2) throw new Error(`expected a [n, d] tensor, got [${tensor.dims.join(", ")}]`);
+  const data = Float32Array.from(tensor.data as ArrayLike<number>);
+  const out: Float32Array[] = [];
+  for (let i = 0; i < n; i++) out.push(data.slice(i * d, (i + 1) * d));
+  return out;
+}
+
+/** L2-normalises in place; an all-zero vector stays zero. */
+export function normalise(v: Float32Array): Float32Array {
+  let norm = 0;
+  for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
+  if (norm > 0) {
+    const inv = 1 / Math.sqrt(norm);
+    for (let i = 0; i < v.length; i++) v[i]! *= inv;
+  }
+  return v;
+}

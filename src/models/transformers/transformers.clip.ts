@@ -1,0 +1,57 @@
+// Image and text vectors in one space (CLIP) through transformers.js: the vision and text towers with
+// their projections, L2-normalised, in batches. Tested on the real model when CINERAG_TEST_MODELS_DIR
+// holds it (test/integration/models/), with a double otherwise.
+import type { ImageTextEmbedder, Provenance } from "../model-ports.js";
+import { mapBatched } from "../batching.js";
+import type { TransformersRuntime } from "./runtime.js";
+import { normalise, rows, type TensorLike } from "./tensors.js";
+
+type Callable = (...args: unknown[]) => Promise<unknown>;
+
+export interface ClipParts {
+  processor: Callable;
+  tokenizer: Callable;
+  vision: Callable & { config?: { projection_dim?: number }; dispose?: () => Promise<void> };
+  text: Callable & { config?: { projection_dim?: number }; dispose?: () => Promise<void> };
+}
+
+export class TransformersClipEmbedder implements ImageTextEmbedder {
+  readonly provenance: Provenance;
+  readonly dimension: number;
+
+  constructor(
+    private readonly parts: ClipParts,
+    private readonly options: { model: string; batchSize?: number; runtime: TransformersRuntime },
+  ) {
+    this.provenance = { method: "model", model: options.model };
+    this.dimension = parts.vision.config?.projection_dim ?? parts.text.config?.projection_dim ?? 512;
+  }
+
+  async embedImages(imagePaths: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    const { RawImage } = await this.options.runtime.lib();
+    return mapBatched(
+      imagePaths,
+      this.options.batchSize ?? 16,
+      async (batch) => {
+        const images = await Promise.all(batch.map((p) => RawImage.read(p)));
+        const inputs = await this.parts.processor(images);
+        const { image_embeds } = (await this.parts.vision(inputs)) as { image_embeds: TensorLike };
+        return rows(image_embeds).map(normalise);
+      },
+      signal,
+    );
+  }
+
+  async embedTexts(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    return mapBatched(
+      texts,
+      this.options.batchSize ?? 32,
+      async (batch) => {
+        const inputs = await this.parts.tokenizer(batch, { padding: true, truncation: true });
+        const { text_embeds } = (await this.parts.text(inputs)) as { text_embeds: TensorLike };
+        return rows(text_embeds).map(normalise);
+      },
+      signal,
+    );
+  }
+}

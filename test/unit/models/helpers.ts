@@ -1,0 +1,38 @@
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { ModelRegistry, type ModelsOptions } from "../../../src/models/model-registry.js";
+import { TransformersRuntime, type LoadOptions, type PipelineLike } from "../../../src/models/transformers/runtime.js";
+
+export async function tempRoot(prefix = "cinerag-models-"): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+export function modelsOptions(cacheDir: string, overrides: ModelsOptions["overrides"] = {}, extra: Partial<ModelsOptions> = {}): ModelsOptions {
+  return { overrides, cacheDir, offline: false, batchSize: 32, ...extra };
+}
+
+/** A runtime that records every pipeline it creates (and can refuse the network). */
+export class CountingRuntime extends TransformersRuntime {
+  created: Array<{ task: string; model: string; options: LoadOptions }> = [];
+
+  override async pipeline(task: string, model: string, options: LoadOptions): Promise<PipelineLike> {
+    this.created.push({ task, model, options });
+    return super.pipeline(task, model, options);
+  }
+}
+
+export function countingRegistry(options: ModelsOptions, runtimeOptions: Partial<ConstructorParameters<typeof TransformersRuntime>[0]> = {}) {
+  const runtime = new CountingRuntime({ cacheDir: options.cacheDir, offline: options.offline, threads: options.threads, ...runtimeOptions });
+  return { runtime, registry: new ModelRegistry(options, { runtime }) };
+}
+
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i]! * b[i]!;
+  return dot;
+}
+
+export function norm(a: Float32Array): number {
+  return Math.sqrt(cosine(a, a));
+}
