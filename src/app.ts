@@ -23,6 +23,8 @@ import { ModelRegistry } from "./models/model-registry.js";
 import { Enricher } from "./ingest/enrich/enricher.js";
 import { AsrStage } from "./ingest/enrich/asr.stage.js";
 import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
+import { createAnalysisModule, type AnalysisModule } from "./analysis/analysis.module.js";
+import "./resolvers/analysis.context.js";
 
 export interface App {
   config: Config;
@@ -44,11 +46,13 @@ export interface App {
   search: SearchModule;
   /** models (src/models): the registry of every task's model, its status, and the ports */
   models: ModelRegistry;
+  /** analysis (src/analysis): emotion, themes, style, ask and draft, stored results */
+  analysis: AnalysisModule;
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, overrides: { logger?: Logger } = {}): Promise<App> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+export async function createApp(config: Config, overrides: { logger?: Logger; defaultLogLevel?: string } = {}): Promise<App> {
+  const logger = overrides.logger ?? createLogger(config.logLevel ?? overrides.defaultLogLevel ?? "info");
   await mkdir(config.dataDir, { recursive: true });
   await migrateDatabase(config.databaseFile, { logger });
   const prisma = createPrismaClient(config.databaseFile);
@@ -76,6 +80,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
   });
   const events = new InProcessPubSub({ logger });
   const jobs = new InProcessJobQueue({ prisma, ingest, pubsub: events, logger, concurrency: config.jobs.concurrency });
+  const analysis = createAnalysisModule(config, { prisma, pubsub: events, logger, search, models });
   const api: ApiServices = {
     clips: new ClipService({ prisma, pubsub: events, logger, keyframeDir: config.keyframeDir }),
     scenes: new SceneService(prisma),
@@ -83,6 +88,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     pubsub: events,
     mediaRoots: new MediaRootGuard(config.mediaRoots, logger),
     keyframeUrls: new KeyframeUrls(config.apiKeyList.map((k) => k.key)),
+    analysis: { module: analysis, search: search.search },
   };
   return {
     config,
@@ -96,6 +102,7 @@ export async function createApp(config: Config, overrides: { logger?: Logger } =
     api,
     search,
     models,
+    analysis,
     async close() {
       await jobs.stop();
       await search.close();

@@ -15,7 +15,8 @@ const list = z.string().transform((v) =>
 
 const schema = z.object({
   CINERAG_DATA_DIR: z.string().min(1).default(".cinerag"),
-  CINERAG_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // No default here: the server logs at info, command-line tools at warn (see src/cli/main.ts).
+  CINERAG_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   CINERAG_FFMPEG_PATH: z.string().min(1).optional(),
   CINERAG_FFPROBE_PATH: z.string().min(1).optional(),
   /** width of the downscaled stream the shot detector and keyframes work on */
@@ -62,6 +63,15 @@ const schema = z.object({
   CINERAG_MODEL_BATCH: z.coerce.number().int().min(1).max(1024).default(32),
   /** ingest enrichment steps after the store: embedding, emotion, caption, clip, asr (all by default; "none" for none) */
   CINERAG_ENRICH: list.optional(),
+  // Analysis (src/analysis): the generator of answers and drafts. extractive = no model (quotes retrieved
+  // lines); openai = any OpenAI-compatible chat endpoint (OpenAI, Ollama, vLLM, llama.cpp); local = the
+  // transformers.js model of src/models (extractive when it cannot be had).
+  CINERAG_GENERATOR: z.enum(["extractive", "openai", "local"]).default("extractive"),
+  CINERAG_OPENAI_BASE_URL: z.url().optional(),
+  CINERAG_OPENAI_MODEL: z.string().trim().min(1).optional(),
+  CINERAG_OPENAI_API_KEY: z.string().optional(),
+  /** time limit of one generation request, in seconds */
+  CINERAG_GENERATOR_TIMEOUT: z.coerce.number().positive().default(120),
 });
 
 export type Env = z.input<typeof schema>;
@@ -72,7 +82,8 @@ export interface Config {
   searchFile: string;
   keyframeDir: string;
   modelCacheDir: string;
-  logLevel: z.infer<typeof schema>["CINERAG_LOG_LEVEL"];
+  /** undefined when not configured: each entry point has its own default */
+  logLevel?: NonNullable<z.infer<typeof schema>["CINERAG_LOG_LEVEL"]>;
   media: { ffmpegPath?: string; ffprobePath?: string; decodeWidth: number; timeoutMs: number };
   mediaRoots?: string[];
   search: { kind: "embedded" | "elasticsearch"; elasticsearchUrl?: string };
@@ -90,6 +101,8 @@ export interface Config {
   models: ModelsConfig;
   /** ingest enrichment steps to run (src/ingest/enrich) */
   enrich: EnrichStep[];
+  /** src/analysis: the generator for ask and draftScene */
+  analysis: { generator: { kind: "extractive" | "openai" | "local"; openai?: { baseUrl: string; model: string; apiKey?: string; timeoutMs: number } } };
 }
 
 export const ENRICH_STEPS = ["embedding", "emotion", "caption", "clip", "asr"] as const;
@@ -172,6 +185,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (apiKeys.problems.length > 0) throw new ConfigError(`invalid configuration: ${apiKeys.problems.join("; ")}`);
   const dataDir = path.resolve(e.CINERAG_DATA_DIR);
   const enrichSteps = parseEnrichSteps(e.CINERAG_ENRICH);
+  if (e.CINERAG_GENERATOR === "openai" && (!e.CINERAG_OPENAI_BASE_URL || !e.CINERAG_OPENAI_MODEL)) {
+    throw new ConfigError("invalid configuration: CINERAG_OPENAI_BASE_URL and CINERAG_OPENAI_MODEL are required when CINERAG_GENERATOR=openai");
+  }
   return {
     dataDir,
     databaseFile: path.join(dataDir, "cinerag.db"),
@@ -222,5 +238,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchSize: e.CINERAG_MODEL_BATCH,
     },
     enrich: enrichSteps,
+    analysis: {
+      generator: {
+        kind: e.CINERAG_GENERATOR,
+        ...(e.CINERAG_GENERATOR === "openai"
+          ? { openai: { baseUrl: e.CINERAG_OPENAI_BASE_URL!, model: e.CINERAG_OPENAI_MODEL!, apiKey: e.CINERAG_OPENAI_API_KEY || undefined, timeoutMs: Math.round(e.CINERAG_GENERATOR_TIMEOUT * 1000) } }
+          : {}),
+      },
+    },
   };
 }

@@ -3,6 +3,7 @@ import type { App } from "../app.js";
 import type { IngestResult } from "../ingest/ingest.service.js";
 import { IngestProgressBars } from "./progress-bars.js";
 import { printError } from "./cli-error.js";
+import { AppError } from "../errors/app-error.js";
 import { catchUpSearchIndex } from "./search-catch-up.js";
 
 interface IngestOptions {
@@ -55,6 +56,9 @@ export function registerIngest(program: Command, openApp: () => Promise<App>, si
     .option("-t, --title <title>", "title of the clip (default: the file name)")
     .option("--json", "print one JSON object per clip on stdout")
     .action(async (files: string[], options: IngestOptions) => {
+      if (files.length > 1 && (options.title || options.subtitles?.length)) {
+        throw new AppError("BAD_INPUT", "--title and --subtitles describe one clip: give exactly one file with them");
+      }
       const app = await openApp();
       let exit = 0;
       try {

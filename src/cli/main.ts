@@ -20,8 +20,9 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 }
 
 let app: App | undefined;
-async function openApp(): Promise<App> {
-  app ??= await createApp(loadConfig());
+/** Command-line tools log warnings only unless CINERAG_LOG_LEVEL says otherwise; the server logs at info. */
+async function openApp(defaultLogLevel = "warn"): Promise<App> {
+  app ??= await createApp(loadConfig(), { defaultLogLevel });
   return app;
 }
 
@@ -35,10 +36,10 @@ const program = new Command()
     outputError: (text, write) => write(`cinerag: ${text.replace(/^error: /, "")}`),
   });
 
-registerIngest(program, openApp, controller.signal);
-registerReindex(program, openApp, controller.signal);
-registerServe(program, openApp, controller.signal);
-registerQuery(program, openApp);
+registerIngest(program, () => openApp(), controller.signal);
+registerReindex(program, () => openApp(), controller.signal);
+registerServe(program, () => openApp("info"), controller.signal);
+registerQuery(program, () => openApp());
 registerModels(program, { loadConfig: () => loadConfig() }, controller.signal);
 registerDoctor(program, { loadConfig: () => loadConfig() });
 

@@ -17,6 +17,7 @@ export type ErrorCode =
   | "UNAUTHENTICATED"
   | "SEARCH_UNAVAILABLE"
   | "REINDEX_REQUIRED"
+  | "MODEL_UNAVAILABLE"
   | "CONFLICT";
 
 export class AppError extends Error {

@@ -17,5 +17,6 @@ export const ERROR_TABLE: Record<ErrorCode, { graphql: string; exit: number }> =
   UNAUTHENTICATED: { graphql: "UNAUTHENTICATED", exit: 2 },
   SEARCH_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 1 },
   REINDEX_REQUIRED: { graphql: "FAILED_PRECONDITION", exit: 1 },
+  MODEL_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 1 },
   CONFLICT: { graphql: "CONFLICT", exit: 1 },
 };

@@ -32,7 +32,8 @@ export interface InProcessJobQueueOptions {
 }
 
 /** Share of the whole job each ingest stage stands for (the decode pass dominates). */
-const STAGE_WEIGHTS: Record<string, number> = { probe: 3, subtitles: 7, shots: 80, scenes: 3, store: 7 };
+// Rough shares of an ingest's wall time; optional stages (asr, enrichment) only run when they have work.
+const STAGE_WEIGHTS: Record<string, number> = { probe: 2, subtitles: 4, asr: 10, shots: 60, scenes: 2, store: 4, embedding: 6, emotion: 4, caption: 5, clip: 3 };
 const STAGE_ORDER = Object.keys(STAGE_WEIGHTS);
 
 export function overallPercent(stage: string, stagePercent: number): number {

@@ -2,11 +2,11 @@
 // failed, files broken). Its message names the model and the command that fixes it, on one line.
 // `code` is "MODEL_UNAVAILABLE"; callers with a fallback catch it (isModelUnavailable) and use the fallback.
 import type { ModelTask } from "./model-ports.js";
+import { AppError } from "../errors/app-error.js";
 
 export type ModelUnavailableReason = "offline" | "skipped" | "missing-local-folder" | "download-failed" | "load-failed";
 
-export class ModelUnavailableError extends Error {
-  readonly code = "MODEL_UNAVAILABLE";
+export class ModelUnavailableError extends AppError {
   /** the command that fixes it */
   readonly fix: string;
 
@@ -35,7 +35,7 @@ export class ModelUnavailableError extends Error {
               ? `check the network and run \`${fix}\` (or set CINERAG_OFFLINE=1 to use the fallback without trying)`
               : `run \`${fix}\``;
     const message = `model for ${task} (${model}) ${why[reason]}${detail ? ` (${oneLine(detail)})` : ""}: ${remedy}`;
-    super(message);
+    super("MODEL_UNAVAILABLE", message);
     this.name = "ModelUnavailableError";
     this.fix = fix;
   }

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { buildSchema } from "type-graphql";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { RESOLVERS } from "../resolvers/index.js";
+import { ANALYSIS_RESOLVERS } from "../resolvers/analysis.resolver.js";
 import { authChecker } from "../resolvers/auth.js";
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -22,7 +23,7 @@ const CONTEXT_PUBSUB_ONLY = {
 };
 
 export function cineragSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers: [...RESOLVERS], authChecker, validate: false, pubSub: CONTEXT_PUBSUB_ONLY });
+  built ??= buildSchema({ resolvers: [...RESOLVERS, ...ANALYSIS_RESOLVERS], authChecker, validate: false, pubSub: CONTEXT_PUBSUB_ONLY });
   return built;
 }
 

@@ -42,6 +42,7 @@
 //    `duration`; times are rounded to the millisecond. A cue belongs to the scene containing its
 //    midpoint; a scene's text is its cues' text in time order, joined with newlines.
 import type { SceneRecord, ShotRecord, TransitionKind } from "../ingest.types.js";
+import { histogramSimilarity } from "../keyframes/visual-stats.js";
 
 export interface SceneCue {
   startTime: number;
@@ -127,22 +128,6 @@ function clipDuration(input: SceneGroupingInput): number {
   return Math.max(0, last?.endTime ?? 0);
 }
 
-/** Histogram intersection normalised by the larger mass; NaN when either side is unknown. */
-function similarity(a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined): number {
-  if (!a || !b || a.length === 0 || a.length !== b.length) return Number.NaN;
-  let inter = 0;
-  let sa = 0;
-  let sb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    inter += x < y ? x : y;
-    sa += x;
-    sb += y;
-  }
-  const norm = Math.max(sa, sb);
-  return norm > 0 && Number.isFinite(norm) ? Math.min(1, inter / norm) : Number.NaN;
-}
 
 const dialogueCues = (cues: readonly SceneCue[]) =>
   cues.filter((c) => Number.isFinite(c.startTime) && Number.isFinite(c.endTime) && c.text.trim() !== "");
@@ -178,7 +163,7 @@ export function analyseSceneBoundaries(input: SceneGroupingInput, options?: Scen
   for (let j = 0; j < n - 1; j++) {
     for (let k = j + 1; k < n && k - j <= o.linkWindow; k++) {
       if (shots[k]!.transition === "FADE") break; // the pair (j, k) would bridge a fade
-      const s = similarity(histograms[j], histograms[k]);
+      const s = histogramSimilarity(histograms[j], histograms[k]);
       if (Number.isNaN(s)) continue;
       for (let b = j + 1; b <= k; b++) if (!(link[b]! >= s)) link[b] = s;
     }

@@ -14,8 +14,8 @@ beforeAll(async () => {
   dir = await tempDir();
   // Larger frames and a longer clip than elsewhere, so that each stage lasts long enough to be hit.
   const spec = threeSceneSpec("crash").spec;
-  spec.width = 960;
-  spec.height = 540;
+  spec.width = 640;
+  spec.height = 360;
   spec.shots = [...spec.shots, ...spec.shots.map((s) => ({ ...s, angle: s.angle === "left" ? ("top" as const) : ("bottom" as const) }))];
   clip = await generateClip(dir, spec);
 });

@@ -1,0 +1,79 @@
+// The captioning and CLIP adapters on TEST DOUBLES of the transformers.js pipeline/models (no tiny model of
+// those kinds can be built): batching, output shapes, normalisation, provenance. The real models run in
+// test/integration/models/real-models.test.ts when CINERAG_TEST_MODELS_DIR holds them.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import sharp from "sharp";
+import { TransformersCaptioner } from "../../../src/models/transformers/transformers.captioner.js";
+import { TransformersClipEmbedder, type ClipParts } from "../../../src/models/transformers/transformers.clip.js";
+import { TransformersRuntime } from "../../../src/models/transformers/runtime.js";
+import { batches, mapBatched } from "../../../src/models/batching.js";
+import { progressAggregator } from "../../../src/models/transformers/runtime.js";
+import { norm, tempRoot } from "./helpers.js";
+
+let root: string;
+let images: string[];
+const runtime = new TransformersRuntime({ cacheDir: "/nonexistent", offline: true });
+
+beforeAll(async () => {
+  root = await tempRoot();
+  images = [];
+  for (let i = 0; i < 5; i++) {
+    const file = path.join(root, `k${i}.jpg`);
+    await sharp({ create: { width: 32, height: 18, channels: 3, background: { r: i * 40, g: 10, b: 10 } } }).jpeg().toFile(file);
+    images.push(file);
+  }
+});
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+describe("TransformersCaptioner (pipeline double)", () => {
+  it("reads the images, captions them in batches and trims", async () => {
+    const batchSizes: number[] = [];
+    const pipe = async (input: unknown) => {
+      const list = input as Array<{ width: number }>;
+      batchSizes.push(list.length);
+      return list.map((img) => [{ generated_text: ` an image ${img.width} wide ` }]);
+    };
+    const captioner = new TransformersCaptioner(pipe, { model: "Xenova/vit-gpt2-image-captioning", batchSize: 2, runtime });
+    expect(await captioner.caption(images)).toEqual(Array(5).fill("an image 32 wide"));
+    expect(batchSizes).toEqual([2, 2, 1]);
+    expect(captioner.provenance).toEqual({ method: "model", model: "Xenova/vit-gpt2-image-captioning" });
+  });
+});
+
+describe("TransformersClipEmbedder (model doubles)", () => {
+  it("gives unit image and text vectors of the projection dimension", async () => {
+    const tensor = (n: number) => ({ dims: [n, 3], data: Float32Array.from({ length: n * 3 }, (_, i) => (i % 3) + 1) });
+    const parts: ClipParts = {
+      processor: async (imgs: unknown) => ({ n: (imgs as unknown[]).length }),
+      tokenizer: async (texts: unknown) => ({ n: (texts as unknown[]).length }),
+      vision: Object.assign(async (inputs: unknown) => ({ image_embeds: tensor((inputs as { n: number }).n) }), { config: { projection_dim: 3 } }),
+      text: Object.assign(async (inputs: unknown) => ({ text_embeds: tensor((inputs as { n: number }).n) }), { config: { projection_dim: 3 } }),
+    };
+    const clip = new TransformersClipEmbedder(parts, { model: "Xenova/clip-vit-base-patch32", batchSize: 4, runtime });
+    expect(clip.dimension).toBe(3);
+    const v = await clip.embedImages(images);
+    expect(v).toHaveLength(5);
+    for (const x of v) expect(norm(x)).toBeCloseTo(1, 5);
+    const t = await clip.embedTexts(["a red room"]);
+    expect(norm(t[0]!)).toBeCloseTo(1, 5);
+  });
+});
+
+describe("helpers", () => {
+  it("batches and checks result counts", async () => {
+    expect(batches([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
+    await expect(mapBatched([1, 2], 2, async () => [1])).rejects.toThrow(/gave 1 results/);
+  });
+
+  it("turns per-file download events into one total", () => {
+    const seen: number[] = [];
+    const cb = progressAggregator((p) => seen.push(Math.round(p.percent)));
+    cb({ status: "progress", file: "a", loaded: 50, total: 100 });
+    cb({ status: "progress", file: "b", loaded: 0, total: 100 });
+    cb({ status: "done", file: "a" });
+    cb({ status: "progress", file: "b", loaded: 100, total: 100 });
+    expect(seen).toEqual([50, 25, 50, 100]);
+  });
+});
