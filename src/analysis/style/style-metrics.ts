@@ -14,12 +14,12 @@ export interface ShotLengthStats {
   stdDev: number;
   minLength: number;
   maxLength: number;
-  histogram: Array<{ from: number; to: number | null; count: number; share: number }>;
+  histogram: Array<{ minLength: number; maxLength: number | null; count: number; share: number }>;
 }
 
 export function shotLengthStats(shots: Array<Pick<ShotData, "startTime" | "endTime">>): ShotLengthStats {
   const lengths = shots.map((s) => Math.max(0, s.endTime - s.startTime));
-  const histogram = SHOT_LENGTH_EDGES.map((from, i) => ({ from, to: SHOT_LENGTH_EDGES[i + 1] ?? null, count: 0, share: 0 }));
+  const histogram = SHOT_LENGTH_EDGES.map((minLength, i) => ({ minLength, maxLength: SHOT_LENGTH_EDGES[i + 1] ?? null, count: 0, share: 0 }));
   for (const l of lengths) {
     let bin = SHOT_LENGTH_EDGES.length - 1;
     for (let i = 0; i < SHOT_LENGTH_EDGES.length - 1; i++) if (l < SHOT_LENGTH_EDGES[i + 1]!) {

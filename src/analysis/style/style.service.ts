@@ -126,7 +126,7 @@ export function styleTables(clips: ClipStyle[]): Table[] {
       ],
       clips,
     ),
-    table("shotLengths", [...id, ["from", (r: Row<ShotLengthStats["histogram"][number]>) => r.from], ["to", (r) => r.to], ["count", (r) => r.count], ["share", (r) => r.share]], per((c) => c.shots.histogram)),
+    table("shotLengths", [...id, ["minLength", (r: Row<ShotLengthStats["histogram"][number]>) => r.minLength], ["maxLength", (r) => r.maxLength], ["count", (r) => r.count], ["share", (r) => r.share]], per((c) => c.shots.histogram)),
     table("cuttingRate", [...id, ["startTime", (r: Row<RatePoint>) => r.startTime], ["endTime", (r) => r.endTime], ["cuts", (r) => r.cuts], ["cutsPerMinute", (r) => r.cutsPerMinute]], per((c) => c.cuttingRate)),
     table("transitions", [...id, ["kind", (r: Row<{ kind: string; count: number; share: number }>) => r.kind], ["count", (r) => r.count], ["share", (r) => r.share]], per((c) => c.transitions)),
     table(

@@ -293,8 +293,8 @@ export class ThemeTest {
 
 @ObjectType()
 export class HistogramBin {
-  @Field(() => Float) from!: number;
-  @Field(() => Float, { nullable: true, description: "null: open-ended" }) to!: number | null;
+  @Field(() => Float, { description: "shots at least this long (seconds)" }) minLength!: number;
+  @Field(() => Float, { nullable: true, description: "and shorter than this; null: open-ended" }) maxLength!: number | null;
   @Field(() => Int) count!: number;
   @Field(() => Float) share!: number;
 }

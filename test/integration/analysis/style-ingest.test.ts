@@ -57,7 +57,7 @@ describe("style of generated clips", () => {
     expect(c.shots.count).toBe(3);
     expect(c.shots.averageLength).toBeCloseTo(4, 1);
     expect(c.shots.medianLength).toBeCloseTo(4, 1);
-    expect(c.shots.histogram.filter((b) => b.count > 0).map((b) => b.from)).toEqual([2, 4, 6]);
+    expect(c.shots.histogram.filter((b) => b.count > 0).map((b) => b.minLength)).toEqual([2, 4, 6]);
     // cuts at 2 s (bin 0–6) and 6 s (bin 6–12): 1 cut per 6 s = 10 per minute in each
     expect(c.cuttingRate.map((p) => p.cuts)).toEqual([1, 1]);
     expect(c.cuttingRate[0]!.cutsPerMinute).toBeCloseTo(10, 0);

@@ -20,7 +20,7 @@ describe("style metrics", () => {
     const stats = shotLengthStats(s);
     expect(stats).toMatchObject({ count: 7, averageLength: 8.571, medianLength: 4, minLength: 2, maxLength: 30 });
     // fixed bins [0,1) [1,2) [2,3) [3,4) [4,6) [6,8) [8,12) [12,20) [20,30) [30,∞)
-    expect(stats.histogram.filter((b) => b.count > 0).map((b) => [b.from, b.count])).toEqual([[2, 2], [4, 2], [8, 2], [30, 1]]);
+    expect(stats.histogram.filter((b) => b.count > 0).map((b) => [b.minLength, b.count])).toEqual([[2, 2], [4, 2], [8, 2], [30, 1]]);
     const rate = cuttingRate(s, 60, 30);
     // cuts at 2, 4, 8, 12, 20 (first bin) and 30 (second bin)
     expect(rate).toEqual([
