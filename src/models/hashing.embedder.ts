@@ -4,6 +4,7 @@
 // n-grams) land near each other. It is the test implementation and the offline fallback until a
 // neural multilingual model replaces it; it knows nothing of synonyms or translation.
 import type { EmbedKind, Embedder } from "./embedder.port.js";
+import { normaliseInPlace } from "../util/vector-math.js";
 
 export interface HashingEmbedderOptions {
   /** default 384 (the size of the small multilingual models we expect to replace this with) */
@@ -97,13 +98,7 @@ export class HashingEmbedder implements Embedder {
         for (const g of grams) this.addFeature(v, `g:${g}`, gw);
       }
     }
-    let norm = 0;
-    for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
-    if (norm > 0) {
-      const inv = 1 / Math.sqrt(norm);
-      for (let i = 0; i < v.length; i++) v[i]! *= inv;
-    }
-    return v;
+    return normaliseInPlace(v);
   }
 
   private addFeature(v: Float32Array, feature: string, weight: number): void {

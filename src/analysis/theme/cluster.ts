@@ -1,16 +1,7 @@
 // k-means (k-means++ seeding from a seeded PRNG, so the same vectors always give the same clusters) on
 // unit vectors, and the silhouette coefficient (cosine distance) to choose k over a small range.
+import { mulberry32 } from "../../util/prng.js";
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

@@ -11,6 +11,7 @@
 // few flat colours yields exactly those colours and their exact shares.
 import type { Frame } from "../../media/media.port.js";
 import type { PaletteColour, VisualStats } from "../ingest.types.js";
+import { mulberry32 } from "../../util/prng.js";
 
 /** Pixels visited per frame before the statistics switch to a grid subsample. */
 const STATS_PIXEL_BUDGET = 65_536;
@@ -44,17 +45,6 @@ function gridOffset(size: number, step: number): number {
   return Math.min(size - 1, Math.floor((size - (count - 1) * step - 1) / 2));
 }
 
-/** mulberry32: a tiny deterministic PRNG (the palette must not change from run to run). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex2 = (v: number) => Math.max(0, Math.min(255, Math.round(v))).toString(16).padStart(2, "0");
 export const toHex = (r: number, g: number, b: number): string => `#${hex2(r)}${hex2(g)}${hex2(b)}`;
@@ -166,7 +156,7 @@ function paletteFromQuantised(total: number): PaletteColour[] {
 
   // k-means++ seeding, weighted by pixel count. Stops early when every cell coincides with a centre
   // (fewer distinct colours than PALETTE_SIZE).
-  const rand = prng(KMEANS_SEED);
+  const rand = mulberry32(KMEANS_SEED);
   const kr: number[] = [];
   const kg: number[] = [];
   const kb: number[] = [];

@@ -15,13 +15,4 @@ export function rows(tensor: TensorLike): Float32Array[] {
   return out;
 }
 
-/** L2-normalises in place; an all-zero vector stays zero. */
-export function normalise(v: Float32Array): Float32Array {
-  let norm = 0;
-  for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
-  if (norm > 0) {
-    const inv = 1 / Math.sqrt(norm);
-    for (let i = 0; i < v.length; i++) v[i]! *= inv;
-  }
-  return v;
-}
+export { normaliseInPlace as normalise } from "../../util/vector-math.js";

@@ -10,15 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HashingEmbedder } from "../../../src/models/hashing.embedder.js";
 import { EmbeddedSceneIndex } from "../../../src/search/embedded.scene-index.js";
 import type { SceneDocument } from "../../../src/search/scene-index.port.js";
+import { mulberry32 } from "../../../src/util/prng.js";
 
-function mulberry32(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(42);
 const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
 const SYLLABLES = "ka lo mi ren tor vel sa quin dra po lu mer zan fi gol bre ish tha wen cor".split(" ");
