@@ -48,7 +48,20 @@ export async function collectTracks(media: MediaTools, probe: ProbeResult, expli
     if (explicitPaths.includes(path.resolve(sidecar.path))) continue;
     drafts.push(await fileTrack(sidecar.path, sidecar.language, false));
   }
-  return drafts.map((d, index) => ({ index, ...d }));
+  return drafts.map((d, index) => ({ index, ...withinClip(d, probe.duration) }));
+}
+
+/**
+ * Cues that start after the clip ends belong to another cut of the film (or another file): they are
+ * dropped with a warning rather than attached to the last scene; cues running past the end are clipped.
+ */
+function withinClip(track: TrackDraft, duration: number): TrackDraft {
+  const kept = track.cues.filter((c) => c.startTime < duration);
+  const dropped = track.cues.length - kept.length;
+  if (dropped === 0 && kept.every((c) => c.endTime <= duration)) return track;
+  const cues = kept.map((c) => (c.endTime > duration ? { ...c, endTime: duration } : c));
+  const warnings = dropped > 0 ? [...track.warnings, `${dropped} cues start after the end of the clip (${duration.toFixed(3)} s) and were dropped`] : track.warnings;
+  return { ...track, cues, warnings };
 }
 
 function languageFromName(file: string): string | undefined {
