@@ -402,14 +402,16 @@ export class EmbeddedSceneIndex implements SceneIndex {
     ) as Array<{ scene_id: string; id: number }>;
     // MATCH + rowid = ?: FTS5 seeks to the row instead of running the query over every matching row
     const one = this.stmt(
-      `SELECT highlight(scenes_fts, 0, '${MARK_OPEN}', '${MARK_CLOSE}') AS t,
+      `SELECT rowid AS r, highlight(scenes_fts, 0, '${MARK_OPEN}', '${MARK_CLOSE}') AS t,
               highlight(scenes_fts, 1, '${MARK_OPEN}', '${MARK_CLOSE}') AS c
        FROM scenes_fts WHERE scenes_fts MATCH ? AND rowid = ?`,
     );
     const bySceneId = new Map<string, { t: string | null; c: string | null }>();
     for (const { scene_id, id } of ids) {
-      const row = one.get(fts, id) as { t: string | null; c: string | null } | undefined;
-      if (row) bySceneId.set(scene_id, row);
+      const row = one.get(fts, id) as { r: number; t: string | null; c: string | null } | undefined;
+      // For a row the MATCH does not select, FTS5's rowid seek was seen to return the next matching row
+      // instead of nothing: a semantic-only hit then showed another scene's text. Check the row is ours.
+      if (row && row.r === id) bySceneId.set(scene_id, row);
     }
     for (const hit of hits) {
       const row = bySceneId.get(hit.sceneId);

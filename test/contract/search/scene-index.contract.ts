@@ -253,6 +253,18 @@ export function sceneIndexContract(name: string, factory: SceneIndexContractFact
         expect(hit!.highlights.join(" ")).toContain("<mark>knife</mark>");
       });
 
+      it("gives every hit fragments of its own text only, also the hits found by meaning alone", async () => {
+        const hits = await index.hybridSearch("detective knife", await q("detective knife"), { limit: 20 });
+        expect(hits.length).toBeGreaterThan(2);
+        for (const hit of hits) {
+          const own = SEED.find((d) => d.sceneId === hit.sceneId)!;
+          for (const fragment of hit.highlights) {
+            const plain = fragment.replace(/<\/?mark>/g, "").replace(/^…|…$/g, "").trim();
+            expect(`${own.text} ${own.captions ?? ""}`).toContain(plain.slice(0, 20));
+          }
+        }
+      });
+
       it("takes configurable tags and can HTML-escape the text", async () => {
         const [hit] = await index.keywordSearch("angrily", { highlight: { preTag: "[", postTag: "]", encoder: "html" } });
         const text = hit!.highlights.join(" ");
