@@ -2,8 +2,22 @@
 // @graphql-yoga/render-graphiql (no CDN: works offline), subscriptions over graphql-ws, example operations
 // preloaded. Rendered once, served gzipped when the browser accepts it, under a CSP that forbids any
 // other origin, so nothing can be fetched from outside even by accident.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { packageRoot } from "../store/schema-engine.js";
+
+/** Analysis examples are the files in examples/queries (checked against the schema by the tests). */
+const ANALYSIS_EXAMPLES = ["search-and-draft.graphql", "ask.graphql", "emotion-arc.graphql", "style.graphql", "themes.graphql", "analysis-completed.graphql"];
+
+function analysisExamples(): Array<{ title: string; query: string; variables?: string }> {
+  const dir = path.join(packageRoot(), "examples", "queries");
+  return ANALYSIS_EXAMPLES.filter((f) => existsSync(path.join(dir, f))).map((f) => ({
+    title: f.replace(/\.graphql$/, ""),
+    query: readFileSync(path.join(dir, f), "utf8"),
+  }));
+}
 
 export const EXAMPLE_OPERATIONS: Array<{ title: string; query: string; variables?: string }> = [
   {
@@ -105,7 +119,7 @@ export class Playground {
         title: "cinerag",
         endpoint: this.options.endpoint,
         subscriptionsProtocol: "WS",
-        defaultTabs: EXAMPLE_OPERATIONS.map((op) => ({ query: op.query, variables: op.variables ?? null, headers: this.options.keysRequired ? `{ "x-api-key": "" }` : null })),
+        defaultTabs: [...EXAMPLE_OPERATIONS, ...analysisExamples()].map((op) => ({ query: op.query, variables: op.variables ?? null, headers: this.options.keysRequired ? `{ "x-api-key": "" }` : null })),
         headers: this.options.keysRequired ? `{ "x-api-key": "" }` : undefined,
         defaultEditorToolsVisibility: true,
         isHeadersEditorEnabled: true,
