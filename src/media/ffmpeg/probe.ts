@@ -73,6 +73,11 @@ function runFfprobe(ffprobe: string, file: string, timeoutMs: number, signal?: A
       if (signal?.aborted) return reject(new AppError("CANCELLED", "probe cancelled"));
       if (error) {
         if ((error as { killed?: boolean }).killed) return reject(new AppError("TIMEOUT", `ffprobe timed out on ${file}`));
+        const crash = (error as { signal?: string | null }).signal;
+        if (crash) {
+          // The static ffprobe shipped in npm was seen to crash (SIGSEGV) on MPEG-TS files.
+          return reject(new AppError("MEDIA_TOOL_FAILED", `ffprobe (${ffprobe}) crashed with ${crash} on ${file}: install ffmpeg on the system or set CINERAG_FFPROBE_PATH`));
+        }
         const reason = stderr.trim().split("\n").filter(Boolean).pop() ?? error.message;
         return reject(new AppError("NOT_MEDIA", `not a media file that ffprobe can read: ${file} (${reason.replace(/^.*?: /, "")})`));
       }
@@ -85,6 +90,52 @@ function runFfprobe(ffprobe: string, file: string, timeoutMs: number, signal?: A
   });
 }
 
+/** End of the last video packet (demux only, no decode): reads the whole file, so it is used sparingly. */
+function lastVideoPacketEnd(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal): Promise<number | undefined> {
+  const args = ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0", "-i", file];
+  return new Promise((resolve) => {
+    execFile(ffprobe, args, { timeout: timeoutMs, signal, maxBuffer: 512 * 1024 * 1024, killSignal: "SIGKILL" }, (error, stdout) => {
+      if (error) return resolve(undefined);
+      let end: number | undefined;
+      for (const line of stdout.split("\n")) {
+        const [pts, dur] = line.split(",").map(Number);
+        if (pts !== undefined && Number.isFinite(pts)) end = Math.max(end ?? -Infinity, pts + (Number.isFinite(dur) ? dur! : 0));
+      }
+      resolve(end);
+    });
+  });
+}
+
+/**
+ * Whether the first few hundred video packets have different durations. Containers that keep no frame
+ * count (Matroska, WebM) report the nominal rate as the average, so the header cannot tell; the packets can.
+ */
+function packetsVary(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const args = ["-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#300", "-show_entries", "packet=pts_time", "-of", "csv=p=0", "-i", file];
+  return new Promise((resolve) => {
+    execFile(ffprobe, args, { timeout: Math.min(timeoutMs, 60_000), signal, killSignal: "SIGKILL" }, (error, stdout) => {
+      if (error) return resolve(false);
+      const pts = stdout.split("\n").filter(Boolean).map(Number).filter(Number.isFinite).sort((a, b) => a - b);
+      const deltas = pts.slice(1).map((t, i) => t - pts[i]!).filter((d) => d > 1e-6);
+      if (deltas.length < 2) return resolve(false);
+      const min = Math.min(...deltas);
+      resolve(Math.max(...deltas) > min * 1.1 + 0.0015);
+    });
+  });
+}
+
+/**
+ * The duration relative to the container's start. Most demuxers report exactly that, but Matroska files
+ * whose timestamps do not start at 0 (remuxed from broadcast captures, or written with an offset) report
+ * the END timestamp as their duration: seen with a file starting at 5 s that reports 7 s for 2 s of video.
+ * Only then (a late start in a Matroska file) the last packet is checked to tell the two apart.
+ */
+async function relativeDuration(ffprobe: string, file: string, format: string, start: number, reported: number, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+  if (start < 0.5 || !format.includes("matroska") || reported <= start) return reported;
+  const end = await lastVideoPacketEnd(ffprobe, file, timeoutMs, signal);
+  return end !== undefined && Math.abs(end - reported) < 1 ? reported - start : reported;
+}
+
 export async function probeMedia(ffprobe: string, input: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
   const file = await assertLocalFile(input);
   const raw = await runFfprobe(ffprobe, file, timeoutMs, signal);
@@ -92,12 +143,17 @@ export async function probeMedia(ffprobe: string, input: string, timeoutMs: numb
   const rawVideo = (raw.streams ?? []).find((s) => s.codec_type === "video" && (s.width ?? 0) > 0 && !s.disposition?.attached_pic);
   if (!rawVideo) throw new AppError("NO_VIDEO_STREAM", `no video stream in ${file}`);
   const startTime = num(raw.format?.start_time) ?? 0;
-  const duration = num(raw.format?.duration) ?? num(rawVideo.duration);
+  const reported = num(raw.format?.duration) ?? num(rawVideo.duration);
+  const duration = reported && (await relativeDuration(ffprobe, file, raw.format?.format_name ?? "", startTime, reported, timeoutMs, signal));
   if (!duration || duration <= 0) throw new AppError("CORRUPT_MEDIA", `cannot tell the duration of ${file}: the file may be truncated or corrupt`);
   const avg = rate(rawVideo.avg_frame_rate);
   const real = rate(rawVideo.r_frame_rate);
   const frameRate = avg || real;
   if (!frameRate) throw new AppError("CORRUPT_MEDIA", `cannot tell the frame rate of ${file}`);
+  // r_frame_rate is the lowest rate that represents every timestamp; when it disagrees with the average
+  // the stream's frame durations vary, and frame numbers cannot be turned into times.
+  const ratesDisagree = avg > 0 && real > 0 && Math.abs(avg - real) / real > 0.01;
+  const variableFrameRate = ratesDisagree || (num(rawVideo.nb_frames) === undefined && (await packetsVary(ffprobe, file, timeoutMs, signal)));
   return {
     path: file,
     formatName: raw.format?.format_name ?? "unknown",
@@ -109,9 +165,7 @@ export async function probeMedia(ffprobe: string, input: string, timeoutMs: numb
       width: rawVideo.width ?? 0,
       height: rawVideo.height ?? 0,
       frameRate: Math.round(frameRate * 1000) / 1000,
-      // r_frame_rate is the lowest rate that represents every timestamp; when it disagrees with the
-      // average the stream's frame durations vary, and frame numbers cannot be turned into times.
-      variableFrameRate: avg > 0 && real > 0 && Math.abs(avg - real) / real > 0.01,
+      variableFrameRate,
       frameCount: num(rawVideo.nb_frames),
     },
     streams,

@@ -232,3 +232,21 @@ describe("bad input: one line, non-zero, nothing written", () => {
     expect((await readFile(dashed)).length).toBeGreaterThan(0);
   });
 });
+
+describe("a Matroska file whose timestamps start at 5 s", () => {
+  it("is ingested whole, with every time relative to the container's start", async () => {
+    const sub = await tempDir();
+    const { spec, cues } = threeSceneSpec("late-start");
+    spec.shots = spec.shots.slice(0, 4);
+    spec.subtitles = [{ format: "srt", language: "en", cues: cues.slice(0, 4), placement: "embedded" }];
+    spec.extraArgs = ["-output_ts_offset", "5"];
+    const file = await generateClip(sub, spec);
+    const run = await ingest(path.join(sub, "data"), file);
+    expect(run.stderr).toBe("");
+    const out = parseLines(run.stdout)[0]!;
+    expect(out.clip.duration).toBeCloseTo(10.8, 1);
+    expect(out.shots[0]!.start).toBeLessThan(0.05);
+    expect(out.shots.filter((s) => s.transition === "CUT").map((s) => Math.round(s.start * 10) / 10)).toEqual([3, 5.4, 8.4]);
+    expect(out.cues[0]!.start).toBeCloseTo(cues[0]!.start, 1);
+  });
+});
