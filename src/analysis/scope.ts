@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { AppError } from "../errors/app-error.js";
 import type { PrismaClient } from "../store/prisma.client.js";
+import type { SearchSceneRow } from "../search/search.service.js";
 
 export const MAX_SCOPE_CLIPS = 100;
 
@@ -71,14 +72,8 @@ export interface CueData {
   speaker: string | null;
 }
 
-export interface SceneData {
-  id: string;
-  clipId: string;
-  index: number;
-  startTime: number;
-  endTime: number;
-  text: string;
-}
+/** A scene as analysis reads it: the same row the search service returns with its hits. */
+export type SceneData = SearchSceneRow;
 
 export interface ShotData {
   id: string;

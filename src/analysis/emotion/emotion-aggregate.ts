@@ -3,15 +3,10 @@
 // with the cues behind them. No model here: tests feed it deterministic scores.
 import { EMOTIONS, type Emotion, type EmotionScores } from "../../models/model-ports.js";
 import { round } from "../text.js";
+import type { CueData } from "../scope.js";
 
-export interface ScoredCue {
+export interface ScoredCue extends Omit<CueData, "id"> {
   cueId: string;
-  clipId: string;
-  sceneId: string | null;
-  startTime: number;
-  endTime: number;
-  text: string;
-  speaker: string | null;
   scores: EmotionScores;
   /** STORED: read from CueEmotion (ingest enrichment); COMPUTED: classified now */
   source: "STORED" | "COMPUTED";
