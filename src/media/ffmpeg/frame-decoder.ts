@@ -18,11 +18,11 @@ import ffmpeg from "fluent-ffmpeg";
 import type { DecodeOptions, Frame, ProbeResult } from "../media.port.js";
 import type { MediaBinaries } from "./binaries.js";
 import { AppError } from "../../errors/app-error.js";
+import { localPath } from "./input-path.js";
 
 export type DecodeInput = Pick<ProbeResult, "path" | "startTime" | "video">;
 export type FrameDecodeOptions = DecodeOptions & { timeoutMs?: number };
 
-const PROTOCOL = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
 const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*(\S+)\s+pts_time:\s*(\S+)/;
 /** decoded frames held before stdout is paused: enough to absorb stderr lagging behind stdout */
 const MAX_READY = 4;
@@ -34,11 +34,7 @@ export class FrameDecodeError extends AppError {}
 
 /** Refuses URLs and protocols; makes the path absolute so a leading "-" can never read as an option. */
 export function safeInputPath(input: string): string {
-  if (!input || input.trim() === "" || /[\0\r\n]/.test(input)) throw new FrameDecodeError("BAD_INPUT", "no usable file path given");
-  if (PROTOCOL.test(input) && !/^[a-zA-Z]:[\\/]/.test(input)) {
-    throw new FrameDecodeError("BAD_INPUT", `only local files can be decoded, not ${input}`);
-  }
-  return path.resolve(input);
+  return localPath(input, "decoded");
 }
 
 /** Output size: the requested width (at least 2) and the height from the aspect ratio, both even. */
