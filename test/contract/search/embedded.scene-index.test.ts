@@ -21,4 +21,7 @@ sceneIndexContract("embedded, kNN on worker threads", {
   async open(key, model) {
     return new EmbeddedSceneIndex({ file: path.join(dir, `workers-${key}`, "search.db"), model, knnThreads: 2, parallelKnnMin: 0 });
   },
+  async cleanup() {
+    fs.rmSync(dir, { recursive: true, force: true });
+  },
 });

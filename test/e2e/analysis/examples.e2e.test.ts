@@ -24,10 +24,11 @@ describe("example queries", () => {
   });
 });
 
+const NBCONVERT = ["/usr/bin/jupyter-nbconvert", "jupyter-nbconvert"].find((p) => !p.startsWith("/") || existsSync(p))!;
+
 async function notebookTooling(): Promise<string | undefined> {
-  const nbconvert = ["/usr/bin/jupyter-nbconvert", "jupyter-nbconvert"].find((p) => !p.startsWith("/") || existsSync(p));
   try {
-    await run(nbconvert!, ["--version"]);
+    await run(NBCONVERT, ["--version"]);
     await run("/usr/bin/python3", ["-c", "import pandas, requests, ipykernel"]);
     return undefined;
   } catch (error) {
@@ -52,7 +53,7 @@ describe.skipIf(missing !== undefined)(`examples/notebook.ipynb${missing ? ` (sk
   });
 
   it("pulls tables of results from the live server", async () => {
-    await run("/usr/bin/jupyter-nbconvert", ["--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=120", "--output-dir", out, "--output", "executed.ipynb", path.join(examples, "notebook.ipynb")], {
+    await run(NBCONVERT, ["--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=120", "--output-dir", out, "--output", "executed.ipynb", path.join(examples, "notebook.ipynb")], {
       env: { ...process.env, CINERAG_URL: t.server.url, PYDEVD_DISABLE_FILE_VALIDATION: "1" },
       timeout: 120_000,
     });

@@ -46,20 +46,30 @@ describe.skipIf(!BUILT)("cinerag CLI (dist/ built)", () => {
 
   it("serve listens on the port given and stops on SIGTERM", async () => {
     const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], { env: { ...env(), CINERAG_LOG_LEVEL: "info" }, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on("data", (d: Buffer) => {
-        stderr += d.toString();
-        const m = /serving (http:\/\/\S+\/graphql)/.exec(stderr);
-        if (m) resolve(m[1]!);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    let stopped = false;
+    try {
+      let stderr = "";
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stderr.on("data", (d: Buffer) => {
+          stderr += d.toString();
+          const m = /serving (http:\/\/\S+\/graphql)/.exec(stderr);
+          if (m) resolve(m[1]!);
+        });
+        child.once("exit", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
       });
-      child.once("exit", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-    });
-    expect(stderr).toMatch(/local single-user mode/);
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ clips { totalCount } }" }) });
-    expect(await res.json()).toEqual({ data: { clips: { totalCount: 1 } } });
-    child.kill("SIGTERM");
-    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
-    expect(code).toBe(0);
+      expect(stderr).toMatch(/local single-user mode/);
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ clips { totalCount } }" }) });
+      expect(await res.json()).toEqual({ data: { clips: { totalCount: 1 } } });
+      child.kill("SIGTERM");
+      stopped = true;
+      expect(await exited).toBe(0);
+    } finally {
+      // a failed assertion above must not leave the server running
+      if (!stopped && child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    }
   });
 });

@@ -59,9 +59,8 @@ describe("operation time limit", () => {
     try {
       t.app.api.scenes.scenes = () => new Promise(() => undefined); // never answers
       const contextValue = createContext({ services: t.app.api, logger: t.app.logger, requestId: "slow", role: "reader", timeoutMs: 50 });
-      const started = Date.now();
+      // the resolver never answers: only the deadline can end the operation (no wall-clock bound here)
       const result = await execute({ schema, document: parse(`{ scenes { totalCount } }`), contextValue });
-      expect(Date.now() - started).toBeLessThan(2000);
       expect(result.errors?.[0]?.originalError).toMatchObject({ code: "TIMEOUT" });
     } finally {
       await t.stop();

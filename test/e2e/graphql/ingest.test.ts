@@ -14,12 +14,16 @@ let clipFile: string;
 beforeAll(async () => {
   media = await tempDir("cinerag-media-");
   outside = await tempDir("cinerag-outside-");
+  // Long enough (a few seconds of work) that the subscription, opened after the mutation returns, is
+  // in place well before the job ends; a job already finished would only send its final event.
   clipFile = await generateClip(media, {
     name: "tiny",
-    fps: 10,
+    fps: 25,
+    width: 640,
+    height: 360,
     shots: [
-      { duration: 1.5, colour: "0x8c1c1c", accent: "0xf0d020", angle: "left" },
-      { duration: 1.5, colour: "0x1c2c8c", accent: "0x20e0f0", angle: "right" },
+      { duration: 6, colour: "0x8c1c1c", accent: "0xf0d020", angle: "left" },
+      { duration: 6, colour: "0x1c2c8c", accent: "0x20e0f0", angle: "right" },
     ],
     subtitles: [{ format: "srt", language: "en", placement: "sidecar", cues: [{ start: 0.2, end: 1.2, text: "Hello there." }, { start: 1.7, end: 2.7, text: "Goodbye." }] }],
   });

@@ -1,8 +1,8 @@
 // kill -9 at any moment, then the same command again, ends with exactly what a clean run stores.
 import { spawn } from "node:child_process";
-import { readdir } from "node:fs/promises";
+import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { generateClip, tempDir, threeSceneSpec } from "../../fixtures/media.js";
 import { BIN, runCli } from "./cli-helpers.js";
 import { snapshot } from "./db-snapshot.js";
@@ -18,6 +18,9 @@ beforeAll(async () => {
   spec.height = 360;
   spec.shots = [...spec.shots, ...spec.shots.map((s) => ({ ...s, angle: s.angle === "left" ? ("top" as const) : ("bottom" as const) }))];
   clip = await generateClip(dir, spec);
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 /** Starts an ingest and SIGKILLs it when its debug log reports `stage` at or past `percent`. */

@@ -1,8 +1,8 @@
 // The `cinerag ingest` command end to end: the real binary, real ffmpeg, a real SQLite database.
 import { existsSync } from "node:fs";
-import { readFile, readdir, stat, writeFile, copyFile, truncate } from "node:fs/promises";
+import { readFile, readdir, rm, stat, writeFile, copyFile, truncate } from "node:fs/promises";
 import path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { generateClip, tempDir, threeSceneSpec, toSrt } from "../../fixtures/media.js";
 import { runCli } from "./cli-helpers.js";
@@ -19,12 +19,23 @@ interface IngestJson {
 
 const FRAME = 1 / 25;
 
+// every temporary directory this file makes, removed at the end
+const scratchDirs: string[] = [];
+async function scratch(): Promise<string> {
+  const d = await tempDir();
+  scratchDirs.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of scratchDirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
 let dir: string;
 let clip: string;
 let expected: ReturnType<typeof threeSceneSpec>;
 
 beforeAll(async () => {
-  dir = await tempDir();
+  dir = await scratch();
   expected = threeSceneSpec();
   clip = await generateClip(dir, expected.spec);
 });
@@ -128,7 +139,7 @@ describe("cinerag ingest --json on a clip with known shots, dialogue and scenes"
 
 describe("sidecar subtitles and --subtitles", () => {
   it("finds clip.en.srt and a GB18030 clip.zh-Hans.srt next to the clip, and takes --subtitles files", async () => {
-    const sub = await tempDir();
+    const sub = await scratch();
     const spec = { ...threeSceneSpec("sidecars").spec, subtitles: [] };
     spec.shots = spec.shots.slice(0, 4);
     const file = await generateClip(sub, spec);
@@ -153,7 +164,7 @@ describe("bad input: one line, non-zero, nothing written", () => {
   let dataDir: string;
 
   beforeAll(async () => {
-    bad = await tempDir();
+    bad = await scratch();
     dataDir = path.join(bad, "data");
     // A database with one good clip in it, so "nothing written" is checked against real content.
     const small = await generateClip(bad, { name: "good", shots: threeSceneSpec().spec.shots.slice(0, 2) });
@@ -235,7 +246,7 @@ describe("bad input: one line, non-zero, nothing written", () => {
 
 describe("a Matroska file whose timestamps start at 5 s", () => {
   it("is ingested whole, with every time relative to the container's start", async () => {
-    const sub = await tempDir();
+    const sub = await scratch();
     const { spec, cues } = threeSceneSpec("late-start");
     spec.shots = spec.shots.slice(0, 4);
     spec.subtitles = [{ format: "srt", language: "en", cues: cues.slice(0, 4), placement: "embedded" }];

@@ -5,10 +5,14 @@ import { describe, expect, it } from "vitest";
 import { cineragSchema, printSortedSchema, schemaFilePath } from "../../../src/schema/build-schema.js";
 
 describe("schema.graphql", () => {
-  it("matches the schema the code builds", async () => {
+  it("matches the schema the code builds", async (ctx) => {
     const sdl = printSortedSchema(await cineragSchema());
     const file = schemaFilePath();
-    if (process.env.CINERAG_UPDATE_SCHEMA === "1") writeFileSync(file, sdl);
+    if (process.env.CINERAG_UPDATE_SCHEMA === "1") {
+      // comparing the file just written with itself would prove nothing: report it as skipped
+      writeFileSync(file, sdl);
+      ctx.skip(`CINERAG_UPDATE_SCHEMA=1: ${file} rewritten, not compared`);
+    }
     expect(existsSync(file), `${file} is missing: run npm run schema:emit`).toBe(true);
     const committed = readFileSync(file, "utf8");
     if (committed !== sdl) {

@@ -1,8 +1,9 @@
 // ffprobe through our adapter on files made by ffmpeg here: rates, VFR, start time, streams, languages.
 import { execFile } from "node:child_process";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FfmpegMediaTools } from "../../../src/media/ffmpeg/ffmpeg.media-tools.js";
 import { BINARIES, generateClip, tempDir, threeSceneSpec } from "../../fixtures/media.js";
 
@@ -12,6 +13,9 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await tempDir();
+});
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 const ffmpeg = (args: string[]) => run(BINARIES.ffmpeg, ["-y", "-v", "error", ...args]);

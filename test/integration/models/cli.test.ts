@@ -1,6 +1,7 @@
 // `cinerag models list`, `cinerag models pull` (failing fast offline), `cinerag doctor`, and an offline
 // `cinerag ingest` whose enrichment falls back and says so. Runs the built binary (npm test builds first).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -42,9 +43,10 @@ describe("cinerag models list", () => {
 
 describe("cinerag models pull", () => {
   it("fails fast offline with one line naming the model and the command", async () => {
-    const started = Date.now();
+    // "fast": offline, no download is attempted (the cache stays empty); no wall-clock bound
     const run = await runCli(["models", "pull", "emotion"], { CINERAG_DATA_DIR: path.join(dir, "data-pull"), CINERAG_OFFLINE: "1" });
-    expect(Date.now() - started).toBeLessThan(10_000);
+    const cache = path.join(dir, "data-pull", "models");
+    expect(existsSync(cache) ? readdirSync(cache, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : []).toEqual([]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     const lines = run.stderr.trim().split("\n");
@@ -99,11 +101,9 @@ describe("cinerag ingest, offline, without models", () => {
       subtitles: [{ format: "srt", language: "en", placement: "sidecar", sidecarTag: "en", cues: [{ start: 0.5, end: 1.5, text: "I am so happy!" }, { start: 2.5, end: 3.5, text: "I'm scared." }] }],
     });
     const dataDir = path.join(dir, "data-ingest");
-    const started = Date.now();
     const run = await runCli(["ingest", "--json", clip], { CINERAG_DATA_DIR: dataDir, CINERAG_OFFLINE: "1" });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(60_000);
     const out = JSON.parse(run.stdout) as { enrichment: Array<{ step: string; status: string; method?: string; reason?: string }> };
     expect(out.enrichment.map((e) => [e.step, e.status, e.method])).toEqual([
       ["embedding", "done", "hashing"],

@@ -95,7 +95,7 @@ describe("migrateDatabase", () => {
     const secondMs = performance.now() - t1;
     expect(again.applied).toEqual([]);
     expect(migrationRows(file)).toEqual(rows);
-    expect(secondMs).toBeLessThan(250);
+    // "without the engine" is checked in a fresh process below (engineLoaded); the times are information only
     console.info(`migrateDatabase in-process: first run ${firstMs.toFixed(1)} ms, second run ${secondMs.toFixed(1)} ms`);
 
     expect(migrationStatus(file)).toEqual({ applied: migrationNames, pending: [], edited: [], failed: [] });

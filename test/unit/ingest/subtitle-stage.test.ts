@@ -1,10 +1,10 @@
 // collectTracks with probe results describing tracks that ffmpeg cannot make for us here: image-based
 // subtitles (PGS/VobSub) cannot be encoded from text by ffmpeg, so the probe result and the media port
 // are test doubles at the media boundary. Everything else in these tests is the real code.
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { collectTracks } from "../../../src/ingest/subtitle.stage.js";
 import type { MediaTools, ProbeResult } from "../../../src/media/media.port.js";
 import { AppError } from "../../../src/errors/app-error.js";
@@ -46,9 +46,19 @@ function mediaDouble(extracted: Record<number, string | Error>): MediaTools & { 
   };
 }
 
+const scratchDirs: string[] = [];
+async function scratch(): Promise<string> {
+  const d = await mkdtemp(path.join(tmpdir(), "cinerag-tracks-"));
+  scratchDirs.push(d);
+  return d;
+}
+afterAll(async () => {
+  for (const d of scratchDirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
 describe("collectTracks", () => {
   it("records image-based tracks as skipped with a warning, without trying to read them", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "cinerag-tracks-"));
+    const dir = await scratch();
     const probe = await probeIn(dir, [
       { index: 1, type: "subtitle", codec: "hdmv_pgs_subtitle", language: "de", imageBased: true },
       { index: 2, type: "subtitle", codec: "subrip", language: "en", imageBased: false },
@@ -63,7 +73,7 @@ describe("collectTracks", () => {
   });
 
   it("keeps an embedded track that cannot be read as skipped, with the reason, and goes on", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "cinerag-tracks-"));
+    const dir = await scratch();
     const probe = await probeIn(dir, [
       { index: 3, type: "subtitle", codec: "subrip" },
       { index: 4, type: "subtitle", codec: "subrip" },
@@ -76,7 +86,7 @@ describe("collectTracks", () => {
   });
 
   it("refuses the clip when a file given explicitly cannot be read, but only warns for a sidecar found on its own", async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), "cinerag-tracks-"));
+    const dir = await scratch();
     const probe = await probeIn(dir, []);
     await writeFile(path.join(dir, "film.en.srt"), "");
     const tracks = await collectTracks(mediaDouble({}), probe, []);

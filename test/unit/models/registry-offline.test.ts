@@ -63,12 +63,12 @@ describe("configuration", () => {
 describe("offline (CINERAG_OFFLINE=1) with nothing downloaded", () => {
   const offline = () => new ModelRegistry(modelsOptions(path.join(root, "empty-cache"), {}, { offline: true }));
 
-  it("reports every model unavailable, fast and without loading anything", () => {
-    const started = performance.now();
-    const registry = offline();
+  it("reports every model unavailable, without loading anything", () => {
+    // "fast" is checked structurally: no pipeline is created (no wall-clock bound: machines are noisy)
+    const { runtime, registry } = countingRegistry(modelsOptions(path.join(root, "empty-cache"), {}, { offline: true }));
     expect(registry.list().map((s) => s.state)).toEqual(Array(7).fill("unavailable"));
     expect(registry.available("emotion")).toBe(false);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(runtime.created).toEqual([]);
   });
 
   it("falls back to the hashing embedder, and says so", () => {
@@ -97,10 +97,16 @@ describe("offline (CINERAG_OFFLINE=1) with nothing downloaded", () => {
     }
   });
 
-  it("refuses `pull` at once", async () => {
-    const started = performance.now();
-    await expect(offline().pull("emotion")).rejects.toThrow(/CINERAG_OFFLINE=1 forbids downloading it: run `cinerag models pull emotion`/);
-    expect(performance.now() - started).toBeLessThan(500);
+  it("refuses `pull` at once, without trying the network", async () => {
+    let fetches = 0;
+    const counting = (async () => {
+      fetches++;
+      throw new TypeError("fetch failed");
+    }) as typeof fetch;
+    const { runtime, registry } = countingRegistry(modelsOptions(path.join(root, "empty-cache"), {}, { offline: true }), { fetch: counting });
+    await expect(registry.pull("emotion")).rejects.toThrow(/CINERAG_OFFLINE=1 forbids downloading it: run `cinerag models pull emotion`/);
+    expect(fetches).toBe(0);
+    expect(runtime.created).toEqual([]);
   });
 
   it("uses a model that is in the cache even offline", async () => {

@@ -79,12 +79,15 @@ describe("SubRip", () => {
     expect(() => parseSubtitles("1\n00:00:0x,000 --> 00:00:02,000\nNope\n", "srt")).toThrow(SubtitleParseError);
     expect(() => parseSubtitles("just some prose\nover two lines\n", "srt")).toThrow(/^no readable cue in the SubRip text$/);
     expect(() => parseSubtitles("", "srt")).toThrow(/empty/);
+    let error: unknown;
     try {
       parseSubtitles("1\n00:00:0x,000 --> 00:00:02,000\nNope\n", "srt");
-    } catch (error) {
-      expect((error as Error).message).not.toContain("\n");
-      expect((error as Error).message).toMatch(/line 2/);
+    } catch (e) {
+      error = e;
     }
+    expect(error).toBeInstanceOf(SubtitleParseError);
+    expect((error as Error).message).not.toContain("\n");
+    expect((error as Error).message).toMatch(/line 2/);
   });
 
   it("cleans markup and keeps the raw text", () => {
