@@ -39,7 +39,9 @@ const schema = z.object({
   CINERAG_GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
   CINERAG_GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(20),
   CINERAG_GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(50).default(2000),
-  CINERAG_GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(20000),
+  // GraphQL Armor's cost grows with nesting (x1.5 a level), not with page sizes: a scene page with its cues
+  // and keyframes under a clip page costs ~25 000, so the default leaves room for such ordinary queries.
+  CINERAG_GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(100000),
   /** largest accepted HTTP body / WebSocket message, in bytes */
   CINERAG_GRAPHQL_BODY_LIMIT: z.coerce.number().int().min(1024).default(100 * 1024),
   /** time limit of one query or mutation, in seconds */

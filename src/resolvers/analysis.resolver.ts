@@ -105,7 +105,10 @@ export class AnalysisResolver {
     return guarded(async () => {
       const run = await analysisOf(ctx).module.emotion.analyse(scopeOf(scope), { resolution: arc, peaksPerEmotion }, { refresh });
       const r = withRun(run);
-      return { ...r, resolution: arc.kind === "SCENE" ? "SCENE" : `${arc.seconds}s` } as unknown as EmotionAnalysis;
+      // The service keeps the whole scope's distribution under `distribution` (as clips, scenes and
+      // speakers have theirs spread); the GraphQL type has it at the top level.
+      const { scores, dominant } = run.result.distribution;
+      return { ...r, scores, dominant, resolution: arc.kind === "SCENE" ? "SCENE" : `${arc.seconds}s` } as unknown as EmotionAnalysis;
     });
   }
 

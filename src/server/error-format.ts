@@ -33,6 +33,23 @@ export function recordInternalError(error: unknown, requestId: string, logger: L
   logger.error({ err: original, requestId, path: error instanceof GraphQLError ? error.path : undefined }, "internal error in a GraphQL operation");
 }
 
+const LIMIT_SETTINGS: Array<[RegExp, string]> = [
+  [/cost limit/i, "CINERAG_GRAPHQL_MAX_COST"],
+  [/depth limit/i, "CINERAG_GRAPHQL_MAX_DEPTH"],
+  [/aliases limit/i, "CINERAG_GRAPHQL_MAX_ALIASES"],
+  [/directives limit/i, "CINERAG_GRAPHQL_MAX_DIRECTIVES"],
+];
+
+/**
+ * GraphQL Armor words every refusal as "Syntax Error: …" although the query parsed: say what it is, and
+ * which setting raises the limit.
+ */
+function limitMessage(message: string): string {
+  const setting = LIMIT_SETTINGS.find(([pattern]) => pattern.test(message))?.[1];
+  if (!setting) return message;
+  return `${message.replace(/^Syntax Error: /, "")} (the server's limit: ${setting})`;
+}
+
 export function formatError(formatted: GraphQLFormattedError, error: unknown, fallbackCode = "INTERNAL_SERVER_ERROR"): GraphQLFormattedError {
   const original = originalOf(error);
   const base = { locations: formatted.locations, path: formatted.path };
@@ -46,7 +63,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, fa
       (original.path ? "INTERNAL_SERVER_ERROR" : fallbackCode);
     // http: Apollo's transport hint, not for clients
     const { http: _http, ...extensions } = { ...original.extensions, ...formatted.extensions };
-    if (code !== "INTERNAL_SERVER_ERROR") return { ...base, message: formatted.message, extensions: { ...extensions, code } };
+    if (code !== "INTERNAL_SERVER_ERROR") return { ...base, message: limitMessage(formatted.message), extensions: { ...extensions, code } };
   }
   const requestId = error && typeof error === "object" ? (error as Record<symbol, unknown>)[REQUEST_ID] : undefined;
   return { ...base, message: INTERNAL_MESSAGE, extensions: { code: "INTERNAL_SERVER_ERROR", ...(requestId ? { requestId } : {}) } };
@@ -64,7 +81,8 @@ export function formatResultErrors<T extends { errors?: readonly GraphQLError[] 
     if (!(e instanceof GraphQLError)) return e;
     // Errors without an original error here come from GraphQL itself (variables, validation): the request's fault.
     recordInternalError(e, requestId, logger);
-    return formatError(e.toJSON(), e, e.originalError ? "INTERNAL_SERVER_ERROR" : fallbackCode);
+    // Errors without a path are the request's own (variables that do not coerce, say), not a resolver's.
+    return formatError(e.toJSON(), e, e.originalError && e.path ? "INTERNAL_SERVER_ERROR" : fallbackCode);
   });
   return { ...result, errors };
 }

@@ -11,7 +11,7 @@ import { packageRoot } from "../store/schema-engine.js";
 /** Analysis examples are the files in examples/queries (checked against the schema by the tests). */
 const ANALYSIS_EXAMPLES = ["search-and-draft.graphql", "ask.graphql", "emotion-arc.graphql", "style.graphql", "themes.graphql", "analysis-completed.graphql"];
 
-function analysisExamples(): Array<{ title: string; query: string; variables?: string }> {
+export function analysisExamples(): Array<{ title: string; query: string; variables?: string }> {
   const dir = path.join(packageRoot(), "examples", "queries");
   return ANALYSIS_EXAMPLES.filter((f) => existsSync(path.join(dir, f))).map((f) => ({
     title: f.replace(/\.graphql$/, ""),
@@ -32,7 +32,7 @@ query Clips {
         id
         title
         duration
-        tracks { language codec }
+        tracks { nodes { language codec } }
         scenes(first: 5) {
           totalCount
           nodes {
@@ -52,14 +52,14 @@ query Clips {
   {
     title: "Dialogue in a time range",
     query: `# Cues between 0:30 and 2:00 (overlap), in English.
-query Dialogue($clipId: ID, $from: Float = 30, $to: Float = 120) {
-  cues(first: 50, filter: { clipIds: [$clipId], startTime: $from, endTime: $to, language: "en" }) {
+query Dialogue($clipIds: [ID!], $from: Float = 30, $to: Float = 120) {
+  cues(first: 50, filter: { clipIds: $clipIds, startTime: $from, endTime: $to, language: "en" }) {
     totalCount
     nodes { startTime endTime speaker text scene { id startTime endTime } }
   }
 }
 `,
-    variables: `{ "clipId": null }`,
+    variables: `{ "clipIds": null }`,
   },
   {
     title: "Cuts and dissolves",

@@ -75,7 +75,7 @@ describe("ask over the server", () => {
   it("serves searchScenes, the analyses and stored results", async () => {
     const r = await t.gql(`query($c: ID!) {
       searchScenes(query: "ship dawn", first: 2) { score matchedBy highlights scene { index } }
-      emotionAnalysis(scope: { clipIds: [$c] }, resolution: MINUTE) { method resolution clips { cueCount arc { startTime cueCount dominant } } tables { name } }
+      emotionAnalysis(scope: { clipIds: [$c] }, resolution: MINUTE) { method resolution scores { joy sadness neutral } dominant clips { cueCount dominant scores { joy sadness neutral } arc { startTime cueCount dominant } } tables { name } }
       styleAnalysis(scope: { clipIds: [$c] }) { clips { dialogue { words questions } look { available reason } } }
       themeDiscovery(scope: { clipIds: [$c] }) { k themes { label } }
       draftScene(prompt: "a ship leaves at dawn", scope: { clipIds: [$c] }) { format text sources { marker scene { index } } }
@@ -85,6 +85,9 @@ describe("ask over the server", () => {
     expect(d.searchScenes[0]).toMatchObject({ scene: { index: 1 }, matchedBy: expect.arrayContaining(["KEYWORD"]) });
     expect(d.emotionAnalysis).toMatchObject({ method: "lexicon", resolution: "60s" });
     expect(d.emotionAnalysis.clips[0].arc.map((p: any) => p.cueCount)).toEqual([2, 1]);
+    // one clip in scope: the scope's distribution is that clip's
+    expect(d.emotionAnalysis.scores).toEqual(d.emotionAnalysis.clips[0].scores);
+    expect(d.emotionAnalysis.dominant).toBe(d.emotionAnalysis.clips[0].dominant);
     expect(d.styleAnalysis.clips[0].dialogue).toEqual({ words: 27, questions: 2 });
     expect(d.styleAnalysis.clips[0].look.available).toBe(false);
     expect(d.draftScene.format).toBe("fountain");
