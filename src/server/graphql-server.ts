@@ -9,6 +9,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { WebSocketServer } from "ws";
+import { AppError } from "../errors/app-error.js";
 import { useServer } from "graphql-ws/use/ws";
 import { GraphQLError, getOperationAST, type ExecutionArgs } from "graphql";
 import type { App } from "../app.js";
@@ -76,7 +77,13 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   const httpServer = http.createServer(expressApp);
 
   // ---- WebSocket: graphql-ws, same limits and rules as HTTP ---------------------------------------------
-  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: limits.bodyLimitBytes });
+  // noServer + our own upgrade routing: attached with `server:`, ws re-emits the HTTP server's errors
+  // (a port in use) and graphql-ws prints them with a stack trace; the listen error below says it in a line.
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: limits.bodyLimitBytes });
+  httpServer.on("upgrade", (request, socket, head) => {
+    if (new URL(request.url ?? "/", "http://localhost").pathname !== GRAPHQL_PATH) return socket.destroy();
+    wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit("connection", ws, request));
+  });
   const wsDisposable = useServer<Record<string, unknown>, WsExtra>(
     {
       onConnect(ctx) {
@@ -165,7 +172,6 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    status400ForVariableCoercionErrors: true,
     validationRules: protection.validationRules,
     parseOptions: protection.parseOptions,
     formatError: (formatted, error) => formatError(formatted, error),
@@ -262,9 +268,10 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   // ---- listen ---------------------------------------------------------------------------------------
   const host = options.host ?? config.host;
   await new Promise<void>((resolve, reject) => {
-    httpServer.once("error", reject);
+    const onError = (error: NodeJS.ErrnoException) => reject(listenError(error, host, options.port ?? config.port));
+    httpServer.once("error", onError);
     httpServer.listen(options.port ?? config.port, host, () => {
-      httpServer.off("error", reject);
+      httpServer.off("error", onError);
       resolve();
     });
   });
@@ -309,4 +316,11 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
       return closing;
     },
   };
+}
+
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
+  if (error.code === "EADDRINUSE") return new AppError("BAD_INPUT", `port ${port} on ${host} is in use: choose another with --port or CINERAG_PORT`);
+  if (error.code === "EACCES") return new AppError("BAD_INPUT", `no permission to listen on port ${port} on ${host}: choose a port above 1023`);
+  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") return new AppError("BAD_INPUT", `cannot listen on ${host}: not an address of this machine (CINERAG_HOST / --host)`);
+  return error;
 }
