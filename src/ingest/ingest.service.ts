@@ -10,7 +10,7 @@ import type { Logger } from "../logging/logger.js";
 import { AppError, isAppError } from "../errors/app-error.js";
 import { contentHash } from "./content-hash.js";
 import { analyseFrames, type FrameStageResult } from "./frame.stage.js";
-import { collectTracks } from "./subtitle.stage.js";
+import { collectTracks, loadExplicitTracks } from "./subtitle.stage.js";
 import { groupScenes } from "./scenes/scene-grouper.js";
 import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "./ingest.types.js";
 import type { IngestStage, ProgressListener } from "./progress.js";
@@ -67,7 +67,10 @@ export class IngestService {
     report("probe", 100, `${probe.duration.toFixed(1)} s, ${probe.video.width}x${probe.video.height}`);
 
     const existing = await this.deps.clips.findByHash(hash);
-    if (existing?.status === "READY") return this.enrich(await this.readExisting(existing.id, probe, hash), request, report);
+    if (existing?.status === "READY") {
+      await this.updateExisting(existing.id, existing.title, probe, request);
+      return this.enrich(await this.readExisting(existing.id, probe, hash), request, report);
+    }
 
     report("subtitles", 0);
     const tracks = await collectTracks(this.deps.media, probe, request.subtitles ?? [], request.signal);
@@ -94,9 +97,26 @@ export class IngestService {
       if (isAppError(error) && ["CORRUPT_MEDIA", "NOT_MEDIA", "NO_VIDEO_STREAM"].includes(error.code)) {
         await this.deps.clips.discard(clip.id);
         await rm(path.join(this.deps.keyframeDir, clip.id), { recursive: true, force: true });
+      } else {
+        // The clip keeps its checkpoints; it says why it is not READY until an ingest of the same file resumes it.
+        const reason = request.signal?.aborted ? "ingest cancelled" : `ingest failed: ${(error as Error).message}`;
+        await this.deps.clips.markUnfinished(clip.id, `${reason}; ingest the same file again to resume`).catch(() => undefined);
       }
       throw error;
     }
+  }
+
+  /**
+   * The same bytes again: the clip is not ingested twice, but what the command adds is honoured: new
+   * subtitle files are read (an unreadable one refuses, as for a new clip) and attached, a title renames.
+   */
+  private async updateExisting(clipId: string, title: string, probe: ProbeResult, request: IngestRequest): Promise<void> {
+    const files = request.subtitles ?? [];
+    if (files.length > 0) {
+      const added = await this.deps.clips.addTracks(clipId, await loadExplicitTracks(files, probe.duration));
+      if (added.length > 0) this.deps.logger.info({ clipId, tracks: added.map((t) => t.path) }, "subtitle tracks added to an ingested clip");
+    }
+    if (request.title && request.title !== title) await this.deps.clips.rename(clipId, request.title);
   }
 
   /** Speech to text (checkpointed: a resumed ingest does not transcribe again). */

@@ -38,6 +38,13 @@ async function fileTrack(file: string, language: string | undefined, explicit: b
   }
 }
 
+/** Subtitle files given explicitly, read and checked (an unreadable one throws), without track indices. */
+export async function loadExplicitTracks(files: string[], duration: number): Promise<TrackDraft[]> {
+  const drafts: TrackDraft[] = [];
+  for (const file of files.map((f) => path.resolve(f))) drafts.push(withinClip(await fileTrack(file, languageFromName(file), true), duration));
+  return drafts;
+}
+
 export async function collectTracks(media: MediaTools, probe: ProbeResult, explicit: string[], signal?: AbortSignal): Promise<TrackRecord[]> {
   const drafts: TrackDraft[] = [];
   // Explicit files first: they are the ones that can refuse the ingest.

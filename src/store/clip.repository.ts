@@ -38,6 +38,44 @@ function sceneOf(scenes: SceneRecord[], time: number): SceneRecord | undefined {
   return scenes[Math.max(0, Math.min(lo, scenes.length - 1))];
 }
 
+type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/** One subtitle track and its cues; each cue goes to the scene containing its midpoint. */
+async function insertTrack(tx: Tx, clipId: string, track: TrackRecord, sceneIdAt: (time: number) => string | undefined): Promise<void> {
+  const trackId = randomUUID();
+  await tx.subtitleTrack.create({
+    data: {
+      id: trackId,
+      clipId,
+      index: track.index,
+      source: track.source,
+      streamIndex: track.streamIndex,
+      path: track.path,
+      codec: track.codec,
+      language: track.language,
+      title: track.title,
+      encoding: track.encoding,
+      imageBased: track.imageBased,
+      skipped: track.skipped,
+      warnings: JSON.stringify(track.warnings),
+    },
+  });
+  await tx.cue.createMany({
+    data: track.cues.map((c) => ({
+      id: randomUUID(),
+      clipId,
+      trackId,
+      sceneId: sceneIdAt((c.startTime + c.endTime) / 2),
+      index: c.index,
+      startTime: c.startTime,
+      endTime: c.endTime,
+      rawText: c.rawText,
+      text: c.text,
+      speaker: c.speaker,
+    })),
+  });
+}
+
 export class ClipRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -129,6 +167,44 @@ export class ClipRepository {
     return { title: clip.title, parts: { tracks, shots, keyframes, scenes } };
   }
 
+  /**
+   * Adds subtitle tracks to a READY clip (subtitle files given when the clip was already ingested).
+   * A file already attached (same path) is not added twice. Scenes keep their grouping and text; the
+   * scenes that gain cues are queued for the search index. Returns the tracks actually added.
+   */
+  async addTracks(clipId: string, tracks: Array<Omit<TrackRecord, "index">>): Promise<TrackRecord[]> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        const existing = await tx.subtitleTrack.findMany({ where: { clipId }, select: { index: true, path: true } });
+        const known = new Set(existing.map((t) => t.path).filter(Boolean));
+        let next = existing.reduce((n, t) => Math.max(n, t.index + 1), 0);
+        const added = tracks.filter((t) => !t.path || !known.has(t.path)).map((t) => ({ ...t, index: next++ }));
+        if (added.length === 0) return [];
+        const scenes = await tx.scene.findMany({ where: { clipId }, orderBy: { index: "asc" } });
+        const records = scenes.map((s) => ({ index: s.index, startTime: s.startTime, endTime: s.endTime, firstShot: 0, lastShot: 0, text: s.text }));
+        const touched = new Set<string>();
+        const sceneIdAt = (time: number) => {
+          const id = scenes[sceneOf(records, time)?.index ?? -1]?.id;
+          if (id) touched.add(id);
+          return id;
+        };
+        for (const track of added) await insertTrack(tx, clipId, track, sceneIdAt);
+        await tx.searchOutbox.createMany({ data: [...touched].map((sceneId) => ({ op: "UPSERT", sceneId, clipId })) });
+        return added;
+      },
+      { timeout: TRANSACTION_TIMEOUT_MS, maxWait: TRANSACTION_TIMEOUT_MS },
+    );
+  }
+
+  /** An ingest that stopped (cancelled, or a tool failed): FAILED with the reason, checkpoints kept. */
+  async markUnfinished(clipId: string, reason: string): Promise<void> {
+    await this.prisma.clip.updateMany({ where: { id: clipId, status: { not: "READY" } }, data: { status: "FAILED", error: reason } });
+  }
+
+  async rename(clipId: string, title: string): Promise<void> {
+    await this.prisma.clip.update({ where: { id: clipId }, data: { title } });
+  }
+
   async getCheckpoint<T>(clipId: string, stage: string): Promise<T | undefined> {
     const row = await this.prisma.ingestCheckpoint.findUnique({ where: { clipId_stage: { clipId, stage } } });
     return row ? (JSON.parse(row.data) as T) : undefined;
@@ -201,40 +277,7 @@ export class ClipRepository {
           })),
         });
 
-        for (const track of clip.tracks) {
-          const trackId = randomUUID();
-          await tx.subtitleTrack.create({
-            data: {
-              id: trackId,
-              clipId,
-              index: track.index,
-              source: track.source,
-              streamIndex: track.streamIndex,
-              path: track.path,
-              codec: track.codec,
-              language: track.language,
-              title: track.title,
-              encoding: track.encoding,
-              imageBased: track.imageBased,
-              skipped: track.skipped,
-              warnings: JSON.stringify(track.warnings),
-            },
-          });
-          await tx.cue.createMany({
-            data: track.cues.map((c) => ({
-              id: randomUUID(),
-              clipId,
-              trackId,
-              sceneId: sceneIdAt((c.startTime + c.endTime) / 2),
-              index: c.index,
-              startTime: c.startTime,
-              endTime: c.endTime,
-              rawText: c.rawText,
-              text: c.text,
-              speaker: c.speaker,
-            })),
-          });
-        }
+        for (const track of clip.tracks) await insertTrack(tx, clipId, track, (t) => sceneIdAt(t));
 
         await tx.searchOutbox.createMany({ data: sceneIds.map((sceneId) => ({ op: "UPSERT", sceneId, clipId })) });
         await tx.ingestCheckpoint.deleteMany({ where: { clipId } });

@@ -137,6 +137,40 @@ describe("cinerag ingest --json on a clip with known shots, dialogue and scenes"
   });
 });
 
+describe("the same clip again with more to say", () => {
+  it("attaches new --subtitles files once, takes a new --title, and refuses an unreadable file without change", async () => {
+    const sub = await tempDir();
+    const spec = threeSceneSpec("again").spec;
+    spec.shots = spec.shots.slice(0, 4);
+    const file = await generateClip(sub, spec);
+    const dataDir = path.join(sub, "data");
+    expect((await ingest(dataDir, file)).code).toBe(0);
+    const fr = path.join(sub, "extra.fr.srt");
+    await writeFile(fr, toSrt([{ start: 3.5, end: 4.5, text: "Où étais-tu hier soir ?" }]));
+    const broken = path.join(sub, "broken.srt");
+    await writeFile(broken, Buffer.from([0x00, 0xff, 0x13, 0x00, 0x01]));
+
+    const before = snapshot(path.join(dataDir, "cinerag.db"));
+    const refused = await ingest(dataDir, "--subtitles", broken, "--", file);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr.trim()).toMatch(/^cinerag: .*broken\.srt/);
+    expect(snapshot(path.join(dataDir, "cinerag.db"))).toEqual(before);
+
+    for (let i = 0; i < 2; i++) {
+      const run = await ingest(dataDir, "--subtitles", fr, "--title", "Again, in French", "--", file);
+      expect(run.code).toBe(0);
+      const out = parseLines(run.stdout)[0]!;
+      expect(out.clip).toMatchObject({ alreadyIngested: true, title: "Again, in French" });
+      expect(out.tracks.map((t) => t.language)).toEqual(["en", "fr"]);
+      expect(out.cues.filter((c) => c.language === "fr").map((c) => c.text)).toEqual(["Où étais-tu hier soir ?"]);
+    }
+    const after = snapshot(path.join(dataDir, "cinerag.db"));
+    expect(after.clips).toHaveLength(1);
+    // the French cue belongs to the scene it falls in
+    expect(after.cues.find((c) => (c as { text: string }).text.startsWith("Où"))).toMatchObject({ scene: 0 });
+  });
+});
+
 describe("sidecar subtitles and --subtitles", () => {
   it("finds clip.en.srt and a GB18030 clip.zh-Hans.srt next to the clip, and takes --subtitles files", async () => {
     const sub = await scratch();
