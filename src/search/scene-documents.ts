@@ -71,16 +71,32 @@ function fromBytes(b: Uint8Array): Float32Array {
   return new Float32Array(copy.buffer);
 }
 
-/** The language of a clip's main dialogue: the first (by index) text track that is not skipped and has cues. */
-async function mainLanguages(prisma: PrismaClient, clipIds: string[]): Promise<Map<string, string | undefined>> {
+/** A clip's main dialogue track: the first (by index) text track that is not skipped and has cues. */
+async function mainTracks(prisma: PrismaClient, clipIds: string[]): Promise<Map<string, { id: string; language?: string }>> {
   const tracks = await prisma.subtitleTrack.findMany({
     where: { clipId: { in: clipIds }, skipped: false, cues: { some: {} } },
     orderBy: [{ clipId: "asc" }, { index: "asc" }],
-    select: { clipId: true, language: true },
+    select: { id: true, clipId: true, language: true },
   });
-  const out = new Map<string, string | undefined>();
-  for (const t of tracks) if (!out.has(t.clipId)) out.set(t.clipId, t.language ?? undefined);
+  const out = new Map<string, { id: string; language?: string }>();
+  for (const t of tracks) if (!out.has(t.clipId)) out.set(t.clipId, { id: t.id, ...(t.language ? { language: t.language } : {}) });
   return out;
+}
+
+/**
+ * The dialogue of the scenes' other tracks (translations, a second language, transcripts), by scene.
+ * A scene's own text is its main track's; these are added to what is searched, so a line in any of the
+ * clip's languages finds the scene.
+ */
+async function otherTrackText(prisma: PrismaClient, sceneIds: string[], mainTrackIds: string[]): Promise<Map<string, string>> {
+  const cues = await prisma.cue.findMany({
+    where: { sceneId: { in: sceneIds }, trackId: { notIn: mainTrackIds }, track: { skipped: false } },
+    orderBy: [{ sceneId: "asc" }, { trackId: "asc" }, { startTime: "asc" }],
+    select: { sceneId: true, text: true },
+  });
+  const out = new Map<string, string[]>();
+  for (const c of cues) if (c.sceneId && c.text.trim()) out.set(c.sceneId, [...(out.get(c.sceneId) ?? []), c.text]);
+  return new Map([...out].map(([id, lines]) => [id, lines.join("\n")]));
 }
 
 export interface BuiltDocuments {
@@ -98,7 +114,8 @@ export async function buildSceneDocuments(prisma: PrismaClient, cache: Embedding
     select: { id: true, clipId: true, startTime: true, endTime: true, text: true, clip: { select: { title: true } } },
   });
   const byId = new Map(scenes.map((s) => [s.id, s]));
-  const languages = await mainLanguages(prisma, [...new Set(scenes.map((s) => s.clipId))]);
+  const main = await mainTracks(prisma, [...new Set(scenes.map((s) => s.clipId))]);
+  const others = await otherTrackText(prisma, scenes.map((s) => s.id), [...main.values()].map((t) => t.id));
   const docs: SceneDocument[] = [];
   const missing: string[] = [];
   for (const id of sceneIds) {
@@ -107,7 +124,8 @@ export async function buildSceneDocuments(prisma: PrismaClient, cache: Embedding
       missing.push(id);
       continue;
     }
-    const language = languages.get(s.clipId);
+    const language = main.get(s.clipId)?.language;
+    const text = [s.text, others.get(s.id) ?? ""].filter((t) => t.trim()).join("\n");
     docs.push({
       sceneId: s.id,
       clipId: s.clipId,
@@ -115,7 +133,7 @@ export async function buildSceneDocuments(prisma: PrismaClient, cache: Embedding
       startTime: s.startTime,
       endTime: s.endTime,
       ...(language ? { language } : {}),
-      text: s.text,
+      text,
     });
   }
   // a scene without dialogue has nothing to embed: it stays findable by its clip through filters only

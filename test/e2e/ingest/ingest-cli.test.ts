@@ -190,6 +190,14 @@ describe("sidecar subtitles and --subtitles", () => {
     expect(byLang["zh-Hans"]!.encoding).toMatch(/gb/i);
     const texts = out.cues.map((c) => c.text);
     expect(texts).toEqual(expect.arrayContaining(["Hello there.", "你好，我们明天出发。", "Bonjour à tous."]));
+    // Every track's dialogue is searchable, not only the main track's (here the French file given first).
+    for (const words of ["Hello there", "我们明天", "Bonjour"]) {
+      const found = await runCli(["query", `{ searchScenes(query: ${JSON.stringify(words)}, mode: KEYWORD) { scene { index } highlights } }`], { CINERAG_DATA_DIR: path.join(sub, "data") });
+      expect(found.code).toBe(0);
+      const hits = (JSON.parse(found.stdout) as { data: { searchScenes: Array<{ highlights: string[] }> } }).data.searchScenes;
+      expect(hits.length, words).toBeGreaterThan(0);
+      expect(hits[0]!.highlights.join(" "), words).toContain("<mark>");
+    }
   });
 });
 
