@@ -172,6 +172,9 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
+    // `cinerag serve` handles SIGINT/SIGTERM itself (jobs go back to QUEUED, then the server drains).
+    // Apollo's own handler would stop and then re-raise the signal, killing the process mid-shutdown.
+    stopOnTerminationSignals: false,
     validationRules: protection.validationRules,
     parseOptions: protection.parseOptions,
     formatError: (formatted, error) => formatError(formatted, error),
