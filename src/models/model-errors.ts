@@ -32,7 +32,7 @@ export class ModelUnavailableError extends AppError {
           : reason === "offline"
             ? `run \`${fix}\` on a machine with the internet (without CINERAG_OFFLINE=1), or copy the model into the cache`
             : reason === "download-failed"
-              ? `check the network and run \`${fix}\` (or set CINERAG_OFFLINE=1 to use the fallback without trying)`
+              ? `check the network and run \`${fix}\` again, or put the model in a folder and set CINERAG_MODEL_${envName(task)} to it (CINERAG_OFFLINE=1 uses the fallback without trying)`
               : `run \`${fix}\``;
     const message = `model for ${task} (${model}) ${why[reason]}${detail ? ` (${oneLine(detail)})` : ""}: ${remedy}`;
     super("MODEL_UNAVAILABLE", message);

@@ -308,7 +308,7 @@ export class ModelRegistry {
     if (s.state === "missing-local-folder") return new ModelUnavailableError(task, s.id, "missing-local-folder", `no config.json + onnx/*.onnx in ${s.dir}`);
     if (s.state === "unavailable") return new ModelUnavailableError(task, s.id, "offline");
     if (task === "embedding") return new ModelUnavailableError(task, s.id, "download-failed", "the embedding model is not downloaded implicitly");
-    if (this.remoteFailure) return new ModelUnavailableError(task, s.id, "download-failed", `an earlier download failed: ${this.remoteFailure}`);
+    if (this.remoteFailure) return new ModelUnavailableError(task, s.id, "download-failed", `the model hub could not be reached earlier in this run, so no download is tried again: ${this.remoteFailure}`);
     return undefined;
   }
 

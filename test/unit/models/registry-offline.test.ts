@@ -137,7 +137,7 @@ describe("online, but the download fails", () => {
     // the network is known to be down now: the caption model is not attempted
     expect(registry.available("caption")).toBe(false);
     const error = await registry.captioner().catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/could not be downloaded.*an earlier download failed.*cinerag models pull caption/);
+    expect((error as Error).message).toMatch(/could not be downloaded.*hub could not be reached earlier in this run.*cinerag models pull caption/);
     expect(fetches).toBe(first);
     // the same load is not retried either (the failure is cached)
     await expect(registry.load("emotion")).rejects.toThrow(/could not be downloaded/);
