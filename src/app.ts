@@ -53,6 +53,7 @@ export interface App {
 
 export async function createApp(config: Config, overrides: { logger?: Logger; defaultLogLevel?: string } = {}): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel ?? overrides.defaultLogLevel ?? "info");
+  for (const warning of config.warnings) logger.warn(warning);
   await mkdir(config.dataDir, { recursive: true });
   await migrateDatabase(config.databaseFile, { logger });
   const prisma = createPrismaClient(config.databaseFile);

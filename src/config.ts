@@ -79,6 +79,8 @@ const schema = z.object({
 export type Env = z.input<typeof schema>;
 
 export interface Config {
+  /** things worth saying at start-up (unknown CINERAG_* variables) */
+  warnings: string[];
   dataDir: string;
   databaseFile: string;
   searchFile: string;
@@ -176,7 +178,15 @@ export class ConfigError extends Error {
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    const problems = parsed.error.issues
+      .map((i) => {
+        const name = i.path.join(".");
+        const given = env[name];
+        // the value is shown, but never a key's
+        const shown = given === undefined || /KEY/.test(name) ? "" : ` (got ${JSON.stringify(given)})`;
+        return `${name}: ${i.message}${shown}`;
+      })
+      .join("; ");
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
@@ -190,7 +200,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.CINERAG_GENERATOR === "openai" && (!e.CINERAG_OPENAI_BASE_URL || !e.CINERAG_OPENAI_MODEL)) {
     throw new ConfigError("invalid configuration: CINERAG_OPENAI_BASE_URL and CINERAG_OPENAI_MODEL are required when CINERAG_GENERATOR=openai");
   }
+  // A misspelt variable would otherwise be ignored without a word.
+  const known = new Set(Object.keys(schema.shape));
+  const unknown = Object.keys(env).filter((k) => k.startsWith("CINERAG_") && !known.has(k) && !k.startsWith("CINERAG_TEST_"));
   return {
+    warnings: unknown.map((k) => `${k} is not a cinerag setting and is ignored (see src/config.ts or the README)`),
     dataDir,
     databaseFile: path.join(dataDir, "cinerag.db"),
     searchFile: path.join(dataDir, "search.db"),

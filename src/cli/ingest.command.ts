@@ -44,7 +44,9 @@ function summary(result: IngestResult): string {
   const enriched = (result.enrichment ?? [])
     .map((e) => `${e.step} ${e.status === "done" ? `${e.computed}/${e.total} by ${e.method === "model" ? e.model : e.method}` : e.status}`)
     .join(", ");
-  return `${state}: ${result.clip.title} (${result.clip.id}) ${result.shots.length} shots, ${result.keyframes.length} keyframes, ${cues} cues in ${result.tracks.length} tracks, ${result.scenes.length} scenes${enriched ? `; ${enriched}` : ""}\n`;
+  const n = (count: number, one: string) => `${count} ${one}${count === 1 ? "" : "s"}`;
+  const counts = [n(result.shots.length, "shot"), n(result.keyframes.length, "keyframe"), `${n(cues, "cue")} in ${n(result.tracks.length, "track")}`, n(result.scenes.length, "scene")];
+  return `${state}: ${result.clip.title} (${result.clip.id}) ${counts.join(", ")}${enriched ? `; ${enriched}` : ""}\n`;
 }
 
 export function registerIngest(program: Command, openApp: () => Promise<App>, signal: AbortSignal): void {

@@ -5,6 +5,7 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import type { App } from "../app.js";
 import { printError } from "./cli-error.js";
+import { parseGlobalId } from "../services/global-id.js";
 
 interface ReindexOptions {
   clip?: string;
@@ -29,7 +30,7 @@ export function registerReindex(program: Command, openApp: () => Promise<App>, s
       let started = false;
       try {
         const result = await app.search.reindex.reindex({
-          clipId: options.clip,
+          clipId: options.clip === undefined ? undefined : clipIdOf(options.clip),
           signal,
           onProgress: (p) => {
             if (!bar) return;
@@ -53,4 +54,10 @@ export function registerReindex(program: Command, openApp: () => Promise<App>, s
         await app.close();
       }
     });
+}
+
+/** --clip takes the GraphQL ID every API response carries, or the database id. */
+function clipIdOf(value: string): string {
+  const parsed = parseGlobalId(value);
+  return parsed?.type === "Clip" ? parsed.id : value;
 }

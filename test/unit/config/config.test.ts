@@ -1,0 +1,28 @@
+// Configuration is parsed once; what is wrong is said all at once, with the value given (never a key).
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../../src/config.js";
+
+describe("loadConfig", () => {
+  it("lists every bad variable with the value it was given", () => {
+    const attempt = () => loadConfig({ CINERAG_PORT: "abc", CINERAG_SEARCH: "solr" });
+    expect(attempt).toThrow(/CINERAG_PORT: [^;]*\(got "abc"\)/);
+    expect(attempt).toThrow(/CINERAG_SEARCH: [^;]*\(got "solr"\)/);
+  });
+
+  it("never echoes an API key", () => {
+    let message = "";
+    try {
+      loadConfig({ CINERAG_API_KEYS: "boss:supersecretvalue" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/CINERAG_API_KEYS/);
+    expect(message).not.toContain("supersecretvalue");
+  });
+
+  it("warns about CINERAG_ variables it does not know, such as a misspelling", () => {
+    const config = loadConfig({ CINERAG_MODEL_EMBEDING: "x", CINERAG_PORT: "4100", HOME: "/root" });
+    expect(config.port).toBe(4100);
+    expect(config.warnings).toEqual(["CINERAG_MODEL_EMBEDING is not a cinerag setting and is ignored (see src/config.ts or the README)"]);
+  });
+});
