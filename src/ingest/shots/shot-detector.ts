@@ -24,10 +24,23 @@
 //        when the net change A→B is large (≥ NET_MIN: two different pictures), consecutive frames
 //        are not lined up by a global shift (camera pan), and the classifier recognises an edit
 //        (transition.classifier.ts: fade, wipe, blend; rejects same-layout lighting changes and
-//        zooms). Candidates longer than MAX_LEN are motion: dropped. A fade is black somewhere
-//        inside, so fade-out + black + fade-in (or a cut to black + fade-in) is ONE candidate.
+//        zooms). Candidates longer than MAX_LEN (not counting black frames) are motion: dropped.
 //        A reported transition is held for a moment: a slow dissolve whose change pauses closes
 //        early, and a candidate resuming right after it (≤ MERGE_GAP) is merged into it.
+//  BLACK (dark and flat frames, `isDark`): how the picture gets into and out of black decides.
+//        - A hard cut to black (or to any dark still) is a CUT like any other: the black is a new
+//          shot (films do hold on black), and a hard cut out of it is a CUT too.
+//        - Only a gradual darkening is a FADE: a candidate that reaches black. Fade-out + black +
+//          fade-in, or fade-out + black + hard cut in, is ONE FADE boundary from the start of the
+//          fade-out to the new shot, as long as the black lasts less than BLACK_SHOT seconds.
+//        - Black that lasts BLACK_SHOT after a fade-out is a shot of its own: the fade-out is
+//          reported as a FADE ending on the first black frame; the way out of the black (fade-in:
+//          a candidate whose reference is black, so a FADE; or a hard cut: a CUT) is a boundary of
+//          its own. Only frame numbers and times of the black are kept, never frames: memory stays
+//          fixed however long the black lasts.
+//  END   flush() never reports a change that had not settled when the clip ended: a clip ending in
+//        a fade-out (or in the middle of any transition) is a last shot that ends, not a boundary;
+//        and no boundary may leave a final shot shorter than MIN_TAIL frames.
 import type { Frame } from "../../media/media.port.js";
 import type { ShotBoundary } from "../ingest.types.js";
 import { FeatureExtractor, cameraDistance, histogramDistance, newFeatures, quadrantDistance, thumbDistance, type FrameFeatures } from "./frame-features.js";
@@ -68,6 +81,17 @@ const MOTION_SHARE = 0.6;
 /** a change resuming within this many frames of a reported gradual transition is its second half
  * (the pause is the STABLE_RUN + STABLE_LAG frames that closed the first half, plus slack) */
 const MERGE_GAP = 8;
+/** black lasting this long (seconds) after a fade-out is a shot of its own, not the middle of a fade */
+const BLACK_SHOT = 2;
+/** the shortest final shot a boundary may leave at the end of the clip */
+const MIN_TAIL = 3;
+
+/** where a frame is, kept after the frame itself has left the ring */
+interface Stamp {
+  index: number;
+  time: number;
+}
+const stamp = (f: FrameFeatures): Stamp => ({ index: f.index, time: f.time });
 
 interface Candidate {
   /** reference frame (before the change) */
@@ -75,9 +99,10 @@ interface Candidate {
   /** a gradual transition just reported: this candidate may be its second half */
   continues?: Pending;
   stableRun: number;
+  /** black is part of the change (in A, or inside): a fade */
   sawDark: boolean;
-  /** the candidate was opened by a cut onto black */
-  fromCut?: number;
+  /** the black reached inside the candidate (a fade-out): where it began and where the fade began */
+  dark?: { first: Stamp; start: number; startStamp: Stamp; frames: number };
 }
 
 /** A gradual boundary held back until we know no continuation follows (see `hold`). */
@@ -87,6 +112,7 @@ interface Pending {
   last: number;
   ref: number;
   start: number;
+  startStamp: Stamp;
   releaseAt: number;
 }
 
@@ -127,11 +153,13 @@ export class ShotDetector {
   flush(): ShotBoundary[] {
     const out: ShotBoundary[] = [];
     while (this.next < this.count) this.step(this.next++, out);
-    const c = this.candidate;
-    if (c && c.sawDark && this.count - 1 > c.ref) this.closeGradual(c, this.count - 1, out);
+    // a candidate still open never settled: the clip ends inside the change (a fade-out, a fade-in
+    // or a dissolve cut short). The last shot simply runs to the end: no boundary.
     this.candidate = undefined;
     this.release(out);
-    return out;
+    // decided without their right-hand neighbours: nothing may leave a sliver of a final shot
+    const lastFrame = this.count > 0 ? this.at(this.count - 1).index : 0;
+    return out.filter((b) => b.frame <= lastFrame - MIN_TAIL + 1);
   }
 
   private at(i: number): FrameFeatures {
@@ -221,15 +249,15 @@ export class ShotDetector {
 
   private onCut(p: number, out: ShotBoundary[]): void {
     const c = this.candidate;
-    // a fade to black ending in a cut: the fade goes on until the new shot is steady
-    if (c?.sawDark) return;
     const f = this.at(p);
-    if (isDark(f)) {
-      // a cut to black: the start of a fade through black
-      this.startShot(p);
-      this.candidate = { ref: p - 1, stableRun: 0, sawDark: true, fromCut: p };
+    if (c?.dark) {
+      // fade-out, (short) black, hard cut in: one FADE, from the fade-out to the cut (to any
+      // picture, a dark still included)
+      this.candidate = undefined;
+      this.hold(c.ref, c.dark.start, c.dark.startStamp, stamp(f), p, "FADE", out);
       return;
     }
+    // a cut to black (or to a dark still) is a cut: the black is the next shot
     out.push({ kind: "CUT", frame: f.index, time: f.time, score: Math.min(1, Math.max(Math.max(this.hAt(p), this.qAt(p)) / 0.6, this.mAt(p) / 0.3)) });
     this.candidate = undefined;
     this.startShot(p);
@@ -256,9 +284,11 @@ export class ShotDetector {
     const continues = this.pending;
     if (isDark(this.at(p)) && !isDark(this.at(ref))) {
       this.candidate = { ref, stableRun: 0, sawDark: true, continues };
+      this.advanceCandidate(p, []);
       return;
     }
-    if (histogramDistance(this.at(ref), this.at(p)) >= OPEN_DRIFT) this.candidate = { ref, stableRun: 0, sawDark: false, continues };
+    // coming out of black (a black shot, or the black after a fade-out): a fade-in
+    if (histogramDistance(this.at(ref), this.at(p)) >= OPEN_DRIFT) this.candidate = { ref, stableRun: 0, sawDark: isDark(this.at(ref)), continues };
   }
 
   private advanceCandidate(p: number, out: ShotBoundary[]): void {
@@ -267,9 +297,24 @@ export class ShotDetector {
     if (isDark(f)) {
       c.sawDark = true;
       c.stableRun = 0;
+      if (!c.dark) {
+        // the fade-out reached black: where it began is found now, while its frames are in the ring
+        const start = this.changeStart(c.ref, p, histogramDistance(this.at(c.ref), f));
+        c.dark = { first: stamp(f), start, startStamp: stamp(this.at(start)), frames: 0 };
+      }
+      c.dark.frames++;
+      if (f.time - c.dark.first.time >= BLACK_SHOT) {
+        // the black lasts: the fade-out ends on its first frame and the black is a shot
+        this.candidate = undefined;
+        this.hold(c.ref, c.dark.start, c.dark.startStamp, c.dark.first, p, "FADE", out);
+        // final at once: a fade-in starting soon after must not merge with it across the black shot
+        this.release(out);
+        // the black shot began before p: let the way out of it compare with black right away
+        this.barrier = p;
+      }
       return;
     }
-    if (p - c.ref > MAX_LEN) {
+    if (p - c.ref - (c.dark?.frames ?? 0) > MAX_LEN) {
       this.candidate = undefined;
       this.release(out);
       return;
@@ -306,22 +351,25 @@ export class ShotDetector {
       return;
     }
     let { kind, start } = judged;
+    let startStamp = c.dark && start === c.dark.start ? c.dark.startStamp : stamp(this.at(start));
     let ref = c.ref;
     if (first) {
       start = first.start;
+      startStamp = first.startStamp;
       ref = first.ref;
       if (first.kind === "FADE") kind = "FADE";
       else if (kind !== "FADE") kind = first.kind;
       this.pending = undefined;
     }
-    this.hold(ref, start, last, kind, out);
+    this.hold(ref, start, startStamp, stamp(this.at(last)), last, kind, out);
   }
 
   /** Is ref → last an edit? Returns its kind and first frame. */
   private judge(c: Candidate, last: number): { kind: GradualKind; start: number } | undefined {
     const net = histogramDistance(this.at(c.ref), this.at(last));
     if (net < NET_MIN && !c.sawDark) return undefined;
-    const start = c.fromCut ?? this.changeStart(c.ref, last, net);
+    // a fade-out's start was found when it reached black (its frames may have left the ring since)
+    const start = c.dark?.start ?? this.changeStart(c.ref, last, net);
     if (c.sawDark) return { kind: "FADE", start };
     if (this.cameraMotion(start, last)) return undefined;
     const middle: FrameFeatures[] = [];
@@ -330,17 +378,20 @@ export class ShotDetector {
     return kind ? { kind, start } : undefined;
   }
 
-  private hold(ref: number, start: number, last: number, kind: GradualKind, out: ShotBoundary[]): void {
-    const s = this.at(start);
-    const b = this.at(last);
+  /**
+   * Reports (after a hold) the gradual transition [s, b]; the detector's new shot begins at frame
+   * `last` (in the ring: b itself, or a later frame when b has left the ring, e.g. the first frame
+   * of a long black).
+   */
+  private hold(ref: number, start: number, s: Stamp, b: Stamp, last: number, kind: GradualKind, out: ShotBoundary[]): void {
     // a merged transition's reference may have left the ring: fall back to the oldest frame kept
-    const net = histogramDistance(this.at(Math.max(ref, last - RING + LOOKAHEAD + 1)), b);
+    const net = histogramDistance(this.at(Math.max(ref, last - RING + LOOKAHEAD + 1)), this.at(last));
     const boundary: ShotBoundary = { kind, frame: b.index, time: b.time, startFrame: s.index, startTime: s.time, score: Math.min(1, Math.max(net, 0.3) / 0.6) };
     this.startShot(last);
     // the frames judged stable after B are the new shot's first reference
     this.barrier = Math.min(this.count - 1, last + STABLE_RUN + STABLE_LAG - 2);
     this.release(out);
-    this.pending = { boundary, kind, last, ref, start, releaseAt: last + MIN_SHOT + GAP };
+    this.pending = { boundary, kind, last, ref, start, startStamp: s, releaseAt: last + MIN_SHOT + GAP };
   }
 
   private release(out: ShotBoundary[]): void {

@@ -136,6 +136,8 @@ describe("shot detector on generated clips", () => {
       const shots = shotsFromBoundaries(d.boundaries, d.frames, d.lastTime, 1 / clip.spec.fps);
       expect(shots.length).toBe(d.boundaries.length + 1);
       expect(shots[0]!.transition).toBe("START");
+      // no sliver shots (a clip's tail included)
+      for (const shot of shots) expect(shot.endFrame - shot.startFrame + 1, `${clip.spec.name} shot ${shot.index}`).toBeGreaterThanOrEqual(3);
     }
     const kinds = Object.entries(total.byKind).map(([k, v]) => `${k}: recall ${(v.tp / (v.tp + v.fn)).toFixed(2)} kind ${v.kindOk}/${v.tp}`);
     console.log(
