@@ -5,6 +5,7 @@
 // neural multilingual model replaces it; it knows nothing of synonyms or translation.
 import type { EmbedKind, Embedder } from "./embedder.port.js";
 import { normaliseInPlace } from "../util/vector-math.js";
+import { ENGLISH_STOPWORDS } from "../search/stopwords.js";
 
 export interface HashingEmbedderOptions {
   /** default 384 (the size of the small multilingual models we expect to replace this with) */
@@ -19,12 +20,7 @@ const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 const CJK_RUNS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー々]+|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー々]+/gu;
 
-// Function words that would otherwise make every English text look alike. Deliberately short.
-const STOPWORDS = new Set(
-  ("a an and are as at be been but by do does did for from had has have he her him his i if in into is it its " +
-    "me my no not of on or our she so than that the their them then there these they this to too was we were " +
-    "what when where which who why will with you your").split(" "),
-);
+const STOPWORDS = ENGLISH_STOPWORDS;
 
 function fmix32(h: number): number {
   h ^= h >>> 16;

@@ -11,6 +11,7 @@
 // Because FTS5 treats a phrase as the unit of BM25, ranking keeps bigram-level IDF. Stripping U+200B
 // gives back the original text, so highlight() output is the scene's own text.
 // Thai, Lao, Khmer and Myanmar (no spaces either) are split into words with Intl.Segmenter.
+import { ENGLISH_STOPWORDS } from "./stopwords.js";
 
 export const FTS_TOKENIZER = `porter unicode61 remove_diacritics 2 categories 'L* N* Co M*'`;
 
@@ -87,7 +88,11 @@ function splitSea(token: string): string[] {
  * that BM25 ranks scenes matching more and rarer terms first. null when the query has no terms.
  */
 export function toFtsQuery(query: string): string | null {
-  const terms = queryTerms(query);
+  const all = queryTerms(query);
+  // "harbour at night": "at" would match nearly every scene and be highlighted everywhere; a query made
+  // only of such words ("to be or not to be") keeps them all.
+  const content = all.filter((t) => !ENGLISH_STOPWORDS.has(t));
+  const terms = content.length > 0 ? content : all;
   if (terms.length === 0) return null;
   return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(" OR ");
 }

@@ -14,7 +14,9 @@ describe("text analysis", () => {
     expect(queryTerms("東京タワー")).toEqual(["東 京", "京 タ", "タ ワ", "ワ ー"]);
     expect(queryTerms("猫")).toEqual(["猫"]);
     expect(queryTerms('AND "x" -y*')).toEqual(["AND", "x", "y"]);
-    expect(toFtsQuery('she said: "hi"')).toBe('"she" OR "said" OR "hi"');
+    expect(toFtsQuery('she said: "hi"')).toBe('"said" OR "hi"'); // "she": a function word, dropped
+    expect(toFtsQuery("harbour at night")).toBe('"harbour" OR "night"');
+    expect(toFtsQuery("to be or not to be")).toBe('"to" OR "be" OR "or" OR "not"'); // nothing else: all kept
     expect(toFtsQuery("*:-()")).toBeNull();
   });
 
