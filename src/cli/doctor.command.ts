@@ -40,7 +40,9 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
     const media = deps.media?.(config) ?? new FfmpegMediaTools({ ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath, timeoutMs: 10_000 });
     const d = await media.describe();
     if (d.version === "unavailable") add("ffmpeg", "fail", `${d.ffmpeg} (${d.source}) does not run`);
-    else add("ffmpeg", "ok", `${d.version} (${d.source}: ${d.ffmpeg}; ffprobe ${d.ffprobe})`);
+    else add("ffmpeg", "ok", `${d.version} (${d.source}: ${d.ffmpeg})`);
+    if (d.probeVersion === "unavailable") add("ffprobe", "fail", `${d.ffprobe} (${d.source}) does not run`);
+    else if (d.probeVersion) add("ffprobe", "ok", `${d.probeVersion} (${d.source}: ${d.ffprobe})${d.source === "npm" ? "; this build is known to crash on MPEG-TS (.ts) files: a system ffmpeg avoids it" : ""}`);
   } catch (error) {
     add("ffmpeg", "fail", `not found: ${(error as Error).message.split("\n")[0]}`);
   }

@@ -25,10 +25,12 @@ export class FfmpegMediaTools implements MediaTools {
 
   async describe() {
     const bins = this.bins();
-    const version = await new Promise<string>((resolve) => {
-      execFile(bins.ffmpeg, ["-version"], { timeout: 10_000 }, (error, stdout) => resolve(error ? "unavailable" : (stdout.split("\n")[0] ?? "").trim()));
-    });
-    return { ffmpeg: bins.ffmpeg, ffprobe: bins.ffprobe, source: bins.source, version };
+    const versionOf = (binary: string) =>
+      new Promise<string>((resolve) => {
+        execFile(binary, ["-version"], { timeout: 10_000 }, (error, stdout) => resolve(error ? "unavailable" : (stdout.split("\n")[0] ?? "").trim()));
+      });
+    const [version, probeVersion] = await Promise.all([versionOf(bins.ffmpeg), versionOf(bins.ffprobe)]);
+    return { ffmpeg: bins.ffmpeg, ffprobe: bins.ffprobe, source: bins.source, version, probeVersion };
   }
 
   probe(path: string, signal?: AbortSignal): Promise<ProbeResult> {

@@ -76,6 +76,7 @@ describe("cinerag doctor", () => {
     const check = (name: string) => out.checks.find((c) => c.name === name)!;
     expect(check("ffmpeg")).toMatchObject({ level: "ok" });
     expect(check("ffmpeg").detail).toMatch(/ffmpeg version .*\((system|npm|config):/);
+    expect(check("ffprobe")).toMatchObject({ level: "ok", detail: expect.stringMatching(/ffprobe version .*\((system|npm|config):/) });
     expect(check("database").detail).toMatch(/\d+ migrations applied, none pending/);
     expect(check("search index").level).toBe("ok");
     expect(check("model emotion")).toMatchObject({ level: "warn" });
