@@ -8,6 +8,11 @@ export interface Embedder {
   readonly modelId: string;
   readonly dimension: number;
   /**
+   * cosine similarity below which two texts are unrelated for this model, where that is known; search
+   * drops nearest neighbours under it (kNN otherwise returns k scenes for any query, even nonsense)
+   */
+  readonly unrelatedBelow?: number;
+  /**
    * One vector per input text, in order, each of length `dimension` and unit L2 norm (an all-zero vector
    * for a text with no features). `kind` lets asymmetric models (e5: "query: " / "passage: ") prefix inputs.
    */

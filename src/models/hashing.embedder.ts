@@ -44,6 +44,13 @@ function hash32(s: string, seed: number): number {
 export class HashingEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimension: number;
+  /**
+   * Texts sharing no word and no 3–4 character slice still score a little from hash collisions, about
+   * ±1/√dimension: twice that is the floor (0.10 at 384 dimensions).
+   */
+  get unrelatedBelow(): number {
+    return 2 / Math.sqrt(this.dimension);
+  }
   private readonly ngramSizes: number[];
   private readonly ngramWeight: number;
 

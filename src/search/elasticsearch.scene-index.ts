@@ -14,6 +14,7 @@ import { Client, errors } from "@elastic/elasticsearch";
 import type { estypes } from "@elastic/elasticsearch";
 import { AppError } from "../errors/app-error.js";
 import { reciprocalRankFusion } from "./rrf.js";
+import { aboveFloor } from "./similarity-floor.js";
 import {
   DEFAULT_LIMIT,
   MAX_LIMIT,
@@ -286,7 +287,7 @@ export class ElasticsearchSceneIndex implements SceneIndex {
   async vectorSearch(vector: Float32Array, options: SearchOptions = {}): Promise<SceneHit[]> {
     const { dimension } = await this.init();
     checkVector(vector, dimension);
-    return this.knn(vector, clampLimit(options.limit), options.filter);
+    return this.knn(vector, clampLimit(options.limit), options.filter).then((hits) => aboveFloor(hits, options.minSimilarity));
   }
 
   async hybridSearch(query: string, vector: Float32Array, options: HybridSearchOptions = {}): Promise<SceneHit[]> {
@@ -296,7 +297,7 @@ export class ElasticsearchSceneIndex implements SceneIndex {
     const depth = Math.min(MAX_LIMIT, Math.max(limit, options.candidates ?? limit));
     const [keyword, semantic] = await Promise.all([
       this.bm25(query, depth, options.filter, options.highlight),
-      this.knn(vector, depth, options.filter),
+      this.knn(vector, depth, options.filter).then((hits) => aboveFloor(hits, options.minSimilarity)),
     ]);
     return reciprocalRankFusion(
       [

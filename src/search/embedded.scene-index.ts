@@ -30,6 +30,7 @@ import * as sqliteVec from "sqlite-vec";
 import { AppError } from "../errors/app-error.js";
 import { KnnWorkerPool, type KnnShardRow } from "./knn-pool.js";
 import { reciprocalRankFusion } from "./rrf.js";
+import { aboveFloor } from "./similarity-floor.js";
 import {
   DEFAULT_LIMIT,
   MAX_LIMIT,
@@ -275,7 +276,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
   async vectorSearch(vector: Float32Array, options: SearchOptions = {}): Promise<SceneHit[]> {
     const { dimension } = this.initSync();
     checkVector(vector, dimension);
-    return this.knn(vector, clampLimit(options.limit), options.filter);
+    return this.knn(vector, clampLimit(options.limit), options.filter).then((hits) => aboveFloor(hits, options.minSimilarity));
   }
 
   async hybridSearch(query: string, vector: Float32Array, options: HybridSearchOptions = {}): Promise<SceneHit[]> {
@@ -285,7 +286,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
     const depth = Math.min(BM25_LIMIT_MAX, Math.max(limit, options.candidates ?? limit));
     const fts = toFtsQuery(query);
     // the kNN starts first: on a large index it runs on the worker threads while BM25 runs here
-    const semanticPromise = this.knn(vector, depth, options.filter);
+    const semanticPromise = this.knn(vector, depth, options.filter).then((hits) => aboveFloor(hits, options.minSimilarity));
     let keyword: SceneHit[];
     try {
       keyword = fts ? this.bm25(fts, depth, options.filter) : [];

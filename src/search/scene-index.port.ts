@@ -54,6 +54,11 @@ export interface SearchOptions {
   /** default 10, at most 1000 */
   limit?: number;
   highlight?: HighlightOptions;
+  /**
+   * vector side only: nearest neighbours below this cosine similarity are not matches at all (kNN always
+   * returns k scenes, however unrelated). Default: none. Its right value depends on the embedding model.
+   */
+  minSimilarity?: number;
 }
 
 export interface HybridSearchOptions extends SearchOptions {

@@ -70,7 +70,7 @@ export class SearchService {
     if (!text) throw new AppError("BAD_INPUT", "query must not be empty");
     const { index, embedder } = this.deps;
     // a little more than asked for, in case some hits are no longer in the database
-    const search = { filter: options.filter, limit: Math.min(first + 5, 1000), highlight: options.highlight };
+    const search = { filter: options.filter, limit: Math.min(first + 5, 1000), highlight: options.highlight, minSimilarity: embedder.unrelatedBelow };
     let hits;
     if (mode === "KEYWORD") {
       hits = await index.keywordSearch(text, search);

@@ -191,6 +191,16 @@ export function sceneIndexContract(name: string, factory: SceneIndexContractFact
     });
 
     describe("vector search (kNN)", () => {
+      it("drops neighbours under minSimilarity, in vector and hybrid search alike", async () => {
+        const nonsense = await q("zzqx qqvz");
+        expect((await index.vectorSearch(nonsense, { limit: 5 })).length).toBeGreaterThan(0); // kNN always answers
+        expect(await index.vectorSearch(nonsense, { limit: 5, minSimilarity: embedder.unrelatedBelow })).toEqual([]);
+        expect(await index.hybridSearch("zzqx qqvz", nonsense, { limit: 5, minSimilarity: embedder.unrelatedBelow })).toEqual([]);
+        const related = await index.vectorSearch(await q("the detective examines a bloody knife"), { limit: 5, minSimilarity: embedder.unrelatedBelow });
+        expect(related[0]!.sceneId).toBe("s-en-1");
+        expect(related.every((h) => h.score >= embedder.unrelatedBelow)).toBe(true);
+      });
+
       it("returns the nearest scene first with cosine similarity scores", async () => {
         const hits = await index.vectorSearch(await q("the detective examines a bloody knife"), { limit: 3 });
         expect(hits[0]!.sceneId).toBe("s-en-1");
