@@ -53,14 +53,16 @@ export class MediaRootGuard {
     // Refuse lexically outside paths before touching the file system (no probing of what exists elsewhere).
     const lexical = path.resolve(input);
     const unresolvedRoots = (this.roots ?? []).map((r) => path.resolve(r));
-    if (![...roots, ...unresolvedRoots].some((root) => isInside(root, lexical))) throw outside(what, input);
+    // A root itself is within the roots (it is then refused below as not a file, which is the real reason).
+    const within = (root: string, p: string) => root === p || isInside(root, p);
+    if (![...roots, ...unresolvedRoots].some((root) => within(root, lexical))) throw outside(what, input);
     let real: string;
     try {
       real = await realpath(lexical);
     } catch {
       throw new AppError("BAD_INPUT", `${what} ${input} does not exist`);
     }
-    if (!roots.some((root) => isInside(root, real))) throw outside(what, input, real !== lexical);
+    if (!roots.some((root) => within(root, real))) throw outside(what, input, real !== lexical);
     const info = await stat(real);
     if (!info.isFile()) throw new AppError("BAD_INPUT", `${what} ${input} is not a file`);
     return real;

@@ -84,6 +84,7 @@ describe("ingestClip", () => {
     ["relative", () => "tiny.mkv", "BAD_USER_INPUT", /absolute/],
     ["missing", () => path.join(media, "nope.mkv"), "BAD_USER_INPUT", /does not exist/],
     ["a folder", () => path.join(media, "sub"), "BAD_USER_INPUT", /not a file/],
+    ["the root folder itself", () => media, "BAD_USER_INPUT", /not a file/],
   ])("refuses a path %s", async (_name, p, code, message) => {
     const r = await t.gql(INGEST, { input: { path: p() } });
     expect(r.body.errors[0].extensions.code).toBe(code);
