@@ -6,6 +6,7 @@ import path from "node:path";
 import type { MediaTools, ProbeResult } from "../media/media.port.js";
 import type { KeyframeRecord, ShotBoundary, ShotRecord } from "./ingest.types.js";
 import { ShotDetector } from "./shots/shot-detector.js";
+import { ShotBuilder } from "./shots/shot-records.js";
 import { KeyframePicker } from "./keyframes/keyframe-picker.js";
 import { colourHistogram, computeVisualStats } from "./keyframes/visual-stats.js";
 import { writeKeyframeJpeg } from "./keyframes/keyframe-writer.js";
@@ -33,11 +34,11 @@ const ms = (t: number) => Math.round(t * 1000) / 1000;
 /** A decode that stops well short of the probed duration means a truncated or corrupt file. */
 const MIN_COVERAGE = 0.9;
 
+/** Shots as the detector reports their boundaries, each shot's keyframe written as soon as it closes. */
 class ShotAssembler {
-  readonly shots: ShotRecord[] = [];
+  readonly builder = new ShotBuilder();
   readonly keyframes: KeyframeRecord[] = [];
   readonly histograms: number[][] = [];
-  private start = { frame: 0, time: 0, transition: "START" as ShotRecord["transition"], transitionStart: undefined as number | undefined };
 
   constructor(
     private readonly picker: KeyframePicker,
@@ -45,43 +46,35 @@ class ShotAssembler {
     private readonly relDir: string,
   ) {}
 
+  get shots(): ShotRecord[] {
+    return this.builder.shots;
+  }
+
   begin(frame: number, time: number): void {
-    this.start = { ...this.start, frame, time };
+    this.builder.begin(frame, time);
+  }
+
+  async onBoundary(boundary: ShotBoundary): Promise<void> {
+    const shot = this.builder.boundary(boundary);
+    if (shot) await this.keyframe(shot);
   }
 
   async close(endFrame: number, endTime: number): Promise<void> {
-    if (endFrame < this.start.frame) return;
-    const index = this.shots.length;
-    this.shots.push({
-      index,
-      startTime: ms(this.start.time),
-      endTime: ms(Math.max(endTime, this.start.time)),
-      startFrame: this.start.frame,
-      endFrame,
-      transition: this.start.transition,
-      ...(this.start.transitionStart !== undefined ? { transitionStart: ms(this.start.transitionStart) } : {}),
-    });
-    const kept = this.picker.take({ startFrame: this.start.frame, endFrame });
+    const shot = this.builder.close(endFrame, endTime);
+    if (shot) await this.keyframe(shot);
+  }
+
+  private async keyframe(shot: ShotRecord): Promise<void> {
+    const kept = this.picker.take({ startFrame: shot.startFrame, endFrame: shot.endFrame });
     if (!kept) {
       // Histograms are indexed by shot: an empty one tells the scene grouper "unknown".
       this.histograms.push([]);
       return;
     }
-    const rel = path.join(this.relDir, `shot-${String(index).padStart(5, "0")}.jpg`);
+    const rel = path.join(this.relDir, `shot-${String(shot.index).padStart(5, "0")}.jpg`);
     const written = await writeKeyframeJpeg(kept, path.join(this.options.dataDir, rel));
-    this.keyframes.push({ shotIndex: index, time: ms(kept.time), path: rel, width: written.width, height: written.height, stats: computeVisualStats(kept) });
+    this.keyframes.push({ shotIndex: shot.index, time: ms(kept.time), path: rel, width: written.width, height: written.height, stats: computeVisualStats(kept) });
     this.histograms.push(Array.from(colourHistogram(kept)));
-  }
-
-  async onBoundary(boundary: ShotBoundary): Promise<void> {
-    const endFrame = (boundary.startFrame ?? boundary.frame) - 1;
-    await this.close(endFrame, boundary.startTime ?? boundary.time);
-    this.start = {
-      frame: boundary.frame,
-      time: boundary.time,
-      transition: boundary.kind,
-      transitionStart: boundary.kind === "CUT" ? undefined : boundary.startTime,
-    };
   }
 }
 

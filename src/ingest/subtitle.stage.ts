@@ -46,10 +46,9 @@ export async function loadExplicitTracks(files: string[], duration: number): Pro
 }
 
 export async function collectTracks(media: MediaTools, probe: ProbeResult, explicit: string[], signal?: AbortSignal): Promise<TrackRecord[]> {
-  const drafts: TrackDraft[] = [];
   // Explicit files first: they are the ones that can refuse the ingest.
+  const drafts = await loadExplicitTracks(explicit, probe.duration);
   const explicitPaths = explicit.map((f) => path.resolve(f));
-  for (const file of explicitPaths) drafts.push(await fileTrack(file, languageFromName(file), true));
   for (const stream of probe.streams.filter((s) => s.type === "subtitle")) drafts.push(await embeddedTrack(media, probe, stream, signal));
   for (const sidecar of await findSidecarSubtitles(probe.path)) {
     if (explicitPaths.includes(path.resolve(sidecar.path))) continue;

@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { AppError } from "../../errors/app-error.js";
 import type { ProbeResult, ProbedStream, StreamType } from "../media.port.js";
 import { assertLocalFile } from "./input-path.js";
+import { IMAGE_SUBTITLE_CODECS } from "./subtitle-extractor.js";
 
 interface RawStream {
   index: number;
@@ -25,7 +26,6 @@ interface RawProbe {
   format?: { format_name?: string; duration?: string; start_time?: string; size?: string };
 }
 
-const IMAGE_SUBTITLE_CODECS = new Set(["hdmv_pgs_subtitle", "dvd_subtitle", "dvb_subtitle", "xsub", "pgssub"]);
 
 function rate(text: string | undefined): number {
   if (!text) return 0;
@@ -90,38 +90,43 @@ function runFfprobe(ffprobe: string, file: string, timeoutMs: number, signal?: A
   });
 }
 
-/** End of the last video packet (demux only, no decode): reads the whole file, so it is used sparingly. */
-function lastVideoPacketEnd(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal): Promise<number | undefined> {
-  const args = ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0", "-i", file];
+/**
+ * The main video stream's packets (demux only, no decode) as [pts, duration] pairs, or undefined when
+ * ffprobe cannot list them. `window`: ffprobe's -read_intervals, to read only part of the file.
+ */
+function videoPackets(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal, window?: string): Promise<Array<[number, number]> | undefined> {
+  const args = ["-v", "error", "-select_streams", "v:0", ...(window ? ["-read_intervals", window] : []), "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0", "-i", file];
   return new Promise((resolve) => {
     execFile(ffprobe, args, { timeout: timeoutMs, signal, maxBuffer: 512 * 1024 * 1024, killSignal: "SIGKILL" }, (error, stdout) => {
       if (error) return resolve(undefined);
-      let end: number | undefined;
+      const packets: Array<[number, number]> = [];
       for (const line of stdout.split("\n")) {
         const [pts, dur] = line.split(",").map(Number);
-        if (pts !== undefined && Number.isFinite(pts)) end = Math.max(end ?? -Infinity, pts + (Number.isFinite(dur) ? dur! : 0));
+        if (line && pts !== undefined && Number.isFinite(pts)) packets.push([pts, Number.isFinite(dur) ? dur! : 0]);
       }
-      resolve(end);
+      resolve(packets);
     });
   });
+}
+
+/** End of the last video packet: reads the whole file, so it is used sparingly. */
+async function lastVideoPacketEnd(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal): Promise<number | undefined> {
+  const packets = await videoPackets(ffprobe, file, timeoutMs, signal);
+  // a reduce, not Math.max(...): a film has hundreds of thousands of packets
+  return packets && packets.length > 0 ? packets.reduce((end, [pts, dur]) => Math.max(end, pts + dur), -Infinity) : undefined;
 }
 
 /**
  * Whether the first few hundred video packets have different durations. Containers that keep no frame
  * count (Matroska, WebM) report the nominal rate as the average, so the header cannot tell; the packets can.
  */
-function packetsVary(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-  const args = ["-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#300", "-show_entries", "packet=pts_time", "-of", "csv=p=0", "-i", file];
-  return new Promise((resolve) => {
-    execFile(ffprobe, args, { timeout: Math.min(timeoutMs, 60_000), signal, killSignal: "SIGKILL" }, (error, stdout) => {
-      if (error) return resolve(false);
-      const pts = stdout.split("\n").filter(Boolean).map(Number).filter(Number.isFinite).sort((a, b) => a - b);
-      const deltas = pts.slice(1).map((t, i) => t - pts[i]!).filter((d) => d > 1e-6);
-      if (deltas.length < 2) return resolve(false);
-      const min = Math.min(...deltas);
-      resolve(Math.max(...deltas) > min * 1.1 + 0.0015);
-    });
-  });
+async function packetsVary(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+  const packets = await videoPackets(ffprobe, file, Math.min(timeoutMs, 60_000), signal, "%+#300");
+  const pts = (packets ?? []).map(([t]) => t).sort((a, b) => a - b);
+  const deltas = pts.slice(1).map((t, i) => t - pts[i]!).filter((d) => d > 1e-6);
+  if (deltas.length < 2) return false;
+  const min = Math.min(...deltas);
+  return Math.max(...deltas) > min * 1.1 + 0.0015;
 }
 
 /**

@@ -24,7 +24,7 @@ export interface ExtractSubtitleOptions {
 }
 
 /** Subtitle codecs that are pictures, not text: nothing to extract. */
-export const IMAGE_SUBTITLE_CODECS = new Set(["hdmv_pgs_subtitle", "dvd_subtitle", "dvb_subtitle", "xsub", "dvb_teletext"]);
+export const IMAGE_SUBTITLE_CODECS: ReadonlySet<string> = new Set(["hdmv_pgs_subtitle", "pgssub", "dvd_subtitle", "dvb_subtitle", "xsub", "dvb_teletext"]);
 
 /** What we ask ffmpeg to convert a codec to: ASS keeps ASS/SSA's Name field and styles, WebVTT its voices. */
 export function subtitleOutputFor(codec: string): { format: ExtractedSubtitle["format"]; encoder: string; muxer: string } {
