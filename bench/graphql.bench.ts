@@ -29,10 +29,13 @@ async function serveOurs(): Promise<number> {
   const app = await createApp(loadConfig({ CINERAG_DATA_DIR: dir, CINERAG_LOG_LEVEL: "error" }));
   const server = await startServer(app, { port: 0, host: "127.0.0.1", runJobs: false });
   process.once("disconnect", () => {
-    void server.close().then(() => app.close()).finally(() => {
-      rmSync(dir, { recursive: true, force: true });
-      process.exit(0);
-    });
+    void server
+      .close()
+      .then(() => app.close())
+      .finally(() => {
+        rmSync(dir, { recursive: true, force: true });
+        process.exit(0);
+      });
   });
   return server.port;
 }
@@ -44,7 +47,11 @@ async function serveBare(): Promise<number> {
   const { ApolloServerPluginDrainHttpServer } = await import("@apollo/server/plugin/drainHttpServer");
   const app = express();
   const httpServer = http.createServer(app);
-  const apollo = new ApolloServer({ typeDefs: "type Query { hello: String }", resolvers: { Query: { hello: () => "hi" } }, plugins: [ApolloServerPluginDrainHttpServer({ httpServer })] });
+  const apollo = new ApolloServer({
+    typeDefs: "type Query { hello: String }",
+    resolvers: { Query: { hello: () => "hi" } },
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+  });
   await apollo.start();
   app.use("/graphql", express.json(), expressMiddleware(apollo));
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
@@ -60,7 +67,10 @@ function startChild(role: Role): Promise<{ child: ChildProcess; port: number }> 
   });
 }
 
-async function load(port: number, duration: number): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
+async function load(
+  port: number,
+  duration: number,
+): Promise<{ rps: number; p99: number; errors: number; non2xx: number }> {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/graphql`,
     method: "POST",
@@ -77,8 +87,15 @@ async function main(): Promise<void> {
   const bare = await startChild("bare");
   try {
     // sanity: both answer the query
-    for (const [name, port] of [["ours", ours.port], ["bare", bare.port]] as const) {
-      const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: QUERY });
+    for (const [name, port] of [
+      ["ours", ours.port],
+      ["bare", bare.port],
+    ] as const) {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: QUERY,
+      });
       const body = await res.text();
       if (!body.includes('"__typename":"Query"')) throw new Error(`${name} server answered ${res.status} ${body}`);
     }
@@ -87,7 +104,16 @@ async function main(): Promise<void> {
     const rounds: Array<{ ours: number; bare: number; ratio: number }> = [];
     for (let round = 1; round <= ROUNDS; round++) {
       // alternate the order so that neither side always runs on a hotter machine
-      const order: Array<["ours" | "bare", number]> = round % 2 ? [["ours", ours.port], ["bare", bare.port]] : [["bare", bare.port], ["ours", ours.port]];
+      const order: Array<["ours" | "bare", number]> =
+        round % 2
+          ? [
+              ["ours", ours.port],
+              ["bare", bare.port],
+            ]
+          : [
+              ["bare", bare.port],
+              ["ours", ours.port],
+            ];
       const rps = { ours: 0, bare: 0 };
       for (const [name, port] of order) {
         const r = await load(port, DURATION);
@@ -95,7 +121,9 @@ async function main(): Promise<void> {
         rps[name] = r.rps;
       }
       rounds.push({ ...rps, ratio: rps.ours / rps.bare });
-      process.stdout.write(`round ${String(round).padStart(2)}  ours ${rps.ours.toFixed(0).padStart(6)} req/s  bare ${rps.bare.toFixed(0).padStart(6)} req/s  ratio ${(rps.ours / rps.bare).toFixed(3)}\n`);
+      process.stdout.write(
+        `round ${String(round).padStart(2)}  ours ${rps.ours.toFixed(0).padStart(6)} req/s  bare ${rps.bare.toFixed(0).padStart(6)} req/s  ratio ${(rps.ours / rps.bare).toFixed(3)}\n`,
+      );
     }
     const median = (xs: number[]) => {
       const s = [...xs].sort((a, b) => a - b);

@@ -18,18 +18,43 @@ async function makeClip(seconds: number): Promise<string> {
   const out = path.join(work, `clip-${seconds}s-1080p.mp4`);
   // testsrc2 with a hue jump every 4 s: real cuts for the detector, 1080p H.264 for the decoder.
   const source = `testsrc2=s=1920x1080:r=25:d=${seconds},hue=H=floor(t/4)*1.7:s=1+mod(floor(t/4)\\,2)*0.5`;
-  await run(bins.ffmpeg, ["-y", "-v", "error", "-f", "lavfi", "-i", source, "-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p", out]);
+  await run(bins.ffmpeg, [
+    "-y",
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    source,
+    "-c:v",
+    "libx264",
+    "-preset",
+    "veryfast",
+    "-crf",
+    "20",
+    "-pix_fmt",
+    "yuv420p",
+    out,
+  ]);
   return out;
 }
 
 function plainDecodeMs(file: string): number {
   const started = performance.now();
-  const r = spawnSync(bins.ffmpeg, ["-v", "error", "-nostdin", "-i", file, "-map", "0:v:0", "-f", "null", "-"], { stdio: "ignore" });
+  const r = spawnSync(bins.ffmpeg, ["-v", "error", "-nostdin", "-i", file, "-map", "0:v:0", "-f", "null", "-"], {
+    stdio: "ignore",
+  });
   if (r.status !== 0) throw new Error("plain decode failed");
   return performance.now() - started;
 }
 
-function ingestOnce(file: string): { wallMs: number; maxRssMb: number; shots: number; scenes: number; processMs: number } {
+function ingestOnce(file: string): {
+  wallMs: number;
+  maxRssMb: number;
+  shots: number;
+  scenes: number;
+  processMs: number;
+} {
   const dataDir = mkdtempSync(path.join(work, "data-"));
   const started = performance.now();
   const r = spawnSync(process.execPath, [path.join(here, "ingest-child.js"), file, dataDir], { encoding: "utf8" });
@@ -63,5 +88,7 @@ console.log(`plain ffmpeg decode      median ${d.toFixed(0)} ms  (${decode.map((
 console.log(`cinerag ingest (in-proc) median ${g.toFixed(0)} ms  (${ingest.map((x) => x.toFixed(0)).join(", ")})`);
 console.log(`cinerag ingest (process) median ${median(whole).toFixed(0)} ms  incl. node start-up and migrations check`);
 console.log(`ratio ingest / decode: ${(g / d).toFixed(2)}  (goal <= 1.5)`);
-console.log(`peak RSS: 20 s clip ${shortRun.maxRssMb.toFixed(0)} MB, 60 s clip ${last!.maxRssMb.toFixed(0)} MB, ratio ${(last!.maxRssMb / shortRun.maxRssMb).toFixed(2)} (flat = ~1.0)`);
+console.log(
+  `peak RSS: 20 s clip ${shortRun.maxRssMb.toFixed(0)} MB, 60 s clip ${last!.maxRssMb.toFixed(0)} MB, ratio ${(last!.maxRssMb / shortRun.maxRssMb).toFixed(2)} (flat = ~1.0)`,
+);
 rmSync(work, { recursive: true, force: true });

@@ -17,7 +17,10 @@ const TEXTS = Number(process.env.TEXTS ?? 512);
 const THREADS = process.env.THREADS ? Number(process.env.THREADS) : undefined;
 
 function findRealModel(): string | undefined {
-  const roots = [process.env.CINERAG_TEST_MODELS_DIR, process.env.CINERAG_DATA_DIR && path.join(process.env.CINERAG_DATA_DIR, "models")].filter((r): r is string => Boolean(r));
+  const roots = [
+    process.env.CINERAG_TEST_MODELS_DIR,
+    process.env.CINERAG_DATA_DIR && path.join(process.env.CINERAG_DATA_DIR, "models"),
+  ].filter((r): r is string => Boolean(r));
   for (const root of roots) {
     const dir = path.join(root, DEFAULT_MODELS.embedding.id);
     if (modelFilesPresent(dir)) return dir;
@@ -26,10 +29,25 @@ function findRealModel(): string | undefined {
 }
 
 // subtitle-like lines: 6 to 14 words from the tiny model's vocabulary plus common words
-const WORDS = [...Object.values(TINY_TOPICS).flat(), "the", "a", "is", "and", "we", "they", "there", "was", "today", "happy", "sad", "very"];
+const WORDS = [
+  ...Object.values(TINY_TOPICS).flat(),
+  "the",
+  "a",
+  "is",
+  "and",
+  "we",
+  "they",
+  "there",
+  "was",
+  "today",
+  "happy",
+  "sad",
+  "very",
+];
 let seed = 11;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
-const line = () => Array.from({ length: 6 + Math.floor(rand() * 9) }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(" ");
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+const line = () =>
+  Array.from({ length: 6 + Math.floor(rand() * 9) }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(" ");
 const texts = Array.from({ length: TEXTS }, line);
 
 async function throughput(embedder: TransformersEmbedder, batch: number): Promise<number> {
@@ -44,9 +62,17 @@ const tmp = await mkdtemp(path.join(os.tmpdir(), "cinerag-bench-models-"));
 try {
   const real = findRealModel();
   const dir = real ?? (await writeTinyEmbeddingModel(path.join(tmp, "tiny-embedding")));
-  const which = real ? `${DEFAULT_MODELS.embedding.id} (real model, ${dir})` : "TINY generated test model (32-d Gather, no transformer layers): measures pipeline overhead only, not a real model's speed";
+  const which = real
+    ? `${DEFAULT_MODELS.embedding.id} (real model, ${dir})`
+    : "TINY generated test model (32-d Gather, no transformer layers): measures pipeline overhead only, not a real model's speed";
   const make = (batchSize: number) => {
-    const registry = new ModelRegistry({ overrides: { embedding: dir }, cacheDir: path.join(tmp, "cache"), offline: true, threads: THREADS, batchSize });
+    const registry = new ModelRegistry({
+      overrides: { embedding: dir },
+      cacheDir: path.join(tmp, "cache"),
+      offline: true,
+      threads: THREADS,
+      batchSize,
+    });
     const embedder = registry.embedder();
     if (!(embedder instanceof TransformersEmbedder)) throw new Error(`no neural embedder for ${dir}`);
     return { registry, embedder };
@@ -58,7 +84,9 @@ try {
   const b32 = await throughput(many.embedder, 32);
   await many.registry.dispose();
   console.log(`model: ${which}`);
-  console.log(`texts: ${texts.length} subtitle-like lines of 6-14 words; threads: ${THREADS ?? "onnxruntime default"}; cpus: ${os.cpus().length}`);
+  console.log(
+    `texts: ${texts.length} subtitle-like lines of 6-14 words; threads: ${THREADS ?? "onnxruntime default"}; cpus: ${os.cpus().length}`,
+  );
   console.log(`batch 1:  ${b1.toFixed(0)} texts/s`);
   console.log(`batch 32: ${b32.toFixed(0)} texts/s`);
   console.log(`ratio (batch 32 / batch 1): ${(b32 / b1).toFixed(2)}x`);

@@ -25,7 +25,8 @@ function rand(): number {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 const SYL = "ka lo mi ren tor vel sa quin dra po lu mer zan fi gol bre ish tha wen cor an el ot us".split(" ");
-const word = () => Array.from({ length: 2 + Math.floor(rand() * 2) }, () => SYL[Math.floor(rand() * SYL.length)]).join("");
+const word = () =>
+  Array.from({ length: 2 + Math.floor(rand() * 2) }, () => SYL[Math.floor(rand() * SYL.length)]).join("");
 // Zipf-like vocabulary: word i drawn with probability ~ 1/(i+10)
 const VOCAB = Array.from({ length: 30_000 }, word);
 const CDF: number[] = [];
@@ -57,7 +58,9 @@ async function main(): Promise<void> {
   const embedder = new HashingEmbedder({ dimension: 384 });
   const index = new EmbeddedSceneIndex({ file, model: { modelId: embedder.modelId, dimension: embedder.dimension } });
   await index.init();
-  console.log(`search bench: ${SCENES} scenes, ${embedder.dimension}-dim vectors, ${QUERIES} queries per mode, ${os.cpus().length} CPUs, ${file}`);
+  console.log(
+    `search bench: ${SCENES} scenes, ${embedder.dimension}-dim vectors, ${QUERIES} queries per mode, ${os.cpus().length} CPUs, ${file}`,
+  );
 
   const all = new Float32Array(SCENES * embedder.dimension); // for exact kNN (recall)
   const texts: string[] = [];
@@ -68,10 +71,21 @@ async function main(): Promise<void> {
     for (let i = start; i < Math.min(SCENES, start + BATCH); i++) {
       const text = sentence(20 + Math.floor(rand() * 60));
       texts.push(text);
-      docs.push({ sceneId: `scene-${i}`, clipId: `clip-${Math.floor(i / 100)}`, clipTitle: `Clip ${Math.floor(i / 100)}`, startTime: (i % 100) * 60, endTime: (i % 100) * 60 + 60, language: i % 10 === 0 ? "fr" : "en", text });
+      docs.push({
+        sceneId: `scene-${i}`,
+        clipId: `clip-${Math.floor(i / 100)}`,
+        clipTitle: `Clip ${Math.floor(i / 100)}`,
+        startTime: (i % 100) * 60,
+        endTime: (i % 100) * 60 + 60,
+        language: i % 10 === 0 ? "fr" : "en",
+        text,
+      });
     }
     let t = performance.now();
-    const vectors = await embedder.embed(docs.map((d) => d.text), "passage");
+    const vectors = await embedder.embed(
+      docs.map((d) => d.text),
+      "passage",
+    );
     embedMs += performance.now() - t;
     docs.forEach((d, j) => {
       d.vector = vectors[j]!;
@@ -82,7 +96,9 @@ async function main(): Promise<void> {
     indexMs += performance.now() - t;
   }
   const size = fs.readdirSync(dir).reduce((s, f) => s + fs.statSync(path.join(dir, f)).size, 0);
-  console.log(`build: index ${(indexMs / 1000).toFixed(1)} s (${Math.round(SCENES / (indexMs / 1000))} scenes/s), embedding ${(embedMs / 1000).toFixed(1)} s, files ${(size / 2 ** 20).toFixed(0)} MiB`);
+  console.log(
+    `build: index ${(indexMs / 1000).toFixed(1)} s (${Math.round(SCENES / (indexMs / 1000))} scenes/s), embedding ${(embedMs / 1000).toFixed(1)} s, files ${(size / 2 ** 20).toFixed(0)} MiB`,
+  );
 
   // queries: 2-4 words of a random scene, one of them sometimes misspelt
   const queries: string[] = [];
@@ -116,14 +132,31 @@ async function main(): Promise<void> {
     t = performance.now();
     await index.hybridSearch(q, v, { limit: 10, filter: { languages: ["en"], timeRange: { from: 600, to: 3000 } } });
     times["HYBRID+filter"]!.push(performance.now() - t);
-    if (i < 50) recallHits += overlap(exactTop10(all, v, embedder.dimension), sem.map((h) => Number(h.sceneId.slice(6))));
+    if (i < 50)
+      recallHits += overlap(
+        exactTop10(all, v, embedder.dimension),
+        sem.map((h) => Number(h.sceneId.slice(6))),
+      );
   }
-  const rows = Object.entries(times).map(([mode, xs]) => ({ mode, p50_ms: +percentile(xs, 50).toFixed(2), p95_ms: +percentile(xs, 95).toFixed(2) }));
+  const rows = Object.entries(times).map(([mode, xs]) => ({
+    mode,
+    p50_ms: +percentile(xs, 50).toFixed(2),
+    p95_ms: +percentile(xs, 95).toFixed(2),
+  }));
   console.table(rows);
-  console.log(`load average during the run (other processes share these ${os.cpus().length} CPUs): ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  console.log(
+    `load average during the run (other processes share these ${os.cpus().length} CPUs): ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}`,
+  );
   const p95 = (m: string) => percentile(times[m]!, 95);
-  console.log(`hybrid p95 / max(keyword p95, semantic p95) = ${(p95("HYBRID") / Math.max(p95("KEYWORD"), p95("SEMANTIC"))).toFixed(2)}; target hybrid p95 <= 50 ms: ${p95("HYBRID") <= 50 ? "met" : "NOT met"}`);
-  console.log(`semantic recall@10 (index kNN, exact partitioned vec0 scan, vs exact brute force in JS, 50 queries): ${(recallHits / 500).toFixed(3)}`);
+  console.log(
+    `hybrid p95 / max(keyword p95, semantic p95) = ${(p95("HYBRID") / Math.max(p95("KEYWORD"), p95("SEMANTIC"))).toFixed(2)}; target hybrid p95 <= 50 ms: ${p95("HYBRID") <= 50 ? "met" : "NOT met"}`,
+  );
+  console.log(
+    `semantic recall@10 (index kNN, exact partitioned vec0 scan, vs exact brute force in JS, 50 queries): ${(recallHits / 500).toFixed(3)}`,
+  );
   await index.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

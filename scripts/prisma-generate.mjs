@@ -7,5 +7,8 @@ import { existsSync } from "node:fs";
 const env = { ...process.env };
 if (!env.PRISMA_SCHEMA_ENGINE_BINARY && existsSync("/bin/false")) env.PRISMA_SCHEMA_ENGINE_BINARY = "/bin/false";
 if (!existsSync("prisma/schema.prisma")) process.exit(0);
-const result = spawnSync(process.execPath, ["node_modules/prisma/build/index.js", "generate"], { env, stdio: "inherit" });
+const result = spawnSync(process.execPath, ["node_modules/prisma/build/index.js", "generate"], {
+  env,
+  stdio: "inherit",
+});
 process.exit(result.status ?? 1);

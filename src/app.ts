@@ -51,13 +51,20 @@ export interface App {
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, overrides: { logger?: Logger; defaultLogLevel?: string } = {}): Promise<App> {
+export async function createApp(
+  config: Config,
+  overrides: { logger?: Logger; defaultLogLevel?: string } = {},
+): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel ?? overrides.defaultLogLevel ?? "info");
   for (const warning of config.warnings) logger.warn(warning);
   await mkdir(config.dataDir, { recursive: true });
   await migrateDatabase(config.databaseFile, { logger });
   const prisma = createPrismaClient(config.databaseFile);
-  const media = new FfmpegMediaTools({ ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath, timeoutMs: config.media.timeoutMs });
+  const media = new FfmpegMediaTools({
+    ffmpegPath: config.media.ffmpegPath,
+    ffprobePath: config.media.ffprobePath,
+    timeoutMs: config.media.timeoutMs,
+  });
   const clips = new ClipRepository(prisma);
   const models = new ModelRegistry(config.models, { logger });
   // the registry's embedder: the neural model when on disk, else the hashing embedder (src/models)
@@ -77,7 +84,14 @@ export async function createApp(config: Config, overrides: { logger?: Logger; de
     decodeWidth: config.media.decodeWidth,
     maxSceneSeconds: config.scenes.maxSceneSeconds,
     asr: config.enrich.includes("asr") ? new AsrStage({ media, registry: models, logger }) : undefined,
-    enricher: new Enricher({ prisma, registry: models, embeddings: search.embeddings, dataDir: config.dataDir, logger, steps: config.enrich }),
+    enricher: new Enricher({
+      prisma,
+      registry: models,
+      embeddings: search.embeddings,
+      dataDir: config.dataDir,
+      logger,
+      steps: config.enrich,
+    }),
   });
   const events = new InProcessPubSub({ logger });
   const jobs = new InProcessJobQueue({ prisma, ingest, pubsub: events, logger, concurrency: config.jobs.concurrency });

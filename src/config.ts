@@ -22,7 +22,10 @@ const schema = z.object({
   /** width of the downscaled stream the shot detector and keyframes work on */
   CINERAG_DECODE_WIDTH: z.coerce.number().int().min(64).max(1920).default(320),
   /** time limit of any one ffmpeg/ffprobe child process, in seconds */
-  CINERAG_MEDIA_TIMEOUT: z.coerce.number().positive().default(6 * 3600),
+  CINERAG_MEDIA_TIMEOUT: z.coerce
+    .number()
+    .positive()
+    .default(6 * 3600),
   CINERAG_MEDIA_ROOTS: list.optional(),
   CINERAG_SEARCH: z.enum(["embedded", "elasticsearch"]).default("embedded"),
   ELASTICSEARCH_URL: z.url().optional(),
@@ -43,7 +46,11 @@ const schema = z.object({
   // and keyframes under a clip page costs ~25 000, so the default leaves room for such ordinary queries.
   CINERAG_GRAPHQL_MAX_COST: z.coerce.number().int().min(10).default(100000),
   /** largest accepted HTTP body / WebSocket message, in bytes */
-  CINERAG_GRAPHQL_BODY_LIMIT: z.coerce.number().int().min(1024).default(100 * 1024),
+  CINERAG_GRAPHQL_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(100 * 1024),
   /** time limit of one query or mutation, in seconds */
   CINERAG_GRAPHQL_TIMEOUT: z.coerce.number().positive().default(30),
   /** absolute base URL the server is reached at (for keyframe URLs behind a proxy); default: from the request */
@@ -106,7 +113,12 @@ export interface Config {
   /** ingest enrichment steps to run (src/ingest/enrich) */
   enrich: EnrichStep[];
   /** src/analysis: the generator for ask and draftScene */
-  analysis: { generator: { kind: "extractive" | "openai" | "local"; openai?: { baseUrl: string; model: string; apiKey?: string; timeoutMs: number } } };
+  analysis: {
+    generator: {
+      kind: "extractive" | "openai" | "local";
+      openai?: { baseUrl: string; model: string; apiKey?: string; timeoutMs: number };
+    };
+  };
 }
 
 export const ENRICH_STEPS = ["embedding", "emotion", "caption", "clip", "asr"] as const;
@@ -151,7 +163,9 @@ export function parseApiKeys(value: string | undefined): { keys: ApiKey[]; probl
     const role = entry.slice(0, at).toLowerCase();
     const key = entry.slice(at + 1);
     if (at <= 0 || (role !== "reader" && role !== "editor")) {
-      problems.push(`CINERAG_API_KEYS: entry "${entry.slice(0, Math.max(at, 0)) || "?"}:…" must be reader:<key> or editor:<key>`);
+      problems.push(
+        `CINERAG_API_KEYS: entry "${entry.slice(0, Math.max(at, 0)) || "?"}:…" must be reader:<key> or editor:<key>`,
+      );
     } else if (key.length < 8) {
       problems.push(`CINERAG_API_KEYS: the ${role} key must be at least 8 characters`);
     } else {
@@ -167,7 +181,10 @@ function parseEnrichSteps(value: string[] | undefined): EnrichStep[] {
   const wanted = value.map((v) => v.toLowerCase());
   if (wanted.length === 0 || wanted.every((v) => v === "none" || v === "off")) return [];
   const bad = wanted.filter((v) => !(ENRICH_STEPS as readonly string[]).includes(v));
-  if (bad.length > 0) throw new ConfigError(`invalid configuration: CINERAG_ENRICH: unknown step ${bad.join(", ")} (steps: ${ENRICH_STEPS.join(", ")}, or none)`);
+  if (bad.length > 0)
+    throw new ConfigError(
+      `invalid configuration: CINERAG_ENRICH: unknown step ${bad.join(", ")} (steps: ${ENRICH_STEPS.join(", ")}, or none)`,
+    );
   return ENRICH_STEPS.filter((s) => wanted.includes(s));
 }
 
@@ -198,11 +215,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = path.resolve(e.CINERAG_DATA_DIR);
   const enrichSteps = parseEnrichSteps(e.CINERAG_ENRICH);
   if (e.CINERAG_GENERATOR === "openai" && (!e.CINERAG_OPENAI_BASE_URL || !e.CINERAG_OPENAI_MODEL)) {
-    throw new ConfigError("invalid configuration: CINERAG_OPENAI_BASE_URL and CINERAG_OPENAI_MODEL are required when CINERAG_GENERATOR=openai");
+    throw new ConfigError(
+      "invalid configuration: CINERAG_OPENAI_BASE_URL and CINERAG_OPENAI_MODEL are required when CINERAG_GENERATOR=openai",
+    );
   }
   // A misspelt variable would otherwise be ignored without a word.
   const known = new Set(Object.keys(schema.shape));
-  const unknown = Object.keys(env).filter((k) => k.startsWith("CINERAG_") && !known.has(k) && !k.startsWith("CINERAG_TEST_"));
+  const unknown = Object.keys(env).filter(
+    (k) => k.startsWith("CINERAG_") && !known.has(k) && !k.startsWith("CINERAG_TEST_"),
+  );
   return {
     warnings: unknown.map((k) => `${k} is not a cinerag setting and is ignored (see src/config.ts or the README)`),
     dataDir,
@@ -258,7 +279,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       generator: {
         kind: e.CINERAG_GENERATOR,
         ...(e.CINERAG_GENERATOR === "openai"
-          ? { openai: { baseUrl: e.CINERAG_OPENAI_BASE_URL!, model: e.CINERAG_OPENAI_MODEL!, apiKey: e.CINERAG_OPENAI_API_KEY || undefined, timeoutMs: Math.round(e.CINERAG_GENERATOR_TIMEOUT * 1000) } }
+          ? {
+              openai: {
+                baseUrl: e.CINERAG_OPENAI_BASE_URL!,
+                model: e.CINERAG_OPENAI_MODEL!,
+                apiKey: e.CINERAG_OPENAI_API_KEY || undefined,
+                timeoutMs: Math.round(e.CINERAG_GENERATOR_TIMEOUT * 1000),
+              },
+            }
           : {}),
       },
     },

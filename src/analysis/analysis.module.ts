@@ -36,18 +36,39 @@ export interface AnalysisDeps {
   codeVersion?: string;
 }
 
-export function createAnalysisModule(config: { dataDir: string; analysis: { generator: GeneratorConfig } }, deps: AnalysisDeps): AnalysisModule {
+export function createAnalysisModule(
+  config: { dataDir: string; analysis: { generator: GeneratorConfig } },
+  deps: AnalysisDeps,
+): AnalysisModule {
   const { prisma, models } = deps;
   const store = new AnalysisStore({ prisma, pubsub: deps.pubsub, logger: deps.logger, codeVersion: deps.codeVersion });
   const given = deps.generator;
-  const generator = given ? async () => given : generatorProvider(config.analysis.generator, { models, logger: deps.logger });
+  const generator = given
+    ? async () => given
+    : generatorProvider(config.analysis.generator, { models, logger: deps.logger });
   const emotion = new EmotionService({ prisma, models, store });
   return {
     store,
     emotion,
-    themes: new ThemeService({ prisma, embedder: deps.search.embedder, embeddings: deps.search.embeddings, models, generator, store }),
+    themes: new ThemeService({
+      prisma,
+      embedder: deps.search.embedder,
+      embeddings: deps.search.embeddings,
+      models,
+      generator,
+      store,
+    }),
     style: new StyleService({ prisma, models, store, dataDir: config.dataDir }),
-    ask: new AskService({ prisma, search: deps.search.search, embedder: deps.search.embedder, embeddings: deps.search.embeddings, emotion, models, generator, store }),
+    ask: new AskService({
+      prisma,
+      search: deps.search.search,
+      embedder: deps.search.embedder,
+      embeddings: deps.search.embeddings,
+      emotion,
+      models,
+      generator,
+      store,
+    }),
     generator,
   };
 }

@@ -16,7 +16,15 @@ export interface EvidenceRequest {
 }
 
 export interface SceneLines {
-  scene: { id: string; clipId: string; index: number; startTime: number; endTime: number; text: string; clipTitle: string };
+  scene: {
+    id: string;
+    clipId: string;
+    index: number;
+    startTime: number;
+    endTime: number;
+    text: string;
+    clipTitle: string;
+  };
   cues: Array<{ id: string; startTime: number; endTime: number; text: string; speaker: string | null }>;
   keyframes: Array<{ path: string; time: number; shotStart: number; shotEnd: number; id: string }>;
   captions: string[];
@@ -24,23 +32,47 @@ export interface SceneLines {
 
 /** Scenes with their main-track cues, keyframes and keyframe captions (any model), keyed by scene id. */
 export async function loadSceneLines(prisma: PrismaClient, sceneIds: string[]): Promise<Map<string, SceneLines>> {
-  const scenes = await prisma.scene.findMany({ where: { id: { in: sceneIds } }, include: { clip: { select: { title: true } } } });
+  const scenes = await prisma.scene.findMany({
+    where: { id: { in: sceneIds } },
+    include: { clip: { select: { title: true } } },
+  });
   const tracks = await mainTracks(prisma, [...new Set(scenes.map((s) => s.clipId))]);
   const trackIds = [...tracks.values()].map((t) => t.id);
   const [cues, keyframes] = await Promise.all([
-    prisma.cue.findMany({ where: { sceneId: { in: sceneIds }, trackId: { in: trackIds } }, orderBy: [{ startTime: "asc" }, { index: "asc" }] }),
-    prisma.keyframe.findMany({ where: { shot: { sceneId: { in: sceneIds } } }, orderBy: { time: "asc" }, include: { shot: { select: { sceneId: true, startTime: true, endTime: true } }, captions: { select: { text: true } } } }),
+    prisma.cue.findMany({
+      where: { sceneId: { in: sceneIds }, trackId: { in: trackIds } },
+      orderBy: [{ startTime: "asc" }, { index: "asc" }],
+    }),
+    prisma.keyframe.findMany({
+      where: { shot: { sceneId: { in: sceneIds } } },
+      orderBy: { time: "asc" },
+      include: {
+        shot: { select: { sceneId: true, startTime: true, endTime: true } },
+        captions: { select: { text: true } },
+      },
+    }),
   ]);
   const out = new Map<string, SceneLines>();
   for (const s of scenes) {
     out.set(s.id, {
-      scene: { id: s.id, clipId: s.clipId, index: s.index, startTime: s.startTime, endTime: s.endTime, text: s.text, clipTitle: s.clip.title },
+      scene: {
+        id: s.id,
+        clipId: s.clipId,
+        index: s.index,
+        startTime: s.startTime,
+        endTime: s.endTime,
+        text: s.text,
+        clipTitle: s.clip.title,
+      },
       cues: [],
       keyframes: [],
       captions: [],
     });
   }
-  for (const c of cues) out.get(c.sceneId!)?.cues.push({ id: c.id, startTime: c.startTime, endTime: c.endTime, text: c.text, speaker: c.speaker });
+  for (const c of cues)
+    out
+      .get(c.sceneId!)
+      ?.cues.push({ id: c.id, startTime: c.startTime, endTime: c.endTime, text: c.text, speaker: c.speaker });
   for (const k of keyframes) {
     const e = k.shot.sceneId ? out.get(k.shot.sceneId) : undefined;
     if (!e) continue;
@@ -53,7 +85,9 @@ export async function loadSceneLines(prisma: PrismaClient, sceneIds: string[]): 
 export function quoteOf(lines: SceneLines, query?: string, prefer?: string): SceneLines["cues"][number] | undefined {
   if (prefer) {
     const p = prefer.trim().toLowerCase();
-    const hit = lines.cues.find((c) => c.text.trim().toLowerCase() === p) ?? lines.cues.find((c) => p.length > 3 && c.text.toLowerCase().includes(p));
+    const hit =
+      lines.cues.find((c) => c.text.trim().toLowerCase() === p) ??
+      lines.cues.find((c) => p.length > 3 && c.text.toLowerCase().includes(p));
     if (hit) return hit;
   }
   let best: SceneLines["cues"][number] | undefined;

@@ -42,16 +42,30 @@ export async function resolveScope(prisma: PrismaClient, scope: AnalysisScope = 
     const missing = wanted.filter((id) => !found.has(id));
     if (missing.length) throw new AppError("NOT_FOUND", `no READY clip ${missing.join(", ")}`);
   }
-  const tracks = await mainTracks(prisma, rows.map((r) => r.id));
+  const tracks = await mainTracks(
+    prisma,
+    rows.map((r) => r.id),
+  );
   const clips = rows
-    .map((r) => ({ id: r.id, title: r.title, duration: r.duration, readyAt: r.readyAt?.toISOString() ?? null, ...(tracks.get(r.id)?.language ? { language: tracks.get(r.id)!.language! } : {}) }))
+    .map((r) => ({
+      id: r.id,
+      title: r.title,
+      duration: r.duration,
+      readyAt: r.readyAt?.toISOString() ?? null,
+      ...(tracks.get(r.id)?.language ? { language: tracks.get(r.id)!.language! } : {}),
+    }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const hash = createHash("sha256").update(JSON.stringify(clips.map((c) => [c.id, c.readyAt]))).digest("hex");
+  const hash = createHash("sha256")
+    .update(JSON.stringify(clips.map((c) => [c.id, c.readyAt])))
+    .digest("hex");
   return { clips, clipIds: clips.map((c) => c.id), hash };
 }
 
 /** Per clip the main dialogue track: the first (by index) text track that is not skipped and has cues. */
-export async function mainTracks(prisma: PrismaClient, clipIds: string[]): Promise<Map<string, { id: string; language: string | null }>> {
+export async function mainTracks(
+  prisma: PrismaClient,
+  clipIds: string[],
+): Promise<Map<string, { id: string; language: string | null }>> {
   const tracks = await prisma.subtitleTrack.findMany({
     where: { clipId: { in: clipIds }, skipped: false, cues: { some: {} } },
     orderBy: [{ clipId: "asc" }, { index: "asc" }],
@@ -154,7 +168,9 @@ export async function loadKeyframes(prisma: PrismaClient, clipIds: string[]): Pr
 function parsePalette(text: string): Array<{ hex: string; share: number }> {
   try {
     const v = JSON.parse(text) as unknown;
-    return Array.isArray(v) ? v.filter((p): p is { hex: string; share: number } => typeof p?.hex === "string" && typeof p?.share === "number") : [];
+    return Array.isArray(v)
+      ? v.filter((p): p is { hex: string; share: number } => typeof p?.hex === "string" && typeof p?.share === "number")
+      : [];
   } catch {
     return [];
   }

@@ -14,7 +14,10 @@ function segmentersFor(locale: string | undefined) {
     } catch {
       loc = undefined;
     }
-    s = { word: new Intl.Segmenter(loc, { granularity: "word" }), sentence: new Intl.Segmenter(loc, { granularity: "sentence" }) };
+    s = {
+      word: new Intl.Segmenter(loc, { granularity: "word" }),
+      sentence: new Intl.Segmenter(loc, { granularity: "sentence" }),
+    };
     segmenters.set(key, s);
   }
   return s;
@@ -68,7 +71,8 @@ export function lexicalOverlap(query: string, text: string): number {
   if (q.size === 0) return 0;
   const t = new Set(contentWords(text));
   let n = 0;
-  for (const w of q) if (t.has(w) || [...t].some((x) => x.length > 3 && w.length > 3 && (x.startsWith(w) || w.startsWith(x)))) n++;
+  for (const w of q)
+    if (t.has(w) || [...t].some((x) => x.length > 3 && w.length > 3 && (x.startsWith(w) || w.startsWith(x)))) n++;
   return n / q.size;
 }
 

@@ -37,12 +37,23 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
 
   // ffmpeg
   try {
-    const media = deps.media?.(config) ?? new FfmpegMediaTools({ ffmpegPath: config.media.ffmpegPath, ffprobePath: config.media.ffprobePath, timeoutMs: 10_000 });
+    const media =
+      deps.media?.(config) ??
+      new FfmpegMediaTools({
+        ffmpegPath: config.media.ffmpegPath,
+        ffprobePath: config.media.ffprobePath,
+        timeoutMs: 10_000,
+      });
     const d = await media.describe();
     if (d.version === "unavailable") add("ffmpeg", "fail", `${d.ffmpeg} (${d.source}) does not run`);
     else add("ffmpeg", "ok", `${d.version} (${d.source}: ${d.ffmpeg})`);
     if (d.probeVersion === "unavailable") add("ffprobe", "fail", `${d.ffprobe} (${d.source}) does not run`);
-    else if (d.probeVersion) add("ffprobe", "ok", `${d.probeVersion} (${d.source}: ${d.ffprobe})${d.source === "npm" ? "; this build is known to crash on MPEG-TS (.ts) files: a system ffmpeg avoids it" : ""}`);
+    else if (d.probeVersion)
+      add(
+        "ffprobe",
+        "ok",
+        `${d.probeVersion} (${d.source}: ${d.ffprobe})${d.source === "npm" ? "; this build is known to crash on MPEG-TS (.ts) files: a system ffmpeg avoids it" : ""}`,
+      );
   } catch (error) {
     add("ffmpeg", "fail", `not found: ${(error as Error).message.split("\n")[0]}`);
   }
@@ -50,12 +61,23 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
   // database
   try {
     if (!existsSync(config.databaseFile)) {
-      add("database", "ok", `${config.databaseFile} not created yet (created and migrated by the first command that uses it)`);
+      add(
+        "database",
+        "ok",
+        `${config.databaseFile} not created yet (created and migrated by the first command that uses it)`,
+      );
     } else {
       const s = migrationStatus(config.databaseFile);
-      if (s.failed.length > 0) add("database", "fail", `failed migration(s) ${s.failed.join(", ")}: restore a backup or resolve them by hand`);
-      else if (s.edited.length > 0) add("database", "fail", `migration(s) edited after they were applied: ${s.edited.join(", ")}`);
-      else if (s.pending.length > 0) add("database", "warn", `${s.applied.length} migrations applied, ${s.pending.length} pending (${s.pending.join(", ")}): applied by the next command that opens the database`);
+      if (s.failed.length > 0)
+        add("database", "fail", `failed migration(s) ${s.failed.join(", ")}: restore a backup or resolve them by hand`);
+      else if (s.edited.length > 0)
+        add("database", "fail", `migration(s) edited after they were applied: ${s.edited.join(", ")}`);
+      else if (s.pending.length > 0)
+        add(
+          "database",
+          "warn",
+          `${s.applied.length} migrations applied, ${s.pending.length} pending (${s.pending.join(", ")}): applied by the next command that opens the database`,
+        );
       else add("database", "ok", `${config.databaseFile}: ${s.applied.length} migrations applied, none pending`);
     }
   } catch (error) {
@@ -67,12 +89,27 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
   for (const s of registry.list()) {
     const name = `model ${s.task}`;
     const size = s.sizeBytes !== undefined ? `, ${formatBytes(s.sizeBytes)}` : "";
-    if (s.state === "present") add(name, "ok", `${s.kind === "hashing" ? "hashing embedder (configured)" : s.id} on disk${size}`);
+    if (s.state === "present")
+      add(name, "ok", `${s.kind === "hashing" ? "hashing embedder (configured)" : s.id} on disk${size}`);
     else if (s.state === "skipped") add(name, "ok", `switched off (${s.configured})`);
-    else if (s.state === "missing-local-folder") add(name, "fail", `${s.dir} holds no model (config.json + onnx/*.onnx): fix CINERAG_MODEL_${s.task.toUpperCase().replace(/-/g, "_")}`);
+    else if (s.state === "missing-local-folder")
+      add(
+        name,
+        "fail",
+        `${s.dir} holds no model (config.json + onnx/*.onnx): fix CINERAG_MODEL_${s.task.toUpperCase().replace(/-/g, "_")}`,
+      );
     else if (s.state === "downloadable")
-      add(name, "warn", `${s.id} not downloaded: ${s.task === "embedding" ? "run `cinerag models pull embedding` (until then: " + (s.fallback ?? "none") + ")" : "fetched on first use, or `cinerag models pull " + s.task + "`"}`);
-    else add(name, "warn", `${s.id} not downloaded and offline: using ${s.fallback ?? "nothing"}; run \`cinerag models pull ${s.task}\` on a machine with the internet`);
+      add(
+        name,
+        "warn",
+        `${s.id} not downloaded: ${s.task === "embedding" ? "run `cinerag models pull embedding` (until then: " + (s.fallback ?? "none") + ")" : "fetched on first use, or `cinerag models pull " + s.task + "`"}`,
+      );
+    else
+      add(
+        name,
+        "warn",
+        `${s.id} not downloaded and offline: using ${s.fallback ?? "nothing"}; run \`cinerag models pull ${s.task}\` on a machine with the internet`,
+      );
   }
 
   // search index
@@ -80,18 +117,35 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
   let index: SceneIndex | undefined;
   try {
     if (!deps.sceneIndex && config.search.kind === "embedded" && !existsSync(config.searchFile)) {
-      add("search index", "ok", `embedded: ${config.searchFile} not created yet (created by the first ingest or reindex)`);
+      add(
+        "search index",
+        "ok",
+        `embedded: ${config.searchFile} not created yet (created by the first ingest or reindex)`,
+      );
       return checks;
     }
     index = deps.sceneIndex?.(config, registry) ?? createSceneIndex(config, embedder);
     if (!(await index.ping())) {
-      add("search index", "fail", `${config.search.kind} index does not answer${config.search.kind === "elasticsearch" ? ` at ${config.search.elasticsearchUrl}` : ""}`);
+      add(
+        "search index",
+        "fail",
+        `${config.search.kind} index does not answer${config.search.kind === "elasticsearch" ? ` at ${config.search.elasticsearchUrl}` : ""}`,
+      );
     } else {
       const meta = await index.meta();
       if (!meta) add("search index", "ok", `${config.search.kind}: reachable, not built yet`);
       else if (meta.modelId !== embedder.modelId || meta.dimension !== embedder.dimension)
-        add("search index", "warn", `${config.search.kind}: built with ${meta.modelId} (${meta.dimension}-d), configured ${embedder.modelId} (${embedder.dimension}-d): run \`cinerag reindex\``);
-      else add("search index", "ok", `${config.search.kind}: reachable, ${await index.count().catch(() => "?")} scenes, model ${meta.modelId}`);
+        add(
+          "search index",
+          "warn",
+          `${config.search.kind}: built with ${meta.modelId} (${meta.dimension}-d), configured ${embedder.modelId} (${embedder.dimension}-d): run \`cinerag reindex\``,
+        );
+      else
+        add(
+          "search index",
+          "ok",
+          `${config.search.kind}: reachable, ${await index.count().catch(() => "?")} scenes, model ${meta.modelId}`,
+        );
     }
   } catch (error) {
     add("search index", "fail", `${config.search.kind}: ${(error as Error).message.split("\n")[0]}`);
@@ -113,7 +167,10 @@ export function registerDoctor(program: Command, deps: DoctorDeps): void {
         if (options.json) process.stdout.write(`${JSON.stringify({ ok, checks })}\n`);
         else {
           const width = Math.max(...checks.map((c) => c.name.length));
-          process.stdout.write(checks.map((c) => `${c.level.padEnd(4)}  ${c.name.padEnd(width)}  ${c.detail}`).join("\n") + `\n${ok ? "all required checks passed" : "something required is broken"}\n`);
+          process.stdout.write(
+            checks.map((c) => `${c.level.padEnd(4)}  ${c.name.padEnd(width)}  ${c.detail}`).join("\n") +
+              `\n${ok ? "all required checks passed" : "something required is broken"}\n`,
+          );
         }
         process.exitCode = ok ? 0 : 1;
       } catch (error) {

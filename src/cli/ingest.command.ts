@@ -29,10 +29,30 @@ export function ingestJson(result: IngestResult) {
     })),
     shots: result.shots.map((s) => ({ index: s.index, start: s.startTime, end: s.endTime, transition: s.transition })),
     cues: result.tracks.flatMap((t) =>
-      t.cues.map((c) => ({ track: t.index, language: t.language ?? null, start: c.startTime, end: c.endTime, text: c.text, speaker: c.speaker ?? null })),
+      t.cues.map((c) => ({
+        track: t.index,
+        language: t.language ?? null,
+        start: c.startTime,
+        end: c.endTime,
+        text: c.text,
+        speaker: c.speaker ?? null,
+      })),
     ),
-    keyframes: result.keyframes.map((k) => ({ shot: k.shotIndex, time: k.time, path: k.path, width: k.width, height: k.height, ...k.stats })),
-    scenes: result.scenes.map((s) => ({ index: s.index, start: s.startTime, end: s.endTime, shots: [s.firstShot, s.lastShot], text: s.text })),
+    keyframes: result.keyframes.map((k) => ({
+      shot: k.shotIndex,
+      time: k.time,
+      path: k.path,
+      width: k.width,
+      height: k.height,
+      ...k.stats,
+    })),
+    scenes: result.scenes.map((s) => ({
+      index: s.index,
+      start: s.startTime,
+      end: s.endTime,
+      shots: [s.firstShot, s.lastShot],
+      text: s.text,
+    })),
     // model enrichment: per step, what produced the results (method + model), how many were computed now
     ...(result.enrichment ? { enrichment: result.enrichment } : {}),
   };
@@ -42,10 +62,18 @@ function summary(result: IngestResult): string {
   const cues = result.tracks.reduce((n, t) => n + t.cues.length, 0);
   const state = result.alreadyIngested ? "already ingested" : "ingested";
   const enriched = (result.enrichment ?? [])
-    .map((e) => `${e.step} ${e.status === "done" ? `${e.computed}/${e.total} by ${e.method === "model" ? e.model : e.method}` : e.status}`)
+    .map(
+      (e) =>
+        `${e.step} ${e.status === "done" ? `${e.computed}/${e.total} by ${e.method === "model" ? e.model : e.method}` : e.status}`,
+    )
     .join(", ");
   const n = (count: number, one: string) => `${count} ${one}${count === 1 ? "" : "s"}`;
-  const counts = [n(result.shots.length, "shot"), n(result.keyframes.length, "keyframe"), `${n(cues, "cue")} in ${n(result.tracks.length, "track")}`, n(result.scenes.length, "scene")];
+  const counts = [
+    n(result.shots.length, "shot"),
+    n(result.keyframes.length, "keyframe"),
+    `${n(cues, "cue")} in ${n(result.tracks.length, "track")}`,
+    n(result.scenes.length, "scene"),
+  ];
   return `${state}: ${result.clip.title} (${result.clip.id}) ${counts.join(", ")}${enriched ? `; ${enriched}` : ""}\n`;
 }
 
@@ -67,7 +95,13 @@ export function registerIngest(program: Command, openApp: () => Promise<App>, si
         for (const file of files) {
           const bars = new IngestProgressBars(file, !options.json && Boolean(process.stderr.isTTY));
           try {
-            const result = await app.ingest.ingest({ file, title: options.title, subtitles: options.subtitles, signal, onProgress: (p) => bars.update(p) });
+            const result = await app.ingest.ingest({
+              file,
+              title: options.title,
+              subtitles: options.subtitles,
+              signal,
+              onProgress: (p) => bars.update(p),
+            });
             bars.stop();
             process.stdout.write(options.json ? `${JSON.stringify(ingestJson(result))}\n` : summary(result));
           } catch (error) {

@@ -60,21 +60,39 @@ export function listText(statuses: ModelStatus[]): string {
   const rows = statuses.map((s) => [
     s.task,
     s.kind === "hashing" ? "hashing embedder" : s.id,
-    s.state === "present" ? `on disk, ${formatBytes(s.sizeBytes)}` : s.task === "embedding" && s.state === "downloadable" ? "not downloaded (`cinerag models pull embedding`, then `cinerag reindex`)" : STATE_TEXT[s.state],
+    s.state === "present"
+      ? `on disk, ${formatBytes(s.sizeBytes)}`
+      : s.task === "embedding" && s.state === "downloadable"
+        ? "not downloaded (`cinerag models pull embedding`, then `cinerag reindex`)"
+        : STATE_TEXT[s.state],
     s.state === "present" || s.state === "skipped" || !s.fallback ? "" : `instead: ${s.fallback}`,
   ]);
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r) => r.map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell)).join("  ").trimEnd()).join("\n") + "\n";
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, c) => (c < 3 ? cell.padEnd(widths[c]!) : cell))
+          .join("  ")
+          .trimEnd(),
+      )
+      .join("\n") + "\n"
+  );
 }
 
 function parseTasks(tasks: string[]): ModelTask[] {
   const bad = tasks.filter((t) => !(MODEL_TASKS as readonly string[]).includes(t));
-  if (bad.length > 0) throw Object.assign(new Error(`unknown model task ${bad.join(", ")} (tasks: ${MODEL_TASKS.join(", ")})`), { exit: 2 });
+  if (bad.length > 0)
+    throw Object.assign(new Error(`unknown model task ${bad.join(", ")} (tasks: ${MODEL_TASKS.join(", ")})`), {
+      exit: 2,
+    });
   return tasks as ModelTask[];
 }
 
 export function registerModels(program: Command, deps: ModelsCommandDeps, signal: AbortSignal): void {
-  const models = program.command("models").description("the models of each task: what is configured and on disk; download them ahead of use");
+  const models = program
+    .command("models")
+    .description("the models of each task: what is configured and on disk; download them ahead of use");
   const makeRegistry = (config: Config) => deps.registry?.(config) ?? new ModelRegistry(config.models);
 
   models
@@ -103,30 +121,58 @@ export function registerModels(program: Command, deps: ModelsCommandDeps, signal
       try {
         const config = deps.loadConfig();
         registry = makeRegistry(config);
-        const tasks = taskArgs.length > 0 ? parseTasks(taskArgs) : MODEL_TASKS.filter((t) => registry!.status(t).state !== "skipped");
+        const tasks =
+          taskArgs.length > 0
+            ? parseTasks(taskArgs)
+            : MODEL_TASKS.filter((t) => registry!.status(t).state !== "skipped");
         for (const task of tasks) {
           if (signal.aborted) break;
           const before = registry.status(task);
           const bar =
             !options.json && process.stderr.isTTY && before.state === "downloadable"
-              ? new cliProgress.SingleBar({ format: ` ${task.padEnd(10)} |{bar}| {percentage}% {size} {file}`, hideCursor: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
+              ? new cliProgress.SingleBar(
+                  {
+                    format: ` ${task.padEnd(10)} |{bar}| {percentage}% {size} {file}`,
+                    hideCursor: true,
+                    stream: process.stderr,
+                  },
+                  cliProgress.Presets.shades_classic,
+                )
               : undefined;
           bar?.start(100, 0, { size: "", file: "" });
           try {
-            const after = await registry.pull(task, (p) => bar?.update(Math.floor(p.percent), { size: p.total > 0 ? `${formatBytes(p.loaded)}/${formatBytes(p.total)}` : "", file: p.file ?? "" }));
+            const after = await registry.pull(task, (p) =>
+              bar?.update(Math.floor(p.percent), {
+                size: p.total > 0 ? `${formatBytes(p.loaded)}/${formatBytes(p.total)}` : "",
+                file: p.file ?? "",
+              }),
+            );
             bar?.update(100);
             bar?.stop();
-            const what = before.state === "present" ? "already on disk" : after.state === "skipped" ? "switched off" : `downloaded (${formatBytes(after.sizeBytes)})`;
-            if (options.json) process.stdout.write(`${JSON.stringify({ task, model: after.id, ok: true, state: after.state, sizeBytes: after.sizeBytes ?? null })}\n`);
+            const what =
+              before.state === "present"
+                ? "already on disk"
+                : after.state === "skipped"
+                  ? "switched off"
+                  : `downloaded (${formatBytes(after.sizeBytes)})`;
+            if (options.json)
+              process.stdout.write(
+                `${JSON.stringify({ task, model: after.id, ok: true, state: after.state, sizeBytes: after.sizeBytes ?? null })}\n`,
+              );
             else process.stdout.write(`${task}: ${after.id} ${what}\n`);
             if (task === "embedding" && before.state !== "present" && after.state === "present") {
-              process.stderr.write("cinerag: the embedding model changed: run `cinerag reindex` to re-embed the indexed scenes with it\n");
+              process.stderr.write(
+                "cinerag: the embedding model changed: run `cinerag reindex` to re-embed the indexed scenes with it\n",
+              );
             }
           } catch (error) {
             bar?.stop();
             if (!isModelUnavailable(error)) throw error;
             exit = 1;
-            if (options.json) process.stdout.write(`${JSON.stringify({ task, model: error.model, ok: false, code: error.code, error: error.message })}\n`);
+            if (options.json)
+              process.stdout.write(
+                `${JSON.stringify({ task, model: error.model, ok: false, code: error.code, error: error.message })}\n`,
+              );
             process.stderr.write(`cinerag: ${error.message}\n`);
           }
         }

@@ -7,10 +7,18 @@ export class IngestProgressBars {
   private readonly multi?: cliProgress.MultiBar;
   private readonly bars = new Map<string, cliProgress.SingleBar>();
 
-  constructor(private readonly label: string, enabled = Boolean(process.stderr.isTTY)) {
+  constructor(
+    private readonly label: string,
+    enabled = Boolean(process.stderr.isTTY),
+  ) {
     if (!enabled) return;
     this.multi = new cliProgress.MultiBar(
-      { format: " {stage} |{bar}| {percentage}% {message}", hideCursor: true, clearOnComplete: false, stream: process.stderr },
+      {
+        format: " {stage} |{bar}| {percentage}% {message}",
+        hideCursor: true,
+        clearOnComplete: false,
+        stream: process.stderr,
+      },
       cliProgress.Presets.shades_classic,
     );
     process.stderr.write(`${this.label}\n`);

@@ -35,7 +35,8 @@ function parseVariables(text: string | undefined): Record<string, unknown> | und
   } catch (error) {
     throw new AppError("BAD_INPUT", `--variables: not JSON: ${(error as Error).message}`);
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new AppError("BAD_INPUT", "--variables: must be a JSON object");
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new AppError("BAD_INPUT", "--variables: must be a JSON object");
   return value as Record<string, unknown>;
 }
 
@@ -51,12 +52,32 @@ export async function runQuery(app: App, source: string, variables?: Record<stri
     return { errors: [{ message: e.message, locations: e.locations, extensions: { code: "GRAPHQL_PARSE_FAILED" } }] };
   }
   const errors = validate(schema, document, specifiedRules);
-  if (errors.length > 0) return { errors: errors.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: "GRAPHQL_VALIDATION_FAILED" } })) };
+  if (errors.length > 0)
+    return {
+      errors: errors.map((e) => ({
+        message: e.message,
+        locations: e.locations,
+        extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+      })),
+    };
   const operation = getOperationAST(document, operationName);
   if (operation?.operation === "subscription") {
-    return { errors: [{ message: "subscriptions need the server: run `cinerag serve` and subscribe over WebSocket", extensions: { code: "BAD_USER_INPUT" } }] };
+    return {
+      errors: [
+        {
+          message: "subscriptions need the server: run `cinerag serve` and subscribe over WebSocket",
+          extensions: { code: "BAD_USER_INPUT" },
+        },
+      ],
+    };
   }
-  const contextValue = createContext({ services: app.api, logger: app.logger, requestId, role: "editor", baseUrl: app.config.publicUrl });
+  const contextValue = createContext({
+    services: app.api,
+    logger: app.logger,
+    requestId,
+    role: "editor",
+    baseUrl: app.config.publicUrl,
+  });
   const result = await execute({ schema, document, variableValues: variables, operationName, contextValue });
   return formatResultErrors(result, requestId, app.logger);
 }
@@ -68,7 +89,10 @@ export function registerQuery(program: Command, openApp: () => Promise<App>): vo
     .argument("<document>", "the GraphQL document; '-' reads it from stdin, '@file' from a file")
     .option("-v, --variables <json>", "variables as a JSON object")
     .option("-o, --operation-name <name>", "the operation to run when the document has several")
-    .option("--run-jobs", "run queued jobs (e.g. one queued by ingestClip) before exiting, instead of leaving them to `cinerag serve`")
+    .option(
+      "--run-jobs",
+      "run queued jobs (e.g. one queued by ingestClip) before exiting, instead of leaving them to `cinerag serve`",
+    )
     .option("--pretty", "indent the JSON")
     .action(async (documentArg: string, options: QueryOptions) => {
       const source = await readDocument(documentArg);

@@ -23,7 +23,11 @@ export function registerReindex(program: Command, openApp: () => Promise<App>, s
       const bar =
         !options.json && process.stderr.isTTY
           ? new cliProgress.SingleBar(
-              { format: " reindex |{bar}| {value}/{total} scenes, {clips} clips", hideCursor: true, stream: process.stderr },
+              {
+                format: " reindex |{bar}| {value}/{total} scenes, {clips} clips",
+                hideCursor: true,
+                stream: process.stderr,
+              },
               cliProgress.Presets.shades_classic,
             )
           : undefined;

@@ -7,14 +7,20 @@ export async function catchUpSearchIndex(app: App, signal: AbortSignal, timeoutM
   try {
     const result = await app.search.outbox.drain({ timeoutMs, signal });
     if (result.error?.code === "REINDEX_REQUIRED") {
-      process.stderr.write(`cinerag: the clips are stored, but the search index needs a rebuild for the current embedding model: run \`cinerag reindex\`\n`);
+      process.stderr.write(
+        `cinerag: the clips are stored, but the search index needs a rebuild for the current embedding model: run \`cinerag reindex\`\n`,
+      );
     } else if (result.error) {
-      process.stderr.write(`cinerag: the clips are stored, but the search index is unavailable (${oneLine(result.error.message)}); ${result.remaining} scene updates are queued and will be indexed when it is back\n`);
+      process.stderr.write(
+        `cinerag: the clips are stored, but the search index is unavailable (${oneLine(result.error.message)}); ${result.remaining} scene updates are queued and will be indexed when it is back\n`,
+      );
     } else if (result.remaining > 0 && !signal.aborted) {
       app.logger.info({ remaining: result.remaining }, "search outbox: rows left for the next drain");
     }
   } catch (error) {
-    process.stderr.write(`cinerag: the clips are stored, but indexing them for search failed (${oneLine(error instanceof Error ? error.message : String(error))}); they stay queued\n`);
+    process.stderr.write(
+      `cinerag: the clips are stored, but indexing them for search failed (${oneLine(error instanceof Error ? error.message : String(error))}); they stay queued\n`,
+    );
   }
 }
 

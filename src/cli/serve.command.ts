@@ -16,7 +16,8 @@ export function registerServe(program: Command, openApp: () => Promise<App>, sig
     .option("--host <host>", "interface to listen on (default CINERAG_HOST or 127.0.0.1)")
     .action(async (options: ServeOptions) => {
       const port = options.port === undefined ? undefined : Number(options.port);
-      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new AppError("BAD_INPUT", `--port: not a port number: ${options.port}`);
+      if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
+        throw new AppError("BAD_INPUT", `--port: not a port number: ${options.port}`);
       const app = await openApp();
       let server;
       try {
@@ -25,8 +26,12 @@ export function registerServe(program: Command, openApp: () => Promise<App>, sig
         await app.close();
         throw error;
       }
-      process.stderr.write(`cinerag: serving ${server.url} (playground: open it in a browser; subscriptions: ${server.wsUrl})\n`);
-      await new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+      process.stderr.write(
+        `cinerag: serving ${server.url} (playground: open it in a browser; subscriptions: ${server.wsUrl})\n`,
+      );
+      await new Promise<void>((resolve) =>
+        signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
       process.stderr.write("cinerag: shutting down (running jobs resume at the next start)\n");
       await server.close();
       await app.close();

@@ -89,7 +89,8 @@ export class InProcessPubSub implements PubSub {
 
   subscriberCount(topic?: string): number {
     let n = 0;
-    for (const [key, set] of this.subscribers) if (topic === undefined || key === topic || key.startsWith(`${topic}:`)) n += set.size;
+    for (const [key, set] of this.subscribers)
+      if (topic === undefined || key === topic || key.startsWith(`${topic}:`)) n += set.size;
     return n;
   }
 

@@ -73,12 +73,23 @@ class ShotAssembler {
     }
     const rel = path.join(this.relDir, `shot-${String(shot.index).padStart(5, "0")}.jpg`);
     const written = await writeKeyframeJpeg(kept, path.join(this.options.dataDir, rel));
-    this.keyframes.push({ shotIndex: shot.index, time: ms(kept.time), path: rel, width: written.width, height: written.height, stats: computeVisualStats(kept) });
+    this.keyframes.push({
+      shotIndex: shot.index,
+      time: ms(kept.time),
+      path: rel,
+      width: written.width,
+      height: written.height,
+      stats: computeVisualStats(kept),
+    });
     this.histograms.push(Array.from(colourHistogram(kept)));
   }
 }
 
-export async function analyseFrames(media: MediaTools, probe: ProbeResult, options: FrameStageOptions): Promise<FrameStageResult> {
+export async function analyseFrames(
+  media: MediaTools,
+  probe: ProbeResult,
+  options: FrameStageOptions,
+): Promise<FrameStageResult> {
   const relDir = path.join(path.relative(options.dataDir, options.keyframeDir), options.clipId);
   // Keyframes of an interrupted run are rewritten from scratch under the same names.
   await rm(path.join(options.dataDir, relDir), { recursive: true, force: true });

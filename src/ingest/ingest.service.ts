@@ -27,7 +27,17 @@ export interface IngestRequest {
 }
 
 export interface IngestResult {
-  clip: { id: string; title: string; path: string; contentHash: string; duration: number; frameRate: number; width: number; height: number; variableFrameRate: boolean };
+  clip: {
+    id: string;
+    title: string;
+    path: string;
+    contentHash: string;
+    duration: number;
+    frameRate: number;
+    width: number;
+    height: number;
+    variableFrameRate: boolean;
+  };
   alreadyIngested: boolean;
   tracks: TrackRecord[];
   shots: ShotRecord[];
@@ -90,7 +100,11 @@ export class IngestService {
       report("store", 0);
       await this.deps.clips.complete(clip.id, { tracks, shots: frames.shots, keyframes: frames.keyframes, scenes });
       report("store", 100);
-      return this.enrich({ clip: clipSummary(clip.id, title, hash, probe), alreadyIngested: false, tracks, ...frames, scenes }, request, report);
+      return this.enrich(
+        { clip: clipSummary(clip.id, title, hash, probe), alreadyIngested: false, tracks, ...frames, scenes },
+        request,
+        report,
+      );
     } catch (error) {
       // Bad input found mid-way (a truncated file) leaves nothing behind; anything else (a crash of
       // ffmpeg, a cancel) keeps the checkpoints so that the next run resumes.
@@ -100,7 +114,9 @@ export class IngestService {
       } else {
         // The clip keeps its checkpoints; it says why it is not READY until an ingest of the same file resumes it.
         const reason = request.signal?.aborted ? "ingest cancelled" : `ingest failed: ${(error as Error).message}`;
-        await this.deps.clips.markUnfinished(clip.id, `${reason}; ingest the same file again to resume`).catch(() => undefined);
+        await this.deps.clips
+          .markUnfinished(clip.id, `${reason}; ingest the same file again to resume`)
+          .catch(() => undefined);
       }
       throw error;
     }
@@ -110,19 +126,36 @@ export class IngestService {
    * The same bytes again: the clip is not ingested twice, but what the command adds is honoured: new
    * subtitle files are read (an unreadable one refuses, as for a new clip) and attached, a title renames.
    */
-  private async updateExisting(clipId: string, title: string, probe: ProbeResult, request: IngestRequest): Promise<void> {
+  private async updateExisting(
+    clipId: string,
+    title: string,
+    probe: ProbeResult,
+    request: IngestRequest,
+  ): Promise<void> {
     const files = request.subtitles ?? [];
     if (files.length > 0) {
       const added = await this.deps.clips.addTracks(clipId, await loadExplicitTracks(files, probe.duration));
-      if (added.length > 0) this.deps.logger.info({ clipId, tracks: added.map((t) => t.path) }, "subtitle tracks added to an ingested clip");
+      if (added.length > 0)
+        this.deps.logger.info(
+          { clipId, tracks: added.map((t) => t.path) },
+          "subtitle tracks added to an ingested clip",
+        );
     }
     if (request.title && request.title !== title) await this.deps.clips.rename(clipId, request.title);
   }
 
   /** Speech to text (checkpointed: a resumed ingest does not transcribe again). */
-  private async speech(clipId: string, probe: ProbeResult, request: IngestRequest, report: (s: IngestStage, p: number, m?: string) => void) {
+  private async speech(
+    clipId: string,
+    probe: ProbeResult,
+    request: IngestRequest,
+    report: (s: IngestStage, p: number, m?: string) => void,
+  ) {
     const asr = this.deps.asr!;
-    const saved = await this.deps.clips.getCheckpoint<NonNullable<Awaited<ReturnType<AsrStage["transcribe"]>>>>(clipId, ASR_CHECKPOINT);
+    const saved = await this.deps.clips.getCheckpoint<NonNullable<Awaited<ReturnType<AsrStage["transcribe"]>>>>(
+      clipId,
+      ASR_CHECKPOINT,
+    );
     if (saved) {
       report("asr", 100, `${saved.cues.length} cues (resumed)`);
       return saved;
@@ -136,9 +169,16 @@ export class IngestService {
   }
 
   /** Model enrichment of a stored clip. The clip is stored whatever happens here (only a cancel throws). */
-  private async enrich(result: IngestResult, request: IngestRequest, report: (s: IngestStage, p: number, m?: string) => void): Promise<IngestResult> {
+  private async enrich(
+    result: IngestResult,
+    request: IngestRequest,
+    report: (s: IngestStage, p: number, m?: string) => void,
+  ): Promise<IngestResult> {
     if (!this.deps.enricher || this.deps.enricher.steps.length === 0) return result;
-    const enrichment = await this.deps.enricher.enrichClip(result.clip.id, { signal: request.signal, onProgress: (step, p, m) => report(step as IngestStage, p, m) });
+    const enrichment = await this.deps.enricher.enrichClip(result.clip.id, {
+      signal: request.signal,
+      onProgress: (step, p, m) => report(step as IngestStage, p, m),
+    });
     return { ...result, enrichment };
   }
 
@@ -148,7 +188,12 @@ export class IngestService {
     return [probe, hash];
   }
 
-  private async frames(clipId: string, probe: ProbeResult, request: IngestRequest, report: (s: IngestStage, p: number, m?: string) => void) {
+  private async frames(
+    clipId: string,
+    probe: ProbeResult,
+    request: IngestRequest,
+    report: (s: IngestStage, p: number, m?: string) => void,
+  ) {
     const saved = await this.deps.clips.getCheckpoint<FrameStageResult>(clipId, FRAME_CHECKPOINT);
     if (saved && (await this.keyframesPresent(saved.keyframes))) {
       report("shots", 100, `${saved.shots.length} shots (resumed)`);
@@ -168,7 +213,10 @@ export class IngestService {
 
   private async keyframesPresent(keyframes: KeyframeRecord[]): Promise<boolean> {
     for (const k of keyframes) {
-      const ok = await access(path.join(this.deps.dataDir, k.path)).then(() => true, () => false);
+      const ok = await access(path.join(this.deps.dataDir, k.path)).then(
+        () => true,
+        () => false,
+      );
       if (!ok) return false;
     }
     return true;

@@ -10,13 +10,29 @@ import path from "node:path";
 
 type TrackDraft = Omit<TrackRecord, "index">;
 
-function skipped(base: Omit<TrackDraft, "cues" | "skipped" | "warnings" | "imageBased">, warning: string, imageBased = false): TrackDraft {
+function skipped(
+  base: Omit<TrackDraft, "cues" | "skipped" | "warnings" | "imageBased">,
+  warning: string,
+  imageBased = false,
+): TrackDraft {
   return { ...base, imageBased, skipped: true, warnings: [warning], cues: [] };
 }
 
-async function embeddedTrack(media: MediaTools, probe: ProbeResult, stream: ProbedStream, signal?: AbortSignal): Promise<TrackDraft> {
-  const base = { source: "EMBEDDED" as const, streamIndex: stream.index, codec: stream.codec, language: stream.language, title: stream.title };
-  if (stream.imageBased) return skipped(base, `image-based subtitle track (${stream.codec}) recorded but not read: it has no text`, true);
+async function embeddedTrack(
+  media: MediaTools,
+  probe: ProbeResult,
+  stream: ProbedStream,
+  signal?: AbortSignal,
+): Promise<TrackDraft> {
+  const base = {
+    source: "EMBEDDED" as const,
+    streamIndex: stream.index,
+    codec: stream.codec,
+    language: stream.language,
+    title: stream.title,
+  };
+  if (stream.imageBased)
+    return skipped(base, `image-based subtitle track (${stream.codec}) recorded but not read: it has no text`, true);
   try {
     const extracted = await media.extractSubtitle(probe, stream.index, signal);
     const parsed = parseSubtitles(extracted.text, extracted.format);
@@ -31,9 +47,21 @@ async function fileTrack(file: string, language: string | undefined, explicit: b
   const base = { source: "SIDECAR" as const, path: file, codec: path.extname(file).slice(1).toLowerCase(), language };
   try {
     const loaded = await loadSubtitleFile(file, language);
-    return { ...base, codec: loaded.codec ?? base.codec, language: loaded.language ?? language, encoding: loaded.encoding, imageBased: false, skipped: false, warnings: loaded.warnings, cues: loaded.cues };
+    return {
+      ...base,
+      codec: loaded.codec ?? base.codec,
+      language: loaded.language ?? language,
+      encoding: loaded.encoding,
+      imageBased: false,
+      skipped: false,
+      warnings: loaded.warnings,
+      cues: loaded.cues,
+    };
   } catch (error) {
-    if (explicit) throw error instanceof AppError ? error : new AppError("SUBTITLE_UNREADABLE", `cannot read subtitles ${file}: ${(error as Error).message}`);
+    if (explicit)
+      throw error instanceof AppError
+        ? error
+        : new AppError("SUBTITLE_UNREADABLE", `cannot read subtitles ${file}: ${(error as Error).message}`);
     return skipped(base, (error as Error).message);
   }
 }
@@ -41,15 +69,22 @@ async function fileTrack(file: string, language: string | undefined, explicit: b
 /** Subtitle files given explicitly, read and checked (an unreadable one throws), without track indices. */
 export async function loadExplicitTracks(files: string[], duration: number): Promise<TrackDraft[]> {
   const drafts: TrackDraft[] = [];
-  for (const file of files.map((f) => path.resolve(f))) drafts.push(withinClip(await fileTrack(file, languageFromName(file), true), duration));
+  for (const file of files.map((f) => path.resolve(f)))
+    drafts.push(withinClip(await fileTrack(file, languageFromName(file), true), duration));
   return drafts;
 }
 
-export async function collectTracks(media: MediaTools, probe: ProbeResult, explicit: string[], signal?: AbortSignal): Promise<TrackRecord[]> {
+export async function collectTracks(
+  media: MediaTools,
+  probe: ProbeResult,
+  explicit: string[],
+  signal?: AbortSignal,
+): Promise<TrackRecord[]> {
   // Explicit files first: they are the ones that can refuse the ingest.
   const drafts = await loadExplicitTracks(explicit, probe.duration);
   const explicitPaths = explicit.map((f) => path.resolve(f));
-  for (const stream of probe.streams.filter((s) => s.type === "subtitle")) drafts.push(await embeddedTrack(media, probe, stream, signal));
+  for (const stream of probe.streams.filter((s) => s.type === "subtitle"))
+    drafts.push(await embeddedTrack(media, probe, stream, signal));
   for (const sidecar of await findSidecarSubtitles(probe.path)) {
     if (explicitPaths.includes(path.resolve(sidecar.path))) continue;
     drafts.push(await fileTrack(sidecar.path, sidecar.language, false));
@@ -66,7 +101,13 @@ function withinClip(track: TrackDraft, duration: number): TrackDraft {
   const dropped = track.cues.length - kept.length;
   if (dropped === 0 && kept.every((c) => c.endTime <= duration)) return track;
   const cues = kept.map((c) => (c.endTime > duration ? { ...c, endTime: duration } : c));
-  const warnings = dropped > 0 ? [...track.warnings, `${dropped} cues start after the end of the clip (${duration.toFixed(3)} s) and were dropped`] : track.warnings;
+  const warnings =
+    dropped > 0
+      ? [
+          ...track.warnings,
+          `${dropped} cues start after the end of the clip (${duration.toFixed(3)} s) and were dropped`,
+        ]
+      : track.warnings;
   return { ...track, cues, warnings };
 }
 

@@ -5,7 +5,14 @@ import type { Logger } from "../logging/logger.js";
 import type { IngestRequest, IngestResult } from "../ingest/ingest.service.js";
 import type { IngestProgress } from "../ingest/progress.js";
 import { AppError, isAppError } from "../errors/app-error.js";
-import { FINAL_JOB_STATUSES, TOPICS, type ClipUpdatedPayload, type JobProgressPayload, type JobStatus, type PubSub } from "../events/pubsub.port.js";
+import {
+  FINAL_JOB_STATUSES,
+  TOPICS,
+  type ClipUpdatedPayload,
+  type JobProgressPayload,
+  type JobStatus,
+  type PubSub,
+} from "../events/pubsub.port.js";
 import type { IngestJobInput, JobQueue, JobRecord } from "./job-queue.port.js";
 import { queryPage, type Page, type PageArgs } from "../services/pagination.js";
 
@@ -33,7 +40,18 @@ export interface InProcessJobQueueOptions {
 
 /** Share of the whole job each ingest stage stands for (the decode pass dominates). */
 // Rough shares of an ingest's wall time; optional stages (asr, enrichment) only run when they have work.
-const STAGE_WEIGHTS: Record<string, number> = { probe: 2, subtitles: 4, asr: 10, shots: 60, scenes: 2, store: 4, embedding: 6, emotion: 4, caption: 5, clip: 3 };
+const STAGE_WEIGHTS: Record<string, number> = {
+  probe: 2,
+  subtitles: 4,
+  asr: 10,
+  shots: 60,
+  scenes: 2,
+  store: 4,
+  embedding: 6,
+  emotion: 4,
+  caption: 5,
+  clip: 3,
+};
 const STAGE_ORDER = Object.keys(STAGE_WEIGHTS);
 
 export function overallPercent(stage: string, stagePercent: number): number {
@@ -51,7 +69,10 @@ interface Running {
   done: Promise<void>;
 }
 
-const toRecord = (row: Omit<JobRecord, "status"> & { status: string }): JobRecord => ({ ...row, status: row.status as JobStatus });
+const toRecord = (row: Omit<JobRecord, "status"> & { status: string }): JobRecord => ({
+  ...row,
+  status: row.status as JobStatus,
+});
 
 export class InProcessJobQueue implements JobQueue {
   private readonly running = new Map<string, Running>();
@@ -122,7 +143,10 @@ export class InProcessJobQueue implements JobQueue {
     return queryPage(
       page,
       () => this.deps.prisma.job.count({ where }),
-      async (skip, take) => (await this.deps.prisma.job.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip, take })).map(toRecord),
+      async (skip, take) =>
+        (
+          await this.deps.prisma.job.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip, take })
+        ).map(toRecord),
     );
   }
 
@@ -130,7 +154,8 @@ export class InProcessJobQueue implements JobQueue {
     const job = await this.get(jobId);
     if (!job) throw new AppError("NOT_FOUND", `no job ${jobId}`);
     if (job.status === "CANCELLED") return job;
-    if (FINAL_JOB_STATUSES.includes(job.status)) throw new AppError("CONFLICT", `job ${jobId} already ${job.status.toLowerCase()}`);
+    if (FINAL_JOB_STATUSES.includes(job.status))
+      throw new AppError("CONFLICT", `job ${jobId} already ${job.status.toLowerCase()}`);
     const now = new Date();
     // Marking the row first makes the cancel visible to a runner in any process (its heartbeat notices).
     const { count } = await this.deps.prisma.job.updateMany({
@@ -193,7 +218,10 @@ export class InProcessJobQueue implements JobQueue {
         if (!job) break;
         if (this.stopped) {
           // claimed while stopping: leave it for the next start
-          await this.deps.prisma.job.updateMany({ where: { id: job.id, status: "RUNNING" }, data: { status: "QUEUED" } });
+          await this.deps.prisma.job.updateMany({
+            where: { id: job.id, status: "RUNNING" },
+            data: { status: "QUEUED" },
+          });
           break;
         }
         this.launch(job);
@@ -203,7 +231,11 @@ export class InProcessJobQueue implements JobQueue {
 
   private async claimNext(): Promise<JobRecord | null> {
     for (;;) {
-      const next = await this.deps.prisma.job.findFirst({ where: { status: "QUEUED" }, orderBy: { createdAt: "asc" }, select: { id: true } });
+      const next = await this.deps.prisma.job.findFirst({
+        where: { status: "QUEUED" },
+        orderBy: { createdAt: "asc" },
+        select: { id: true },
+      });
       if (!next) return null;
       const { count } = await this.deps.prisma.job.updateMany({
         where: { id: next.id, status: "QUEUED" },
@@ -250,7 +282,10 @@ export class InProcessJobQueue implements JobQueue {
       lastWrite = Date.now();
       chain = chain
         .then(async () => {
-          const { count } = await prisma.job.updateMany({ where: { id: job.id, status: "RUNNING" }, data: { ...data, updatedAt: new Date() } });
+          const { count } = await prisma.job.updateMany({
+            where: { id: job.id, status: "RUNNING" },
+            data: { ...data, updatedAt: new Date() },
+          });
           if (count === 0 && !entry.controller.signal.aborted) {
             log.info("job cancelled elsewhere: aborting");
             entry.controller.abort(new AppError("CANCELLED", "cancelled"));
@@ -274,7 +309,8 @@ export class InProcessJobQueue implements JobQueue {
         lastPublish = now;
         this.publish(state);
       }
-      if (stageChanged || now - lastWrite >= this.progressWriteMs) write({ stage: state.stage, percent: state.percent, message: state.message });
+      if (stageChanged || now - lastWrite >= this.progressWriteMs)
+        write({ stage: state.stage, percent: state.percent, message: state.message });
     };
 
     try {
@@ -293,10 +329,27 @@ export class InProcessJobQueue implements JobQueue {
       // The work is done and committed: SUCCEEDED even if a cancel raced with the last moments.
       await prisma.job.update({
         where: { id: job.id },
-        data: { status: "SUCCEEDED", stage: "store", percent: 100, message, clipId: result.clip.id, error: null, finishedAt: new Date() },
+        data: {
+          status: "SUCCEEDED",
+          stage: "store",
+          percent: 100,
+          message,
+          clipId: result.clip.id,
+          error: null,
+          finishedAt: new Date(),
+        },
       });
       log.info({ clipId: result.clip.id, alreadyIngested: result.alreadyIngested }, "ingest job succeeded");
-      this.publish({ ...state, status: "SUCCEEDED", stage: "store", stagePercent: 100, percent: 100, message, clipId: result.clip.id, final: true });
+      this.publish({
+        ...state,
+        status: "SUCCEEDED",
+        stage: "store",
+        stagePercent: 100,
+        percent: 100,
+        message,
+        clipId: result.clip.id,
+        final: true,
+      });
       if (!result.alreadyIngested) {
         const payload: ClipUpdatedPayload = { clipId: result.clip.id, change: "READY", at: new Date().toISOString() };
         this.deps.pubsub.publish(TOPICS.CLIP_UPDATED, payload);
@@ -306,15 +359,23 @@ export class InProcessJobQueue implements JobQueue {
       await chain;
       const aborted = entry.controller.signal.aborted;
       if (aborted && entry.stopping) {
-        await prisma.job.updateMany({ where: { id: job.id, status: "RUNNING" }, data: { status: "QUEUED", message: "interrupted by shutdown: resumes at next start" } });
+        await prisma.job.updateMany({
+          where: { id: job.id, status: "RUNNING" },
+          data: { status: "QUEUED", message: "interrupted by shutdown: resumes at next start" },
+        });
         log.info("job interrupted by shutdown; it resumes at the next start");
         this.publishRow(job.id);
       } else if (aborted) {
-        await prisma.job.updateMany({ where: { id: job.id, status: "RUNNING" }, data: { status: "CANCELLED", message: "cancelled", finishedAt: new Date() } });
+        await prisma.job.updateMany({
+          where: { id: job.id, status: "RUNNING" },
+          data: { status: "CANCELLED", message: "cancelled", finishedAt: new Date() },
+        });
         log.info("ingest job cancelled");
         this.publishRow(job.id);
       } else {
-        const message = isAppError(error) ? error.message : `internal error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+        const message = isAppError(error)
+          ? error.message
+          : `internal error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
         const code = isAppError(error) ? error.code : "INTERNAL";
         if (isAppError(error)) log.warn({ code, message }, "ingest job failed");
         else log.error({ err: error }, "ingest job failed");

@@ -62,7 +62,13 @@ export interface ExtractedSubtitle {
 
 export interface MediaTools {
   /** which binaries are in use, and where from ("system" or "npm") */
-  describe(): Promise<{ ffmpeg: string; ffprobe: string; source: "system" | "npm" | "config"; version: string; probeVersion?: string }>;
+  describe(): Promise<{
+    ffmpeg: string;
+    ffprobe: string;
+    source: "system" | "npm" | "config";
+    version: string;
+    probeVersion?: string;
+  }>;
   probe(path: string, signal?: AbortSignal): Promise<ProbeResult>;
   /** one decode pass of the main video stream, downscaled, frame by frame, in presentation order */
   decodeFrames(probe: ProbeResult, options: DecodeOptions): AsyncIterable<Frame>;

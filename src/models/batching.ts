@@ -7,7 +7,12 @@ export function batches<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Maps `items` batch by batch (in order, one batch at a time), checking `signal` between batches. */
-export async function mapBatched<T, R>(items: readonly T[], size: number, fn: (batch: T[]) => Promise<R[]>, signal?: AbortSignal): Promise<R[]> {
+export async function mapBatched<T, R>(
+  items: readonly T[],
+  size: number,
+  fn: (batch: T[]) => Promise<R[]>,
+  signal?: AbortSignal,
+): Promise<R[]> {
   const out: R[] = [];
   for (const batch of batches(items, size)) {
     signal?.throwIfAborted();

@@ -18,7 +18,8 @@ export interface HashingEmbedderOptions {
 
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
-const CJK_RUNS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー々]+|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー々]+/gu;
+const CJK_RUNS =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー々]+|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}ー々]+/gu;
 
 const STOPWORDS = ENGLISH_STOPWORDS;
 
@@ -56,7 +57,8 @@ export class HashingEmbedder implements Embedder {
 
   constructor(options: HashingEmbedderOptions = {}) {
     this.dimension = options.dimension ?? 384;
-    if (!Number.isInteger(this.dimension) || this.dimension < 8) throw new RangeError("dimension must be an integer >= 8");
+    if (!Number.isInteger(this.dimension) || this.dimension < 8)
+      throw new RangeError("dimension must be an integer >= 8");
     this.ngramSizes = options.ngramSizes ?? [3, 4];
     this.ngramWeight = options.ngramWeight ?? 1;
     this.modelId = `hashing-v1-d${this.dimension}-n${this.ngramSizes.join("")}-w${this.ngramWeight}`;

@@ -42,7 +42,10 @@ export class ModelUnavailableError extends AppError {
 }
 
 export function isModelUnavailable(error: unknown): error is ModelUnavailableError {
-  return error instanceof ModelUnavailableError || (typeof error === "object" && error !== null && (error as { code?: unknown }).code === "MODEL_UNAVAILABLE");
+  return (
+    error instanceof ModelUnavailableError ||
+    (typeof error === "object" && error !== null && (error as { code?: unknown }).code === "MODEL_UNAVAILABLE")
+  );
 }
 
 export function envName(task: ModelTask): string {

@@ -35,7 +35,11 @@ export interface ZeroShotResult {
 export interface ZeroShotClassifier {
   readonly provenance: Provenance;
   /** multiLabel: each label scored on its own (0..1) instead of a softmax over labels */
-  classify(texts: string[], labels: string[], options?: { multiLabel?: boolean; hypothesisTemplate?: string; signal?: AbortSignal }): Promise<ZeroShotResult[]>;
+  classify(
+    texts: string[],
+    labels: string[],
+    options?: { multiLabel?: boolean; hypothesisTemplate?: string; signal?: AbortSignal },
+  ): Promise<ZeroShotResult[]>;
 }
 
 export interface ImageCaptioner {
@@ -61,7 +65,10 @@ export interface TranscriptSegment {
 export interface SpeechTranscriber {
   readonly provenance: Provenance;
   /** 16 kHz mono PCM samples in [-1, 1] */
-  transcribe(samples: Float32Array, options?: { language?: string; signal?: AbortSignal; onProgress?: (percent: number) => void }): Promise<{ language?: string; segments: TranscriptSegment[] }>;
+  transcribe(
+    samples: Float32Array,
+    options?: { language?: string; signal?: AbortSignal; onProgress?: (percent: number) => void },
+  ): Promise<{ language?: string; segments: TranscriptSegment[] }>;
 }
 
 export interface ChatMessage {

@@ -20,7 +20,17 @@ import type { Logger } from "../logging/logger.js";
 import type { Embedder } from "./embedder.port.js";
 import { HashingEmbedder } from "./hashing.embedder.js";
 import { isModelUnavailable, ModelUnavailableError } from "./model-errors.js";
-import { MODEL_TASKS, type EmotionClassifier, type ImageCaptioner, type ImageTextEmbedder, type ModelTask, type Provenance, type SpeechTranscriber, type TextGenerator, type ZeroShotClassifier } from "./model-ports.js";
+import {
+  MODEL_TASKS,
+  type EmotionClassifier,
+  type ImageCaptioner,
+  type ImageTextEmbedder,
+  type ModelTask,
+  type Provenance,
+  type SpeechTranscriber,
+  type TextGenerator,
+  type ZeroShotClassifier,
+} from "./model-ports.js";
 import { LexiconEmotionClassifier } from "./lexicon/lexicon.emotion-classifier.js";
 import { TransformersRuntime, type DownloadProgress, type PipelineLike } from "./transformers/runtime.js";
 import { TransformersEmbedder } from "./transformers/transformers.embedder.js";
@@ -178,9 +188,11 @@ const FALLBACKS: Partial<Record<ModelTask, string>> = {
 export function resolveModel(task: ModelTask, options: Pick<ModelsOptions, "overrides" | "cacheDir">): ResolvedModel {
   const spec = DEFAULT_MODELS[task];
   const raw = options.overrides[task]?.trim();
-  if (!raw) return { task, spec, configured: "default", kind: "hub", id: spec.id, dir: path.join(options.cacheDir, spec.id) };
+  if (!raw)
+    return { task, spec, configured: "default", kind: "hub", id: spec.id, dir: path.join(options.cacheDir, spec.id) };
   if (OFF.has(raw.toLowerCase())) return { task, spec, configured: raw, kind: "off", id: raw, dir: "" };
-  if (task === "embedding" && raw.toLowerCase() === "hashing") return { task, spec, configured: raw, kind: "hashing", id: "hashing", dir: "" };
+  if (task === "embedding" && raw.toLowerCase() === "hashing")
+    return { task, spec, configured: raw, kind: "hashing", id: "hashing", dir: "" };
   if (isLocalPath(raw)) {
     const dir = path.resolve(raw.replace(/^~(?=\/|$)/, process.env.HOME ?? "~"));
     return { task, spec, configured: raw, kind: "local", id: dir, dir };
@@ -206,14 +218,25 @@ export function modelFilesPresent(dir: string): boolean {
   return dir !== "" && existsSync(path.join(dir, "config.json")) && onnxFiles(dir).length > 0;
 }
 
-const DTYPE_SUFFIX: Record<string, string> = { fp32: "", fp16: "_fp16", q8: "_quantized", int8: "_int8", uint8: "_uint8", q4: "_q4", q4f16: "_q4f16", bnb4: "_bnb4" };
+const DTYPE_SUFFIX: Record<string, string> = {
+  fp32: "",
+  fp16: "_fp16",
+  q8: "_quantized",
+  int8: "_int8",
+  uint8: "_uint8",
+  q4: "_q4",
+  q4f16: "_q4f16",
+  bnb4: "_bnb4",
+};
 
 /** The dtype to load from a folder: the preferred one if its files are there, else fp32, else any found. */
 export function pickDtype(dir: string, preferred: string): string {
   const files = onnxFiles(dir).map((f) => f.slice(0, -".onnx".length));
   const has = (dtype: string) => {
     const suffix = DTYPE_SUFFIX[dtype] ?? "";
-    return files.some((f) => (suffix === "" ? !Object.values(DTYPE_SUFFIX).some((s) => s !== "" && f.endsWith(s)) : f.endsWith(suffix)));
+    return files.some((f) =>
+      suffix === "" ? !Object.values(DTYPE_SUFFIX).some((s) => s !== "" && f.endsWith(s)) : f.endsWith(suffix),
+    );
   };
   if (has(preferred)) return preferred;
   if (has("fp32")) return "fp32";
@@ -267,7 +290,9 @@ export class ModelRegistry {
     readonly options: ModelsOptions,
     private readonly deps: RegistryDeps = {},
   ) {
-    this.runtime = deps.runtime ?? new TransformersRuntime({ cacheDir: options.cacheDir, offline: options.offline, threads: options.threads });
+    this.runtime =
+      deps.runtime ??
+      new TransformersRuntime({ cacheDir: options.cacheDir, offline: options.offline, threads: options.threads });
   }
 
   get batchSize(): number {
@@ -297,7 +322,9 @@ export class ModelRegistry {
   /** true when the task's model is on disk (or may be downloaded on first use, when online). */
   available(task: ModelTask): boolean {
     const s = this.status(task);
-    return s.state === "present" || (s.state === "downloadable" && this.remoteFailure === undefined && task !== "embedding");
+    return (
+      s.state === "present" || (s.state === "downloadable" && this.remoteFailure === undefined && task !== "embedding")
+    );
   }
 
   /** The error `load` would throw now, without loading (undefined when it may succeed). */
@@ -305,17 +332,37 @@ export class ModelRegistry {
     const s = this.status(task);
     if (s.state === "present") return undefined;
     if (s.state === "skipped") return new ModelUnavailableError(task, s.id, "skipped");
-    if (s.state === "missing-local-folder") return new ModelUnavailableError(task, s.id, "missing-local-folder", `no config.json + onnx/*.onnx in ${s.dir}`);
+    if (s.state === "missing-local-folder")
+      return new ModelUnavailableError(task, s.id, "missing-local-folder", `no config.json + onnx/*.onnx in ${s.dir}`);
     if (s.state === "unavailable") return new ModelUnavailableError(task, s.id, "offline");
-    if (task === "embedding") return new ModelUnavailableError(task, s.id, "download-failed", "the embedding model is not downloaded implicitly");
-    if (this.remoteFailure) return new ModelUnavailableError(task, s.id, "download-failed", `the model hub could not be reached earlier in this run, so no download is tried again: ${this.remoteFailure}`);
+    if (task === "embedding")
+      return new ModelUnavailableError(
+        task,
+        s.id,
+        "download-failed",
+        "the embedding model is not downloaded implicitly",
+      );
+    if (this.remoteFailure)
+      return new ModelUnavailableError(
+        task,
+        s.id,
+        "download-failed",
+        `the model hub could not be reached earlier in this run, so no download is tried again: ${this.remoteFailure}`,
+      );
     return undefined;
   }
 
   /** Loads (once per process) what `task` needs; throws ModelUnavailableError when it cannot be had. */
-  load<T = PipelineLike>(task: ModelTask, opts: { onProgress?: (p: DownloadProgress) => void; allowDownload?: boolean } = {}): Promise<T> {
+  load<T = PipelineLike>(
+    task: ModelTask,
+    opts: { onProgress?: (p: DownloadProgress) => void; allowDownload?: boolean } = {},
+  ): Promise<T> {
     const early = this.unavailableError(task);
-    if (early && !(opts.allowDownload && early.reason === "download-failed" && this.status(task).state === "downloadable")) return Promise.reject(early);
+    if (
+      early &&
+      !(opts.allowDownload && early.reason === "download-failed" && this.status(task).state === "downloadable")
+    )
+      return Promise.reject(early);
     const s = this.status(task);
     const key = `${task}\u0000${s.id}`;
     let p = this.loads.get(key) as Promise<T> | undefined;
@@ -338,7 +385,10 @@ export class ModelRegistry {
         s.task === "clip"
           ? await this.runtime.clipParts(source, { dtype, localOnly: present, onProgress })
           : await this.runtime.pipeline(s.spec.pipeline, source, { dtype, localOnly: present, onProgress });
-      this.deps.logger?.debug({ task: s.task, model: s.id, dtype, ms: Math.round(performance.now() - started) }, "model loaded");
+      this.deps.logger?.debug(
+        { task: s.task, model: s.id, dtype, ms: Math.round(performance.now() - started) },
+        "model loaded",
+      );
       return loaded as T;
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
@@ -354,7 +404,8 @@ export class ModelRegistry {
   async pull(task: ModelTask, onProgress?: (p: DownloadProgress) => void): Promise<ModelStatus> {
     const s = this.status(task);
     if (s.state === "present" || s.state === "skipped") return s;
-    if (s.state === "missing-local-folder") throw new ModelUnavailableError(task, s.id, "missing-local-folder", `no config.json + onnx/*.onnx in ${s.dir}`);
+    if (s.state === "missing-local-folder")
+      throw new ModelUnavailableError(task, s.id, "missing-local-folder", `no config.json + onnx/*.onnx in ${s.dir}`);
     if (s.state === "unavailable") throw new ModelUnavailableError(task, s.id, "offline");
     this.remoteFailure = undefined; // an explicit pull always tries
     await this.load(task, { onProgress, allowDownload: true });
@@ -372,8 +423,14 @@ export class ModelRegistry {
     const s = this.status("embedding");
     if (s.kind !== "hashing" && s.state === "present") {
       const config = readJson(path.join(s.dir, "config.json"));
-      const dimension = (typeof config?.hidden_size === "number" ? config.hidden_size : undefined) ?? s.spec.dimension ?? 384;
-      const prefixes = s.kind === "hub" && s.id === s.spec.id ? s.spec.prefixes : /(^|[^a-z])e5([^a-z]|$)/i.test(s.id) ? DEFAULT_MODELS.embedding.prefixes : undefined;
+      const dimension =
+        (typeof config?.hidden_size === "number" ? config.hidden_size : undefined) ?? s.spec.dimension ?? 384;
+      const prefixes =
+        s.kind === "hub" && s.id === s.spec.id
+          ? s.spec.prefixes
+          : /(^|[^a-z])e5([^a-z]|$)/i.test(s.id)
+            ? DEFAULT_MODELS.embedding.prefixes
+            : undefined;
       this.embedderChoice = new TransformersEmbedder(() => this.load("embedding"), {
         modelId: s.id,
         dimension,
@@ -381,7 +438,11 @@ export class ModelRegistry {
         batchSize: this.options.batchSize,
       });
     } else {
-      if (s.state !== "skipped" && s.kind !== "hashing") this.notice("embedding", `embedding model ${s.id} is not in the model cache: using the hashing embedder; run \`cinerag models pull embedding\`, then \`cinerag reindex\``);
+      if (s.state !== "skipped" && s.kind !== "hashing")
+        this.notice(
+          "embedding",
+          `embedding model ${s.id} is not in the model cache: using the hashing embedder; run \`cinerag models pull embedding\`, then \`cinerag reindex\``,
+        );
       this.embedderChoice = new HashingEmbedder({ dimension: 384 });
     }
     return this.embedderChoice;
@@ -389,7 +450,9 @@ export class ModelRegistry {
 
   embeddingProvenance(): Provenance {
     const e = this.embedder();
-    return e instanceof TransformersEmbedder ? { method: "model", model: e.modelId } : { method: HASHING_PROVENANCE_METHOD, model: e.modelId };
+    return e instanceof TransformersEmbedder
+      ? { method: "model", model: e.modelId }
+      : { method: HASHING_PROVENANCE_METHOD, model: e.modelId };
   }
 
   /** The emotion classifier: the neural model when it can be had, otherwise the lexicon. Never throws. */
@@ -404,7 +467,10 @@ export class ModelRegistry {
           this.notice("emotion", `emotion model unavailable, using the lexicon: ${(error as Error).message}`);
         }
       } else if (s.state !== "skipped") {
-        this.notice("emotion", `emotion: ${this.unavailableError("emotion")?.message ?? "model unavailable"}; using the lexicon`);
+        this.notice(
+          "emotion",
+          `emotion: ${this.unavailableError("emotion")?.message ?? "model unavailable"}; using the lexicon`,
+        );
       }
       return new LexiconEmotionClassifier();
     })();
@@ -418,12 +484,20 @@ export class ModelRegistry {
 
   async captioner(): Promise<ImageCaptioner> {
     const pipe = await this.load("caption");
-    return new TransformersCaptioner(pipe, { model: this.status("caption").id, batchSize: this.options.batchSize, runtime: this.runtime });
+    return new TransformersCaptioner(pipe, {
+      model: this.status("caption").id,
+      batchSize: this.options.batchSize,
+      runtime: this.runtime,
+    });
   }
 
   async imageText(): Promise<ImageTextEmbedder> {
     const parts = await this.load<ClipParts>("clip");
-    return new TransformersClipEmbedder(parts, { model: this.status("clip").id, batchSize: this.options.batchSize, runtime: this.runtime });
+    return new TransformersClipEmbedder(parts, {
+      model: this.status("clip").id,
+      batchSize: this.options.batchSize,
+      runtime: this.runtime,
+    });
   }
 
   async transcriber(): Promise<SpeechTranscriber> {
@@ -441,8 +515,10 @@ export class ModelRegistry {
     const loads = [...this.loads.values()];
     this.loads.clear();
     for (const p of loads) {
-      const loaded = (await p.catch(() => undefined)) as { dispose?: () => Promise<void> } | Record<string, { dispose?: () => Promise<void> }> | undefined;
-      if (loaded && typeof (loaded as { dispose?: unknown }).dispose === "function") await (loaded as { dispose: () => Promise<void> }).dispose().catch(() => undefined);
+      const loaded = (await p.catch(() => undefined)) as
+        { dispose?: () => Promise<void> } | Record<string, { dispose?: () => Promise<void> }> | undefined;
+      if (loaded && typeof (loaded as { dispose?: unknown }).dispose === "function")
+        await (loaded as { dispose: () => Promise<void> }).dispose().catch(() => undefined);
     }
   }
 

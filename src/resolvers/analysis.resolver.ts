@@ -3,12 +3,28 @@
 // analysisCompleted (results as they are computed) and answerStream (tokens of an answer, then the answer).
 import "reflect-metadata";
 import { GraphQLError } from "graphql";
-import { Arg, Ctx, FieldResolver, Float, ID, Int, Query, Resolver, Root, Subscription, UseMiddleware } from "type-graphql";
+import {
+  Arg,
+  Ctx,
+  FieldResolver,
+  Float,
+  ID,
+  Int,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  UseMiddleware,
+} from "type-graphql";
 import { GraphQLJSON } from "graphql-scalars";
 import { AppError } from "../errors/app-error.js";
 import { isModelUnavailable } from "../models/model-errors.js";
 import { isGeneratorError } from "../analysis/generators/generator-error.js";
-import { ANALYSIS_COMPLETED, type AnalysisCompletedPayload, type AnalysisRun } from "../analysis/results/analysis-store.js";
+import {
+  ANALYSIS_COMPLETED,
+  type AnalysisCompletedPayload,
+  type AnalysisRun,
+} from "../analysis/results/analysis-store.js";
 import type { AskResult } from "../analysis/rag/ask.service.js";
 import type { AnalysisScope } from "../analysis/scope.js";
 import { fromGlobalId, toGlobalId } from "../services/global-id.js";
@@ -47,7 +63,8 @@ import { DeadlineMiddleware } from "./deadline.middleware.js";
 /** Generator and model errors reach clients with their own codes; everything else goes on as it was. */
 export function mapAnalysisError(error: unknown): unknown {
   if (isGeneratorError(error)) return new GraphQLError(error.message, { extensions: { code: error.code } });
-  if (isModelUnavailable(error)) return new GraphQLError((error as Error).message, { extensions: { code: "MODEL_UNAVAILABLE" } });
+  if (isModelUnavailable(error))
+    return new GraphQLError((error as Error).message, { extensions: { code: "MODEL_UNAVAILABLE" } });
   return error;
 }
 
@@ -90,29 +107,52 @@ function answerOf(run: AnalysisRun<AskResult>): Answer {
 @Resolver()
 @UseMiddleware(DeadlineMiddleware)
 export class AnalysisResolver {
-  @Query(() => EmotionAnalysis, { description: "emotion per cue, scene, speaker and clip: distribution, arc over time, peaks with their cues" })
+  @Query(() => EmotionAnalysis, {
+    description: "emotion per cue, scene, speaker and clip: distribution, arc over time, peaks with their cues",
+  })
   emotionAnalysis(
     @Arg("scope", () => AnalysisScopeInput, { nullable: true }) scope: AnalysisScopeInput | null,
-    @Arg("resolution", () => EmotionResolution, { defaultValue: EmotionResolution.SCENE }) resolution: EmotionResolution,
-    @Arg("binSeconds", () => Float, { nullable: true, description: "arc bins in seconds (overrides MINUTE's 60)" }) binSeconds: number | null,
+    @Arg("resolution", () => EmotionResolution, { defaultValue: EmotionResolution.SCENE })
+    resolution: EmotionResolution,
+    @Arg("binSeconds", () => Float, { nullable: true, description: "arc bins in seconds (overrides MINUTE's 60)" })
+    binSeconds: number | null,
     @Arg("peaksPerEmotion", () => Int, { defaultValue: 3 }) peaksPerEmotion: number,
-    @Arg("refresh", { defaultValue: false, description: "compute again even if a stored result exists" }) refresh: boolean,
+    @Arg("refresh", { defaultValue: false, description: "compute again even if a stored result exists" })
+    refresh: boolean,
     @Ctx() ctx: GraphQLContext,
   ): Promise<EmotionAnalysis> {
-    if (binSeconds != null && !(binSeconds >= 1 && binSeconds <= 3600)) throw new AppError("BAD_INPUT", "binSeconds must be from 1 to 3600");
-    if (!Number.isInteger(peaksPerEmotion) || peaksPerEmotion < 0 || peaksPerEmotion > 20) throw new AppError("BAD_INPUT", "peaksPerEmotion must be from 0 to 20");
-    const arc = binSeconds != null ? { kind: "BIN" as const, seconds: binSeconds } : resolution === EmotionResolution.MINUTE ? { kind: "BIN" as const, seconds: 60 } : { kind: "SCENE" as const };
+    if (binSeconds != null && !(binSeconds >= 1 && binSeconds <= 3600))
+      throw new AppError("BAD_INPUT", "binSeconds must be from 1 to 3600");
+    if (!Number.isInteger(peaksPerEmotion) || peaksPerEmotion < 0 || peaksPerEmotion > 20)
+      throw new AppError("BAD_INPUT", "peaksPerEmotion must be from 0 to 20");
+    const arc =
+      binSeconds != null
+        ? { kind: "BIN" as const, seconds: binSeconds }
+        : resolution === EmotionResolution.MINUTE
+          ? { kind: "BIN" as const, seconds: 60 }
+          : { kind: "SCENE" as const };
     return guarded(async () => {
-      const run = await analysisOf(ctx).module.emotion.analyse(scopeOf(scope), { resolution: arc, peaksPerEmotion }, { refresh });
+      const run = await analysisOf(ctx).module.emotion.analyse(
+        scopeOf(scope),
+        { resolution: arc, peaksPerEmotion },
+        { refresh },
+      );
       const r = withRun(run);
       // The service keeps the whole scope's distribution under `distribution` (as clips, scenes and
       // speakers have theirs spread); the GraphQL type has it at the top level.
       const { scores, dominant } = run.result.distribution;
-      return { ...r, scores, dominant, resolution: arc.kind === "SCENE" ? "SCENE" : `${arc.seconds}s` } as unknown as EmotionAnalysis;
+      return {
+        ...r,
+        scores,
+        dominant,
+        resolution: arc.kind === "SCENE" ? "SCENE" : `${arc.seconds}s`,
+      } as unknown as EmotionAnalysis;
     });
   }
 
-  @Query(() => ThemeDiscovery, { description: "the main themes: clusters of scene embeddings with keywords, a label and supporting scenes" })
+  @Query(() => ThemeDiscovery, {
+    description: "the main themes: clusters of scene embeddings with keywords, a label and supporting scenes",
+  })
   themeDiscovery(
     @Arg("scope", () => AnalysisScopeInput, { nullable: true }) scope: AnalysisScopeInput | null,
     @Arg("minThemes", () => Int, { defaultValue: 2 }) minThemes: number,
@@ -121,32 +161,62 @@ export class AnalysisResolver {
     @Arg("refresh", { defaultValue: false }) refresh: boolean,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ThemeDiscovery> {
-    return guarded(async () => withRun(await analysisOf(ctx).module.themes.discover(scopeOf(scope), { minThemes, maxThemes, keywords }, { refresh })) as unknown as ThemeDiscovery);
+    return guarded(
+      async () =>
+        withRun(
+          await analysisOf(ctx).module.themes.discover(scopeOf(scope), { minThemes, maxThemes, keywords }, { refresh }),
+        ) as unknown as ThemeDiscovery,
+    );
   }
 
   @Query(() => ThemeTest, { description: "how strongly each given theme is present, and where, with evidence scenes" })
   themeTest(
     @Arg("themes", () => [String]) themes: string[],
     @Arg("scope", () => AnalysisScopeInput, { nullable: true }) scope: AnalysisScopeInput | null,
-    @Arg("threshold", () => Float, { nullable: true, description: "default 0.5 with zero-shot, 0.3 with embeddings only" }) threshold: number | null,
+    @Arg("threshold", () => Float, {
+      nullable: true,
+      description: "default 0.5 with zero-shot, 0.3 with embeddings only",
+    })
+    threshold: number | null,
     @Arg("refresh", { defaultValue: false }) refresh: boolean,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ThemeTest> {
-    return guarded(async () => withRun(await analysisOf(ctx).module.themes.test(scopeOf(scope), themes, { ...(threshold != null ? { threshold } : {}) }, { refresh })) as unknown as ThemeTest);
+    return guarded(
+      async () =>
+        withRun(
+          await analysisOf(ctx).module.themes.test(
+            scopeOf(scope),
+            themes,
+            { ...(threshold != null ? { threshold } : {}) },
+            { refresh },
+          ),
+        ) as unknown as ThemeTest,
+    );
   }
 
-  @Query(() => StyleAnalysis, { description: "shot lengths, cutting rate, transitions, visual statistics, dialogue pace and look labels, per clip" })
+  @Query(() => StyleAnalysis, {
+    description: "shot lengths, cutting rate, transitions, visual statistics, dialogue pace and look labels, per clip",
+  })
   styleAnalysis(
     @Arg("scope", () => AnalysisScopeInput, { nullable: true }) scope: AnalysisScopeInput | null,
-    @Arg("binSeconds", () => Float, { defaultValue: 60, description: "bins of the series over time" }) binSeconds: number,
-    @Arg("looks", { defaultValue: true, description: "look labels by CLIP (when the model can be had)" }) looks: boolean,
+    @Arg("binSeconds", () => Float, { defaultValue: 60, description: "bins of the series over time" })
+    binSeconds: number,
+    @Arg("looks", { defaultValue: true, description: "look labels by CLIP (when the model can be had)" })
+    looks: boolean,
     @Arg("refresh", { defaultValue: false }) refresh: boolean,
     @Ctx() ctx: GraphQLContext,
   ): Promise<StyleAnalysis> {
-    return guarded(async () => withRun(await analysisOf(ctx).module.style.analyse(scopeOf(scope), { binSeconds, looks }, { refresh })) as unknown as StyleAnalysis);
+    return guarded(
+      async () =>
+        withRun(
+          await analysisOf(ctx).module.style.analyse(scopeOf(scope), { binSeconds, looks }, { refresh }),
+        ) as unknown as StyleAnalysis,
+    );
   }
 
-  @Query(() => Answer, { description: "answers a question from retrieved scenes, citing them; says so when no scene is relevant" })
+  @Query(() => Answer, {
+    description: "answers a question from retrieved scenes, citing them; says so when no scene is relevant",
+  })
   ask(
     @Arg("question") question: string,
     @Arg("scope", () => AnalysisScopeInput, { nullable: true }) scope: AnalysisScopeInput | null,
@@ -154,10 +224,14 @@ export class AnalysisResolver {
     @Arg("refresh", { defaultValue: false }) refresh: boolean,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Answer> {
-    return guarded(async () => answerOf(await analysisOf(ctx).module.ask.ask(question, scopeOf(scope), { first }, { refresh })));
+    return guarded(async () =>
+      answerOf(await analysisOf(ctx).module.ask.ask(question, scopeOf(scope), { first }, { refresh })),
+    );
   }
 
-  @Query(() => SceneDraft, { description: "a short screenplay scene in Fountain format, grounded in the most similar scenes" })
+  @Query(() => SceneDraft, {
+    description: "a short screenplay scene in Fountain format, grounded in the most similar scenes",
+  })
   draftScene(
     @Arg("prompt") prompt: string,
     @Arg("scope", () => AnalysisScopeInput, { nullable: true }) scope: AnalysisScopeInput | null,
@@ -165,7 +239,12 @@ export class AnalysisResolver {
     @Arg("refresh", { defaultValue: false }) refresh: boolean,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SceneDraft> {
-    return guarded(async () => withRun(await analysisOf(ctx).module.ask.draftScene(prompt, scopeOf(scope), { first }, { refresh })) as unknown as SceneDraft);
+    return guarded(
+      async () =>
+        withRun(
+          await analysisOf(ctx).module.ask.draftScene(prompt, scopeOf(scope), { first }, { refresh }),
+        ) as unknown as SceneDraft,
+    );
   }
 
   @Query(() => [AnalysisRunInfo], { description: "stored analysis results, newest first" })
@@ -175,7 +254,11 @@ export class AnalysisResolver {
     @Arg("first", () => Int, { defaultValue: 20 }) first: number,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AnalysisRunInfo[]> {
-    const runs = await analysisOf(ctx).module.store.list({ kinds: kinds ?? undefined, clipId: clipId ? fromGlobalId(clipId, "Clip", "clipId") : undefined, first });
+    const runs = await analysisOf(ctx).module.store.list({
+      kinds: kinds ?? undefined,
+      clipId: clipId ? fromGlobalId(clipId, "Clip", "clipId") : undefined,
+      first,
+    });
     return runs.map(runInfo);
   }
 
@@ -195,7 +278,8 @@ export class AnalysisResolver {
   ): Promise<SceneSearchHit[]> {
     const startTime = filter?.startTime ?? undefined;
     const endTime = filter?.endTime ?? undefined;
-    if (startTime !== undefined && endTime !== undefined && endTime < startTime) throw new AppError("BAD_INPUT", "endTime must not be before startTime");
+    if (startTime !== undefined && endTime !== undefined && endTime < startTime)
+      throw new AppError("BAD_INPUT", "endTime must not be before startTime");
     const hits = await analysisOf(ctx).search.searchScenes(query, {
       mode,
       first,
@@ -205,26 +289,45 @@ export class AnalysisResolver {
         ...(filter?.languages ? { languages: filter.languages } : {}),
       },
     });
-    return hits.map((h) => Object.assign(new SceneSearchHit(), { sceneId: h.sceneId, score: h.score, matchedBy: h.matchedBy, highlights: h.highlights }));
+    return hits.map((h) =>
+      Object.assign(new SceneSearchHit(), {
+        sceneId: h.sceneId,
+        score: h.score,
+        matchedBy: h.matchedBy,
+        highlights: h.highlights,
+      }),
+    );
   }
 
   @Subscription(() => AnalysisCompletedEvent, {
     description: "each analysis result as it is computed (results reused from the store are not sent)",
-    subscribe: ({ args, context }) => completedStream(context as GraphQLContext, args.kinds as AnalysisKind[] | null, args.clipIds as string[] | null),
+    subscribe: ({ args, context }) =>
+      completedStream(context as GraphQLContext, args.kinds as AnalysisKind[] | null, args.clipIds as string[] | null),
   })
   analysisCompleted(
     @Root() payload: AnalysisCompletedPayload,
     @Arg("kinds", () => [AnalysisKind], { nullable: true }) _kinds: AnalysisKind[] | null,
-    @Arg("clipIds", () => [ID], { nullable: true, description: "only results whose scope includes one of these clips" }) _clipIds: string[] | null,
+    @Arg("clipIds", () => [ID], { nullable: true, description: "only results whose scope includes one of these clips" })
+    _clipIds: string[] | null,
     @Ctx() ctx: GraphQLContext,
   ): AnalysisCompletedEvent {
     freshLoaders(ctx);
-    return Object.assign(new AnalysisCompletedEvent(), { kind: payload.kind as AnalysisKind, run: runInfo({ ...payload, cached: false }) });
+    return Object.assign(new AnalysisCompletedEvent(), {
+      kind: payload.kind as AnalysisKind,
+      run: runInfo({ ...payload, cached: false }),
+    });
   }
 
   @Subscription(() => AnswerStreamEvent, {
-    description: "the answer to a question as it is generated: TOKEN events, then one ANSWER event with the checked text and citations",
-    subscribe: ({ args, context }) => answerStream(context as GraphQLContext, args.question as string, args.scope as AnalysisScopeInput | null, (args.first as number | undefined) ?? 6),
+    description:
+      "the answer to a question as it is generated: TOKEN events, then one ANSWER event with the checked text and citations",
+    subscribe: ({ args, context }) =>
+      answerStream(
+        context as GraphQLContext,
+        args.question as string,
+        args.scope as AnalysisScopeInput | null,
+        (args.first as number | undefined) ?? 6,
+      ),
   })
   answerStream(
     @Root() event: AnswerStreamEvent,
@@ -236,7 +339,11 @@ export class AnalysisResolver {
   }
 }
 
-async function completedStream(ctx: GraphQLContext, kinds: AnalysisKind[] | null, clipIds: string[] | null): Promise<AsyncIterable<AnalysisCompletedPayload>> {
+async function completedStream(
+  ctx: GraphQLContext,
+  kinds: AnalysisKind[] | null,
+  clipIds: string[] | null,
+): Promise<AsyncIterable<AnalysisCompletedPayload>> {
   const wanted = clipIdsOf(clipIds);
   const live = ctx.services.pubsub.subscribe(ANALYSIS_COMPLETED) as AsyncIterableIterator<AnalysisCompletedPayload>;
   return (async function* () {
@@ -253,7 +360,12 @@ async function completedStream(ctx: GraphQLContext, kinds: AnalysisKind[] | null
 }
 
 /** Bridges the generator's onToken callback to an async iterator; the last event carries the checked answer. */
-async function answerStream(ctx: GraphQLContext, question: string, scope: AnalysisScopeInput | null, first: number): Promise<AsyncIterable<AnswerStreamEvent>> {
+async function answerStream(
+  ctx: GraphQLContext,
+  question: string,
+  scope: AnalysisScopeInput | null,
+  first: number,
+): Promise<AsyncIterable<AnswerStreamEvent>> {
   const ask = analysisOf(ctx).module.ask;
   const queue: AnswerStreamEvent[] = [];
   let wake: (() => void) | undefined;
@@ -266,7 +378,15 @@ async function answerStream(ctx: GraphQLContext, question: string, scope: Analys
   };
   const scopeValue = scopeOf(scope);
   void ask
-    .ask(question, scopeValue, { first }, { onToken: (token) => push({ type: AnswerStreamEventType.TOKEN, token, answer: null }), signal: controller.signal })
+    .ask(
+      question,
+      scopeValue,
+      { first },
+      {
+        onToken: (token) => push({ type: AnswerStreamEventType.TOKEN, token, answer: null }),
+        signal: controller.signal,
+      },
+    )
     .then((run) => push({ type: AnswerStreamEventType.ANSWER, token: null, answer: answerOf(run) }))
     .catch((error) => (failure = mapAnalysisError(error)))
     .finally(() => {
@@ -318,7 +438,10 @@ function evidenceResolver<T extends Evidence>(type: new () => T) {
       return e.quoteEnd ?? e.endTime;
     }
 
-    @FieldResolver(() => String, { nullable: true, description: "URL of the keyframe of the quoted line's shot (else the scene's first)" })
+    @FieldResolver(() => String, {
+      nullable: true,
+      description: "URL of the keyframe of the quoted line's shot (else the scene's first)",
+    })
     keyframeUrl(@Root() e: Evidence, @Ctx() ctx: GraphQLContext): string | null {
       return e.keyframePath ? ctx.services.keyframeUrls.url(e.keyframePath, ctx.baseUrl) : null;
     }
@@ -426,4 +549,3 @@ export const ANALYSIS_RESOLVERS = [
   SceneSearchHitResolver,
   AnalysisRunInfoResolver,
 ] as const;
-

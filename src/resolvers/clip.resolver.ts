@@ -1,7 +1,37 @@
 import "reflect-metadata";
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription, UseMiddleware } from "type-graphql";
-import { Clip, ClipConnection, CueConnection, KeyframeConnection, SceneConnection, ShotConnection, SubtitleTrack, SubtitleTrackConnection } from "../schema/model.types.js";
-import { ClipFilter, CueFilter, KeyframeFilter, PageArgs, SceneFilter, ShotFilter, TrackFilter } from "../schema/inputs.js";
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  UseMiddleware,
+} from "type-graphql";
+import {
+  Clip,
+  ClipConnection,
+  CueConnection,
+  KeyframeConnection,
+  SceneConnection,
+  ShotConnection,
+  SubtitleTrack,
+  SubtitleTrackConnection,
+} from "../schema/model.types.js";
+import {
+  ClipFilter,
+  CueFilter,
+  KeyframeFilter,
+  PageArgs,
+  SceneFilter,
+  ShotFilter,
+  TrackFilter,
+} from "../schema/inputs.js";
 import { ClipUpdatedEvent, DeleteClipPayload } from "../schema/event.types.js";
 import { ClipChange } from "../schema/enums.js";
 import { toConnection, type Connection } from "../schema/connection.type.js";
@@ -28,7 +58,10 @@ export class ClipResolver {
     @Arg("filter", () => ClipFilter, { nullable: true }) filter: ClipFilter | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<Clip>> {
-    const result = await ctx.services.clips.list({ statuses: filter?.status ?? undefined, titleContains: filter?.titleContains ?? undefined }, page(args));
+    const result = await ctx.services.clips.list(
+      { statuses: filter?.status ?? undefined, titleContains: filter?.titleContains ?? undefined },
+      page(args),
+    );
     return toConnection(result, Clip.from);
   }
 
@@ -41,7 +74,9 @@ export class ClipResolver {
   ): Promise<Connection<SubtitleTrack>> {
     const primary = filter?.language?.trim().toLowerCase().split(/[-_]/)[0];
     const all = await ctx.loaders.tracksOfClip.load(clip.dbId);
-    const tracks = primary ? all.filter((t) => t.language !== null && t.language.toLowerCase().split(/[-_]/)[0] === primary) : all;
+    const tracks = primary
+      ? all.filter((t) => t.language !== null && t.language.toLowerCase().split(/[-_]/)[0] === primary)
+      : all;
     return toConnection(pageOf(tracks, page(args)), (t) => t);
   }
 
@@ -66,7 +101,10 @@ export class ClipResolver {
     @Arg("filter", () => ShotFilter, { nullable: true }) filter: ShotFilter | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<Shot>> {
-    const result = await ctx.services.scenes.shots({ clipIds: [clip.dbId], ...timeRange(filter), transitions: filter?.transitions ?? undefined }, page(args));
+    const result = await ctx.services.scenes.shots(
+      { clipIds: [clip.dbId], ...timeRange(filter), transitions: filter?.transitions ?? undefined },
+      page(args),
+    );
     return toConnection(result, Shot.from);
   }
 
@@ -78,7 +116,13 @@ export class ClipResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<Cue>> {
     const result = await ctx.services.scenes.cues(
-      { clipIds: [clip.dbId], ...timeRange(filter), language: filter?.language, speaker: filter?.speaker, textContains: filter?.textContains },
+      {
+        clipIds: [clip.dbId],
+        ...timeRange(filter),
+        language: filter?.language,
+        speaker: filter?.speaker,
+        textContains: filter?.textContains,
+      },
       page(args),
     );
     return toConnection(result, Cue.from);
@@ -96,7 +140,9 @@ export class ClipResolver {
   }
 
   @Authorized(EDITOR)
-  @Mutation(() => DeleteClipPayload, { description: "removes the clip and everything derived from it (rows, keyframe files, search documents)" })
+  @Mutation(() => DeleteClipPayload, {
+    description: "removes the clip and everything derived from it (rows, keyframe files, search documents)",
+  })
   async deleteClip(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<DeleteClipPayload> {
     const result = await ctx.services.clips.delete(fromGlobalId(id, "Clip"));
     return { deletedClipId: toGlobalId("Clip", result.clipId), deletedScenes: result.scenes };
@@ -107,7 +153,10 @@ export class ClipResolver {
     subscribe: ({ args, context }) => {
       const ctx = context as GraphQLContext;
       const only = args.clipId ? fromGlobalId(args.clipId as string, "Clip", "clipId") : undefined;
-      return filtered(ctx.services.pubsub.subscribe(TOPICS.CLIP_UPDATED), (p) => !only || (p as ClipUpdatedPayload).clipId === only);
+      return filtered(
+        ctx.services.pubsub.subscribe(TOPICS.CLIP_UPDATED),
+        (p) => !only || (p as ClipUpdatedPayload).clipId === only,
+      );
     },
   })
   clipUpdated(

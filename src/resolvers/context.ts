@@ -24,7 +24,10 @@ export class Deadline {
   private promise: Promise<never> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(readonly expiresAt: number, private readonly limitMs: number) {}
+  constructor(
+    readonly expiresAt: number,
+    private readonly limitMs: number,
+  ) {}
 
   get expired(): boolean {
     return Date.now() >= this.expiresAt;

@@ -1,5 +1,18 @@
 import "reflect-metadata";
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription, UseMiddleware } from "type-graphql";
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  UseMiddleware,
+} from "type-graphql";
 import { Clip, Job, JobConnection } from "../schema/model.types.js";
 import { IngestClipInput, JobFilter, PageArgs } from "../schema/inputs.js";
 import { JobProgressEvent } from "../schema/event.types.js";
@@ -40,17 +53,28 @@ export class JobResolver {
   }
 
   @Authorized(EDITOR)
-  @Mutation(() => Job, { description: "queues the ingest of a media file inside the media roots and returns its job at once" })
-  async ingestClip(@Arg("input", () => IngestClipInput) input: IngestClipInput, @Ctx() ctx: GraphQLContext): Promise<Job> {
+  @Mutation(() => Job, {
+    description: "queues the ingest of a media file inside the media roots and returns its job at once",
+  })
+  async ingestClip(
+    @Arg("input", () => IngestClipInput) input: IngestClipInput,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Job> {
     const guard = ctx.services.mediaRoots;
     const path = await guard.resolve(input.path, "path");
     const subtitles = input.subtitlePaths ?? [];
-    if (subtitles.length > MAX_SUBTITLE_PATHS) throw new AppError("BAD_INPUT", `subtitlePaths: at most ${MAX_SUBTITLE_PATHS}`);
+    if (subtitles.length > MAX_SUBTITLE_PATHS)
+      throw new AppError("BAD_INPUT", `subtitlePaths: at most ${MAX_SUBTITLE_PATHS}`);
     const subtitlePaths: string[] = [];
     for (const [i, p] of subtitles.entries()) subtitlePaths.push(await guard.resolve(p, `subtitlePaths[${i}]`));
     const title = input.title?.trim();
-    if (title !== undefined && (title.length === 0 || title.length > 500)) throw new AppError("BAD_INPUT", "title must have 1 to 500 characters");
-    const job = await ctx.services.jobs.enqueueIngest({ path, ...(title ? { title } : {}), ...(subtitlePaths.length ? { subtitlePaths } : {}) });
+    if (title !== undefined && (title.length === 0 || title.length > 500))
+      throw new AppError("BAD_INPUT", "title must have 1 to 500 characters");
+    const job = await ctx.services.jobs.enqueueIngest({
+      path,
+      ...(title ? { title } : {}),
+      ...(subtitlePaths.length ? { subtitlePaths } : {}),
+    });
     ctx.logger.info({ jobId: job.id, path }, "ingestClip");
     return Job.from(job);
   }
@@ -63,9 +87,14 @@ export class JobResolver {
 
   @Subscription(() => JobProgressEvent, {
     description: "the job's state now, then each change; ends after the event with `final: true`",
-    subscribe: ({ args, context }) => jobProgressStream(context as GraphQLContext, fromGlobalId(args.jobId as string, "Job", "jobId")),
+    subscribe: ({ args, context }) =>
+      jobProgressStream(context as GraphQLContext, fromGlobalId(args.jobId as string, "Job", "jobId")),
   })
-  jobProgress(@Root() payload: JobProgressPayload, @Arg("jobId", () => ID) _jobId: string, @Ctx() ctx: GraphQLContext): JobProgressEvent {
+  jobProgress(
+    @Root() payload: JobProgressPayload,
+    @Arg("jobId", () => ID) _jobId: string,
+    @Ctx() ctx: GraphQLContext,
+  ): JobProgressEvent {
     freshLoaders(ctx);
     return Object.assign(new JobProgressEvent(), {
       jobDbId: payload.jobId,

@@ -1,7 +1,27 @@
 import "reflect-metadata";
 import { Arg, Args, Ctx, FieldResolver, Query, Resolver, Root, UseMiddleware } from "type-graphql";
-import { Clip, Cue, CueConnection, Keyframe, KeyframeConnection, Scene, SceneConnection, Shot, ShotConnection, SubtitleTrack as SubtitleTrackType } from "../schema/model.types.js";
-import { CueFilter, CueQueryFilter, KeyframeFilter, KeyframeQueryFilter, PageArgs, SceneQueryFilter, ShotFilter, ShotQueryFilter } from "../schema/inputs.js";
+import {
+  Clip,
+  Cue,
+  CueConnection,
+  Keyframe,
+  KeyframeConnection,
+  Scene,
+  SceneConnection,
+  Shot,
+  ShotConnection,
+  SubtitleTrack as SubtitleTrackType,
+} from "../schema/model.types.js";
+import {
+  CueFilter,
+  CueQueryFilter,
+  KeyframeFilter,
+  KeyframeQueryFilter,
+  PageArgs,
+  SceneQueryFilter,
+  ShotFilter,
+  ShotQueryFilter,
+} from "../schema/inputs.js";
 import { toConnection, type Connection } from "../schema/connection.type.js";
 import type { GraphQLContext } from "./context.js";
 import { DeadlineMiddleware } from "./deadline.middleware.js";
@@ -17,7 +37,12 @@ export class SceneResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<Scene>> {
     const result = await ctx.services.scenes.scenes(
-      { clipIds: clipIdsOf(filter?.clipIds), ...timeRange(filter), language: filter?.language, textContains: filter?.textContains },
+      {
+        clipIds: clipIdsOf(filter?.clipIds),
+        ...timeRange(filter),
+        language: filter?.language,
+        textContains: filter?.textContains,
+      },
       page(args),
     );
     return toConnection(result, Scene.from);
@@ -35,7 +60,11 @@ export class SceneResolver {
     @Arg("filter", () => ShotFilter, { nullable: true }) filter: ShotFilter | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<Shot>> {
-    return ctx.loaders.sceneShots.load({ parentId: scene.dbId, filter: { ...timeRange(filter), transitions: filter?.transitions ?? undefined }, page: page(args) });
+    return ctx.loaders.sceneShots.load({
+      parentId: scene.dbId,
+      filter: { ...timeRange(filter), transitions: filter?.transitions ?? undefined },
+      page: page(args),
+    });
   }
 
   @FieldResolver(() => CueConnection)
@@ -47,7 +76,12 @@ export class SceneResolver {
   ): Promise<Connection<Cue>> {
     return ctx.loaders.sceneCues.load({
       parentId: scene.dbId,
-      filter: { ...timeRange(filter), language: filter?.language ?? undefined, speaker: filter?.speaker ?? undefined, textContains: filter?.textContains ?? undefined },
+      filter: {
+        ...timeRange(filter),
+        language: filter?.language ?? undefined,
+        speaker: filter?.speaker ?? undefined,
+        textContains: filter?.textContains ?? undefined,
+      },
       page: page(args),
     });
   }
@@ -72,7 +106,10 @@ export class ShotResolver {
     @Arg("filter", () => ShotQueryFilter, { nullable: true }) filter: ShotQueryFilter | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<Shot>> {
-    const result = await ctx.services.scenes.shots({ clipIds: clipIdsOf(filter?.clipIds), ...timeRange(filter), transitions: filter?.transitions ?? undefined }, page(args));
+    const result = await ctx.services.scenes.shots(
+      { clipIds: clipIdsOf(filter?.clipIds), ...timeRange(filter), transitions: filter?.transitions ?? undefined },
+      page(args),
+    );
     return toConnection(result, Shot.from);
   }
 
@@ -102,7 +139,13 @@ export class CueResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<Cue>> {
     const result = await ctx.services.scenes.cues(
-      { clipIds: clipIdsOf(filter?.clipIds), ...timeRange(filter), language: filter?.language, speaker: filter?.speaker, textContains: filter?.textContains },
+      {
+        clipIds: clipIdsOf(filter?.clipIds),
+        ...timeRange(filter),
+        language: filter?.language,
+        speaker: filter?.speaker,
+        textContains: filter?.textContains,
+      },
       page(args),
     );
     return toConnection(result, Cue.from);
@@ -132,13 +175,18 @@ export class CueResolver {
 @Resolver(() => Keyframe)
 @UseMiddleware(DeadlineMiddleware)
 export class KeyframeResolver {
-  @Query(() => KeyframeConnection, { description: "keyframes of READY clips, by clip then time; the time range filter selects by `time`" })
+  @Query(() => KeyframeConnection, {
+    description: "keyframes of READY clips, by clip then time; the time range filter selects by `time`",
+  })
   async keyframes(
     @Args() args: PageArgs,
     @Arg("filter", () => KeyframeQueryFilter, { nullable: true }) filter: KeyframeQueryFilter | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<Connection<Keyframe>> {
-    const result = await ctx.services.scenes.keyframes({ clipIds: clipIdsOf(filter?.clipIds), ...timeRange(filter) }, page(args));
+    const result = await ctx.services.scenes.keyframes(
+      { clipIds: clipIdsOf(filter?.clipIds), ...timeRange(filter) },
+      page(args),
+    );
     return toConnection(result, Keyframe.from);
   }
 
@@ -175,7 +223,11 @@ export class SubtitleTrackResolver {
   ): Promise<Connection<Cue>> {
     return ctx.loaders.trackCues.load({
       parentId: track.dbId,
-      filter: { ...timeRange(filter), speaker: filter?.speaker ?? undefined, textContains: filter?.textContains ?? undefined },
+      filter: {
+        ...timeRange(filter),
+        speaker: filter?.speaker ?? undefined,
+        textContains: filter?.textContains ?? undefined,
+      },
       page: page(args),
     });
   }

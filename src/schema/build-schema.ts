@@ -23,7 +23,12 @@ const CONTEXT_PUBSUB_ONLY = {
 };
 
 export function cineragSchema(): Promise<GraphQLSchema> {
-  built ??= buildSchema({ resolvers: [...RESOLVERS, ...ANALYSIS_RESOLVERS], authChecker, validate: false, pubSub: CONTEXT_PUBSUB_ONLY });
+  built ??= buildSchema({
+    resolvers: [...RESOLVERS, ...ANALYSIS_RESOLVERS],
+    authChecker,
+    validate: false,
+    pubSub: CONTEXT_PUBSUB_ONLY,
+  });
   return built;
 }
 
@@ -35,6 +40,8 @@ export function printSortedSchema(schema: GraphQLSchema): string {
 /** schema.graphql at the package root (from src/schema or dist/src/schema) */
 export function schemaFilePath(): string {
   const here = fileURLToPath(new URL(".", import.meta.url));
-  const root = here.includes(`${"/dist/"}`) ? new URL("../../../", import.meta.url) : new URL("../../", import.meta.url);
+  const root = here.includes(`${"/dist/"}`)
+    ? new URL("../../../", import.meta.url)
+    : new URL("../../", import.meta.url);
   return fileURLToPath(new URL("schema.graphql", root));
 }

@@ -22,7 +22,10 @@ export enum TrackSource {
   SIDECAR = "SIDECAR",
   ASR = "ASR",
 }
-registerEnumType(TrackSource, { name: "TrackSource", description: "Where a subtitle track came from (ASR: speech to text)." });
+registerEnumType(TrackSource, {
+  name: "TrackSource",
+  description: "Where a subtitle track came from (ASR: speech to text).",
+});
 
 export enum JobStatus {
   QUEUED = "QUEUED",

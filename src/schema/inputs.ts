@@ -39,7 +39,10 @@ export class ClipFilter {
 
 @InputType({ description: "Scenes overlapping [startTime, endTime), with dialogue in a language or containing words." })
 export class SceneFilter extends TimeRangeFilter {
-  @Field(() => String, { nullable: true, description: "scenes with dialogue in this language (primary subtag: en matches en-GB)" })
+  @Field(() => String, {
+    nullable: true,
+    description: "scenes with dialogue in this language (primary subtag: en matches en-GB)",
+  })
   language?: string | null;
 
   @Field(() => String, { nullable: true })

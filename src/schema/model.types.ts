@@ -80,7 +80,10 @@ export class Clip extends Node {
   }
 }
 
-@ObjectType({ implements: Node, description: "A subtitle track of a clip: embedded, a sidecar file, or speech to text." })
+@ObjectType({
+  implements: Node,
+  description: "A subtitle track of a clip: embedded, a sidecar file, or speech to text.",
+})
 export class SubtitleTrack extends Node {
   dbId!: string;
   clipId!: string;
@@ -203,7 +206,10 @@ export class Shot extends Node {
   @Field(() => TransitionKind, { description: "how this shot begins" })
   transition!: TransitionKind;
 
-  @Field(() => Float, { nullable: true, description: "for dissolves and fades: where the transition into this shot began" })
+  @Field(() => Float, {
+    nullable: true,
+    description: "for dissolves and fades: where the transition into this shot began",
+  })
   transitionStart!: number | null;
 
   static from(row: ShotRow): Shot {
@@ -284,7 +290,10 @@ export class Keyframe extends Node {
   }
 }
 
-@ObjectType({ implements: Node, description: "A run of shots in one place and time: the unit of retrieval and analysis." })
+@ObjectType({
+  implements: Node,
+  description: "A run of shots in one place and time: the unit of retrieval and analysis.",
+})
 export class Scene extends Node {
   dbId!: string;
   clipId!: string;
@@ -318,7 +327,10 @@ export class Scene extends Node {
   }
 }
 
-@ObjectType({ implements: Node, description: "Background work (an ingest). Follow it with the jobProgress subscription." })
+@ObjectType({
+  implements: Node,
+  description: "Background work (an ingest). Follow it with the jobProgress subscription.",
+})
 export class Job extends Node {
   dbId!: string;
   clipId!: string | null;

@@ -74,14 +74,25 @@ export function sceneIndexTemplate(indexName: string, model: EmbeddingModelInfo,
             cinerag_english: {
               type: "custom",
               tokenizer: "standard",
-              filter: ["cinerag_english_possessive", "lowercase", "asciifolding", "cinerag_english_stop", "cinerag_english_stemmer"],
+              filter: [
+                "cinerag_english_possessive",
+                "lowercase",
+                "asciifolding",
+                "cinerag_english_stop",
+                "cinerag_english_stemmer",
+              ],
             },
           },
         },
       },
       mappings: {
         dynamic: "strict",
-        _meta: { modelId: model.modelId, dimension: model.dimension, schemaVersion: SCENE_INDEX_SCHEMA_VERSION, createdAt },
+        _meta: {
+          modelId: model.modelId,
+          dimension: model.dimension,
+          schemaVersion: SCENE_INDEX_SCHEMA_VERSION,
+          createdAt,
+        },
         properties: {
           sceneId: { type: "keyword" },
           clipId: { type: "keyword" },
@@ -119,7 +130,11 @@ export class ElasticsearchSceneIndex implements SceneIndex {
     this.index = options.index ?? "cinerag-scenes";
     this.numCandidatesFactor = options.numCandidatesFactor ?? 10;
     if (typeof options.node === "string") {
-      this.client = new Client({ node: options.node, requestTimeout: options.requestTimeoutMs ?? 10_000, maxRetries: 2 });
+      this.client = new Client({
+        node: options.node,
+        requestTimeout: options.requestTimeoutMs ?? 10_000,
+        maxRetries: 2,
+      });
       this.ownsClient = true;
     } else {
       this.client = options.node;
@@ -216,7 +231,10 @@ export class ElasticsearchSceneIndex implements SceneIndex {
     for (const d of docs) {
       if (!d.sceneId || !d.clipId) throw new AppError("BAD_INPUT", "a scene document needs sceneId and clipId");
       if (d.vector && d.vector.length !== dimension) {
-        throw new AppError("BAD_INPUT", `scene ${d.sceneId}: vector length ${d.vector.length}, index dimension ${dimension}`);
+        throw new AppError(
+          "BAD_INPUT",
+          `scene ${d.sceneId}: vector length ${d.vector.length}, index dimension ${dimension}`,
+        );
       }
       operations.push({ index: { _index: this.index, _id: d.sceneId } });
       operations.push({
@@ -238,7 +256,10 @@ export class ElasticsearchSceneIndex implements SceneIndex {
   async delete(sceneIds: string[], options: WriteOptions = {}): Promise<void> {
     await this.init();
     if (sceneIds.length === 0) return;
-    await this.bulk(sceneIds.map((id) => ({ delete: { _index: this.index, _id: id } })), options);
+    await this.bulk(
+      sceneIds.map((id) => ({ delete: { _index: this.index, _id: id } })),
+      options,
+    );
   }
 
   async deleteClip(clipId: string, options: WriteOptions = {}): Promise<void> {
@@ -256,12 +277,13 @@ export class ElasticsearchSceneIndex implements SceneIndex {
 
   private async bulk(operations: unknown[], options: WriteOptions): Promise<void> {
     const response = await this.call(() =>
-      this.client.bulk({ operations: operations as estypes.BulkRequest["operations"], refresh: options.refresh ?? false }),
+      this.client.bulk({
+        operations: operations as estypes.BulkRequest["operations"],
+        refresh: options.refresh ?? false,
+      }),
     );
     if (!response.errors) return;
-    const failures = response.items
-      .map((item) => Object.values(item)[0]!)
-      .filter((r) => r.error && r.status !== 404);
+    const failures = response.items.map((item) => Object.values(item)[0]!).filter((r) => r.error && r.status !== 404);
     if (failures.length === 0) return;
     const retryable = failures.some((f) => f.status === 429 || f.status >= 500);
     throw new AppError(
@@ -275,7 +297,9 @@ export class ElasticsearchSceneIndex implements SceneIndex {
 
   async count(filter?: SceneFilter): Promise<number> {
     await this.init();
-    const r = await this.call(() => this.client.count({ index: this.index, query: { bool: { filter: esFilter(filter) } } }));
+    const r = await this.call(() =>
+      this.client.count({ index: this.index, query: { bool: { filter: esFilter(filter) } } }),
+    );
     return r.count;
   }
 
@@ -287,7 +311,9 @@ export class ElasticsearchSceneIndex implements SceneIndex {
   async vectorSearch(vector: Float32Array, options: SearchOptions = {}): Promise<SceneHit[]> {
     const { dimension } = await this.init();
     checkVector(vector, dimension);
-    return this.knn(vector, clampLimit(options.limit), options.filter).then((hits) => aboveFloor(hits, options.minSimilarity));
+    return this.knn(vector, clampLimit(options.limit), options.filter).then((hits) =>
+      aboveFloor(hits, options.minSimilarity),
+    );
   }
 
   async hybridSearch(query: string, vector: Float32Array, options: HybridSearchOptions = {}): Promise<SceneHit[]> {
@@ -309,7 +335,12 @@ export class ElasticsearchSceneIndex implements SceneIndex {
     );
   }
 
-  private async bm25(query: string, size: number, filter: SceneFilter | undefined, highlight: HighlightOptions | undefined): Promise<SceneHit[]> {
+  private async bm25(
+    query: string,
+    size: number,
+    filter: SceneFilter | undefined,
+    highlight: HighlightOptions | undefined,
+  ): Promise<SceneHit[]> {
     if (!/[\p{L}\p{N}]/u.test(query)) return [];
     const h = highlightRequest(highlight);
     const r = await this.call(() =>
@@ -382,12 +413,17 @@ export class ElasticsearchSceneIndex implements SceneIndex {
       error instanceof errors.NoLivingConnectionsError ||
       error instanceof errors.RequestAbortedError ||
       error instanceof errors.ProductNotSupportedError ||
-      (error instanceof errors.ResponseError && (error.statusCode === undefined || error.statusCode === 429 || error.statusCode >= 500));
+      (error instanceof errors.ResponseError &&
+        (error.statusCode === undefined || error.statusCode === 429 || error.statusCode >= 500));
     if (!transport) return error;
-    return new AppError("SEARCH_UNAVAILABLE", `Elasticsearch (index ${this.index}) is unavailable: ${(error as Error).message}`, {
-      index: this.index,
-      cause: (error as Error).name,
-    });
+    return new AppError(
+      "SEARCH_UNAVAILABLE",
+      `Elasticsearch (index ${this.index}) is unavailable: ${(error as Error).message}`,
+      {
+        index: this.index,
+        cause: (error as Error).name,
+      },
+    );
   }
 }
 
@@ -399,13 +435,17 @@ function primaryLanguage(tag: string | undefined): string {
 
 function clampLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1) throw new AppError("BAD_INPUT", `limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new AppError("BAD_INPUT", `limit must be a positive integer, got ${limit}`);
   return Math.min(limit, MAX_LIMIT);
 }
 
 function checkVector(vector: Float32Array, dimension: number): void {
   if (!(vector instanceof Float32Array) || vector.length !== dimension) {
-    throw new AppError("BAD_INPUT", `query vector must be a Float32Array of length ${dimension}, got ${vector?.length}`);
+    throw new AppError(
+      "BAD_INPUT",
+      `query vector must be a Float32Array of length ${dimension}, got ${vector?.length}`,
+    );
   }
 }
 

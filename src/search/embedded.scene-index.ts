@@ -147,9 +147,13 @@ export class EmbeddedSceneIndex implements SceneIndex {
       this.db = db;
       return db;
     } catch (error) {
-      throw new AppError("SEARCH_UNAVAILABLE", `cannot open the search index ${this.options.file}: ${(error as Error).message}`, {
-        file: this.options.file,
-      });
+      throw new AppError(
+        "SEARCH_UNAVAILABLE",
+        `cannot open the search index ${this.options.file}: ${(error as Error).message}`,
+        {
+          file: this.options.file,
+        },
+      );
     }
   }
 
@@ -164,7 +168,9 @@ export class EmbeddedSceneIndex implements SceneIndex {
     this.statements.clear();
     await this.closePool();
     db.transaction(() => {
-      db.exec("DROP TABLE IF EXISTS scenes_vec; DROP TABLE IF EXISTS scenes_fts; DROP TABLE IF EXISTS scene_vectors; DROP TABLE IF EXISTS scenes; DROP TABLE IF EXISTS index_meta;");
+      db.exec(
+        "DROP TABLE IF EXISTS scenes_vec; DROP TABLE IF EXISTS scenes_fts; DROP TABLE IF EXISTS scene_vectors; DROP TABLE IF EXISTS scenes; DROP TABLE IF EXISTS index_meta;",
+      );
       createSchema(db, model);
     }).immediate();
     this.model = model;
@@ -210,12 +216,22 @@ export class EmbeddedSceneIndex implements SceneIndex {
     const insFts = this.stmt("INSERT INTO scenes_fts(rowid, text, captions) VALUES (?, ?, ?)");
     const delVec = this.stmt("DELETE FROM scenes_vec WHERE id = ?");
     const delVector = this.stmt("DELETE FROM scene_vectors WHERE id = ? RETURNING id");
-    const insVec = this.stmt("INSERT INTO scenes_vec(id, shard, embedding, clip_id, lang, start_time, end_time) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    const insVec = this.stmt(
+      "INSERT INTO scenes_vec(id, shard, embedding, clip_id, lang, start_time, end_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
     const insVector = this.stmt("INSERT INTO scene_vectors(id) VALUES (?)");
     db.transaction(() => {
       for (const d of docs) {
         const lang = primaryLanguage(d.language);
-        const { id } = upsertScene.get(d.sceneId, d.clipId, d.clipTitle, d.startTime, d.endTime, d.language ?? null, lang) as { id: number };
+        const { id } = upsertScene.get(
+          d.sceneId,
+          d.clipId,
+          d.clipTitle,
+          d.startTime,
+          d.endTime,
+          d.language ?? null,
+          lang,
+        ) as { id: number };
         const rowid = BigInt(id);
         delFts.run(rowid);
         insFts.run(rowid, segmentForIndex(d.text), d.captions ? segmentForIndex(d.captions) : null);
@@ -251,7 +267,8 @@ export class EmbeddedSceneIndex implements SceneIndex {
   private deleteRow(id: number): void {
     const rowid = BigInt(id);
     this.stmt("DELETE FROM scenes_fts WHERE rowid = ?").run(rowid);
-    if (this.stmt("DELETE FROM scene_vectors WHERE id = ? RETURNING id").get(rowid)) this.stmt("DELETE FROM scenes_vec WHERE id = ?").run(rowid);
+    if (this.stmt("DELETE FROM scene_vectors WHERE id = ? RETURNING id").get(rowid))
+      this.stmt("DELETE FROM scenes_vec WHERE id = ?").run(rowid);
     this.stmt("DELETE FROM scenes WHERE id = ?").run(rowid);
   }
 
@@ -260,7 +277,9 @@ export class EmbeddedSceneIndex implements SceneIndex {
   async count(filter?: SceneFilter): Promise<number> {
     this.initSync();
     const where = sceneFilterSql(filter, "s");
-    return this.stmt(`SELECT count(*) FROM scenes s WHERE ${where.sql}`).pluck().get(...where.params) as number;
+    return this.stmt(`SELECT count(*) FROM scenes s WHERE ${where.sql}`)
+      .pluck()
+      .get(...where.params) as number;
   }
 
   async keywordSearch(query: string, options: SearchOptions = {}): Promise<SceneHit[]> {
@@ -276,7 +295,9 @@ export class EmbeddedSceneIndex implements SceneIndex {
   async vectorSearch(vector: Float32Array, options: SearchOptions = {}): Promise<SceneHit[]> {
     const { dimension } = this.initSync();
     checkVector(vector, dimension);
-    return this.knn(vector, clampLimit(options.limit), options.filter).then((hits) => aboveFloor(hits, options.minSimilarity));
+    return this.knn(vector, clampLimit(options.limit), options.filter).then((hits) =>
+      aboveFloor(hits, options.minSimilarity),
+    );
   }
 
   async hybridSearch(query: string, vector: Float32Array, options: HybridSearchOptions = {}): Promise<SceneHit[]> {
@@ -286,7 +307,9 @@ export class EmbeddedSceneIndex implements SceneIndex {
     const depth = Math.min(BM25_LIMIT_MAX, Math.max(limit, options.candidates ?? limit));
     const fts = toFtsQuery(query);
     // the kNN starts first: on a large index it runs on the worker threads while BM25 runs here
-    const semanticPromise = this.knn(vector, depth, options.filter).then((hits) => aboveFloor(hits, options.minSimilarity));
+    const semanticPromise = this.knn(vector, depth, options.filter).then((hits) =>
+      aboveFloor(hits, options.minSimilarity),
+    );
     let keyword: SceneHit[];
     try {
       keyword = fts ? this.bm25(fts, depth, options.filter) : [];
@@ -322,7 +345,13 @@ export class EmbeddedSceneIndex implements SceneIndex {
          JOIN scenes s ON s.id = f.id
          ORDER BY f.bm, s.scene_id`,
       ).all(fts, limit) as Array<Row & { bm: number }>;
-      return rows.map((r) => ({ sceneId: r.scene_id, clipId: r.clip_id, score: -r.bm, matchedBy: ["KEYWORD"], highlights: [] }));
+      return rows.map((r) => ({
+        sceneId: r.scene_id,
+        clipId: r.clip_id,
+        score: -r.bm,
+        matchedBy: ["KEYWORD"],
+        highlights: [],
+      }));
     }
     const rows = this.stmt(
       `SELECT s.id, s.scene_id, s.clip_id, bm25(scenes_fts, ${wText}, ${wCaptions}) AS bm
@@ -330,7 +359,13 @@ export class EmbeddedSceneIndex implements SceneIndex {
        WHERE scenes_fts MATCH ? AND ${where.sql}
        ORDER BY bm, s.scene_id LIMIT ?`,
     ).all(fts, ...where.params, limit) as Array<Row & { bm: number }>;
-    return rows.map((r) => ({ sceneId: r.scene_id, clipId: r.clip_id, score: -r.bm, matchedBy: ["KEYWORD"], highlights: [] }));
+    return rows.map((r) => ({
+      sceneId: r.scene_id,
+      clipId: r.clip_id,
+      score: -r.bm,
+      matchedBy: ["KEYWORD"],
+      highlights: [],
+    }));
   }
 
   /**
@@ -359,7 +394,13 @@ export class EmbeddedSceneIndex implements SceneIndex {
          ORDER BY v.distance, s.scene_id`,
       ).all(query, k, ...where.params) as Array<Row & { distance: number }>;
     }
-    return rows.map((r) => ({ sceneId: r.scene_id, clipId: r.clip_id, score: 1 - (r.distance * r.distance) / 2, matchedBy: ["SEMANTIC"], highlights: [] }));
+    return rows.map((r) => ({
+      sceneId: r.scene_id,
+      clipId: r.clip_id,
+      score: 1 - (r.distance * r.distance) / 2,
+      matchedBy: ["SEMANTIC"],
+      highlights: [],
+    }));
   }
 
   /** The k best of the per-shard lists, in (distance, sceneId) order. */
@@ -487,7 +528,10 @@ function readMeta(db: Database.Database): SceneIndexMeta | null {
 function checkModel(model: EmbeddingModelInfo): void {
   if (!model.modelId) throw new AppError("BAD_INPUT", "embedding model id is required");
   if (!Number.isInteger(model.dimension) || model.dimension < 1 || model.dimension > 8192) {
-    throw new AppError("BAD_INPUT", `embedding dimension must be an integer between 1 and 8192, got ${model.dimension}`);
+    throw new AppError(
+      "BAD_INPUT",
+      `embedding dimension must be an integer between 1 and 8192, got ${model.dimension}`,
+    );
   }
 }
 
@@ -503,7 +547,10 @@ function unitVector(v: Float32Array): Float32Array | undefined {
 
 function checkVector(vector: Float32Array, dimension: number): void {
   if (!(vector instanceof Float32Array) || vector.length !== dimension) {
-    throw new AppError("BAD_INPUT", `query vector must be a Float32Array of length ${dimension}, got ${vector?.length}`);
+    throw new AppError(
+      "BAD_INPUT",
+      `query vector must be a Float32Array of length ${dimension}, got ${vector?.length}`,
+    );
   }
 }
 
@@ -521,7 +568,8 @@ export function primaryLanguage(tag: string | undefined): string {
 
 function clampLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1) throw new AppError("BAD_INPUT", `limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new AppError("BAD_INPUT", `limit must be a positive integer, got ${limit}`);
   return Math.min(limit, MAX_LIMIT);
 }
 

@@ -60,7 +60,12 @@ export class KnnWorkerPool {
 
   constructor(file: string, shards: number, threads: number, mmapSize = 0) {
     const require = createRequire(import.meta.url);
-    const workerData = { file, betterSqlite3: require.resolve("better-sqlite3"), vecPath: sqliteVec.getLoadablePath(), mmapSize };
+    const workerData = {
+      file,
+      betterSqlite3: require.resolve("better-sqlite3"),
+      vecPath: sqliteVec.getLoadablePath(),
+      mmapSize,
+    };
     const n = Math.max(1, Math.min(threads, shards));
     for (let w = 0; w < n; w++) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
@@ -92,16 +97,22 @@ export class KnnWorkerPool {
   async query(request: KnnRequest): Promise<KnnShardRow[]> {
     if (this.closed) throw new Error("kNN worker pool is closed");
     const parts = await Promise.all(
-      this.workers.map(
-        (entry) =>
-          new Promise<KnnShardRow[]>((resolve, reject) => {
-            const id = this.nextId++;
-            entry.pending.set(id, { resolve, reject });
-            entry.worker.ref();
-            entry.worker.postMessage({ id, sql: request.sql, vector: request.vector, k: request.k, params: request.params, shards: entry.shards });
-          }).finally(() => {
-            if (entry.pending.size === 0) entry.worker.unref();
-          }),
+      this.workers.map((entry) =>
+        new Promise<KnnShardRow[]>((resolve, reject) => {
+          const id = this.nextId++;
+          entry.pending.set(id, { resolve, reject });
+          entry.worker.ref();
+          entry.worker.postMessage({
+            id,
+            sql: request.sql,
+            vector: request.vector,
+            k: request.k,
+            params: request.params,
+            shards: entry.shards,
+          });
+        }).finally(() => {
+          if (entry.pending.size === 0) entry.worker.unref();
+        }),
       ),
     );
     return parts.flat();

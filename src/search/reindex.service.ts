@@ -37,7 +37,9 @@ export interface ReindexResult {
 }
 
 export class ReindexService {
-  constructor(private readonly deps: { prisma: PrismaClient; index: SceneIndex; embedder: Embedder; embeddings: EmbeddingCache }) {}
+  constructor(
+    private readonly deps: { prisma: PrismaClient; index: SceneIndex; embedder: Embedder; embeddings: EmbeddingCache },
+  ) {}
 
   async reindex(options: ReindexOptions = {}): Promise<ReindexResult> {
     const { prisma, index, embedder, embeddings } = this.deps;
@@ -54,7 +56,10 @@ export class ReindexService {
         await index.init();
       } catch (error) {
         if (isAppError(error) && error.code === "REINDEX_REQUIRED") {
-          throw new AppError("REINDEX_REQUIRED", `${error.message.replace(/: run `cinerag reindex`$/, "")}: the embedding model changed, so every clip needs new vectors: run \`cinerag reindex\` without --clip`);
+          throw new AppError(
+            "REINDEX_REQUIRED",
+            `${error.message.replace(/: run `cinerag reindex`$/, "")}: the embedding model changed, so every clip needs new vectors: run \`cinerag reindex\` without --clip`,
+          );
         }
         throw error;
       }
@@ -64,13 +69,17 @@ export class ReindexService {
       reset = true;
     }
 
-    const clipIds = (await prisma.clip.findMany({ where: clipWhere, select: { id: true }, orderBy: { createdAt: "asc" } })).map((c) => c.id);
+    const clipIds = (
+      await prisma.clip.findMany({ where: clipWhere, select: { id: true }, orderBy: { createdAt: "asc" } })
+    ).map((c) => c.id);
     const total = await prisma.scene.count({ where: { clipId: { in: clipIds } } });
     const progress: ReindexProgress = { done: 0, total, clips: 0 };
     options.onProgress?.({ ...progress });
     let embedded = 0;
     for (const clipId of clipIds) {
-      const sceneIds = (await prisma.scene.findMany({ where: { clipId }, select: { id: true }, orderBy: { index: "asc" } })).map((s) => s.id);
+      const sceneIds = (
+        await prisma.scene.findMany({ where: { clipId }, select: { id: true }, orderBy: { index: "asc" } })
+      ).map((s) => s.id);
       for (let i = 0; i < sceneIds.length; i += batchSize) {
         if (options.signal?.aborted) throw new AppError("CANCELLED", "reindex cancelled; run it again to finish");
         const built = await buildSceneDocuments(prisma, embeddings, sceneIds.slice(i, i + batchSize));
@@ -86,6 +95,13 @@ export class ReindexService {
     await prisma.searchOutbox.deleteMany({
       where: { id: { lte: outboxHighWater }, ...(options.clipId ? { clipId: options.clipId } : {}) },
     });
-    return { clips: clipIds.length, scenes: progress.done, embedded, reset, modelId: embedder.modelId, dimension: embedder.dimension };
+    return {
+      clips: clipIds.length,
+      scenes: progress.done,
+      embedded,
+      reset,
+      modelId: embedder.modelId,
+      dimension: embedder.dimension,
+    };
   }
 }

@@ -23,7 +23,13 @@ export function reciprocalRankFusion(lists: RankedList[], limit: number, k = RRF
         if (entry.hit.highlights.length === 0) entry.hit.highlights = hit.highlights;
       } else {
         fused.set(hit.sceneId, {
-          hit: { sceneId: hit.sceneId, clipId: hit.clipId, score: 0, matchedBy: [list.matchedBy], highlights: hit.highlights },
+          hit: {
+            sceneId: hit.sceneId,
+            clipId: hit.clipId,
+            score: 0,
+            matchedBy: [list.matchedBy],
+            highlights: hit.highlights,
+          },
           score: contribution,
           best: i,
         });

@@ -28,7 +28,9 @@ export class EmbeddingCache {
     const unique = [...new Set(hashes)];
     const found = new Map<string, Float32Array>();
     for (let i = 0; i < unique.length; i += 500) {
-      const rows = await this.prisma.embeddingCache.findMany({ where: { modelId, textHash: { in: unique.slice(i, i + 500) } } });
+      const rows = await this.prisma.embeddingCache.findMany({
+        where: { modelId, textHash: { in: unique.slice(i, i + 500) } },
+      });
       for (const r of rows) {
         const v = fromBytes(r.vector);
         if (v.length === this.embedder.dimension) found.set(r.textHash, v);
@@ -42,7 +44,10 @@ export class EmbeddingCache {
       missing.push({ hash: h, text: texts[i]! });
     });
     if (missing.length > 0) {
-      const vectors = await this.embedder.embed(missing.map((m) => m.text), "passage");
+      const vectors = await this.embedder.embed(
+        missing.map((m) => m.text),
+        "passage",
+      );
       missing.forEach((m, i) => found.set(m.hash, vectors[i]!));
       // upserts, so two workers embedding the same text at once do not fail on the primary key
       await this.prisma.$transaction(
@@ -72,14 +77,18 @@ function fromBytes(b: Uint8Array): Float32Array {
 }
 
 /** A clip's main dialogue track: the first (by index) text track that is not skipped and has cues. */
-async function mainTracks(prisma: PrismaClient, clipIds: string[]): Promise<Map<string, { id: string; language?: string }>> {
+async function mainTracks(
+  prisma: PrismaClient,
+  clipIds: string[],
+): Promise<Map<string, { id: string; language?: string }>> {
   const tracks = await prisma.subtitleTrack.findMany({
     where: { clipId: { in: clipIds }, skipped: false, cues: { some: {} } },
     orderBy: [{ clipId: "asc" }, { index: "asc" }],
     select: { id: true, clipId: true, language: true },
   });
   const out = new Map<string, { id: string; language?: string }>();
-  for (const t of tracks) if (!out.has(t.clipId)) out.set(t.clipId, { id: t.id, ...(t.language ? { language: t.language } : {}) });
+  for (const t of tracks)
+    if (!out.has(t.clipId)) out.set(t.clipId, { id: t.id, ...(t.language ? { language: t.language } : {}) });
   return out;
 }
 
@@ -88,7 +97,11 @@ async function mainTracks(prisma: PrismaClient, clipIds: string[]): Promise<Map<
  * A scene's own text is its main track's; these are added to what is searched, so a line in any of the
  * clip's languages finds the scene.
  */
-async function otherTrackText(prisma: PrismaClient, sceneIds: string[], mainTrackIds: string[]): Promise<Map<string, string>> {
+async function otherTrackText(
+  prisma: PrismaClient,
+  sceneIds: string[],
+  mainTrackIds: string[],
+): Promise<Map<string, string>> {
   const cues = await prisma.cue.findMany({
     where: { sceneId: { in: sceneIds }, trackId: { notIn: mainTrackIds }, track: { skipped: false } },
     orderBy: [{ sceneId: "asc" }, { trackId: "asc" }, { startTime: "asc" }],
@@ -108,14 +121,22 @@ export interface BuiltDocuments {
 }
 
 /** SceneDocuments (with vectors) for the given scenes of READY clips, in the order of `sceneIds`. */
-export async function buildSceneDocuments(prisma: PrismaClient, cache: EmbeddingCache, sceneIds: string[]): Promise<BuiltDocuments> {
+export async function buildSceneDocuments(
+  prisma: PrismaClient,
+  cache: EmbeddingCache,
+  sceneIds: string[],
+): Promise<BuiltDocuments> {
   const scenes = await prisma.scene.findMany({
     where: { id: { in: sceneIds }, clip: { status: "READY" } },
     select: { id: true, clipId: true, startTime: true, endTime: true, text: true, clip: { select: { title: true } } },
   });
   const byId = new Map(scenes.map((s) => [s.id, s]));
   const main = await mainTracks(prisma, [...new Set(scenes.map((s) => s.clipId))]);
-  const others = await otherTrackText(prisma, scenes.map((s) => s.id), [...main.values()].map((t) => t.id));
+  const others = await otherTrackText(
+    prisma,
+    scenes.map((s) => s.id),
+    [...main.values()].map((t) => t.id),
+  );
   const docs: SceneDocument[] = [];
   const missing: string[] = [];
   for (const id of sceneIds) {

@@ -55,13 +55,12 @@ export interface SceneSearchHit {
 }
 
 export class SearchService {
-  constructor(
-    private readonly deps: { index: SceneIndex; embedder: Embedder; prisma: PrismaClient },
-  ) {}
+  constructor(private readonly deps: { index: SceneIndex; embedder: Embedder; prisma: PrismaClient }) {}
 
   async searchScenes(query: string, options: SearchScenesOptions = {}): Promise<SceneSearchHit[]> {
     const mode = options.mode ?? "HYBRID";
-    if (!SEARCH_MODES.includes(mode)) throw new AppError("BAD_INPUT", `mode must be one of ${SEARCH_MODES.join(", ")}, got ${String(mode)}`);
+    if (!SEARCH_MODES.includes(mode))
+      throw new AppError("BAD_INPUT", `mode must be one of ${SEARCH_MODES.join(", ")}, got ${String(mode)}`);
     const first = options.first ?? DEFAULT_FIRST;
     if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) {
       throw new AppError("BAD_INPUT", `first must be an integer from 1 to ${MAX_FIRST}, got ${first}`);
@@ -70,13 +69,21 @@ export class SearchService {
     if (!text) throw new AppError("BAD_INPUT", "query must not be empty");
     const { index, embedder } = this.deps;
     // a little more than asked for, in case some hits are no longer in the database
-    const search = { filter: options.filter, limit: Math.min(first + 5, 1000), highlight: options.highlight, minSimilarity: embedder.unrelatedBelow };
+    const search = {
+      filter: options.filter,
+      limit: Math.min(first + 5, 1000),
+      highlight: options.highlight,
+      minSimilarity: embedder.unrelatedBelow,
+    };
     let hits;
     if (mode === "KEYWORD") {
       hits = await index.keywordSearch(text, search);
     } else {
       const [vector] = await embedder.embed([text], "query");
-      hits = mode === "SEMANTIC" ? await index.vectorSearch(vector!, search) : await index.hybridSearch(text, vector!, search);
+      hits =
+        mode === "SEMANTIC"
+          ? await index.vectorSearch(vector!, search)
+          : await index.hybridSearch(text, vector!, search);
     }
     const scenes = await this.deps.prisma.scene.findMany({
       where: { id: { in: hits.map((h) => h.sceneId) }, clip: { status: "READY" } },
@@ -86,7 +93,15 @@ export class SearchService {
     const out: SceneSearchHit[] = [];
     for (const h of hits) {
       const scene = byId.get(h.sceneId);
-      if (scene) out.push({ sceneId: h.sceneId, clipId: scene.clipId, scene, score: h.score, matchedBy: h.matchedBy, highlights: h.highlights });
+      if (scene)
+        out.push({
+          sceneId: h.sceneId,
+          clipId: scene.clipId,
+          scene,
+          score: h.score,
+          matchedBy: h.matchedBy,
+          highlights: h.highlights,
+        });
       if (out.length === first) break;
     }
     return out;

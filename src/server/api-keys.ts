@@ -43,7 +43,8 @@ export class ApiKeyAuth {
       if (typeof v === "string" && v.length > 0) return v;
     }
     const headers = get("headers"); // GraphiQL-style { headers: { ... } } in connection params
-    if (headers && typeof headers === "object" && headers !== source) return ApiKeyAuth.keyFrom(headers as Record<string, unknown>);
+    if (headers && typeof headers === "object" && headers !== source)
+      return ApiKeyAuth.keyFrom(headers as Record<string, unknown>);
     return undefined;
   }
 
@@ -53,7 +54,11 @@ export class ApiKeyAuth {
    */
   authenticate(key: string | undefined): ApiRole {
     if (this.localMode) return "editor";
-    if (!key) throw new AppError("UNAUTHENTICATED", "an API key is required: send `Authorization: Bearer <key>` or `x-api-key: <key>`");
+    if (!key)
+      throw new AppError(
+        "UNAUTHENTICATED",
+        "an API key is required: send `Authorization: Bearer <key>` or `x-api-key: <key>`",
+      );
     const role = this.roleOf(key);
     if (!role) throw new AppError("UNAUTHENTICATED", "the API key is not valid");
     return role;

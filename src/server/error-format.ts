@@ -21,7 +21,10 @@ export function isInternal(error: unknown): boolean {
   if (isAppError(original)) return ERROR_TABLE[original.code].graphql === "INTERNAL_SERVER_ERROR";
   // raised on purpose with a code, or by GraphQL about the request (no path); with a path and no code it is a
   // broken promise of the server (e.g. null for a non-null field)
-  if (original instanceof GraphQLError) return original.extensions.code === "INTERNAL_SERVER_ERROR" || (!original.extensions.code && Boolean(original.path));
+  if (original instanceof GraphQLError)
+    return (
+      original.extensions.code === "INTERNAL_SERVER_ERROR" || (!original.extensions.code && Boolean(original.path))
+    );
   return true;
 }
 
@@ -30,7 +33,10 @@ export function recordInternalError(error: unknown, requestId: string, logger: L
   if (!isInternal(error)) return;
   const original = originalOf(error);
   if (error && typeof error === "object") (error as Record<symbol, unknown>)[REQUEST_ID] = requestId;
-  logger.error({ err: original, requestId, path: error instanceof GraphQLError ? error.path : undefined }, "internal error in a GraphQL operation");
+  logger.error(
+    { err: original, requestId, path: error instanceof GraphQLError ? error.path : undefined },
+    "internal error in a GraphQL operation",
+  );
 }
 
 const LIMIT_SETTINGS: Array<[RegExp, string]> = [
@@ -50,7 +56,11 @@ function limitMessage(message: string): string {
   return `${message.replace(/^Syntax Error: /, "")} (the server's limit: ${setting})`;
 }
 
-export function formatError(formatted: GraphQLFormattedError, error: unknown, fallbackCode = "INTERNAL_SERVER_ERROR"): GraphQLFormattedError {
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  fallbackCode = "INTERNAL_SERVER_ERROR",
+): GraphQLFormattedError {
   const original = originalOf(error);
   const base = { locations: formatted.locations, path: formatted.path };
   if (isAppError(original)) {
@@ -63,10 +73,15 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, fa
       (original.path ? "INTERNAL_SERVER_ERROR" : fallbackCode);
     // http: Apollo's transport hint, not for clients
     const { http: _http, ...extensions } = { ...original.extensions, ...formatted.extensions };
-    if (code !== "INTERNAL_SERVER_ERROR") return { ...base, message: limitMessage(formatted.message), extensions: { ...extensions, code } };
+    if (code !== "INTERNAL_SERVER_ERROR")
+      return { ...base, message: limitMessage(formatted.message), extensions: { ...extensions, code } };
   }
   const requestId = error && typeof error === "object" ? (error as Record<symbol, unknown>)[REQUEST_ID] : undefined;
-  return { ...base, message: INTERNAL_MESSAGE, extensions: { code: "INTERNAL_SERVER_ERROR", ...(requestId ? { requestId } : {}) } };
+  return {
+    ...base,
+    message: INTERNAL_MESSAGE,
+    extensions: { code: "INTERNAL_SERVER_ERROR", ...(requestId ? { requestId } : {}) },
+  };
 }
 
 /** Formats a whole result outside Apollo (graphql-ws, `cinerag query`), logging internal errors. */

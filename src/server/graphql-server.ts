@@ -57,7 +57,9 @@ function asGraphQLError(error: unknown): GraphQLError {
     const status = code === "UNAUTHENTICATED" ? 401 : code === "FORBIDDEN" ? 403 : 400;
     return new GraphQLError(error.message, { extensions: { code, http: { status } } });
   }
-  return error instanceof GraphQLError ? error : new GraphQLError("Internal server error", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
+  return error instanceof GraphQLError
+    ? error
+    : new GraphQLError("Internal server error", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
 }
 
 export async function startServer(app: App, options: ServerOptions = {}): Promise<RunningServer> {
@@ -120,7 +122,10 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
         const errors = protection.validate(schema, document);
         if (errors.length > 0) return errors;
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError("no operation to run (give operationName)", { extensions: { code: "BAD_USER_INPUT" } })];
+        if (!operation)
+          return [
+            new GraphQLError("no operation to run (give operationName)", { extensions: { code: "BAD_USER_INPUT" } }),
+          ];
         const contextValue: GraphQLContext = createContext({
           services: app.api,
           logger,
@@ -215,11 +220,19 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   const checks: ReadinessCheck[] = [databaseCheck(app.prisma)];
   checks.push({ name: "search", check: () => app.search.sceneIndex.ping() });
   expressApp.get("/readyz", readyHandler(checks));
-  expressApp.use(KEYFRAME_ROUTE, keyframeHandler({ keyframeDir: config.keyframeDir, urls: app.api.keyframeUrls, auth }));
+  expressApp.use(
+    KEYFRAME_ROUTE,
+    keyframeHandler({ keyframeDir: config.keyframeDir, urls: app.api.keyframeUrls, auth }),
+  );
 
   expressApp.get(GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
     // A browser asking for a page gets the playground; GET queries (?query=) go to Apollo.
-    if (!limits.playground || req.query.query !== undefined || req.accepts(["text/html", "application/json"]) !== "text/html") return next();
+    if (
+      !limits.playground ||
+      req.query.query !== undefined ||
+      req.accepts(["text/html", "application/json"]) !== "text/html"
+    )
+      return next();
     const { body, encoding } = playground.page(Boolean(req.acceptsEncodings("gzip")));
     res.setHeader("Content-Security-Policy", PLAYGROUND_CSP);
     res.setHeader("Cache-Control", "no-cache");
@@ -283,13 +296,21 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   const url = `http://${shownHost}:${port}${GRAPHQL_PATH}`;
 
   if (auth.localMode) {
-    logger.warn({ host }, "no API keys configured (CINERAG_API_KEYS): local single-user mode, every client may query and mutate");
-    if (!["127.0.0.1", "::1", "localhost"].includes(host)) logger.warn({ host }, "listening beyond loopback without API keys");
+    logger.warn(
+      { host },
+      "no API keys configured (CINERAG_API_KEYS): local single-user mode, every client may query and mutate",
+    );
+    if (!["127.0.0.1", "::1", "localhost"].includes(host))
+      logger.warn({ host }, "listening beyond loopback without API keys");
   } else {
-    const roles = config.apiKeyList.reduce<Record<string, number>>((n, k) => ({ ...n, [k.role]: (n[k.role] ?? 0) + 1 }), {});
+    const roles = config.apiKeyList.reduce<Record<string, number>>(
+      (n, k) => ({ ...n, [k.role]: (n[k.role] ?? 0) + 1 }),
+      {},
+    );
     logger.info({ keys: roles }, "API keys required");
   }
-  if (!app.api.mediaRoots.configured) logger.warn("no media roots (CINERAG_MEDIA_ROOTS): ingestClip is refused until they are configured");
+  if (!app.api.mediaRoots.configured)
+    logger.warn("no media roots (CINERAG_MEDIA_ROOTS): ingestClip is refused until they are configured");
   // Background work: ingest jobs, and the search outbox (woken whenever a clip becomes READY or is deleted).
   const clipEvents = app.events.subscribe(TOPICS.CLIP_UPDATED);
   if (options.runJobs !== false) {
@@ -299,7 +320,10 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     })();
     await app.jobs.start();
   }
-  logger.info({ url, playground: limits.playground, introspection: limits.introspection }, "cinerag GraphQL server listening");
+  logger.info(
+    { url, playground: limits.playground, introspection: limits.introspection },
+    "cinerag GraphQL server listening",
+  );
 
   let closing: Promise<void> | undefined;
   return {
@@ -322,8 +346,14 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
 }
 
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
-  if (error.code === "EADDRINUSE") return new AppError("BAD_INPUT", `port ${port} on ${host} is in use: choose another with --port or CINERAG_PORT`);
-  if (error.code === "EACCES") return new AppError("BAD_INPUT", `no permission to listen on port ${port} on ${host}: choose a port above 1023`);
-  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") return new AppError("BAD_INPUT", `cannot listen on ${host}: not an address of this machine (CINERAG_HOST / --host)`);
+  if (error.code === "EADDRINUSE")
+    return new AppError("BAD_INPUT", `port ${port} on ${host} is in use: choose another with --port or CINERAG_PORT`);
+  if (error.code === "EACCES")
+    return new AppError("BAD_INPUT", `no permission to listen on port ${port} on ${host}: choose a port above 1023`);
+  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND")
+    return new AppError(
+      "BAD_INPUT",
+      `cannot listen on ${host}: not an address of this machine (CINERAG_HOST / --host)`,
+    );
   return error;
 }

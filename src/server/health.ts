@@ -31,7 +31,11 @@ export function readyHandler(checks: ReadinessCheck[], timeoutMs = 2_000) {
     const results: Record<string, "ok" | "unavailable"> = {};
     await Promise.all(
       checks.map(async (c) => {
-        const ok = await withTimeout(c.check().catch(() => false), timeoutMs, false);
+        const ok = await withTimeout(
+          c.check().catch(() => false),
+          timeoutMs,
+          false,
+        );
         results[c.name] = ok ? "ok" : "unavailable";
       }),
     );

@@ -17,14 +17,21 @@ export function keyframeHandler(opts: { keyframeDir: string; urls: KeyframeUrls;
   return async (req: Request, res: Response): Promise<void> => {
     const urlPath = req.path; // below the mount point: /<clip>/<file>.jpg
     const full = `${KEYFRAME_ROUTE}${urlPath}`;
-    const parts = urlPath.split("/").filter(Boolean).map((p) => {
-      try {
-        return decodeURIComponent(p);
-      } catch {
-        return "";
-      }
-    });
-    if (parts.length !== 2 || !parts.every((p) => SEGMENT.test(p) && !p.includes("..")) || !parts[1]!.toLowerCase().endsWith(".jpg")) {
+    const parts = urlPath
+      .split("/")
+      .filter(Boolean)
+      .map((p) => {
+        try {
+          return decodeURIComponent(p);
+        } catch {
+          return "";
+        }
+      });
+    if (
+      parts.length !== 2 ||
+      !parts.every((p) => SEGMENT.test(p) && !p.includes("..")) ||
+      !parts[1]!.toLowerCase().endsWith(".jpg")
+    ) {
       res.status(404).type("text/plain").send("not found");
       return;
     }

@@ -9,7 +9,14 @@ import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
 import { packageRoot } from "../store/schema-engine.js";
 
 /** Analysis examples are the files in examples/queries (checked against the schema by the tests). */
-const ANALYSIS_EXAMPLES = ["search-and-draft.graphql", "ask.graphql", "emotion-arc.graphql", "style.graphql", "themes.graphql", "analysis-completed.graphql"];
+const ANALYSIS_EXAMPLES = [
+  "search-and-draft.graphql",
+  "ask.graphql",
+  "emotion-arc.graphql",
+  "style.graphql",
+  "themes.graphql",
+  "analysis-completed.graphql",
+];
 
 export function analysisExamples(): Array<{ title: string; query: string; variables?: string }> {
   const dir = path.join(packageRoot(), "examples", "queries");
@@ -119,7 +126,11 @@ export class Playground {
         title: "cinerag",
         endpoint: this.options.endpoint,
         subscriptionsProtocol: "WS",
-        defaultTabs: [...EXAMPLE_OPERATIONS, ...analysisExamples()].map((op) => ({ query: op.query, variables: op.variables ?? null, headers: this.options.keysRequired ? `{ "x-api-key": "" }` : null })),
+        defaultTabs: [...EXAMPLE_OPERATIONS, ...analysisExamples()].map((op) => ({
+          query: op.query,
+          variables: op.variables ?? null,
+          headers: this.options.keysRequired ? `{ "x-api-key": "" }` : null,
+        })),
         headers: this.options.keysRequired ? `{ "x-api-key": "" }` : undefined,
         defaultEditorToolsVisibility: true,
         isHeadersEditorEnabled: true,

@@ -6,7 +6,16 @@
 // error into an HTTP 500. graphql-js (>= 16.7) counts tokens while parsing (`maxTokens`) and Apollo reports
 // the overflow as a syntax error (GRAPHQL_PARSE_FAILED, 400) before validation, let alone execution.
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from "graphql";
+import {
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from "graphql";
 import type { GraphQLLimits } from "../config.js";
 
 export interface Protection {
@@ -32,7 +41,10 @@ export function createProtection(limits: GraphQLLimits): Protection {
     blockFieldSuggestion: { enabled: !limits.introspection },
   };
   const apollo = new ApolloArmor(armorConfig).protect();
-  const validationRules = [...apollo.validationRules, ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const validationRules = [
+    ...apollo.validationRules,
+    ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
   return {
     apollo,
     validationRules,
@@ -42,14 +54,25 @@ export function createProtection(limits: GraphQLLimits): Protection {
         return parse(source, { maxTokens: limits.maxTokens });
       } catch (error) {
         if (error instanceof GraphQLError) {
-          throw new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { code: "GRAPHQL_PARSE_FAILED" } });
+          throw new GraphQLError(error.message, {
+            nodes: error.nodes,
+            source: error.source,
+            positions: error.positions,
+            extensions: { code: "GRAPHQL_PARSE_FAILED" },
+          });
         }
         throw error;
       }
     },
     validate(schema, document) {
       return validate(schema, document, [...specifiedRules, ...validationRules]).map(
-        (e) => new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, extensions: { code: (e.extensions.code as string | undefined) ?? "GRAPHQL_VALIDATION_FAILED" } }),
+        (e) =>
+          new GraphQLError(e.message, {
+            nodes: e.nodes,
+            source: e.source,
+            positions: e.positions,
+            extensions: { code: (e.extensions.code as string | undefined) ?? "GRAPHQL_VALIDATION_FAILED" },
+          }),
       );
     },
   };

@@ -27,7 +27,8 @@ export type SceneDeletionHook = (tx: Prisma.TransactionClient, clipId: string, s
 
 export const outboxSceneDeletes: SceneDeletionHook = async (tx, clipId, sceneIds) => {
   // The outbox worker lets the last row of a scene decide, so these DELETEs win over pending UPSERTs.
-  if (sceneIds.length > 0) await tx.searchOutbox.createMany({ data: sceneIds.map((sceneId) => ({ op: "DELETE", sceneId, clipId })) });
+  if (sceneIds.length > 0)
+    await tx.searchOutbox.createMany({ data: sceneIds.map((sceneId) => ({ op: "DELETE", sceneId, clipId })) });
 };
 
 export interface ClipServiceDeps {
@@ -54,7 +55,8 @@ export class ClipService {
     return queryPage(
       page,
       () => this.deps.prisma.clip.count({ where }),
-      (skip, take) => this.deps.prisma.clip.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip, take }),
+      (skip, take) =>
+        this.deps.prisma.clip.findMany({ where, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip, take }),
     );
   }
 
@@ -64,7 +66,10 @@ export class ClipService {
   }
 
   tracksOf(clipIds: readonly string[]): Promise<TrackRecordRow[]> {
-    return this.deps.prisma.subtitleTrack.findMany({ where: { clipId: { in: [...clipIds] } }, orderBy: [{ clipId: "asc" }, { index: "asc" }] });
+    return this.deps.prisma.subtitleTrack.findMany({
+      where: { clipId: { in: [...clipIds] } },
+      orderBy: [{ clipId: "asc" }, { index: "asc" }],
+    });
   }
 
   tracksByIds(ids: readonly string[]): Promise<TrackRecordRow[]> {
@@ -74,10 +79,14 @@ export class ClipService {
   /** Removes the clip and everything derived from it: rows (cascade), keyframe files, search documents (outbox). */
   async delete(clipId: string): Promise<{ clipId: string; scenes: number }> {
     const { prisma, logger } = this.deps;
-    const clip = await prisma.clip.findUnique({ where: { id: clipId }, select: { id: true, status: true, title: true } });
+    const clip = await prisma.clip.findUnique({
+      where: { id: clipId },
+      select: { id: true, status: true, title: true },
+    });
     if (!clip) throw new AppError("NOT_FOUND", `no clip ${clipId}`);
     const running = await prisma.job.count({ where: { clipId, status: { in: ["QUEUED", "RUNNING"] } } });
-    if (clip.status === "INGESTING" && running > 0) throw new AppError("CONFLICT", `clip ${clipId} is being ingested: cancel its job first`);
+    if (clip.status === "INGESTING" && running > 0)
+      throw new AppError("CONFLICT", `clip ${clipId} is being ingested: cancel its job first`);
     const hook = this.deps.onScenesDeleted ?? outboxSceneDeletes;
     const scenes = await prisma.$transaction(async (tx) => {
       const ids = (await tx.scene.findMany({ where: { clipId }, select: { id: true } })).map((s) => s.id);
@@ -88,7 +97,9 @@ export class ClipService {
     // Files after the commit: a crash in between leaves an orphan folder, never a row without its files.
     const dir = path.join(this.deps.keyframeDir, clipId);
     if (isInside(this.deps.keyframeDir, dir)) {
-      await rm(dir, { recursive: true, force: true }).catch((error: unknown) => logger.warn({ err: error, dir }, "could not remove keyframes"));
+      await rm(dir, { recursive: true, force: true }).catch((error: unknown) =>
+        logger.warn({ err: error, dir }, "could not remove keyframes"),
+      );
     }
     logger.info({ clipId, title: clip.title, scenes }, "clip deleted");
     const payload: ClipUpdatedPayload = { clipId, change: "DELETED", at: new Date().toISOString() };

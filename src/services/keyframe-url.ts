@@ -11,7 +11,12 @@ export class KeyframeUrls {
   private readonly secret: Buffer | undefined;
 
   constructor(keys: string[]) {
-    this.secret = keys.length > 0 ? createHash("sha256").update(`cinerag-keyframes\0${[...keys].sort().join("\0")}`).digest() : undefined;
+    this.secret =
+      keys.length > 0
+        ? createHash("sha256")
+            .update(`cinerag-keyframes\0${[...keys].sort().join("\0")}`)
+            .digest()
+        : undefined;
   }
 
   get signed(): boolean {

@@ -44,11 +44,16 @@ export class MediaRootGuard {
    * absolute path to an existing regular file.
    */
   async resolve(input: string, what = "path"): Promise<string> {
-    if (!this.configured) throw new AppError("FORBIDDEN", `the server reads no media files until media roots are configured: ${MEDIA_ROOTS_HELP}`);
+    if (!this.configured)
+      throw new AppError(
+        "FORBIDDEN",
+        `the server reads no media files until media roots are configured: ${MEDIA_ROOTS_HELP}`,
+      );
     if (typeof input !== "string" || input.length === 0 || input.length > 4096 || input.includes("\0")) {
       throw new AppError("BAD_INPUT", `${what} must be a non-empty file path`);
     }
-    if (!path.isAbsolute(input)) throw new AppError("BAD_INPUT", `${what} must be an absolute path (inside ${(this.roots ?? []).join(", ")})`);
+    if (!path.isAbsolute(input))
+      throw new AppError("BAD_INPUT", `${what} must be an absolute path (inside ${(this.roots ?? []).join(", ")})`);
     const roots = await this.resolvedRoots();
     // Refuse lexically outside paths before touching the file system (no probing of what exists elsewhere).
     const lexical = path.resolve(input);
@@ -72,7 +77,9 @@ export class MediaRootGuard {
 function outside(what: string, input: string, viaLink = false): AppError {
   return new AppError(
     "FORBIDDEN",
-    viaLink ? `${what} ${input} is a link that leads outside the media roots` : `${what} ${input} is outside the media roots`,
+    viaLink
+      ? `${what} ${input} is a link that leads outside the media roots`
+      : `${what} ${input} is outside the media roots`,
   );
 }
 

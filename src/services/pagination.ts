@@ -54,11 +54,21 @@ export function windowOf(args: PageArgs, total: number): { start: number; end: n
 /** A page cut from a list already in memory (children of a batch of parents). */
 export function pageOf<T>(all: T[], args: PageArgs): Page<T> {
   const { start, end } = windowOf(args, all.length);
-  return { nodes: all.slice(start, end), offset: start, totalCount: all.length, hasNextPage: end < all.length, hasPreviousPage: start > 0 };
+  return {
+    nodes: all.slice(start, end),
+    offset: start,
+    totalCount: all.length,
+    hasNextPage: end < all.length,
+    hasPreviousPage: start > 0,
+  };
 }
 
 /** A page read with two queries: count, then the window. */
-export async function queryPage<T>(args: PageArgs, count: () => Promise<number>, rows: (skip: number, take: number) => Promise<T[]>): Promise<Page<T>> {
+export async function queryPage<T>(
+  args: PageArgs,
+  count: () => Promise<number>,
+  rows: (skip: number, take: number) => Promise<T[]>,
+): Promise<Page<T>> {
   const total = await count();
   const { start, end } = windowOf(args, total);
   const nodes = end > start ? await rows(start, end - start) : [];

@@ -114,25 +114,37 @@ export class SceneService {
 
   scenes(filter: SceneFilter, page: PageArgs): Promise<Page<SceneRow>> {
     const where = this.sceneWhere(filter);
-    return queryPage(page, () => this.prisma.scene.count({ where }), (skip, take) =>
-      this.prisma.scene.findMany({ where, orderBy: SCENE_ORDER, skip, take }),
+    return queryPage(
+      page,
+      () => this.prisma.scene.count({ where }),
+      (skip, take) => this.prisma.scene.findMany({ where, orderBy: SCENE_ORDER, skip, take }),
     );
   }
 
   cues(filter: CueFilter, page: PageArgs): Promise<Page<CueRow>> {
     const where = this.cueWhere(filter);
-    return queryPage(page, () => this.prisma.cue.count({ where }), (skip, take) => this.prisma.cue.findMany({ where, orderBy: CUE_ORDER, skip, take }));
+    return queryPage(
+      page,
+      () => this.prisma.cue.count({ where }),
+      (skip, take) => this.prisma.cue.findMany({ where, orderBy: CUE_ORDER, skip, take }),
+    );
   }
 
   shots(filter: ShotFilter, page: PageArgs): Promise<Page<ShotRow>> {
     const where = this.shotWhere(filter);
-    return queryPage(page, () => this.prisma.shot.count({ where }), (skip, take) => this.prisma.shot.findMany({ where, orderBy: SHOT_ORDER, skip, take }));
+    return queryPage(
+      page,
+      () => this.prisma.shot.count({ where }),
+      (skip, take) => this.prisma.shot.findMany({ where, orderBy: SHOT_ORDER, skip, take }),
+    );
   }
 
   keyframes(filter: KeyframeFilter, page: PageArgs): Promise<Page<KeyframeRow>> {
     const where = this.keyframeWhere(filter);
-    return queryPage(page, () => this.prisma.keyframe.count({ where }), (skip, take) =>
-      this.prisma.keyframe.findMany({ where, orderBy: KEYFRAME_ORDER, skip, take }),
+    return queryPage(
+      page,
+      () => this.prisma.keyframe.count({ where }),
+      (skip, take) => this.prisma.keyframe.findMany({ where, orderBy: KEYFRAME_ORDER, skip, take }),
     );
   }
 
@@ -162,11 +174,20 @@ export class SceneService {
     return this.prisma.shot.findMany({ where: this.shotWhere(filter), orderBy: SHOT_ORDER });
   }
   allKeyframesOfScenes(filter: KeyframeFilter & { sceneIds: string[] }): Promise<KeyframeWithScene[]> {
-    return this.prisma.keyframe.findMany({ where: this.keyframeWhere(filter), orderBy: KEYFRAME_ORDER, include: { shot: { select: { sceneId: true } } } });
+    return this.prisma.keyframe.findMany({
+      where: this.keyframeWhere(filter),
+      orderBy: KEYFRAME_ORDER,
+      include: { shot: { select: { sceneId: true } } },
+    });
   }
 }
 
 const SCENE_ORDER: Prisma.SceneOrderByWithRelationInput[] = [{ clipId: "asc" }, { startTime: "asc" }, { index: "asc" }];
-const CUE_ORDER: Prisma.CueOrderByWithRelationInput[] = [{ clipId: "asc" }, { startTime: "asc" }, { trackId: "asc" }, { index: "asc" }];
+const CUE_ORDER: Prisma.CueOrderByWithRelationInput[] = [
+  { clipId: "asc" },
+  { startTime: "asc" },
+  { trackId: "asc" },
+  { index: "asc" },
+];
 const SHOT_ORDER: Prisma.ShotOrderByWithRelationInput[] = [{ clipId: "asc" }, { startTime: "asc" }, { index: "asc" }];
 const KEYFRAME_ORDER: Prisma.KeyframeOrderByWithRelationInput[] = [{ clipId: "asc" }, { time: "asc" }, { id: "asc" }];

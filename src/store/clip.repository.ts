@@ -41,7 +41,12 @@ function sceneOf(scenes: SceneRecord[], time: number): SceneRecord | undefined {
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 /** One subtitle track and its cues; each cue goes to the scene containing its midpoint. */
-async function insertTrack(tx: Tx, clipId: string, track: TrackRecord, sceneIdAt: (time: number) => string | undefined): Promise<void> {
+async function insertTrack(
+  tx: Tx,
+  clipId: string,
+  track: TrackRecord,
+  sceneIdAt: (time: number) => string | undefined,
+): Promise<void> {
   const trackId = randomUUID();
   await tx.subtitleTrack.create({
     data: {
@@ -80,7 +85,10 @@ export class ClipRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   findByHash(contentHash: string): Promise<ClipRow | null> {
-    return this.prisma.clip.findUnique({ where: { contentHash }, select: { id: true, contentHash: true, path: true, title: true, status: true } });
+    return this.prisma.clip.findUnique({
+      where: { contentHash },
+      select: { id: true, contentHash: true, path: true, title: true, status: true },
+    });
   }
 
   /** Creates the INGESTING row for a new clip, or takes over an unfinished one with the same content. */
@@ -131,7 +139,14 @@ export class ClipRepository {
       imageBased: t.imageBased,
       skipped: t.skipped,
       warnings: JSON.parse(t.warnings) as string[],
-      cues: t.cues.map((c) => ({ index: c.index, startTime: c.startTime, endTime: c.endTime, rawText: c.rawText, text: c.text, ...(c.speaker ? { speaker: c.speaker } : {}) })),
+      cues: t.cues.map((c) => ({
+        index: c.index,
+        startTime: c.startTime,
+        endTime: c.endTime,
+        rawText: c.rawText,
+        text: c.text,
+        ...(c.speaker ? { speaker: c.speaker } : {}),
+      })),
     }));
     const shots: ShotRecord[] = clip.shots.map((s) => ({
       index: s.index,
@@ -144,25 +159,34 @@ export class ClipRepository {
     }));
     const keyframes: KeyframeRecord[] = clip.shots.flatMap((s) =>
       s.keyframe
-        ? [{
-            shotIndex: s.index,
-            time: s.keyframe.time,
-            path: s.keyframe.path,
-            width: s.keyframe.width,
-            height: s.keyframe.height,
-            stats: {
-              brightness: s.keyframe.brightness,
-              contrast: s.keyframe.contrast,
-              saturation: s.keyframe.saturation,
-              colourfulness: s.keyframe.colourfulness,
-              palette: JSON.parse(s.keyframe.palette) as KeyframeRecord["stats"]["palette"],
+        ? [
+            {
+              shotIndex: s.index,
+              time: s.keyframe.time,
+              path: s.keyframe.path,
+              width: s.keyframe.width,
+              height: s.keyframe.height,
+              stats: {
+                brightness: s.keyframe.brightness,
+                contrast: s.keyframe.contrast,
+                saturation: s.keyframe.saturation,
+                colourfulness: s.keyframe.colourfulness,
+                palette: JSON.parse(s.keyframe.palette) as KeyframeRecord["stats"]["palette"],
+              },
             },
-          }]
+          ]
         : [],
     );
     const scenes: SceneRecord[] = clip.scenes.map((s) => {
       const indices = s.shots.map((x) => x.index);
-      return { index: s.index, startTime: s.startTime, endTime: s.endTime, firstShot: Math.min(...indices), lastShot: Math.max(...indices), text: s.text };
+      return {
+        index: s.index,
+        startTime: s.startTime,
+        endTime: s.endTime,
+        firstShot: Math.min(...indices),
+        lastShot: Math.max(...indices),
+        text: s.text,
+      };
     });
     return { title: clip.title, parts: { tracks, shots, keyframes, scenes } };
   }
@@ -181,7 +205,14 @@ export class ClipRepository {
         const added = tracks.filter((t) => !t.path || !known.has(t.path)).map((t) => ({ ...t, index: next++ }));
         if (added.length === 0) return [];
         const scenes = await tx.scene.findMany({ where: { clipId }, orderBy: { index: "asc" } });
-        const records = scenes.map((s) => ({ index: s.index, startTime: s.startTime, endTime: s.endTime, firstShot: 0, lastShot: 0, text: s.text }));
+        const records = scenes.map((s) => ({
+          index: s.index,
+          startTime: s.startTime,
+          endTime: s.endTime,
+          firstShot: 0,
+          lastShot: 0,
+          text: s.text,
+        }));
         const touched = new Set<string>();
         const sceneIdAt = (time: number) => {
           const id = scenes[sceneOf(records, time)?.index ?? -1]?.id;
@@ -198,7 +229,10 @@ export class ClipRepository {
 
   /** An ingest that stopped (cancelled, or a tool failed): FAILED with the reason, checkpoints kept. */
   async markUnfinished(clipId: string, reason: string): Promise<void> {
-    await this.prisma.clip.updateMany({ where: { id: clipId, status: { not: "READY" } }, data: { status: "FAILED", error: reason } });
+    await this.prisma.clip.updateMany({
+      where: { id: clipId, status: { not: "READY" } },
+      data: { status: "FAILED", error: reason },
+    });
   }
 
   async rename(clipId: string, title: string): Promise<void> {
@@ -231,14 +265,22 @@ export class ClipRepository {
         // READY clip being re-ingested would: clear them so the result is exactly one copy, and queue the
         // removal of the replaced scenes from the search index (src/search/outbox.worker.ts).
         const replaced = await tx.scene.findMany({ where: { clipId }, select: { id: true } });
-        if (replaced.length > 0) await tx.searchOutbox.createMany({ data: replaced.map((s) => ({ op: "DELETE", sceneId: s.id, clipId })) });
+        if (replaced.length > 0)
+          await tx.searchOutbox.createMany({ data: replaced.map((s) => ({ op: "DELETE", sceneId: s.id, clipId })) });
         await tx.scene.deleteMany({ where: { clipId } });
         await tx.subtitleTrack.deleteMany({ where: { clipId } });
         await tx.shot.deleteMany({ where: { clipId } });
 
         const sceneIds = clip.scenes.map(() => randomUUID());
         await tx.scene.createMany({
-          data: clip.scenes.map((s, i) => ({ id: sceneIds[i]!, clipId, index: s.index, startTime: s.startTime, endTime: s.endTime, text: s.text })),
+          data: clip.scenes.map((s, i) => ({
+            id: sceneIds[i]!,
+            clipId,
+            index: s.index,
+            startTime: s.startTime,
+            endTime: s.endTime,
+            text: s.text,
+          })),
         });
         const sceneIdAt = (time: number) => {
           const scene = sceneOf(clip.scenes, time);

@@ -84,7 +84,9 @@ function statusOf(databaseFile: string, locals: LocalMigration[]): MigrationStat
   if (existsSync(databaseFile)) {
     const db = new Database(databaseFile, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
     try {
-      const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'").get();
+      const table = db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_prisma_migrations'")
+        .get();
       if (table) {
         rows = db
           .prepare("SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations")
@@ -98,7 +100,9 @@ function statusOf(databaseFile: string, locals: LocalMigration[]): MigrationStat
     if (row.finished_at == null && row.rolled_back_at == null) status.failed.push(row.migration_name);
   }
   for (const local of locals) {
-    const done = rows.filter((r) => r.migration_name === local.name && r.finished_at != null && r.rolled_back_at == null);
+    const done = rows.filter(
+      (r) => r.migration_name === local.name && r.finished_at != null && r.rolled_back_at == null,
+    );
     if (done.length === 0) status.pending.push(local.name);
     else if (done.some((r) => r.checksum === local.checksum)) status.applied.push(local.name);
     else status.edited.push(local.name);

@@ -74,12 +74,22 @@ export function distribution(cues: Array<{ scores: EmotionScores }>): Distributi
   return { scores: sum, dominant: dominant(sum) };
 }
 
-export function sceneEmotions(scenes: Array<{ id: string; clipId: string; startTime: number; endTime: number }>, cues: ScoredCue[]): SceneEmotion[] {
+export function sceneEmotions(
+  scenes: Array<{ id: string; clipId: string; startTime: number; endTime: number }>,
+  cues: ScoredCue[],
+): SceneEmotion[] {
   const byScene = new Map<string, ScoredCue[]>();
   for (const c of cues) if (c.sceneId) (byScene.get(c.sceneId) ?? byScene.set(c.sceneId, []).get(c.sceneId)!).push(c);
   return scenes.map((s) => {
     const list = byScene.get(s.id) ?? [];
-    return { sceneId: s.id, clipId: s.clipId, startTime: s.startTime, endTime: s.endTime, cueCount: list.length, ...distribution(list) };
+    return {
+      sceneId: s.id,
+      clipId: s.clipId,
+      startTime: s.startTime,
+      endTime: s.endTime,
+      cueCount: list.length,
+      ...distribution(list),
+    };
   });
 }
 
@@ -92,7 +102,12 @@ export function speakerEmotions(cues: ScoredCue[]): SpeakerEmotion[] {
     (by.get(key) ?? by.set(key, []).get(key)!).push(c);
   }
   return [...by.entries()]
-    .map(([key, list]) => ({ clipId: list[0]!.clipId, speaker: key.split("\u0000")[1]!, cueCount: list.length, ...distribution(list) }))
+    .map(([key, list]) => ({
+      clipId: list[0]!.clipId,
+      speaker: key.split("\u0000")[1]!,
+      cueCount: list.length,
+      ...distribution(list),
+    }))
     .sort((a, b) => b.cueCount - a.cueCount || a.speaker.localeCompare(b.speaker));
 }
 
@@ -104,7 +119,10 @@ export function arc(
   resolution: ArcResolution,
 ): ArcPoint[] {
   if (resolution.kind === "SCENE") {
-    return sceneEmotions(scenes.map((s) => ({ ...s, clipId: clip.id })), cues).map((s) => ({
+    return sceneEmotions(
+      scenes.map((s) => ({ ...s, clipId: clip.id })),
+      cues,
+    ).map((s) => ({
       clipId: clip.id,
       startTime: s.startTime,
       endTime: s.endTime,
@@ -140,7 +158,18 @@ export function peaks(cues: ScoredCue[], perEmotion = 3, minScore = 0.3): Emotio
       .filter((c) => c.scores[e] >= minScore)
       .sort((a, b) => b.scores[e] - a.scores[e] || a.startTime - b.startTime)
       .slice(0, perEmotion);
-    for (const c of top) out.push({ emotion: e, clipId: c.clipId, score: round(c.scores[e]), cueId: c.cueId, sceneId: c.sceneId, startTime: c.startTime, endTime: c.endTime, text: c.text, speaker: c.speaker });
+    for (const c of top)
+      out.push({
+        emotion: e,
+        clipId: c.clipId,
+        score: round(c.scores[e]),
+        cueId: c.cueId,
+        sceneId: c.sceneId,
+        startTime: c.startTime,
+        endTime: c.endTime,
+        text: c.text,
+        speaker: c.speaker,
+      });
   }
   return out;
 }

@@ -60,46 +60,66 @@ export interface EmotionResult {
 const BATCH = 256;
 
 export class EmotionService {
-  constructor(private readonly deps: { prisma: PrismaClient; models: Pick<AnalysisModels, "emotion">; store: AnalysisStore }) {}
+  constructor(
+    private readonly deps: { prisma: PrismaClient; models: Pick<AnalysisModels, "emotion">; store: AnalysisStore },
+  ) {}
 
-  async analyse(scope: AnalysisScope, params: EmotionParams = {}, options: RunOptions = {}): Promise<AnalysisRun<EmotionResult>> {
+  async analyse(
+    scope: AnalysisScope,
+    params: EmotionParams = {},
+    options: RunOptions = {},
+  ): Promise<AnalysisRun<EmotionResult>> {
     const resolved = await resolveScope(this.deps.prisma, scope);
     const classifier = await this.deps.models.emotion();
     const resolution = params.resolution ?? { kind: "SCENE" };
-    const parameters = { resolution, peaksPerEmotion: params.peaksPerEmotion ?? 3, minPeakScore: params.minPeakScore ?? 0.3 };
+    const parameters = {
+      resolution,
+      peaksPerEmotion: params.peaksPerEmotion ?? 3,
+      minPeakScore: params.minPeakScore ?? 0.3,
+    };
     const models: ModelUse[] = [{ task: "emotion", ...classifier.provenance }];
-    return this.deps.store.run("EMOTION", resolved, parameters, models, async () => {
-      const [cues, scenes] = await Promise.all([loadCues(this.deps.prisma, resolved.clipIds), loadScenes(this.deps.prisma, resolved.clipIds)]);
-      const scored = await this.scoreCues(cues, classifier);
-      const cuesByClip = groupBy(scored, (c) => c.clipId);
-      const scenesByClip = groupBy(scenes, (s) => s.clipId);
-      const clips: ClipEmotion[] = resolved.clips.map((clip) => {
-        const clipCues = cuesByClip.get(clip.id) ?? [];
-        const clipScenes = scenesByClip.get(clip.id) ?? [];
+    return this.deps.store.run(
+      "EMOTION",
+      resolved,
+      parameters,
+      models,
+      async () => {
+        const [cues, scenes] = await Promise.all([
+          loadCues(this.deps.prisma, resolved.clipIds),
+          loadScenes(this.deps.prisma, resolved.clipIds),
+        ]);
+        const scored = await this.scoreCues(cues, classifier);
+        const cuesByClip = groupBy(scored, (c) => c.clipId);
+        const scenesByClip = groupBy(scenes, (s) => s.clipId);
+        const clips: ClipEmotion[] = resolved.clips.map((clip) => {
+          const clipCues = cuesByClip.get(clip.id) ?? [];
+          const clipScenes = scenesByClip.get(clip.id) ?? [];
+          return {
+            clipId: clip.id,
+            title: clip.title,
+            duration: clip.duration,
+            cueCount: clipCues.length,
+            ...distribution(clipCues),
+            scenes: sceneEmotions(clipScenes, clipCues),
+            speakers: speakerEmotions(clipCues),
+            arc: arc(clip, clipScenes, clipCues, resolution),
+            peaks: peaks(clipCues, parameters.peaksPerEmotion, parameters.minPeakScore),
+          };
+        });
         return {
-          clipId: clip.id,
-          title: clip.title,
-          duration: clip.duration,
-          cueCount: clipCues.length,
-          ...distribution(clipCues),
-          scenes: sceneEmotions(clipScenes, clipCues),
-          speakers: speakerEmotions(clipCues),
-          arc: arc(clip, clipScenes, clipCues, resolution),
-          peaks: peaks(clipCues, parameters.peaksPerEmotion, parameters.minPeakScore),
+          method: classifier.provenance.method,
+          model: classifier.provenance.model,
+          storedCues: scored.filter((c) => c.source === "STORED").length,
+          computedCues: scored.filter((c) => c.source === "COMPUTED").length,
+          resolution,
+          distribution: distribution(scored),
+          clips,
+          cues: scored,
+          tables: emotionTables(clips, scored),
         };
-      });
-      return {
-        method: classifier.provenance.method,
-        model: classifier.provenance.model,
-        storedCues: scored.filter((c) => c.source === "STORED").length,
-        computedCues: scored.filter((c) => c.source === "COMPUTED").length,
-        resolution,
-        distribution: distribution(scored),
-        clips,
-        cues: scored,
-        tables: emotionTables(clips, scored),
-      };
-    }, options);
+      },
+      options,
+    );
   }
 
   /** Scores of the cues: stored rows of the classifier's model where there are some, the rest classified now. */
@@ -153,7 +173,9 @@ function normalise(s: EmotionScores): EmotionScores {
   return out;
 }
 
-const emotionColumns = <T extends { scores: EmotionScores; dominant?: string | null }>(): Array<[string, (r: T) => string | number | null]> => [
+const emotionColumns = <T extends { scores: EmotionScores; dominant?: string | null }>(): Array<
+  [string, (r: T) => string | number | null]
+> => [
   ["dominant", (r) => r.dominant ?? dominant(r.scores)],
   ...EMOTIONS.map((e): [string, (r: T) => number] => [e, (r) => r.scores[e]]),
 ];
@@ -165,18 +187,73 @@ export function emotionTables(clips: ClipEmotion[], cues: ScoredCue[]): Table[] 
     ["clipTitle", (r) => title.get(r.clipId) ?? ""],
   ];
   return [
-    table("clips", [...clipCols<ClipEmotion>(), ["cueCount", (r) => r.cueCount], ...emotionColumns<ClipEmotion>()], clips),
-    table("arc", [...clipCols<ArcPoint>(), ["sceneId", (r) => r.sceneId], ["startTime", (r) => r.startTime], ["endTime", (r) => r.endTime], ["cueCount", (r) => r.cueCount], ...emotionColumns<ArcPoint>()], clips.flatMap((c) => c.arc)),
-    table("scenes", [...clipCols<SceneEmotion>(), ["sceneId", (r) => r.sceneId], ["startTime", (r) => r.startTime], ["endTime", (r) => r.endTime], ["cueCount", (r) => r.cueCount], ...emotionColumns<SceneEmotion>()], clips.flatMap((c) => c.scenes)),
-    table("speakers", [...clipCols<SpeakerEmotion>(), ["speaker", (r) => r.speaker], ["cueCount", (r) => r.cueCount], ...emotionColumns<SpeakerEmotion>()], clips.flatMap((c) => c.speakers)),
+    table(
+      "clips",
+      [...clipCols<ClipEmotion>(), ["cueCount", (r) => r.cueCount], ...emotionColumns<ClipEmotion>()],
+      clips,
+    ),
+    table(
+      "arc",
+      [
+        ...clipCols<ArcPoint>(),
+        ["sceneId", (r) => r.sceneId],
+        ["startTime", (r) => r.startTime],
+        ["endTime", (r) => r.endTime],
+        ["cueCount", (r) => r.cueCount],
+        ...emotionColumns<ArcPoint>(),
+      ],
+      clips.flatMap((c) => c.arc),
+    ),
+    table(
+      "scenes",
+      [
+        ...clipCols<SceneEmotion>(),
+        ["sceneId", (r) => r.sceneId],
+        ["startTime", (r) => r.startTime],
+        ["endTime", (r) => r.endTime],
+        ["cueCount", (r) => r.cueCount],
+        ...emotionColumns<SceneEmotion>(),
+      ],
+      clips.flatMap((c) => c.scenes),
+    ),
+    table(
+      "speakers",
+      [
+        ...clipCols<SpeakerEmotion>(),
+        ["speaker", (r) => r.speaker],
+        ["cueCount", (r) => r.cueCount],
+        ...emotionColumns<SpeakerEmotion>(),
+      ],
+      clips.flatMap((c) => c.speakers),
+    ),
     table(
       "peaks",
-      [...clipCols<EmotionPeak>(), ["emotion", (r) => r.emotion], ["score", (r) => r.score], ["cueId", (r) => r.cueId], ["sceneId", (r) => r.sceneId], ["startTime", (r) => r.startTime], ["endTime", (r) => r.endTime], ["speaker", (r) => r.speaker], ["text", (r) => r.text]],
+      [
+        ...clipCols<EmotionPeak>(),
+        ["emotion", (r) => r.emotion],
+        ["score", (r) => r.score],
+        ["cueId", (r) => r.cueId],
+        ["sceneId", (r) => r.sceneId],
+        ["startTime", (r) => r.startTime],
+        ["endTime", (r) => r.endTime],
+        ["speaker", (r) => r.speaker],
+        ["text", (r) => r.text],
+      ],
       clips.flatMap((c) => c.peaks),
     ),
     table(
       "cues",
-      [...clipCols<ScoredCue>(), ["cueId", (r) => r.cueId], ["sceneId", (r) => r.sceneId], ["startTime", (r) => r.startTime], ["endTime", (r) => r.endTime], ["speaker", (r) => r.speaker], ["text", (r) => r.text], ["source", (r) => r.source], ...emotionColumns<ScoredCue>()],
+      [
+        ...clipCols<ScoredCue>(),
+        ["cueId", (r) => r.cueId],
+        ["sceneId", (r) => r.sceneId],
+        ["startTime", (r) => r.startTime],
+        ["endTime", (r) => r.endTime],
+        ["speaker", (r) => r.speaker],
+        ["text", (r) => r.text],
+        ["source", (r) => r.source],
+        ...emotionColumns<ScoredCue>(),
+      ],
       cues,
     ),
   ];

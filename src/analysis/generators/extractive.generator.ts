@@ -45,33 +45,62 @@ function rankLines(query: string, scenes: ContextScene[]): Ranked[] {
 }
 
 function answer(question: string, scenes: ContextScene[], maxLines: number): string[] {
-  let picked = rankLines(question, scenes).filter((r) => r.score >= 0.05).slice(0, maxLines);
+  let picked = rankLines(question, scenes)
+    .filter((r) => r.score >= 0.05)
+    .slice(0, maxLines);
   if (picked.length === 0) {
     // nothing shares a word with the question: the retrieval found the scenes by meaning; quote their openings
-    picked = scenes.slice(0, Math.min(2, maxLines)).flatMap((scene) => (scene.lines[0] ? [{ scene, line: scene.lines[0], score: 0 }] : []));
+    picked = scenes
+      .slice(0, Math.min(2, maxLines))
+      .flatMap((scene) => (scene.lines[0] ? [{ scene, line: scene.lines[0], score: 0 }] : []));
   }
   if (picked.length === 0) return ["The retrieved scenes have no dialogue to quote."];
   picked.sort((a, b) => a.scene.marker - b.scene.marker || a.line.startTime - b.line.startTime);
   return [
     "The most relevant lines in the retrieved scenes:\n",
-    ...picked.map((p) => `- ${p.line.speaker ? `${p.line.speaker}: ` : ""}"${p.line.text}" (${timecode(p.line.startTime)}) [S${p.scene.marker}]\n`),
+    ...picked.map(
+      (p) =>
+        `- ${p.line.speaker ? `${p.line.speaker}: ` : ""}"${p.line.text}" (${timecode(p.line.startTime)}) [S${p.scene.marker}]\n`,
+    ),
   ];
 }
 
 function character(speaker: string | null, fallback: string): string {
-  const name = (speaker ?? fallback).replace(/[^\p{L}\p{N} .'-]/gu, "").trim().toUpperCase();
+  const name = (speaker ?? fallback)
+    .replace(/[^\p{L}\p{N} .'-]/gu, "")
+    .trim()
+    .toUpperCase();
   return name || fallback;
 }
 
 function draft(prompt: string, scenes: ContextScene[]): string[] {
   const refs = scenes.slice(0, 3);
   const ranked = rankLines(prompt, refs);
-  const lines = (ranked.some((r) => r.score >= 0.05) ? ranked : refs.flatMap((scene) => scene.lines.map((line) => ({ scene, line, score: 0 })))).slice(0, 8);
+  const lines = (
+    ranked.some((r) => r.score >= 0.05)
+      ? ranked
+      : refs.flatMap((scene) => scene.lines.map((line) => ({ scene, line, score: 0 })))
+  ).slice(0, 8);
   lines.sort((a, b) => a.scene.marker - b.scene.marker || a.line.startTime - b.line.startTime);
-  const heading = `EXT. ${prompt.replace(/[^\p{L}\p{N} '-]/gu, " ").replace(/\s+/g, " ").trim().toUpperCase().slice(0, 60) || "SOMEWHERE"} - NIGHT`;
+  const heading = `EXT. ${
+    prompt
+      .replace(/[^\p{L}\p{N} '-]/gu, " ")
+      .replace(/\s+/g, " ")
+      .trim()
+      .toUpperCase()
+      .slice(0, 60) || "SOMEWHERE"
+  } - NIGHT`;
   const seen = refs.flatMap((s) => s.captions).slice(0, 2);
-  const out = [`Title: ${prompt.replace(/\s+/g, " ").trim().slice(0, 120)}\n`, "Credit: assembled from retrieved dialogue (extractive, no model)\n\n", `${heading}\n\n`];
-  out.push(seen.length ? `${seen.map((c) => c.charAt(0).toUpperCase() + c.slice(1)).join(". ")}.\n\n` : "The scene is built from the reference scenes' own lines.\n\n");
+  const out = [
+    `Title: ${prompt.replace(/\s+/g, " ").trim().slice(0, 120)}\n`,
+    "Credit: assembled from retrieved dialogue (extractive, no model)\n\n",
+    `${heading}\n\n`,
+  ];
+  out.push(
+    seen.length
+      ? `${seen.map((c) => c.charAt(0).toUpperCase() + c.slice(1)).join(". ")}.\n\n`
+      : "The scene is built from the reference scenes' own lines.\n\n",
+  );
   let voice = 0;
   let last = "";
   for (const { scene, line } of lines) {

@@ -14,7 +14,10 @@ export interface GeneratorConfig {
   openai?: { baseUrl: string; model: string; apiKey?: string; timeoutMs: number };
 }
 
-export function generatorProvider(config: GeneratorConfig, deps: { models?: Pick<AnalysisModels, "generator">; logger?: Logger } = {}): () => Promise<TextGenerator> {
+export function generatorProvider(
+  config: GeneratorConfig,
+  deps: { models?: Pick<AnalysisModels, "generator">; logger?: Logger } = {},
+): () => Promise<TextGenerator> {
   const extractive = new ExtractiveGenerator();
   if (config.kind === "openai" && config.openai) {
     const g = new OpenAiCompatibleGenerator(config.openai);
@@ -27,7 +30,11 @@ export function generatorProvider(config: GeneratorConfig, deps: { models?: Pick
         if (!deps.models?.generator) throw new Error("no local generator in this build");
         return await deps.models.generator();
       } catch (error) {
-        if (!warned) deps.logger?.info({ err: (error as Error).message }, "local generation model unavailable: answering extractively");
+        if (!warned)
+          deps.logger?.info(
+            { err: (error as Error).message },
+            "local generation model unavailable: answering extractively",
+          );
         warned = true;
         return extractive;
       }

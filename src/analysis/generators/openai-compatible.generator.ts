@@ -41,15 +41,25 @@ export class OpenAiCompatibleGenerator implements TextGenerator {
       temperature: options.temperature ?? 0,
       stream,
     };
-    const headers: Record<string, string> = { "content-type": "application/json", accept: stream ? "text/event-stream" : "application/json" };
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: stream ? "text/event-stream" : "application/json",
+    };
     if (this.options.apiKey) headers.authorization = `Bearer ${this.options.apiKey}`;
     const doFetch = this.options.fetch ?? fetch;
     const fail = (error: unknown): never => {
       if (error instanceof GeneratorError) throw error;
       if (options.signal?.aborted) throw new GeneratorError("GENERATOR_CANCELLED", "generation cancelled");
-      if (timeout.aborted) throw new GeneratorError("GENERATOR_TIMEOUT", `the generator at ${this.url} did not answer within ${timeoutMs / 1000} s`);
+      if (timeout.aborted)
+        throw new GeneratorError(
+          "GENERATOR_TIMEOUT",
+          `the generator at ${this.url} did not answer within ${timeoutMs / 1000} s`,
+        );
       const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-      throw new GeneratorError("GENERATOR_UNAVAILABLE", `cannot reach the generator at ${this.url}: ${cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error)}`);
+      throw new GeneratorError(
+        "GENERATOR_UNAVAILABLE",
+        `cannot reach the generator at ${this.url}: ${cause?.code ?? cause?.message ?? (error as Error)?.message ?? String(error)}`,
+      );
     };
     let res: Response;
     try {
@@ -61,10 +71,17 @@ export class OpenAiCompatibleGenerator implements TextGenerator {
     try {
       if (!stream) {
         const json = (await res.json().catch(() => {
-          throw new GeneratorError("GENERATOR_BAD_RESPONSE", `the generator at ${this.url} answered with something that is not JSON`);
+          throw new GeneratorError(
+            "GENERATOR_BAD_RESPONSE",
+            `the generator at ${this.url} answered with something that is not JSON`,
+          );
         })) as { choices?: Array<{ message?: { content?: unknown } }> };
         const content = json.choices?.[0]?.message?.content;
-        if (typeof content !== "string") throw new GeneratorError("GENERATOR_BAD_RESPONSE", `the generator at ${this.url} answered without choices[0].message.content`);
+        if (typeof content !== "string")
+          throw new GeneratorError(
+            "GENERATOR_BAD_RESPONSE",
+            `the generator at ${this.url} answered without choices[0].message.content`,
+          );
         return content;
       }
       return await this.readStream(res, options.onToken!);
@@ -74,13 +91,15 @@ export class OpenAiCompatibleGenerator implements TextGenerator {
   }
 
   private async readStream(res: Response, onToken: (t: string) => void): Promise<string> {
-    if (!res.body) throw new GeneratorError("GENERATOR_BAD_RESPONSE", "the generator answered a stream request without a body");
+    if (!res.body)
+      throw new GeneratorError("GENERATOR_BAD_RESPONSE", "the generator answered a stream request without a body");
     const contentType = res.headers.get("content-type") ?? "";
     if (contentType.includes("application/json")) {
       // a server that ignores `stream: true`: one JSON answer
       const json = (await res.json()) as { choices?: Array<{ message?: { content?: unknown } }> };
       const content = json.choices?.[0]?.message?.content;
-      if (typeof content !== "string") throw new GeneratorError("GENERATOR_BAD_RESPONSE", "the generator answered without choices[0].message.content");
+      if (typeof content !== "string")
+        throw new GeneratorError("GENERATOR_BAD_RESPONSE", "the generator answered without choices[0].message.content");
       if (content) onToken(content);
       return content;
     }
@@ -93,13 +112,23 @@ export class OpenAiCompatibleGenerator implements TextGenerator {
         done = true;
         return;
       }
-      let event: { choices?: Array<{ delta?: { content?: unknown }; finish_reason?: unknown }>; error?: { message?: string } };
+      let event: {
+        choices?: Array<{ delta?: { content?: unknown }; finish_reason?: unknown }>;
+        error?: { message?: string };
+      };
       try {
         event = JSON.parse(data);
       } catch {
-        throw new GeneratorError("GENERATOR_BAD_RESPONSE", `the generator sent an event that is not JSON: ${data.slice(0, 80)}`);
+        throw new GeneratorError(
+          "GENERATOR_BAD_RESPONSE",
+          `the generator sent an event that is not JSON: ${data.slice(0, 80)}`,
+        );
       }
-      if (event.error) throw new GeneratorError("GENERATOR_UNAVAILABLE", `the generator failed mid-stream: ${event.error.message ?? "unknown error"}`);
+      if (event.error)
+        throw new GeneratorError(
+          "GENERATOR_UNAVAILABLE",
+          `the generator failed mid-stream: ${event.error.message ?? "unknown error"}`,
+        );
       const piece = event.choices?.[0]?.delta?.content;
       if (typeof piece === "string" && piece.length > 0) {
         text += piece;
@@ -153,6 +182,18 @@ async function httpError(res: Response, url: string): Promise<GeneratorError> {
   detail = detail.replace(/\s+/g, " ").trim().slice(0, 300);
   const s = res.status;
   const code: GeneratorErrorCode =
-    s === 401 || s === 403 ? "GENERATOR_UNAUTHORIZED" : s === 404 ? "GENERATOR_NOT_FOUND" : s === 429 ? "GENERATOR_RATE_LIMITED" : s === 408 || s === 504 ? "GENERATOR_TIMEOUT" : s >= 500 ? "GENERATOR_UNAVAILABLE" : s >= 400 ? "GENERATOR_BAD_REQUEST" : "GENERATOR_BAD_RESPONSE";
+    s === 401 || s === 403
+      ? "GENERATOR_UNAUTHORIZED"
+      : s === 404
+        ? "GENERATOR_NOT_FOUND"
+        : s === 429
+          ? "GENERATOR_RATE_LIMITED"
+          : s === 408 || s === 504
+            ? "GENERATOR_TIMEOUT"
+            : s >= 500
+              ? "GENERATOR_UNAVAILABLE"
+              : s >= 400
+                ? "GENERATOR_BAD_REQUEST"
+                : "GENERATOR_BAD_RESPONSE";
   return new GeneratorError(code, `the generator at ${url} answered HTTP ${s}${detail ? `: ${detail}` : ""}`, s);
 }

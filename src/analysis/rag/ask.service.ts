@@ -101,65 +101,130 @@ export class AskService {
     return this.deps.embedder.modelId.startsWith("hashing") ? 0.3 : 0.8;
   }
 
-  async ask(question: string, scope: AnalysisScope, params: AskParams = {}, options: AskOptions = {}): Promise<AnalysisRun<AskResult>> {
+  async ask(
+    question: string,
+    scope: AnalysisScope,
+    params: AskParams = {},
+    options: AskOptions = {},
+  ): Promise<AnalysisRun<AskResult>> {
     const q = checkText(question, "question");
     const first = checkFirst(params.first ?? 6);
     const floor = params.minSimilarity ?? this.defaultFloor();
     const resolved = await resolveScope(this.deps.prisma, scope);
     const generator = await this.deps.generator();
     const models = await this.modelUses(generator);
-    const run = await this.deps.store.run("ASK", resolved, { question: q, first, minSimilarity: floor }, models, async (): Promise<AskResult> => {
-      const retrieved = await this.retrieve(q, resolved.clipIds, first, floor);
-      if (retrieved.scenes.length === 0) {
-        options.onToken?.(NO_RELEVANT_SCENE);
-        return { question: q, text: NO_RELEVANT_SCENE, method: "none", model: "none", noRelevantScene: true, citations: [], removedCitations: [], retrieved: [], rawText: "", tables: askTables([], []) };
-      }
-      const messages = buildMessages("answer", q, await this.contextScenes(retrieved.scenes, retrieved.lines));
-      const raw = await generator.generate(messages, { maxTokens: 400, temperature: 0, onToken: options.onToken, signal: options.signal });
-      const checked = checkCitations(raw, retrieved.scenes.length);
-      const citations: Citation[] = checked.cited.map((n) => {
-        const r = retrieved.scenes[n - 1]!;
-        const said = checked.sentencesOf.get(n) ?? [];
-        const quoted = said.flatMap((s) => [...s.matchAll(/["“]([^"”]{2,300})["”]/g)].map((m) => m[1]!));
-        const lines = retrieved.lines.get(r.sceneId)!;
-        const prefer = quoted.find((qt) => lines.cues.some((c) => c.text.toLowerCase().includes(qt.toLowerCase().trim())));
-        return { marker: n, ...evidenceFrom(lines, r.score, `${q} ${said.join(" ")}`, prefer) };
-      });
-      return {
-        question: q,
-        text: checked.text,
-        method: generator.provenance.method,
-        model: generator.provenance.model,
-        noRelevantScene: false,
-        citations,
-        removedCitations: checked.removed,
-        retrieved: retrieved.scenes,
-        rawText: raw,
-        tables: askTables(citations, retrieved.scenes),
-      };
-    }, options);
+    const run = await this.deps.store.run(
+      "ASK",
+      resolved,
+      { question: q, first, minSimilarity: floor },
+      models,
+      async (): Promise<AskResult> => {
+        const retrieved = await this.retrieve(q, resolved.clipIds, first, floor);
+        if (retrieved.scenes.length === 0) {
+          options.onToken?.(NO_RELEVANT_SCENE);
+          return {
+            question: q,
+            text: NO_RELEVANT_SCENE,
+            method: "none",
+            model: "none",
+            noRelevantScene: true,
+            citations: [],
+            removedCitations: [],
+            retrieved: [],
+            rawText: "",
+            tables: askTables([], []),
+          };
+        }
+        const messages = buildMessages("answer", q, await this.contextScenes(retrieved.scenes, retrieved.lines));
+        const raw = await generator.generate(messages, {
+          maxTokens: 400,
+          temperature: 0,
+          onToken: options.onToken,
+          signal: options.signal,
+        });
+        const checked = checkCitations(raw, retrieved.scenes.length);
+        const citations: Citation[] = checked.cited.map((n) => {
+          const r = retrieved.scenes[n - 1]!;
+          const said = checked.sentencesOf.get(n) ?? [];
+          const quoted = said.flatMap((s) => [...s.matchAll(/["“]([^"”]{2,300})["”]/g)].map((m) => m[1]!));
+          const lines = retrieved.lines.get(r.sceneId)!;
+          const prefer = quoted.find((qt) =>
+            lines.cues.some((c) => c.text.toLowerCase().includes(qt.toLowerCase().trim())),
+          );
+          return { marker: n, ...evidenceFrom(lines, r.score, `${q} ${said.join(" ")}`, prefer) };
+        });
+        return {
+          question: q,
+          text: checked.text,
+          method: generator.provenance.method,
+          model: generator.provenance.model,
+          noRelevantScene: false,
+          citations,
+          removedCitations: checked.removed,
+          retrieved: retrieved.scenes,
+          rawText: raw,
+          tables: askTables(citations, retrieved.scenes),
+        };
+      },
+      options,
+    );
     if (run.cached) options.onToken?.(run.result.text);
     return run;
   }
 
-  async draftScene(prompt: string, scope: AnalysisScope, params: AskParams = {}, options: AskOptions = {}): Promise<AnalysisRun<DraftResult>> {
+  async draftScene(
+    prompt: string,
+    scope: AnalysisScope,
+    params: AskParams = {},
+    options: AskOptions = {},
+  ): Promise<AnalysisRun<DraftResult>> {
     const p = checkText(prompt, "prompt");
     const first = checkFirst(params.first ?? 3);
     const floor = params.minSimilarity ?? this.defaultFloor();
     const resolved = await resolveScope(this.deps.prisma, scope);
     const generator = await this.deps.generator();
     const models = await this.modelUses(generator);
-    const run = await this.deps.store.run("DRAFT_SCENE", resolved, { prompt: p, first, minSimilarity: floor }, models, async (): Promise<DraftResult> => {
-      const retrieved = await this.retrieve(p, resolved.clipIds, first, floor);
-      if (retrieved.scenes.length === 0) {
-        options.onToken?.(NO_SIMILAR_SCENE);
-        return { prompt: p, format: "fountain", text: NO_SIMILAR_SCENE, method: "none", model: "none", noRelevantScene: true, sources: [], removedCitations: [] };
-      }
-      const messages = buildMessages("draft", p, await this.contextScenes(retrieved.scenes, retrieved.lines));
-      const raw = await generator.generate(messages, { maxTokens: 700, temperature: 0, onToken: options.onToken, signal: options.signal });
-      const { text, removed } = checkDraftMarkers(stripFences(raw), retrieved.scenes.length);
-      return { prompt: p, format: "fountain", text, method: generator.provenance.method, model: generator.provenance.model, noRelevantScene: false, sources: retrieved.scenes, removedCitations: removed };
-    }, options);
+    const run = await this.deps.store.run(
+      "DRAFT_SCENE",
+      resolved,
+      { prompt: p, first, minSimilarity: floor },
+      models,
+      async (): Promise<DraftResult> => {
+        const retrieved = await this.retrieve(p, resolved.clipIds, first, floor);
+        if (retrieved.scenes.length === 0) {
+          options.onToken?.(NO_SIMILAR_SCENE);
+          return {
+            prompt: p,
+            format: "fountain",
+            text: NO_SIMILAR_SCENE,
+            method: "none",
+            model: "none",
+            noRelevantScene: true,
+            sources: [],
+            removedCitations: [],
+          };
+        }
+        const messages = buildMessages("draft", p, await this.contextScenes(retrieved.scenes, retrieved.lines));
+        const raw = await generator.generate(messages, {
+          maxTokens: 700,
+          temperature: 0,
+          onToken: options.onToken,
+          signal: options.signal,
+        });
+        const { text, removed } = checkDraftMarkers(stripFences(raw), retrieved.scenes.length);
+        return {
+          prompt: p,
+          format: "fountain",
+          text,
+          method: generator.provenance.method,
+          model: generator.provenance.model,
+          noRelevantScene: false,
+          sources: retrieved.scenes,
+          removedCitations: removed,
+        };
+      },
+      options,
+    );
     if (run.cached) options.onToken?.(run.result.text);
     return run;
   }
@@ -175,16 +240,33 @@ export class AskService {
   }
 
   /** Hybrid retrieval in scope, then the relevance floor; markers are 1-based in retrieval order. */
-  async retrieve(query: string, clipIds: string[], first: number, floor: number): Promise<{ scenes: RetrievedScene[]; lines: Map<string, SceneLines> }> {
+  async retrieve(
+    query: string,
+    clipIds: string[],
+    first: number,
+    floor: number,
+  ): Promise<{ scenes: RetrievedScene[]; lines: Map<string, SceneLines> }> {
     if (clipIds.length === 0) return { scenes: [], lines: new Map() };
-    const hits = await this.deps.search.searchScenes(query, { mode: "HYBRID", filter: { clipIds }, first, highlight: { maxFragments: 0 } });
+    const hits = await this.deps.search.searchScenes(query, {
+      mode: "HYBRID",
+      filter: { clipIds },
+      first,
+      highlight: { maxFragments: 0 },
+    });
     if (hits.length === 0) return { scenes: [], lines: new Map() };
     const [qv] = await this.deps.embedder.embed([query], "query");
     const { vectors } = await this.deps.embeddings.embedPassages(hits.map((h) => h.scene.text || " "));
     const relevant = hits
-      .map((h, i) => ({ h, similarity: h.scene.text.trim() ? Math.max(0, dot(qv!, vectors[i]!)) : 0, overlap: lexicalOverlap(query, h.scene.text) }))
+      .map((h, i) => ({
+        h,
+        similarity: h.scene.text.trim() ? Math.max(0, dot(qv!, vectors[i]!)) : 0,
+        overlap: lexicalOverlap(query, h.scene.text),
+      }))
       .filter((x) => x.overlap > 0 || x.similarity >= floor);
-    const lines = await loadSceneLines(this.deps.prisma, relevant.map((x) => x.h.sceneId));
+    const lines = await loadSceneLines(
+      this.deps.prisma,
+      relevant.map((x) => x.h.sceneId),
+    );
     const scenes: RetrievedScene[] = [];
     for (const x of relevant) {
       const l = lines.get(x.h.sceneId);
@@ -202,7 +284,9 @@ export class AskService {
 
   private async contextScenes(scenes: RetrievedScene[], lines: Map<string, SceneLines>): Promise<ContextScene[]> {
     const classifier = await this.deps.models.emotion();
-    const all = scenes.flatMap((s) => lines.get(s.sceneId)!.cues.map((c) => ({ ...c, clipId: s.clipId, sceneId: s.sceneId })));
+    const all = scenes.flatMap((s) =>
+      lines.get(s.sceneId)!.cues.map((c) => ({ ...c, clipId: s.clipId, sceneId: s.sceneId })),
+    );
     const scored = await this.deps.emotion.scoreCues(all, classifier);
     return scenes.map((s) => {
       const l = lines.get(s.sceneId)!;
@@ -235,41 +319,75 @@ function checkText(text: string, name: string): string {
 }
 
 function checkFirst(first: number): number {
-  if (!Number.isInteger(first) || first < 1 || first > 20) throw new AppError("BAD_INPUT", `first must be an integer from 1 to 20, got ${first}`);
+  if (!Number.isInteger(first) || first < 1 || first > 20)
+    throw new AppError("BAD_INPUT", `first must be an integer from 1 to 20, got ${first}`);
   return first;
 }
 
 function stripFences(text: string): string {
-  return text.replace(/^\s*```[a-z]*\s*\n/i, "").replace(/\n\s*```\s*$/, "").trim() + "\n";
+  return (
+    text
+      .replace(/^\s*```[a-z]*\s*\n/i, "")
+      .replace(/\n\s*```\s*$/, "")
+      .trim() + "\n"
+  );
 }
 
 /** In a draft, markers (in notes or brackets) must name reference scenes: others are removed and reported. */
 export function checkDraftMarkers(text: string, count: number): { text: string; removed: RemovedCitation[] } {
   const removed: RemovedCitation[] = [];
-  const out = text.replace(/\[\[([^\]]*)\]\]|\[(S\d+)\]/g, (whole, note: string | undefined, single: string | undefined) => {
-    if (single) {
-      const n = Number(single.slice(1));
-      if (n >= 1 && n <= count) return whole;
-      removed.push({ marker: single, sentence: whole, reason: `${single} is not one of the ${count} reference scenes` });
-      return "";
-    }
-    const kept = note!.replace(/\bS(\d+)\b,?\s*/g, (m, d: string) => {
-      const n = Number(d);
-      if (n >= 1 && n <= count) return m;
-      removed.push({ marker: `S${n}`, sentence: whole, reason: `S${n} is not one of the ${count} reference scenes` });
-      return "";
-    });
-    return `[[${kept.replace(/,\s*$/, "")}]]`;
-  });
+  const out = text.replace(
+    /\[\[([^\]]*)\]\]|\[(S\d+)\]/g,
+    (whole, note: string | undefined, single: string | undefined) => {
+      if (single) {
+        const n = Number(single.slice(1));
+        if (n >= 1 && n <= count) return whole;
+        removed.push({
+          marker: single,
+          sentence: whole,
+          reason: `${single} is not one of the ${count} reference scenes`,
+        });
+        return "";
+      }
+      const kept = note!.replace(/\bS(\d+)\b,?\s*/g, (m, d: string) => {
+        const n = Number(d);
+        if (n >= 1 && n <= count) return m;
+        removed.push({ marker: `S${n}`, sentence: whole, reason: `S${n} is not one of the ${count} reference scenes` });
+        return "";
+      });
+      return `[[${kept.replace(/,\s*$/, "")}]]`;
+    },
+  );
   return { text: out, removed };
 }
 
 function askTables(citations: Citation[], retrieved: RetrievedScene[]): Table[] {
   return [
-    table("citations", [["marker", (c: Citation) => c.marker], ["sceneId", (c) => c.sceneId], ["clipId", (c) => c.clipId], ["startTime", (c) => c.quoteStart ?? c.startTime], ["endTime", (c) => c.quoteEnd ?? c.endTime], ["quote", (c) => c.quote]], citations),
+    table(
+      "citations",
+      [
+        ["marker", (c: Citation) => c.marker],
+        ["sceneId", (c) => c.sceneId],
+        ["clipId", (c) => c.clipId],
+        ["startTime", (c) => c.quoteStart ?? c.startTime],
+        ["endTime", (c) => c.quoteEnd ?? c.endTime],
+        ["quote", (c) => c.quote],
+      ],
+      citations,
+    ),
     table(
       "retrieved",
-      [["marker", (r: RetrievedScene) => r.marker], ["sceneId", (r) => r.sceneId], ["clipId", (r) => r.clipId], ["startTime", (r) => r.startTime], ["endTime", (r) => r.endTime], ["score", (r) => r.score], ["similarity", (r) => r.similarity], ["overlap", (r) => r.overlap], ["matchedBy", (r) => r.matchedBy.join(",")]],
+      [
+        ["marker", (r: RetrievedScene) => r.marker],
+        ["sceneId", (r) => r.sceneId],
+        ["clipId", (r) => r.clipId],
+        ["startTime", (r) => r.startTime],
+        ["endTime", (r) => r.endTime],
+        ["score", (r) => r.score],
+        ["similarity", (r) => r.similarity],
+        ["overlap", (r) => r.overlap],
+        ["matchedBy", (r) => r.matchedBy.join(",")],
+      ],
       retrieved,
     ),
   ];

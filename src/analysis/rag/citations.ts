@@ -2,7 +2,8 @@
 // kept only if it names a scene that was retrieved and given to the generator. An invented marker is
 // removed and reported; a sentence that rested only on invented markers is removed with it (its claim has
 // no evidence). An answer left with no valid citation at all is replaced by NO_SUPPORTED_ANSWER.
-export const NO_SUPPORTED_ANSWER = "The retrieved scenes do not support an answer: no claim could be tied to a retrieved scene.";
+export const NO_SUPPORTED_ANSWER =
+  "The retrieved scenes do not support an answer: no claim could be tied to a retrieved scene.";
 
 export interface RemovedCitation {
   /** the marker as written ("S7"), or null when the whole answer was dropped for citing nothing */
@@ -64,13 +65,24 @@ export function checkCitations(answer: string, retrievedCount: number): CheckedA
       continue;
     }
     anyMarker = true;
-    const sentence = seg.replace(GROUP, "").replace(/\s+([.,;:!?])/g, "$1").replace(/\s{2,}/g, " ").trim();
+    const sentence = seg
+      .replace(GROUP, "")
+      .replace(/\s+([.,;:!?])/g, "$1")
+      .replace(/\s{2,}/g, " ")
+      .trim();
     let valid = 0;
     const rewritten = seg.replace(GROUP, (group) => {
       const good: number[] = [];
       for (const n of numbersOf(group)) {
         if (n >= 1 && n <= retrievedCount) good.push(n);
-        else removed.push({ marker: `S${n}`, sentence, reason: retrievedCount ? `S${n} is not one of the ${retrievedCount} retrieved scenes (S1–S${retrievedCount})` : `S${n}: no scene was retrieved` });
+        else
+          removed.push({
+            marker: `S${n}`,
+            sentence,
+            reason: retrievedCount
+              ? `S${n} is not one of the ${retrievedCount} retrieved scenes (S1–S${retrievedCount})`
+              : `S${n}: no scene was retrieved`,
+          });
       }
       valid += good.length;
       return good.map((n) => `[S${n}]`).join("");
@@ -89,7 +101,12 @@ export function checkCitations(answer: string, retrievedCount: number): CheckedA
   }
   let text = kept.join("").trim();
   if (cited.length === 0 && answer.trim()) {
-    if (!anyMarker) removed.push({ marker: null, sentence: answer.trim().slice(0, 500), reason: "the answer cites no retrieved scene" });
+    if (!anyMarker)
+      removed.push({
+        marker: null,
+        sentence: answer.trim().slice(0, 500),
+        reason: "the answer cites no retrieved scene",
+      });
     text = NO_SUPPORTED_ANSWER;
   }
   return { text, cited, sentencesOf, removed };

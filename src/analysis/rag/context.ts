@@ -35,12 +35,17 @@ const HEADER = /^\[S(\d+)\] "(.*)" scene (\d+), (\d\d:\d\d:\d\d\.\d{3})[–-](\d
 const LINE = /^(\d\d:\d\d:\d\d\.\d{3}) (?:([^:\n]{1,40}): )?(.*)$/;
 
 export function renderScene(s: ContextScene): string {
-  const out = [`[S${s.marker}] "${s.clipTitle.replace(/"/g, "'")}" scene ${s.sceneIndex + 1}, ${timecode(s.startTime)}–${timecode(s.endTime)}`];
+  const out = [
+    `[S${s.marker}] "${s.clipTitle.replace(/"/g, "'")}" scene ${s.sceneIndex + 1}, ${timecode(s.startTime)}–${timecode(s.endTime)}`,
+  ];
   if (s.emotions.length) out.push(`Emotion: ${s.emotions.map(([e, v]) => `${e} ${v.toFixed(2)}`).join(", ")}`);
   if (s.captions.length) out.push(`Seen: ${s.captions.join("; ")}`);
   out.push("Dialogue:");
   if (s.lines.length === 0) out.push("(none)");
-  for (const l of s.lines) out.push(`${timecode(l.startTime)} ${l.speaker ? `${l.speaker.replace(/[:\n]/g, " ").slice(0, 40)}: ` : ""}${l.text.replace(/\s*\n\s*/g, " ")}`);
+  for (const l of s.lines)
+    out.push(
+      `${timecode(l.startTime)} ${l.speaker ? `${l.speaker.replace(/[:\n]/g, " ").slice(0, 40)}: ` : ""}${l.text.replace(/\s*\n\s*/g, " ")}`,
+    );
   return out.join("\n");
 }
 
@@ -48,7 +53,10 @@ export function buildMessages(task: Task, request: string, scenes: ContextScene[
   const label = task === "answer" ? "Question" : "Prompt";
   return [
     { role: "system", content: task === "answer" ? ASK_SYSTEM : DRAFT_SYSTEM },
-    { role: "user", content: `Task: ${task}\n${label}: ${request.replace(/\s*\n\s*/g, " ")}\n\nScenes:\n\n${scenes.map(renderScene).join("\n\n")}` },
+    {
+      role: "user",
+      content: `Task: ${task}\n${label}: ${request.replace(/\s*\n\s*/g, " ")}\n\nScenes:\n\n${scenes.map(renderScene).join("\n\n")}`,
+    },
   ];
 }
 
@@ -76,17 +84,29 @@ export function parseContext(messages: ChatMessage[]): ParsedContext | undefined
   for (const line of user.split("\n")) {
     const h = HEADER.exec(line);
     if (h) {
-      current = { marker: Number(h[1]), clipTitle: h[2]!, sceneIndex: Number(h[3]) - 1, startTime: seconds(h[4]!), endTime: seconds(h[5]!), emotions: [], captions: [], lines: [] };
+      current = {
+        marker: Number(h[1]),
+        clipTitle: h[2]!,
+        sceneIndex: Number(h[3]) - 1,
+        startTime: seconds(h[4]!),
+        endTime: seconds(h[5]!),
+        emotions: [],
+        captions: [],
+        lines: [],
+      };
       scenes.push(current);
       inDialogue = false;
       continue;
     }
     if (!current) continue;
     if (line.startsWith("Emotion: ")) {
-      current.emotions = line.slice(9).split(", ").map((p) => {
-        const [e, v] = p.split(" ");
-        return [e!, Number(v)] as [string, number];
-      });
+      current.emotions = line
+        .slice(9)
+        .split(", ")
+        .map((p) => {
+          const [e, v] = p.split(" ");
+          return [e!, Number(v)] as [string, number];
+        });
     } else if (line.startsWith("Seen: ")) current.captions = line.slice(6).split("; ");
     else if (line === "Dialogue:") inDialogue = true;
     else if (inDialogue) {

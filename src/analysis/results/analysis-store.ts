@@ -81,7 +81,13 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export function inputKey(kind: AnalysisKind, scopeHash: string, parameters: Record<string, unknown>, models: ModelUse[], code: string): string {
+export function inputKey(
+  kind: AnalysisKind,
+  scopeHash: string,
+  parameters: Record<string, unknown>,
+  models: ModelUse[],
+  code: string,
+): string {
   return createHash("sha256").update(stableJson({ kind, scopeHash, parameters, models, code })).digest("hex");
 }
 
@@ -93,7 +99,9 @@ export interface RunOptions {
 export class AnalysisStore {
   private readonly inflight = new Map<string, Promise<AnalysisRun>>();
 
-  constructor(private readonly deps: { prisma: PrismaClient; pubsub?: PubSub; logger?: Logger; codeVersion?: string }) {}
+  constructor(
+    private readonly deps: { prisma: PrismaClient; pubsub?: PubSub; logger?: Logger; codeVersion?: string },
+  ) {}
 
   get codeVersion(): string {
     return this.deps.codeVersion ?? codeVersion();
@@ -128,7 +136,11 @@ export class AnalysisStore {
         codeVersion: code,
         result: JSON.stringify(result),
       };
-      const row = await this.deps.prisma.analysisResult.upsert({ where: { inputKey: key }, create: data, update: { ...data, createdAt: new Date() } });
+      const row = await this.deps.prisma.analysisResult.upsert({
+        where: { inputKey: key },
+        create: data,
+        update: { ...data, createdAt: new Date() },
+      });
       const run: AnalysisRun = { ...this.fromRow(row), result, cached: false };
       this.publish(run);
       return run;
@@ -149,7 +161,10 @@ export class AnalysisStore {
   /** newest first */
   async list(filter: { kinds?: AnalysisKind[]; clipId?: string; first?: number } = {}): Promise<AnalysisRun[]> {
     const rows = await this.deps.prisma.analysisResult.findMany({
-      where: { ...(filter.kinds?.length ? { kind: { in: filter.kinds } } : {}), ...(filter.clipId ? { clipIds: { contains: JSON.stringify(filter.clipId) } } : {}) },
+      where: {
+        ...(filter.kinds?.length ? { kind: { in: filter.kinds } } : {}),
+        ...(filter.clipId ? { clipIds: { contains: JSON.stringify(filter.clipId) } } : {}),
+      },
       orderBy: { createdAt: "desc" },
       take: Math.min(Math.max(filter.first ?? 20, 1), 100),
     });
@@ -174,7 +189,17 @@ export class AnalysisStore {
     }
   }
 
-  private fromRow(row: { id: string; kind: string; scopeHash: string; clipIds: string; parameters: string; models: string; codeVersion: string; result: string; createdAt: Date }): AnalysisRun {
+  private fromRow(row: {
+    id: string;
+    kind: string;
+    scopeHash: string;
+    clipIds: string;
+    parameters: string;
+    models: string;
+    codeVersion: string;
+    result: string;
+    createdAt: Date;
+  }): AnalysisRun {
     return {
       id: row.id,
       kind: row.kind as AnalysisKind,

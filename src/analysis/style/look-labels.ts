@@ -47,9 +47,13 @@ export async function lookLabels(
 ): Promise<LookLabels> {
   const model = embedder.provenance.model;
   const picked = sample(keyframes, MAX_LOOK_KEYFRAMES);
-  if (picked.length === 0) return { available: false, reason: "the clip has no keyframes", model, keyframes: 0, labels: [] };
+  if (picked.length === 0)
+    return { available: false, reason: "the clip has no keyframes", model, keyframes: 0, labels: [] };
   const stored = new Map<string, Float32Array>();
-  const rows = await deps.prisma.keyframeVector.findMany({ where: { keyframeId: { in: picked.map((k) => k.id) }, model }, select: { keyframeId: true, vector: true, dimension: true } });
+  const rows = await deps.prisma.keyframeVector.findMany({
+    where: { keyframeId: { in: picked.map((k) => k.id) }, model },
+    select: { keyframeId: true, vector: true, dimension: true },
+  });
   for (const r of rows) {
     const copy = new Uint8Array(r.vector.byteLength);
     copy.set(r.vector);
@@ -80,7 +84,9 @@ export async function lookLabels(
     reason: null,
     model,
     keyframes: picked.length,
-    labels: labels.map((label, i) => ({ label, confidence: round(sums[i]! / total) })).sort((a, b) => b.confidence - a.confidence),
+    labels: labels
+      .map((label, i) => ({ label, confidence: round(sums[i]! / total) }))
+      .sort((a, b) => b.confidence - a.confidence),
   };
 }
 

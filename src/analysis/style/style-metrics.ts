@@ -19,13 +19,19 @@ export interface ShotLengthStats {
 
 export function shotLengthStats(shots: Array<Pick<ShotData, "startTime" | "endTime">>): ShotLengthStats {
   const lengths = shots.map((s) => Math.max(0, s.endTime - s.startTime));
-  const histogram = SHOT_LENGTH_EDGES.map((minLength, i) => ({ minLength, maxLength: SHOT_LENGTH_EDGES[i + 1] ?? null, count: 0, share: 0 }));
+  const histogram = SHOT_LENGTH_EDGES.map((minLength, i) => ({
+    minLength,
+    maxLength: SHOT_LENGTH_EDGES[i + 1] ?? null,
+    count: 0,
+    share: 0,
+  }));
   for (const l of lengths) {
     let bin = SHOT_LENGTH_EDGES.length - 1;
-    for (let i = 0; i < SHOT_LENGTH_EDGES.length - 1; i++) if (l < SHOT_LENGTH_EDGES[i + 1]!) {
-      bin = i;
-      break;
-    }
+    for (let i = 0; i < SHOT_LENGTH_EDGES.length - 1; i++)
+      if (l < SHOT_LENGTH_EDGES[i + 1]!) {
+        bin = i;
+        break;
+      }
     histogram[bin]!.count++;
   }
   for (const b of histogram) b.share = round(lengths.length ? b.count / lengths.length : 0);
@@ -48,7 +54,11 @@ export interface RatePoint {
 }
 
 /** Transitions (every shot start except the first) per time bin, as a rate per minute of the bin's length. */
-export function cuttingRate(shots: Array<Pick<ShotData, "startTime" | "transition">>, duration: number, binSeconds = 60): RatePoint[] {
+export function cuttingRate(
+  shots: Array<Pick<ShotData, "startTime" | "transition">>,
+  duration: number,
+  binSeconds = 60,
+): RatePoint[] {
   const bins = Math.max(1, Math.ceil(duration / binSeconds - 1e-9));
   const out: RatePoint[] = Array.from({ length: bins }, (_, i) => {
     const startTime = round(i * binSeconds, 3);
@@ -68,7 +78,9 @@ export function cuttingRate(shots: Array<Pick<ShotData, "startTime" | "transitio
 
 export const TRANSITION_KINDS = ["CUT", "DISSOLVE", "FADE", "WIPE"] as const;
 
-export function transitionMix(shots: Array<Pick<ShotData, "transition">>): Array<{ kind: string; count: number; share: number }> {
+export function transitionMix(
+  shots: Array<Pick<ShotData, "transition">>,
+): Array<{ kind: string; count: number; share: number }> {
   const counted = shots.filter((s) => s.transition !== "START");
   return TRANSITION_KINDS.map((kind) => {
     const count = counted.filter((s) => s.transition === kind).length;
@@ -116,7 +128,8 @@ export interface VisualStats {
   bins: VisualBin[];
 }
 
-const isMonochrome = (k: Pick<KeyframeData, "colourfulness" | "saturation">) => k.colourfulness < MONOCHROME_COLOURFULNESS || k.saturation < MONOCHROME_SATURATION;
+const isMonochrome = (k: Pick<KeyframeData, "colourfulness" | "saturation">) =>
+  k.colourfulness < MONOCHROME_COLOURFULNESS || k.saturation < MONOCHROME_SATURATION;
 
 function weightedMean(items: KeyframeData[], f: (k: KeyframeData) => number): number {
   const w = items.reduce((a, k) => a + (k.weight || 0), 0);
@@ -137,7 +150,9 @@ export function visualStats(keyframes: KeyframeData[], duration: number, binSeco
   const monoWeight = mono.reduce((a, k) => a + (k.weight || 0), 0);
   const monochromeShare = keyframes.length === 0 ? 0 : total > 0 ? monoWeight / total : mono.length / keyframes.length;
   const colours = new Map<string, number>();
-  for (const k of keyframes) for (const p of k.palette) colours.set(quantise(p.hex), (colours.get(quantise(p.hex)) ?? 0) + p.share * (k.weight || 1));
+  for (const k of keyframes)
+    for (const p of k.palette)
+      colours.set(quantise(p.hex), (colours.get(quantise(p.hex)) ?? 0) + p.share * (k.weight || 1));
   const colourTotal = [...colours.values()].reduce((a, b) => a + b, 0);
   const palette = [...colours.entries()]
     .sort((a, b) => b[1] - a[1])
@@ -151,7 +166,10 @@ export function visualStats(keyframes: KeyframeData[], duration: number, binSeco
     brightness: round(weightedMean(keyframes, (k) => k.brightness)),
     contrast: round(weightedMean(keyframes, (k) => k.contrast)),
     saturation: round(weightedMean(keyframes, (k) => k.saturation)),
-    colourfulness: round(weightedMean(keyframes, (k) => k.colourfulness), 2),
+    colourfulness: round(
+      weightedMean(keyframes, (k) => k.colourfulness),
+      2,
+    ),
     monochromeShare: round(monochromeShare),
     blackAndWhite: keyframes.length > 0 && monochromeShare >= 0.9,
     palette,
@@ -171,7 +189,12 @@ export function visualStats(keyframes: KeyframeData[], duration: number, binSeco
       brightness: list.length ? round(weightedMean(list, (k) => k.brightness)) : null,
       contrast: list.length ? round(weightedMean(list, (k) => k.contrast)) : null,
       saturation: list.length ? round(weightedMean(list, (k) => k.saturation)) : null,
-      colourfulness: list.length ? round(weightedMean(list, (k) => k.colourfulness), 2) : null,
+      colourfulness: list.length
+        ? round(
+            weightedMean(list, (k) => k.colourfulness),
+            2,
+          )
+        : null,
     })),
   };
 }
@@ -220,7 +243,12 @@ export function coveredSeconds(intervals: Array<[number, number]>, from = -Infin
   return total;
 }
 
-export function dialogueStats(cues: Array<Pick<CueData, "startTime" | "endTime" | "text">>, duration: number, language: string | null, binSeconds = 60): DialogueStats {
+export function dialogueStats(
+  cues: Array<Pick<CueData, "startTime" | "endTime" | "text">>,
+  duration: number,
+  language: string | null,
+  binSeconds = 60,
+): DialogueStats {
   const locale = language ?? undefined;
   const cueWords = cues.map((c) => words(c.text, locale));
   const all = cueWords.flat().map((w) => w.toLocaleLowerCase(locale));
@@ -239,7 +267,9 @@ export function dialogueStats(cues: Array<Pick<CueData, "startTime" | "endTime" 
   })();
   const bins = Math.max(1, Math.ceil(duration / binSeconds - 1e-9));
   const binWords = new Array<number>(bins).fill(0);
-  cues.forEach((c, i) => (binWords[Math.min(bins - 1, Math.max(0, Math.floor(c.startTime / binSeconds)))]! += cueWords[i]!.length));
+  cues.forEach(
+    (c, i) => (binWords[Math.min(bins - 1, Math.max(0, Math.floor(c.startTime / binSeconds)))]! += cueWords[i]!.length),
+  );
   return {
     language,
     cues: cues.length,

@@ -9,7 +9,18 @@ import { groupBy, loadCues, loadKeyframes, loadShots, resolveScope, type Analysi
 import { table, type Table } from "../tables.js";
 import { AppError } from "../../errors/app-error.js";
 import { lookLabels, type LookLabels } from "./look-labels.js";
-import { TRANSITION_KINDS, cuttingRate, dialogueStats, shotLengthStats, transitionMix, visualStats, type DialogueStats, type RatePoint, type ShotLengthStats, type VisualStats } from "./style-metrics.js";
+import {
+  TRANSITION_KINDS,
+  cuttingRate,
+  dialogueStats,
+  shotLengthStats,
+  transitionMix,
+  visualStats,
+  type DialogueStats,
+  type RatePoint,
+  type ShotLengthStats,
+  type VisualStats,
+} from "./style-metrics.js";
 
 export interface StyleParams {
   /** seconds per bin of the series over time (default 60: per minute) */
@@ -37,9 +48,20 @@ export interface StyleResult {
 }
 
 export class StyleService {
-  constructor(private readonly deps: { prisma: PrismaClient; models: Pick<AnalysisModels, "imageText">; store: AnalysisStore; dataDir: string }) {}
+  constructor(
+    private readonly deps: {
+      prisma: PrismaClient;
+      models: Pick<AnalysisModels, "imageText">;
+      store: AnalysisStore;
+      dataDir: string;
+    },
+  ) {}
 
-  async analyse(scope: AnalysisScope, params: StyleParams = {}, options: RunOptions = {}): Promise<AnalysisRun<StyleResult>> {
+  async analyse(
+    scope: AnalysisScope,
+    params: StyleParams = {},
+    options: RunOptions = {},
+  ): Promise<AnalysisRun<StyleResult>> {
     const binSeconds = params.binSeconds ?? 60;
     if (!(binSeconds >= 1 && binSeconds <= 3600)) throw new AppError("BAD_INPUT", "binSeconds must be from 1 to 3600");
     const looks = params.looks ?? true;
@@ -53,45 +75,65 @@ export class StyleService {
         unavailable = unavailableReason(error);
       }
     }
-    const models: ModelUse[] = [embedder ? { task: "clip", ...embedder.provenance } : { task: "clip", method: "unavailable", model: "none" }];
-    return this.deps.store.run("STYLE", resolved, { binSeconds, looks }, models, async () => {
-      const [shots, keyframes, cues] = await Promise.all([loadShots(this.deps.prisma, resolved.clipIds), loadKeyframes(this.deps.prisma, resolved.clipIds), loadCues(this.deps.prisma, resolved.clipIds)]);
-      const shotsBy = groupBy(shots, (s) => s.clipId);
-      const kfBy = groupBy(keyframes, (k) => k.clipId);
-      const cuesBy = groupBy(cues, (c) => c.clipId);
-      const clips: ClipStyle[] = [];
-      for (const clip of resolved.clips) {
-        const clipShots = shotsBy.get(clip.id) ?? [];
-        const clipKf = kfBy.get(clip.id) ?? [];
-        let look: LookLabels;
-        if (!embedder) look = { available: false, reason: unavailable, model: null, keyframes: 0, labels: [] };
-        else {
-          try {
-            look = await lookLabels(embedder, clipKf, { prisma: this.deps.prisma, dataDir: this.deps.dataDir });
-          } catch (error) {
-            look = { available: false, reason: unavailableReason(error), model: embedder.provenance.model, keyframes: 0, labels: [] };
+    const models: ModelUse[] = [
+      embedder ? { task: "clip", ...embedder.provenance } : { task: "clip", method: "unavailable", model: "none" },
+    ];
+    return this.deps.store.run(
+      "STYLE",
+      resolved,
+      { binSeconds, looks },
+      models,
+      async () => {
+        const [shots, keyframes, cues] = await Promise.all([
+          loadShots(this.deps.prisma, resolved.clipIds),
+          loadKeyframes(this.deps.prisma, resolved.clipIds),
+          loadCues(this.deps.prisma, resolved.clipIds),
+        ]);
+        const shotsBy = groupBy(shots, (s) => s.clipId);
+        const kfBy = groupBy(keyframes, (k) => k.clipId);
+        const cuesBy = groupBy(cues, (c) => c.clipId);
+        const clips: ClipStyle[] = [];
+        for (const clip of resolved.clips) {
+          const clipShots = shotsBy.get(clip.id) ?? [];
+          const clipKf = kfBy.get(clip.id) ?? [];
+          let look: LookLabels;
+          if (!embedder) look = { available: false, reason: unavailable, model: null, keyframes: 0, labels: [] };
+          else {
+            try {
+              look = await lookLabels(embedder, clipKf, { prisma: this.deps.prisma, dataDir: this.deps.dataDir });
+            } catch (error) {
+              look = {
+                available: false,
+                reason: unavailableReason(error),
+                model: embedder.provenance.model,
+                keyframes: 0,
+                labels: [],
+              };
+            }
           }
+          clips.push({
+            clipId: clip.id,
+            title: clip.title,
+            duration: clip.duration,
+            shots: shotLengthStats(clipShots),
+            cuttingRate: cuttingRate(clipShots, clip.duration, binSeconds),
+            transitions: transitionMix(clipShots),
+            visual: visualStats(clipKf, clip.duration, binSeconds),
+            dialogue: dialogueStats(cuesBy.get(clip.id) ?? [], clip.duration, clip.language ?? null, binSeconds),
+            look,
+          });
         }
-        clips.push({
-          clipId: clip.id,
-          title: clip.title,
-          duration: clip.duration,
-          shots: shotLengthStats(clipShots),
-          cuttingRate: cuttingRate(clipShots, clip.duration, binSeconds),
-          transitions: transitionMix(clipShots),
-          visual: visualStats(clipKf, clip.duration, binSeconds),
-          dialogue: dialogueStats(cuesBy.get(clip.id) ?? [], clip.duration, clip.language ?? null, binSeconds),
-          look,
-        });
-      }
-      return { binSeconds, clips, tables: styleTables(clips) };
-    }, options);
+        return { binSeconds, clips, tables: styleTables(clips) };
+      },
+      options,
+    );
   }
 }
 
 export function styleTables(clips: ClipStyle[]): Table[] {
   type Row<T> = T & { clipId: string; clipTitle: string };
-  const per = <T>(f: (c: ClipStyle) => T[]): Array<Row<T>> => clips.flatMap((c) => f(c).map((x) => ({ ...x, clipId: c.clipId, clipTitle: c.title })));
+  const per = <T>(f: (c: ClipStyle) => T[]): Array<Row<T>> =>
+    clips.flatMap((c) => f(c).map((x) => ({ ...x, clipId: c.clipId, clipTitle: c.title })));
   const id: Array<[string, (r: { clipId: string; clipTitle: string }) => string]> = [
     ["clipId", (r) => r.clipId],
     ["clipTitle", (r) => r.clipTitle],
@@ -106,8 +148,14 @@ export function styleTables(clips: ClipStyle[]): Table[] {
         ["shots", (c) => c.shots.count],
         ["averageShotLength", (c) => c.shots.averageLength],
         ["medianShotLength", (c) => c.shots.medianLength],
-        ["cutsPerMinute", (c) => (c.duration > 0 ? Math.round(((c.shots.count - 1) * 60 * 1000) / c.duration) / 1000 : 0)],
-        ...TRANSITION_KINDS.map((kind): [string, (c: ClipStyle) => number] => [`share${kind[0]}${kind.slice(1).toLowerCase()}`, (c) => c.transitions.find((t) => t.kind === kind)?.share ?? 0]),
+        [
+          "cutsPerMinute",
+          (c) => (c.duration > 0 ? Math.round(((c.shots.count - 1) * 60 * 1000) / c.duration) / 1000 : 0),
+        ],
+        ...TRANSITION_KINDS.map((kind): [string, (c: ClipStyle) => number] => [
+          `share${kind[0]}${kind.slice(1).toLowerCase()}`,
+          (c) => c.transitions.find((t) => t.kind === kind)?.share ?? 0,
+        ]),
         ["brightness", (c) => c.visual.brightness],
         ["contrast", (c) => c.visual.contrast],
         ["saturation", (c) => c.visual.saturation],
@@ -126,20 +174,86 @@ export function styleTables(clips: ClipStyle[]): Table[] {
       ],
       clips,
     ),
-    table("shotLengths", [...id, ["minLength", (r: Row<ShotLengthStats["histogram"][number]>) => r.minLength], ["maxLength", (r) => r.maxLength], ["count", (r) => r.count], ["share", (r) => r.share]], per((c) => c.shots.histogram)),
-    table("cuttingRate", [...id, ["startTime", (r: Row<RatePoint>) => r.startTime], ["endTime", (r) => r.endTime], ["cuts", (r) => r.cuts], ["cutsPerMinute", (r) => r.cutsPerMinute]], per((c) => c.cuttingRate)),
-    table("transitions", [...id, ["kind", (r: Row<{ kind: string; count: number; share: number }>) => r.kind], ["count", (r) => r.count], ["share", (r) => r.share]], per((c) => c.transitions)),
+    table(
+      "shotLengths",
+      [
+        ...id,
+        ["minLength", (r: Row<ShotLengthStats["histogram"][number]>) => r.minLength],
+        ["maxLength", (r) => r.maxLength],
+        ["count", (r) => r.count],
+        ["share", (r) => r.share],
+      ],
+      per((c) => c.shots.histogram),
+    ),
+    table(
+      "cuttingRate",
+      [
+        ...id,
+        ["startTime", (r: Row<RatePoint>) => r.startTime],
+        ["endTime", (r) => r.endTime],
+        ["cuts", (r) => r.cuts],
+        ["cutsPerMinute", (r) => r.cutsPerMinute],
+      ],
+      per((c) => c.cuttingRate),
+    ),
+    table(
+      "transitions",
+      [
+        ...id,
+        ["kind", (r: Row<{ kind: string; count: number; share: number }>) => r.kind],
+        ["count", (r) => r.count],
+        ["share", (r) => r.share],
+      ],
+      per((c) => c.transitions),
+    ),
     table(
       "visual",
-      [...id, ["time", (r: Row<VisualStats["series"][number]>) => r.time], ["brightness", (r) => r.brightness], ["contrast", (r) => r.contrast], ["saturation", (r) => r.saturation], ["colourfulness", (r) => r.colourfulness], ["dominantColour", (r) => r.dominantColour], ["monochrome", (r) => r.monochrome]],
+      [
+        ...id,
+        ["time", (r: Row<VisualStats["series"][number]>) => r.time],
+        ["brightness", (r) => r.brightness],
+        ["contrast", (r) => r.contrast],
+        ["saturation", (r) => r.saturation],
+        ["colourfulness", (r) => r.colourfulness],
+        ["dominantColour", (r) => r.dominantColour],
+        ["monochrome", (r) => r.monochrome],
+      ],
       per((c) => c.visual.series),
     ),
     table(
       "visualBins",
-      [...id, ["startTime", (r: Row<VisualStats["bins"][number]>) => r.startTime], ["endTime", (r) => r.endTime], ["keyframes", (r) => r.keyframes], ["brightness", (r) => r.brightness], ["contrast", (r) => r.contrast], ["saturation", (r) => r.saturation], ["colourfulness", (r) => r.colourfulness]],
+      [
+        ...id,
+        ["startTime", (r: Row<VisualStats["bins"][number]>) => r.startTime],
+        ["endTime", (r) => r.endTime],
+        ["keyframes", (r) => r.keyframes],
+        ["brightness", (r) => r.brightness],
+        ["contrast", (r) => r.contrast],
+        ["saturation", (r) => r.saturation],
+        ["colourfulness", (r) => r.colourfulness],
+      ],
       per((c) => c.visual.bins),
     ),
-    table("dialogueBins", [...id, ["startTime", (r: Row<DialogueStats["bins"][number]>) => r.startTime], ["endTime", (r) => r.endTime], ["words", (r) => r.words], ["wordsPerMinute", (r) => r.wordsPerMinute], ["speechShare", (r) => r.speechShare]], per((c) => c.dialogue.bins)),
-    table("looks", [...id, ["label", (r: Row<{ label: string; confidence: number }>) => r.label], ["confidence", (r) => r.confidence]], per((c) => c.look.labels)),
+    table(
+      "dialogueBins",
+      [
+        ...id,
+        ["startTime", (r: Row<DialogueStats["bins"][number]>) => r.startTime],
+        ["endTime", (r) => r.endTime],
+        ["words", (r) => r.words],
+        ["wordsPerMinute", (r) => r.wordsPerMinute],
+        ["speechShare", (r) => r.speechShare],
+      ],
+      per((c) => c.dialogue.bins),
+    ),
+    table(
+      "looks",
+      [
+        ...id,
+        ["label", (r: Row<{ label: string; confidence: number }>) => r.label],
+        ["confidence", (r) => r.confidence],
+      ],
+      per((c) => c.look.labels),
+    ),
   ];
 }

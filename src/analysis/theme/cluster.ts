@@ -2,7 +2,6 @@
 // unit vectors, and the silhouette coefficient (cosine distance) to choose k over a small range.
 import { mulberry32 } from "../../util/prng.js";
 
-
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
@@ -119,7 +118,11 @@ export interface KChoice {
 export function chooseK(points: ArrayLike<number>[], minK = 2, maxK = 8, seed = 42): KChoice {
   const n = points.length;
   if (n < 3) {
-    return { best: { k: 1, labels: points.map(() => 0), centroids: n ? [centroidOf(points)] : [], inertia: 0 }, silhouette: 0, candidates: [] };
+    return {
+      best: { k: 1, labels: points.map(() => 0), centroids: n ? [centroidOf(points)] : [], inertia: 0 },
+      silhouette: 0,
+      candidates: [],
+    };
   }
   const candidates: Array<{ k: number; silhouette: number }> = [];
   let best: Clustering | undefined;

@@ -4,7 +4,11 @@
 // Intl.Segmenter (CJK-aware), stop words dropped.
 import { contentWords } from "../text.js";
 
-export function classTfIdf(classes: string[][], top = 8, locale?: string): Array<Array<{ term: string; weight: number }>> {
+export function classTfIdf(
+  classes: string[][],
+  top = 8,
+  locale?: string,
+): Array<Array<{ term: string; weight: number }>> {
   const counts = classes.map((docs) => {
     const m = new Map<string, number>();
     for (const d of docs) for (const w of contentWords(d, locale)) m.set(w, (m.get(w) ?? 0) + 1);

@@ -31,7 +31,10 @@ export class AsrStage {
     return probe.streams.some((s) => s.type === "audio") && this.deps.registry.available("asr");
   }
 
-  async transcribe(probe: ProbeResult, options: { signal?: AbortSignal; onProgress?: (percent: number, message?: string) => void } = {}): Promise<AsrTrack | undefined> {
+  async transcribe(
+    probe: ProbeResult,
+    options: { signal?: AbortSignal; onProgress?: (percent: number, message?: string) => void } = {},
+  ): Promise<AsrTrack | undefined> {
     if (!this.applicable(probe)) return undefined;
     let transcriber: SpeechTranscriber;
     try {
@@ -50,7 +53,12 @@ export class AsrStage {
     for (let start = 0; start < probe.duration; start += window) {
       options.signal?.throwIfAborted();
       const duration = Math.min(window, probe.duration - start);
-      const samples = await this.deps.media.extractAudio(probe, { streamIndex: audio.index, start, duration, signal: options.signal });
+      const samples = await this.deps.media.extractAudio(probe, {
+        streamIndex: audio.index,
+        start,
+        duration,
+        signal: options.signal,
+      });
       const result = await transcriber.transcribe(samples, {
         language,
         signal: options.signal,
@@ -58,7 +66,13 @@ export class AsrStage {
       });
       language ??= result.language;
       for (const s of result.segments) {
-        cues.push({ index: cues.length, startTime: round3(start + s.startTime), endTime: round3(start + s.endTime), rawText: s.text, text: s.text });
+        cues.push({
+          index: cues.length,
+          startTime: round3(start + s.startTime),
+          endTime: round3(start + s.endTime),
+          rawText: s.text,
+          text: s.text,
+        });
       }
       options.onProgress?.((Math.min(probe.duration, start + window) / probe.duration) * 100, `${cues.length} cues`);
     }

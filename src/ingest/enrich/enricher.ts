@@ -80,7 +80,12 @@ export class Enricher {
     return results;
   }
 
-  private run(step: EnrichStep, clipId: string, signal: AbortSignal | undefined, report: (p: number, m?: string) => void): Promise<EnrichStepResult> {
+  private run(
+    step: EnrichStep,
+    clipId: string,
+    signal: AbortSignal | undefined,
+    report: (p: number, m?: string) => void,
+  ): Promise<EnrichStepResult> {
     switch (step) {
       case "embedding":
         return this.embedScenes(clipId, signal, report);
@@ -91,14 +96,29 @@ export class Enricher {
       case "clip":
         return this.clipVectors(clipId, signal, report);
       default:
-        return Promise.resolve({ step, status: "skipped", computed: 0, total: 0, reason: "not an enrichment step (asr runs before scene grouping)" });
+        return Promise.resolve({
+          step,
+          status: "skipped",
+          computed: 0,
+          total: 0,
+          reason: "not an enrichment step (asr runs before scene grouping)",
+        });
     }
   }
 
-  async embedScenes(clipId: string, signal?: AbortSignal, report?: (p: number, m?: string) => void): Promise<EnrichStepResult> {
+  async embedScenes(
+    clipId: string,
+    signal?: AbortSignal,
+    report?: (p: number, m?: string) => void,
+  ): Promise<EnrichStepResult> {
     const provenance = this.deps.registry.embeddingProvenance();
-    if (!this.deps.embeddings) return { step: "embedding", status: "skipped", computed: 0, total: 0, reason: "no search module" };
-    const scenes = await this.deps.prisma.scene.findMany({ where: { clipId }, orderBy: { index: "asc" }, select: { text: true } });
+    if (!this.deps.embeddings)
+      return { step: "embedding", status: "skipped", computed: 0, total: 0, reason: "no search module" };
+    const scenes = await this.deps.prisma.scene.findMany({
+      where: { clipId },
+      orderBy: { index: "asc" },
+      select: { text: true },
+    });
     const texts = scenes.map((s) => s.text).filter((t) => t.trim().length > 0);
     let computed = 0;
     for (let i = 0; i < texts.length; i += this.batch) {
@@ -106,12 +126,19 @@ export class Enricher {
       // the cache embeds only texts it has no vector for (this model), so a rerun computes nothing
       const r = await this.deps.embeddings.embedPassages(texts.slice(i, i + this.batch));
       computed += r.computed;
-      report?.((100 * Math.min(texts.length, i + this.batch)) / texts.length, `${Math.min(texts.length, i + this.batch)}/${texts.length} scenes`);
+      report?.(
+        (100 * Math.min(texts.length, i + this.batch)) / texts.length,
+        `${Math.min(texts.length, i + this.batch)}/${texts.length} scenes`,
+      );
     }
     return { step: "embedding", status: "done", ...provenance, computed, total: texts.length };
   }
 
-  async cueEmotions(clipId: string, signal?: AbortSignal, report?: (p: number, m?: string) => void): Promise<EnrichStepResult> {
+  async cueEmotions(
+    clipId: string,
+    signal?: AbortSignal,
+    report?: (p: number, m?: string) => void,
+  ): Promise<EnrichStepResult> {
     const classifier = await this.deps.registry.emotion();
     const { method, model } = classifier.provenance;
     const total = await this.deps.prisma.cue.count({ where: { clipId } });
@@ -124,10 +151,20 @@ export class Enricher {
     for (let i = 0; i < todo.length; i += this.batch) {
       signal?.throwIfAborted();
       const batch = todo.slice(i, i + this.batch);
-      const scores = await classifier.classify(batch.map((c) => c.text), signal);
+      const scores = await classifier.classify(
+        batch.map((c) => c.text),
+        signal,
+      );
       // each batch is written at once: a crash keeps what was computed
       await this.deps.prisma.cueEmotion.createMany({
-        data: batch.map((c, j) => ({ cueId: c.id, clipId, model, method, label: topEmotion(scores[j]!), scores: JSON.stringify(scores[j]) })),
+        data: batch.map((c, j) => ({
+          cueId: c.id,
+          clipId,
+          model,
+          method,
+          label: topEmotion(scores[j]!),
+          scores: JSON.stringify(scores[j]),
+        })),
       });
       done += batch.length;
       report?.((100 * done) / todo.length, `${done}/${todo.length} cues (${method})`);
@@ -135,7 +172,11 @@ export class Enricher {
     return { step: "emotion", status: "done", method, model, computed: todo.length, total };
   }
 
-  async captions(clipId: string, signal?: AbortSignal, report?: (p: number, m?: string) => void): Promise<EnrichStepResult> {
+  async captions(
+    clipId: string,
+    signal?: AbortSignal,
+    report?: (p: number, m?: string) => void,
+  ): Promise<EnrichStepResult> {
     const { registry, prisma } = this.deps;
     const unavailable = registry.available("caption") ? undefined : registry.unavailableError("caption");
     if (unavailable) return { step: "caption", status: "skipped", computed: 0, total: 0, reason: unavailable.message };
@@ -153,35 +194,69 @@ export class Enricher {
     for (let i = 0; i < todo.length; i += this.batch) {
       signal?.throwIfAborted();
       const batch = todo.slice(i, i + this.batch);
-      const texts = await captioner.caption(batch.map((k) => path.join(this.deps.dataDir, k.path)), signal);
+      const texts = await captioner.caption(
+        batch.map((k) => path.join(this.deps.dataDir, k.path)),
+        signal,
+      );
       await prisma.keyframeCaption.createMany({
-        data: batch.map((k, j) => ({ keyframeId: k.id, clipId, model, method: captioner.provenance.method, text: texts[j] ?? "" })),
+        data: batch.map((k, j) => ({
+          keyframeId: k.id,
+          clipId,
+          model,
+          method: captioner.provenance.method,
+          text: texts[j] ?? "",
+        })),
       });
       batch.forEach((k) => k.shot.sceneId && scenes.add(k.shot.sceneId));
       done += batch.length;
       report?.((100 * done) / todo.length, `${done}/${todo.length} keyframes`);
     }
     // the scenes' search documents now carry captions: queue them for the index again
-    if (scenes.size > 0) await prisma.searchOutbox.createMany({ data: [...scenes].map((sceneId) => ({ op: "UPSERT", sceneId, clipId })) });
-    return { step: "caption", status: "done", method: captioner.provenance.method, model, computed: todo.length, total };
+    if (scenes.size > 0)
+      await prisma.searchOutbox.createMany({ data: [...scenes].map((sceneId) => ({ op: "UPSERT", sceneId, clipId })) });
+    return {
+      step: "caption",
+      status: "done",
+      method: captioner.provenance.method,
+      model,
+      computed: todo.length,
+      total,
+    };
   }
 
-  async clipVectors(clipId: string, signal?: AbortSignal, report?: (p: number, m?: string) => void): Promise<EnrichStepResult> {
+  async clipVectors(
+    clipId: string,
+    signal?: AbortSignal,
+    report?: (p: number, m?: string) => void,
+  ): Promise<EnrichStepResult> {
     const { registry, prisma } = this.deps;
     const unavailable = registry.available("clip") ? undefined : registry.unavailableError("clip");
     if (unavailable) return { step: "clip", status: "skipped", computed: 0, total: 0, reason: unavailable.message };
     const model = registry.status("clip").id;
     const total = await prisma.keyframe.count({ where: { clipId } });
-    const todo = await prisma.keyframe.findMany({ where: { clipId, vectors: { none: { model } } }, orderBy: { time: "asc" }, select: { id: true, path: true } });
+    const todo = await prisma.keyframe.findMany({
+      where: { clipId, vectors: { none: { model } } },
+      orderBy: { time: "asc" },
+      select: { id: true, path: true },
+    });
     if (todo.length === 0) return { step: "clip", status: "done", method: "model", model, computed: 0, total };
     const embedder = await registry.imageText();
     let done = 0;
     for (let i = 0; i < todo.length; i += this.batch) {
       signal?.throwIfAborted();
       const batch = todo.slice(i, i + this.batch);
-      const vectors = await embedder.embedImages(batch.map((k) => path.join(this.deps.dataDir, k.path)), signal);
+      const vectors = await embedder.embedImages(
+        batch.map((k) => path.join(this.deps.dataDir, k.path)),
+        signal,
+      );
       await prisma.keyframeVector.createMany({
-        data: batch.map((k, j) => ({ keyframeId: k.id, clipId, model, dimension: vectors[j]!.length, vector: vectorToBytes(vectors[j]!) })),
+        data: batch.map((k, j) => ({
+          keyframeId: k.id,
+          clipId,
+          model,
+          dimension: vectors[j]!.length,
+          vector: vectorToBytes(vectors[j]!),
+        })),
       });
       done += batch.length;
       report?.((100 * done) / todo.length, `${done}/${todo.length} keyframes`);

@@ -5,11 +5,19 @@
 import type { PrismaClient } from "../../store/prisma.client.js";
 import type { SceneDocument, SceneIndex, WriteOptions } from "../../search/scene-index.port.js";
 
-export function withSceneCaptions(index: SceneIndex, prisma: PrismaClient, preferredModel?: () => string | undefined): SceneIndex {
+export function withSceneCaptions(
+  index: SceneIndex,
+  prisma: PrismaClient,
+  preferredModel?: () => string | undefined,
+): SceneIndex {
   return {
     engine: index.engine,
     async upsert(docs: SceneDocument[], options?: WriteOptions) {
-      const captions = await sceneCaptions(prisma, docs.map((d) => d.sceneId), preferredModel?.());
+      const captions = await sceneCaptions(
+        prisma,
+        docs.map((d) => d.sceneId),
+        preferredModel?.(),
+      );
       const withCaptions = docs.map((d) => {
         const c = captions.get(d.sceneId);
         return c && !d.captions ? { ...d, captions: c } : d;
@@ -31,18 +39,29 @@ export function withSceneCaptions(index: SceneIndex, prisma: PrismaClient, prefe
 }
 
 /** sceneId → the captions of its keyframes, in time order, joined by ". ". */
-export async function sceneCaptions(prisma: PrismaClient, sceneIds: string[], preferredModel?: string): Promise<Map<string, string>> {
+export async function sceneCaptions(
+  prisma: PrismaClient,
+  sceneIds: string[],
+  preferredModel?: string,
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (sceneIds.length === 0) return out;
   const rows = await prisma.keyframeCaption.findMany({
     where: { keyframe: { shot: { sceneId: { in: sceneIds } } } },
-    select: { keyframeId: true, model: true, text: true, createdAt: true, keyframe: { select: { time: true, shot: { select: { sceneId: true } } } } },
+    select: {
+      keyframeId: true,
+      model: true,
+      text: true,
+      createdAt: true,
+      keyframe: { select: { time: true, shot: { select: { sceneId: true } } } },
+    },
     orderBy: { createdAt: "desc" },
   });
   const chosen = new Map<string, (typeof rows)[number]>();
   for (const r of rows) {
     const current = chosen.get(r.keyframeId);
-    if (!current || (preferredModel && r.model === preferredModel && current.model !== preferredModel)) chosen.set(r.keyframeId, r);
+    if (!current || (preferredModel && r.model === preferredModel && current.model !== preferredModel))
+      chosen.set(r.keyframeId, r);
   }
   const byScene = new Map<string, Array<{ time: number; text: string }>>();
   for (const r of chosen.values()) {
@@ -55,7 +74,10 @@ export async function sceneCaptions(prisma: PrismaClient, sceneIds: string[], pr
   }
   for (const [sceneId, list] of byScene) {
     const seen = new Set<string>();
-    const texts = list.sort((a, b) => a.time - b.time).map((x) => x.text).filter((t) => (seen.has(t) ? false : (seen.add(t), true)));
+    const texts = list
+      .sort((a, b) => a.time - b.time)
+      .map((x) => x.text)
+      .filter((t) => (seen.has(t) ? false : (seen.add(t), true)));
     out.set(sceneId, texts.join(". "));
   }
   return out;

@@ -190,7 +190,8 @@ export class KeyframePicker {
     const { startFrame, endFrame } = shot;
     const inShot = new Map<number, Candidate>();
     for (const c of this.pool) if (c.index >= startFrame && c.index <= endFrame) inShot.set(c.index, c);
-    for (const c of this.ring) if (c.index >= startFrame && c.index <= endFrame && !inShot.has(c.index)) inShot.set(c.index, c);
+    for (const c of this.ring)
+      if (c.index >= startFrame && c.index <= endFrame && !inShot.has(c.index)) inShot.set(c.index, c);
 
     let best: Candidate | undefined;
     let bestValue = -1;
@@ -311,7 +312,8 @@ export class KeyframePicker {
 
   private copy(frame: Frame): Candidate {
     const size = frame.width * frame.height * 3;
-    if (frame.data.length < size) throw new RangeError(`frame ${frame.index} has ${frame.data.length} bytes, expected ${size}`);
+    if (frame.data.length < size)
+      throw new RangeError(`frame ${frame.index} has ${frame.data.length} bytes, expected ${size}`);
     let buf: Uint8Array | undefined;
     while (this.free.length > 0 && !buf) {
       const b = this.free.pop()!;
@@ -319,7 +321,15 @@ export class KeyframePicker {
     }
     buf ??= new Uint8Array(size);
     buf.set(frame.data.subarray(0, size));
-    return { index: frame.index, time: frame.time, width: frame.width, height: frame.height, data: buf, inPool: false, inRing: false };
+    return {
+      index: frame.index,
+      time: frame.time,
+      width: frame.width,
+      height: frame.height,
+      data: buf,
+      inPool: false,
+      inRing: false,
+    };
   }
 
   private release(c: Candidate): void {

@@ -31,7 +31,8 @@ export async function writeKeyframeJpeg(
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new RangeError(`invalid frame size ${width}x${height}`);
   }
-  if (data.length < size) throw new RangeError(`frame data has ${data.length} bytes, expected ${size} for ${width}x${height} RGB24`);
+  if (data.length < size)
+    throw new RangeError(`frame data has ${data.length} bytes, expected ${size} for ${width}x${height} RGB24`);
   const quality = Math.max(1, Math.min(100, Math.round(opts.quality ?? 85)));
 
   const jpeg = await sharp(Buffer.from(data.buffer, data.byteOffset, size), { raw: { width, height, channels: 3 } })

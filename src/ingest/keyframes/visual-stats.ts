@@ -28,7 +28,9 @@ function checkFrame(frame: Pick<Frame, "width" | "height" | "data">): void {
     throw new RangeError(`invalid frame size ${width}x${height}`);
   }
   if (data.length < width * height * 3) {
-    throw new RangeError(`frame data has ${data.length} bytes, expected ${width * height * 3} for ${width}x${height} RGB24`);
+    throw new RangeError(
+      `frame data has ${data.length} bytes, expected ${width * height * 3} for ${width}x${height} RGB24`,
+    );
   }
 }
 
@@ -45,8 +47,10 @@ function gridOffset(size: number, step: number): number {
   return Math.min(size - 1, Math.floor((size - (count - 1) * step - 1) / 2));
 }
 
-
-const hex2 = (v: number) => Math.max(0, Math.min(255, Math.round(v))).toString(16).padStart(2, "0");
+const hex2 = (v: number) =>
+  Math.max(0, Math.min(255, Math.round(v)))
+    .toString(16)
+    .padStart(2, "0");
 export const toHex = (r: number, g: number, b: number): string => `#${hex2(r)}${hex2(g)}${hex2(b)}`;
 
 // Scratch space reused between calls (single-threaded; nothing escapes a call).
@@ -374,7 +378,10 @@ export interface ToneStats {
   monochrome: boolean;
 }
 
-export function toneStats(frame: Frame | Pick<Frame, "width" | "height" | "data">, options: { maxChromaSpread?: number } = {}): ToneStats {
+export function toneStats(
+  frame: Frame | Pick<Frame, "width" | "height" | "data">,
+  options: { maxChromaSpread?: number } = {},
+): ToneStats {
   checkFrame(frame);
   const { width, height, data } = frame;
   const step = gridStep(width, height, HISTOGRAM_PIXEL_BUDGET);
@@ -411,4 +418,5 @@ export function toneStats(frame: Frame | Pick<Frame, "width" | "height" | "data"
   return { greyness: grey / n, chromaSpread, monochrome: chromaSpread <= (options.maxChromaSpread ?? 6) };
 }
 
-export const isMonochrome = (frame: Frame | Pick<Frame, "width" | "height" | "data">): boolean => toneStats(frame).monochrome;
+export const isMonochrome = (frame: Frame | Pick<Frame, "width" | "height" | "data">): boolean =>
+  toneStats(frame).monochrome;

@@ -128,7 +128,6 @@ function clipDuration(input: SceneGroupingInput): number {
   return Math.max(0, last?.endTime ?? 0);
 }
 
-
 const dialogueCues = (cues: readonly SceneCue[]) =>
   cues.filter((c) => Number.isFinite(c.startTime) && Number.isFinite(c.endTime) && c.text.trim() !== "");
 
@@ -181,7 +180,11 @@ export function analyseSceneBoundaries(input: SceneGroupingInput, options?: Scen
       if ((c.startTime + c.endTime) / 2 < t) prevEnd = Math.max(prevEnd, c.endTime);
       else nextStart = Math.min(nextStart, c.startTime);
     }
-    const silence = cueAcross ? 0 : Number.isFinite(prevEnd) && Number.isFinite(nextStart) ? Math.max(0, nextStart - prevEnd) : Infinity;
+    const silence = cueAcross
+      ? 0
+      : Number.isFinite(prevEnd) && Number.isFinite(nextStart)
+        ? Math.max(0, nextStart - prevEnd)
+        : Infinity;
     const visualLink = link[b]!;
 
     let reason: BoundaryReason;
@@ -308,7 +311,10 @@ export function groupScenes(input: SceneGroupingInput, options?: SceneGroupingOp
  * The scene (position in `scenes`) of each cue: the one containing the cue's midpoint. Cues before
  * the first scene go to the first, after the last to the last; -1 only when there are no scenes.
  */
-export function assignCuesToScenes(scenes: readonly Pick<SceneRecord, "startTime" | "endTime">[], cues: readonly Pick<SceneCue, "startTime" | "endTime">[]): number[] {
+export function assignCuesToScenes(
+  scenes: readonly Pick<SceneRecord, "startTime" | "endTime">[],
+  cues: readonly Pick<SceneCue, "startTime" | "endTime">[],
+): number[] {
   return cues.map((c) => sceneAt(scenes, (c.startTime + c.endTime) / 2));
 }
 

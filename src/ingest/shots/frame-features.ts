@@ -57,7 +57,8 @@ export class FeatureExtractor {
   private grid?: SampleGrid;
 
   extract(frame: Frame, out?: FrameFeatures): FrameFeatures {
-    if (this.grid?.width !== frame.width || this.grid.height !== frame.height) this.grid = new SampleGrid(frame.width, frame.height);
+    if (this.grid?.width !== frame.width || this.grid.height !== frame.height)
+      this.grid = new SampleGrid(frame.width, frame.height);
     const f = out ?? newFeatures();
     f.index = frame.index;
     f.time = frame.time;
@@ -84,7 +85,8 @@ function accumulate(grid: SampleGrid, frame: Frame, f: FrameFeatures): void {
       const b = frame.data[o + 2]!;
       const y = (r * 77 + g * 150 + b * 29) >> 8;
       f.thumb[cellRow + grid.cellOfX[i]!]! += y;
-      if (histRow && (i & 1) === 0) softBin(f.quad, quadRow + (grid.cellOfX[i]! < THUMB_W / 2 ? 0 : HIST_BINS), r, g, b);
+      if (histRow && (i & 1) === 0)
+        softBin(f.quad, quadRow + (grid.cellOfX[i]! < THUMB_W / 2 ? 0 : HIST_BINS), r, g, b);
       sum += y;
       sumSq += y * y;
     }
@@ -164,7 +166,15 @@ export function quadrantDistance(a: FrameFeatures, b: FrameFeatures): number {
 }
 
 export function newFeatures(): FrameFeatures {
-  return { index: 0, time: 0, thumb: new Float32Array(THUMB_W * THUMB_H), hist: new Float32Array(HIST_BINS), quad: new Float32Array(4 * HIST_BINS), mean: 0, std: 0 };
+  return {
+    index: 0,
+    time: 0,
+    thumb: new Float32Array(THUMB_W * THUMB_H),
+    hist: new Float32Array(HIST_BINS),
+    quad: new Float32Array(4 * HIST_BINS),
+    mean: 0,
+    std: 0,
+  };
 }
 
 /** Mean absolute luma difference of the thumbnails with `b` shifted by (dx, dy), over the overlap. */

@@ -43,7 +43,15 @@
 //        and no boundary may leave a final shot shorter than MIN_TAIL frames.
 import type { Frame } from "../../media/media.port.js";
 import type { ShotBoundary } from "../ingest.types.js";
-import { FeatureExtractor, cameraDistance, histogramDistance, newFeatures, quadrantDistance, thumbDistance, type FrameFeatures } from "./frame-features.js";
+import {
+  FeatureExtractor,
+  cameraDistance,
+  histogramDistance,
+  newFeatures,
+  quadrantDistance,
+  thumbDistance,
+  type FrameFeatures,
+} from "./frame-features.js";
 import { classifyGradual, isDark, type GradualKind } from "./transition.classifier.js";
 
 /** frames a decision waits for: the cut's right-hand neighbours and the flash guard */
@@ -206,7 +214,9 @@ export class ShotDetector {
       return false;
     }
     return (
-      this.isPeak(p, (i) => this.hAt(i), CUT_MIN) || this.isPeak(p, (i) => this.qAt(i), CUT_MIN) || this.isPeak(p, (i) => this.mAt(i), CUT_MIN_LAYOUT)
+      this.isPeak(p, (i) => this.hAt(i), CUT_MIN) ||
+      this.isPeak(p, (i) => this.qAt(i), CUT_MIN) ||
+      this.isPeak(p, (i) => this.mAt(i), CUT_MIN_LAYOUT)
     );
   }
 
@@ -243,7 +253,8 @@ export class ShotDetector {
   private returns(origin: number, away: number, back: number): boolean {
     const o = this.at(origin);
     const [b, a] = [this.at(back), this.at(away)];
-    const near = (d: (x: FrameFeatures, y: FrameFeatures) => number, slack: number) => d(o, b) < FLASH_RETURN * d(o, a) + slack;
+    const near = (d: (x: FrameFeatures, y: FrameFeatures) => number, slack: number) =>
+      d(o, b) < FLASH_RETURN * d(o, a) + slack;
     return near(histogramDistance, 0.01) && (near(quadrantDistance, 0.01) || near(thumbDistance, 0.005));
   }
 
@@ -258,7 +269,12 @@ export class ShotDetector {
       return;
     }
     // a cut to black (or to a dark still) is a cut: the black is the next shot
-    out.push({ kind: "CUT", frame: f.index, time: f.time, score: Math.min(1, Math.max(Math.max(this.hAt(p), this.qAt(p)) / 0.6, this.mAt(p) / 0.3)) });
+    out.push({
+      kind: "CUT",
+      frame: f.index,
+      time: f.time,
+      score: Math.min(1, Math.max(Math.max(this.hAt(p), this.qAt(p)) / 0.6, this.mAt(p) / 0.3)),
+    });
     this.candidate = undefined;
     this.startShot(p);
   }
@@ -288,7 +304,8 @@ export class ShotDetector {
       return;
     }
     // coming out of black (a black shot, or the black after a fade-out): a fade-in
-    if (histogramDistance(this.at(ref), this.at(p)) >= OPEN_DRIFT) this.candidate = { ref, stableRun: 0, sawDark: isDark(this.at(ref)), continues };
+    if (histogramDistance(this.at(ref), this.at(p)) >= OPEN_DRIFT)
+      this.candidate = { ref, stableRun: 0, sawDark: isDark(this.at(ref)), continues };
   }
 
   private advanceCandidate(p: number, out: ShotBoundary[]): void {
@@ -383,10 +400,25 @@ export class ShotDetector {
    * `last` (in the ring: b itself, or a later frame when b has left the ring, e.g. the first frame
    * of a long black).
    */
-  private hold(ref: number, start: number, s: Stamp, b: Stamp, last: number, kind: GradualKind, out: ShotBoundary[]): void {
+  private hold(
+    ref: number,
+    start: number,
+    s: Stamp,
+    b: Stamp,
+    last: number,
+    kind: GradualKind,
+    out: ShotBoundary[],
+  ): void {
     // a merged transition's reference may have left the ring: fall back to the oldest frame kept
     const net = histogramDistance(this.at(Math.max(ref, last - RING + LOOKAHEAD + 1)), this.at(last));
-    const boundary: ShotBoundary = { kind, frame: b.index, time: b.time, startFrame: s.index, startTime: s.time, score: Math.min(1, Math.max(net, 0.3) / 0.6) };
+    const boundary: ShotBoundary = {
+      kind,
+      frame: b.index,
+      time: b.time,
+      startFrame: s.index,
+      startTime: s.time,
+      score: Math.min(1, Math.max(net, 0.3) / 0.6),
+    };
     this.startShot(last);
     // the frames judged stable after B are the new shot's first reference
     this.barrier = Math.min(this.count - 1, last + STABLE_RUN + STABLE_LAG - 2);
@@ -422,6 +454,5 @@ export class ShotDetector {
     return ref + 1;
   }
 }
-
 
 export { shotsFromBoundaries } from "./shot-records.js";

@@ -30,13 +30,23 @@ export class ShotBuilder {
   /** Ends the open shot on `endFrame`, its end at `endTime`; undefined when it would be empty. */
   close(endFrame: number, endTime: number): ShotRecord | undefined {
     if (endFrame < this.open.startFrame) return undefined;
-    const shot: ShotRecord = { index: this.shots.length, ...this.open, endFrame, endTime: ms(Math.max(endTime, this.open.startTime)) };
+    const shot: ShotRecord = {
+      index: this.shots.length,
+      ...this.open,
+      endFrame,
+      endTime: ms(Math.max(endTime, this.open.startTime)),
+    };
     this.shots.push(shot);
     return shot;
   }
 }
 
-export function shotsFromBoundaries(boundaries: ShotBoundary[], frameCount: number, lastFrameTime: number, frameDuration: number): ShotRecord[] {
+export function shotsFromBoundaries(
+  boundaries: ShotBoundary[],
+  frameCount: number,
+  lastFrameTime: number,
+  frameDuration: number,
+): ShotRecord[] {
   if (frameCount <= 0) return [];
   const builder = new ShotBuilder();
   for (const b of [...boundaries].sort((x, y) => x.frame - y.frame)) if (b.frame < frameCount) builder.boundary(b);

@@ -38,7 +38,8 @@ export function isDark(f: FrameFeatures): boolean {
 export function pooled(f: FrameFeatures, out = new Float32Array(PW * PH)): Float32Array {
   out.fill(0);
   for (let y = 0; y < PH * POOL; y++) {
-    for (let x = 0; x < PW * POOL; x++) out[Math.floor(y / POOL) * PW + Math.floor(x / POOL)]! += f.thumb[y * THUMB_W + x]!;
+    for (let x = 0; x < PW * POOL; x++)
+      out[Math.floor(y / POOL) * PW + Math.floor(x / POOL)]! += f.thumb[y * THUMB_W + x]!;
   }
   for (let c = 0; c < out.length; c++) out[c] = out[c]! / (POOL * POOL);
   return out;
@@ -69,7 +70,11 @@ export function blendError(a: Float32Array, b: Float32Array, q: Float32Array): n
  * the cell's position. A wipe's edge sweeps the picture: crossing times spread over the whole
  * transition and follow the position (a plane in x, y). A dissolve changes every cell together.
  */
-function crossingTimes(a: Float32Array, b: Float32Array, frames: Float32Array[]): Array<{ x: number; y: number; t: number }> {
+function crossingTimes(
+  a: Float32Array,
+  b: Float32Array,
+  frames: Float32Array[],
+): Array<{ x: number; y: number; t: number }> {
   const out: Array<{ x: number; y: number; t: number }> = [];
   for (let c = 0; c < a.length; c++) {
     if (Math.abs(b[c]! - a[c]!) < SWEEP_CELL_CHANGE) continue;
@@ -132,12 +137,17 @@ export function zoomExplains(before: FrameFeatures, after: FrameFeatures): boole
 /** Pearson correlation of two pooled thumbnails: the same layout (same shot, other lighting) is near 1. */
 export function layoutCorrelation(a: Float32Array, b: Float32Array): number {
   const n = a.length;
-  let ma = 0, mb = 0;
+  let ma = 0,
+    mb = 0;
   for (let c = 0; c < n; c++) [ma, mb] = [ma + a[c]! / n, mb + b[c]! / n];
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let c = 0; c < n; c++) {
     const [x, y] = [a[c]! - ma, b[c]! - mb];
-    sab += x * y; saa += x * x; sbb += y * y;
+    sab += x * y;
+    saa += x * x;
+    sbb += y * y;
   }
   return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
 }
@@ -150,10 +160,20 @@ export function sweepFit(points: Array<{ x: number; y: number; t: number }>): { 
   const mx = mean((p) => p.x);
   const my = mean((p) => p.y);
   const mt = mean((p) => p.t);
-  let sxx = 0, syy = 0, sxy = 0, sxt = 0, syt = 0, stt = 0;
+  let sxx = 0,
+    syy = 0,
+    sxy = 0,
+    sxt = 0,
+    syt = 0,
+    stt = 0;
   for (const p of points) {
     const [x, y, t] = [p.x - mx, p.y - my, p.t - mt];
-    sxx += x * x; syy += y * y; sxy += x * y; sxt += x * t; syt += y * t; stt += t * t;
+    sxx += x * x;
+    syy += y * y;
+    sxy += x * y;
+    sxt += x * t;
+    syt += y * t;
+    stt += t * t;
   }
   const det = sxx * syy - sxy * sxy;
   if (stt === 0 || det === 0) return { spread: Math.sqrt(stt / n), r2: 0 };
@@ -178,7 +198,11 @@ const SAME_LAYOUT = 0.85;
  * DISSOLVE if the middle third is a blend of A and B; otherwise null (motion, not an edit). A and
  * B with the same layout (correlation ≥ SAME_LAYOUT) are one shot whose lighting changed: null.
  */
-export function classifyGradual(before: FrameFeatures, after: FrameFeatures, middle: FrameFeatures[]): GradualKind | null {
+export function classifyGradual(
+  before: FrameFeatures,
+  after: FrameFeatures,
+  middle: FrameFeatures[],
+): GradualKind | null {
   if (middle.some(isDark) || isDark(before) || isDark(after)) return "FADE";
   if (middle.length === 0) return null;
   const a = pooled(before);

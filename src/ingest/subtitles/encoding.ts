@@ -80,7 +80,9 @@ function decodeStrict(bytes: Uint8Array, encoding: string): string | undefined {
     }
   }
   if (!iconv.encodingExists(encoding)) return undefined;
-  const text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding, { stripBOM: false });
+  const text = iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding, {
+    stripBOM: false,
+  });
   // iconv-lite substitutes U+FFFD (or "?" for some DBCS tables) for invalid sequences. A real U+FFFD in
   // a legacy code page is impossible, so any is a decode error.
   if (text.includes("\uFFFD")) return undefined;
@@ -127,7 +129,7 @@ function highByteRunShare(bytes: Uint8Array): number {
  */
 function cjkPlausibility(bytes: Uint8Array, encoding: string): number {
   let score = 0;
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const a = bytes[i] ?? 0;
     const b = bytes[i + 1] ?? 0;
     if (a < 0x80) {
@@ -178,7 +180,8 @@ export function decodeSubtitleBytes(bytes: Uint8Array, hint?: string): DecodedSu
   const bom = bomEncoding(bytes);
   if (bom) {
     const body = bytes.subarray(bom.length);
-    const text = bom.encoding === "UTF-8" ? new TextDecoder("utf-8").decode(body) : iconv.decode(Buffer.from(body), bom.encoding);
+    const text =
+      bom.encoding === "UTF-8" ? new TextDecoder("utf-8").decode(body) : iconv.decode(Buffer.from(body), bom.encoding);
     return { text, encoding: bom.encoding };
   }
 

@@ -56,15 +56,19 @@ export function parseSubtitles(text: string, format: SubtitleFormat): ParsedSubt
   let actual = format;
   // A timing line alone says "SubRip or header-less WebVTT": only switch on unambiguous evidence.
   if (sniffed && sniffed !== format && !(sniffed === "srt" && format === "vtt")) {
-    warnings.push(`content is ${FORMAT_NAMES[sniffed]}, not ${FORMAT_NAMES[format]}: parsed as ${FORMAT_NAMES[sniffed]}`);
+    warnings.push(
+      `content is ${FORMAT_NAMES[sniffed]}, not ${FORMAT_NAMES[format]}: parsed as ${FORMAT_NAMES[sniffed]}`,
+    );
     actual = sniffed;
   }
   if (body.trim() === "") throw new SubtitleParseError(`no readable cue: the ${FORMAT_NAMES[actual]} text is empty`);
 
   const raw = actual === "ass" ? parseAssEvents(body, warnings) : parseTimedText(body, actual, warnings);
   if (raw.length === 0) {
-    const why = warnings.length > 0 ? `: ${warnings[warnings.length > 1 && warnings[0]?.startsWith("content is") ? 1 : 0]}` : "";
-    const more = warnings.length > 1 ? ` (and ${warnings.length - 1} more warning${warnings.length > 2 ? "s" : ""})` : "";
+    const why =
+      warnings.length > 0 ? `: ${warnings[warnings.length > 1 && warnings[0]?.startsWith("content is") ? 1 : 0]}` : "";
+    const more =
+      warnings.length > 1 ? ` (and ${warnings.length - 1} more warning${warnings.length > 2 ? "s" : ""})` : "";
     throw new SubtitleParseError(`no readable cue in the ${FORMAT_NAMES[actual]} text${why}${more}`);
   }
 
@@ -130,7 +134,13 @@ function parseTimedText(text: string, format: "srt" | "vtt", warnings: string[])
       warnings.push(`line ${current.line}: cue has no text: skipped`);
     } else {
       const speaker = voiceSpeaker(rawText);
-      cues.push({ startTime: current.start, endTime: current.end, rawText, text: cleaned, ...(speaker ? { speaker } : {}) });
+      cues.push({
+        startTime: current.start,
+        endTime: current.end,
+        rawText,
+        text: cleaned,
+        ...(speaker ? { speaker } : {}),
+      });
     }
     current = undefined;
   };

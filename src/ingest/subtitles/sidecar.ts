@@ -27,11 +27,28 @@ export class SubtitleFileError extends AppError {
   }
 }
 
-const EXTENSIONS: Record<string, SubtitleFormat> = { ".srt": "srt", ".vtt": "vtt", ".webvtt": "vtt", ".ass": "ass", ".ssa": "ass" };
+const EXTENSIONS: Record<string, SubtitleFormat> = {
+  ".srt": "srt",
+  ".vtt": "vtt",
+  ".webvtt": "vtt",
+  ".ass": "ass",
+  ".ssa": "ass",
+};
 /** ffprobe's codec names, so sidecar and embedded tracks read alike */
 const CODECS: Record<SubtitleFormat, string> = { srt: "subrip", vtt: "webvtt", ass: "ass" };
 /** name parts that are flags, not languages (some are valid ISO 639-3 codes: sdh is Southern Kurdish) */
-const FLAGS = new Set(["forced", "sdh", "cc", "default", "full", "signs", "songs", "foreign", "commentary", "hearing-impaired"]);
+const FLAGS = new Set([
+  "forced",
+  "sdh",
+  "cc",
+  "default",
+  "full",
+  "signs",
+  "songs",
+  "foreign",
+  "commentary",
+  "hearing-impaired",
+]);
 
 export function subtitleFormatForPath(path: string): SubtitleFormat | undefined {
   return EXTENSIONS[extname(path).toLowerCase()];
@@ -114,11 +131,15 @@ export async function loadSubtitleFile(path: string, languageHint?: string): Pro
     if (code === "EISDIR") throw new SubtitleFileError(`not a subtitle file (a directory): ${path}`);
     throw new SubtitleFileError(`cannot read subtitle file ${path}: ${(error as Error).message.split("\n")[0]}`);
   }
-  if (bytes.length === 0 || bytes.toString("latin1").trim() === "") throw new SubtitleFileError(`subtitle file is empty: ${path}`);
+  if (bytes.length === 0 || bytes.toString("latin1").trim() === "")
+    throw new SubtitleFileError(`subtitle file is empty: ${path}`);
 
   const nameParts = name.split(".").slice(1, -1);
   // the language part sits right before the extension (`my.clip.forced.en.srt`): search from the end
-  const fromName = nameParts.map(languageTag).reverse().find((t) => t !== undefined);
+  const fromName = nameParts
+    .map(languageTag)
+    .reverse()
+    .find((t) => t !== undefined);
   const language = languageHint ? (languageTag(languageHint) ?? languageHint) : fromName;
   const { text, encoding } = decodeSubtitleBytes(bytes, language);
   if (looksBinary(text)) throw new SubtitleFileError(`not a text subtitle file (binary data): ${path}`);

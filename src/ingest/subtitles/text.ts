@@ -22,7 +22,10 @@ export function cleanCueText(raw: string): string {
   s = s.replace(/<\/?(?:[a-z][^<>]*|\d{1,2}(?::\d{1,2}){1,2}[.,]\d{1,3})>/gi, ""); // tags and timestamps
   s = s.replace(/\\[Nn]/g, " ").replace(/\\h/g, " ");
   s = decodeHTML(s);
-  return s.replace(/[\u200b\u200e\u200f\ufeff]/g, "").replace(/\s+/g, " ").trim();
+  return s
+    .replace(/[\u200b\u200e\u200f\ufeff]/g, "")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
 /** seconds rounded to the millisecond */

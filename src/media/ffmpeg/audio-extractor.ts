@@ -17,21 +17,49 @@ export class AudioExtractionError extends AppError {
   }
 }
 
-export function audioArgs(input: string, streamIndex: number, opts: { start?: number; duration?: number; sampleRate?: number }): string[] {
+export function audioArgs(
+  input: string,
+  streamIndex: number,
+  opts: { start?: number; duration?: number; sampleRate?: number },
+): string[] {
   const args = ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "error"];
   if (opts.start !== undefined && opts.start > 0) args.push("-ss", opts.start.toFixed(3));
   args.push("-i", input);
   if (opts.duration !== undefined) args.push("-t", opts.duration.toFixed(3));
-  args.push("-map", `0:${streamIndex}`, "-vn", "-sn", "-dn", "-ac", "1", "-ar", String(opts.sampleRate ?? ASR_SAMPLE_RATE), "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1");
+  args.push(
+    "-map",
+    `0:${streamIndex}`,
+    "-vn",
+    "-sn",
+    "-dn",
+    "-ac",
+    "1",
+    "-ar",
+    String(opts.sampleRate ?? ASR_SAMPLE_RATE),
+    "-c:a",
+    "pcm_f32le",
+    "-f",
+    "f32le",
+    "pipe:1",
+  );
   return args;
 }
 
-export function extractAudio(binaries: MediaBinaries, probe: Pick<ProbeResult, "path" | "duration" | "streams">, opts: ExtractAudioOptions & { timeoutMs?: number } = {}): Promise<Float32Array> {
+export function extractAudio(
+  binaries: MediaBinaries,
+  probe: Pick<ProbeResult, "path" | "duration" | "streams">,
+  opts: ExtractAudioOptions & { timeoutMs?: number } = {},
+): Promise<Float32Array> {
   const input = safeInputPath(probe.path);
   const stream = opts.streamIndex ?? probe.streams.find((s) => s.type === "audio")?.index;
-  if (stream === undefined || !Number.isInteger(stream) || stream < 0) return Promise.reject(new AudioExtractionError(`no audio stream to extract in ${probe.path}`));
-  for (const [name, v] of [["start", opts.start], ["duration", opts.duration]] as const) {
-    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) return Promise.reject(new AudioExtractionError(`bad audio ${name}: ${v}`));
+  if (stream === undefined || !Number.isInteger(stream) || stream < 0)
+    return Promise.reject(new AudioExtractionError(`no audio stream to extract in ${probe.path}`));
+  for (const [name, v] of [
+    ["start", opts.start],
+    ["duration", opts.duration],
+  ] as const) {
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0))
+      return Promise.reject(new AudioExtractionError(`bad audio ${name}: ${v}`));
   }
   if (opts.signal?.aborted) return Promise.reject(abortError(opts.signal));
   const rate = opts.sampleRate ?? ASR_SAMPLE_RATE;
@@ -40,7 +68,9 @@ export function extractAudio(binaries: MediaBinaries, probe: Pick<ProbeResult, "
   const timeoutMs = opts.timeoutMs ?? 600_000;
 
   return new Promise<Float32Array>((resolve, reject) => {
-    const child = spawn(binaries.ffmpeg, audioArgs(input, stream, { ...opts, sampleRate: rate }), { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(binaries.ffmpeg, audioArgs(input, stream, { ...opts, sampleRate: rate }), {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const chunks: Buffer[] = [];
     let bytes = 0;
     let stderr = "";
@@ -62,11 +92,15 @@ export function extractAudio(binaries: MediaBinaries, probe: Pick<ProbeResult, "
       resolve(new Float32Array(copy.buffer));
     };
     const onAbort = () => finish(abortError(opts.signal));
-    const timer = setTimeout(() => finish(new AudioExtractionError(`extracting audio from ${probe.path} timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new AudioExtractionError(`extracting audio from ${probe.path} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     opts.signal?.addEventListener("abort", onAbort, { once: true });
     child.stdout.on("data", (c: Buffer) => {
       bytes += c.byteLength;
-      if (bytes > maxBytes) finish(new AudioExtractionError(`ffmpeg produced more audio than expected from ${probe.path}`));
+      if (bytes > maxBytes)
+        finish(new AudioExtractionError(`ffmpeg produced more audio than expected from ${probe.path}`));
       else chunks.push(c);
     });
     child.stderr.on("data", (c: Buffer) => {
@@ -75,7 +109,12 @@ export function extractAudio(binaries: MediaBinaries, probe: Pick<ProbeResult, "
     child.on("error", (e) => finish(new AudioExtractionError(`cannot run ffmpeg: ${e.message}`)));
     child.on("close", (code) => {
       if (code === 0) finish();
-      else finish(new AudioExtractionError(`ffmpeg could not extract audio from ${probe.path}: ${stderr.trim().split("\n").pop() ?? `exit ${code}`}`));
+      else
+        finish(
+          new AudioExtractionError(
+            `ffmpeg could not extract audio from ${probe.path}: ${stderr.trim().split("\n").pop() ?? `exit ${code}`}`,
+          ),
+        );
     });
   });
 }

@@ -1,6 +1,13 @@
 // MediaTools on ffmpeg/ffprobe (fluent-ffmpeg for the long-running ffmpeg processes).
 import { execFile } from "node:child_process";
-import type { DecodeOptions, ExtractAudioOptions, ExtractedSubtitle, Frame, MediaTools, ProbeResult } from "../media.port.js";
+import type {
+  DecodeOptions,
+  ExtractAudioOptions,
+  ExtractedSubtitle,
+  Frame,
+  MediaTools,
+  ProbeResult,
+} from "../media.port.js";
 import { extractAudio } from "./audio-extractor.js";
 import { resolveMediaBinaries, type MediaBinaries } from "./binaries.js";
 import { probeMedia } from "./probe.js";
@@ -27,7 +34,9 @@ export class FfmpegMediaTools implements MediaTools {
     const bins = this.bins();
     const versionOf = (binary: string) =>
       new Promise<string>((resolve) => {
-        execFile(binary, ["-version"], { timeout: 10_000 }, (error, stdout) => resolve(error ? "unavailable" : (stdout.split("\n")[0] ?? "").trim()));
+        execFile(binary, ["-version"], { timeout: 10_000 }, (error, stdout) =>
+          resolve(error ? "unavailable" : (stdout.split("\n")[0] ?? "").trim()),
+        );
       });
     const [version, probeVersion] = await Promise.all([versionOf(bins.ffmpeg), versionOf(bins.ffprobe)]);
     return { ffmpeg: bins.ffmpeg, ffprobe: bins.ffprobe, source: bins.source, version, probeVersion };

@@ -40,7 +40,8 @@ export function safeInputPath(input: string): string {
 /** Output size: the requested width (at least 2) and the height from the aspect ratio, both even. */
 export function outputSize(video: DecodeInput["video"], width: number): { width: number; height: number } {
   if (!Number.isFinite(width) || width < 2) throw new FrameDecodeError("BAD_INPUT", `bad decode width ${width}`);
-  if (!(video.width > 0 && video.height > 0)) throw new FrameDecodeError("NO_VIDEO_STREAM", "the video stream has no size");
+  if (!(video.width > 0 && video.height > 0))
+    throw new FrameDecodeError("NO_VIDEO_STREAM", "the video stream has no size");
   const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
   const w = even(width);
   return { width: w, height: even((w * video.height) / video.width) };
@@ -50,15 +51,29 @@ export function ffmpegArgs(streamIndex: number, size: { width: number; height: n
   return {
     input: ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-copyts"],
     output: [
-      "-map", `0:${streamIndex}`, "-an", "-sn", "-dn",
-      "-vf", `scale=${size.width}:${size.height}:flags=area,showinfo`,
-      "-vsync", "0", "-pix_fmt", "rgb24", "-f", "rawvideo",
+      "-map",
+      `0:${streamIndex}`,
+      "-an",
+      "-sn",
+      "-dn",
+      "-vf",
+      `scale=${size.width}:${size.height}:flags=area,showinfo`,
+      "-vsync",
+      "0",
+      "-pix_fmt",
+      "rgb24",
+      "-f",
+      "rawvideo",
     ],
   };
 }
 
 /** Decodes `probe.path`'s video stream, frame by frame, in presentation order. */
-export async function* decodeFrames(binaries: MediaBinaries, probe: DecodeInput, options: FrameDecodeOptions): AsyncGenerator<Frame, void, undefined> {
+export async function* decodeFrames(
+  binaries: MediaBinaries,
+  probe: DecodeInput,
+  options: FrameDecodeOptions,
+): AsyncGenerator<Frame, void, undefined> {
   const session = new DecodeSession(binaries, probe, options);
   try {
     for (;;) {
@@ -141,7 +156,10 @@ class DecodeSession {
     });
     this.signal?.addEventListener("abort", this.onAbort, { once: true });
     if (timeoutMs && timeoutMs > 0) {
-      this.timer = setTimeout(() => this.fail(new FrameDecodeError("TIMEOUT", `decoding ${this.name} timed out after ${timeoutMs} ms`)), timeoutMs);
+      this.timer = setTimeout(
+        () => this.fail(new FrameDecodeError("TIMEOUT", `decoding ${this.name} timed out after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     }
     this.command.pipe(this.sink, { end: true });
   }
@@ -177,7 +195,12 @@ class DecodeSession {
     this.exited = true;
     for (const wake of this.exitWaiters.splice(0)) wake();
     if (error && !this.killRequested) {
-      this.fail(new FrameDecodeError("MEDIA_TOOL_FAILED", `ffmpeg could not decode ${this.name}: ${this.lastMeaningfulLine(error.message)}`));
+      this.fail(
+        new FrameDecodeError(
+          "MEDIA_TOOL_FAILED",
+          `ffmpeg could not decode ${this.name}: ${this.lastMeaningfulLine(error.message)}`,
+        ),
+      );
       return;
     }
     this.processDone = true;
@@ -191,14 +214,25 @@ class DecodeSession {
       return;
     }
     const trimmed = line.trim();
-    if (trimmed === "" || /^(?:Input #|Output #|Stream #|Stream mapping|Metadata:|Duration:|Press \[q\]|\[Parsed_showinfo)/.test(trimmed)) return;
+    if (
+      trimmed === "" ||
+      /^(?:Input #|Output #|Stream #|Stream mapping|Metadata:|Duration:|Press \[q\]|\[Parsed_showinfo)/.test(trimmed)
+    )
+      return;
     this.recentStderr.push(trimmed);
     if (this.recentStderr.length > 8) this.recentStderr.shift();
   }
 
   private lastMeaningfulLine(fallback: string): string {
-    const lines = this.recentStderr.filter((l) => !/^(?:\w+\s*:\s|Side data|Output file is empty|Conversion failed!?)$/.test(l) && !/^Conversion failed/.test(l));
-    const error = [...lines].reverse().find((l) => /error|invalid|no such|not found|failed|unable|could not|does not|denied|unsupported|corrupt/i.test(l));
+    const lines = this.recentStderr.filter(
+      (l) =>
+        !/^(?:\w+\s*:\s|Side data|Output file is empty|Conversion failed!?)$/.test(l) && !/^Conversion failed/.test(l),
+    );
+    const error = [...lines]
+      .reverse()
+      .find((l) =>
+        /error|invalid|no such|not found|failed|unable|could not|does not|denied|unsupported|corrupt/i.test(l),
+      );
     return (error ?? lines[lines.length - 1] ?? fallback.split("\n")[0] ?? "unknown error").slice(0, 300);
   }
 

@@ -9,8 +9,10 @@ const WINDOWS_DRIVE = /^[a-zA-Z]:[\\/]/;
 
 /** The absolute path of a local file name; refuses URLs, protocols and names with control characters. */
 export function localPath(input: string, verb = "ingested"): string {
-  if (!input || input.trim() === "" || /[\0\r\n]/.test(input)) throw new AppError("BAD_INPUT", "no usable file path given");
-  if (PROTOCOL.test(input) && !WINDOWS_DRIVE.test(input)) throw new AppError("BAD_INPUT", `only local files can be ${verb}, not ${input}`);
+  if (!input || input.trim() === "" || /[\0\r\n]/.test(input))
+    throw new AppError("BAD_INPUT", "no usable file path given");
+  if (PROTOCOL.test(input) && !WINDOWS_DRIVE.test(input))
+    throw new AppError("BAD_INPUT", `only local files can be ${verb}, not ${input}`);
   return path.resolve(input);
 }
 

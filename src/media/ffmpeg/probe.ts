@@ -26,7 +26,6 @@ interface RawProbe {
   format?: { format_name?: string; duration?: string; start_time?: string; size?: string };
 }
 
-
 function rate(text: string | undefined): number {
   if (!text) return 0;
   const [num, den] = text.split("/").map(Number);
@@ -69,24 +68,40 @@ function toStream(raw: RawStream): ProbedStream {
 function runFfprobe(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal): Promise<RawProbe> {
   const args = ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-i", file];
   return new Promise((resolve, reject) => {
-    execFile(ffprobe, args, { timeout: timeoutMs, signal, maxBuffer: 32 * 1024 * 1024, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
-      if (signal?.aborted) return reject(new AppError("CANCELLED", "probe cancelled"));
-      if (error) {
-        if ((error as { killed?: boolean }).killed) return reject(new AppError("TIMEOUT", `ffprobe timed out on ${file}`));
-        const crash = (error as { signal?: string | null }).signal;
-        if (crash) {
-          // The static ffprobe shipped in npm was seen to crash (SIGSEGV) on MPEG-TS files.
-          return reject(new AppError("MEDIA_TOOL_FAILED", `ffprobe (${ffprobe}) crashed with ${crash} on ${file}: install ffmpeg on the system or set CINERAG_FFPROBE_PATH`));
+    execFile(
+      ffprobe,
+      args,
+      { timeout: timeoutMs, signal, maxBuffer: 32 * 1024 * 1024, killSignal: "SIGKILL" },
+      (error, stdout, stderr) => {
+        if (signal?.aborted) return reject(new AppError("CANCELLED", "probe cancelled"));
+        if (error) {
+          if ((error as { killed?: boolean }).killed)
+            return reject(new AppError("TIMEOUT", `ffprobe timed out on ${file}`));
+          const crash = (error as { signal?: string | null }).signal;
+          if (crash) {
+            // The static ffprobe shipped in npm was seen to crash (SIGSEGV) on MPEG-TS files.
+            return reject(
+              new AppError(
+                "MEDIA_TOOL_FAILED",
+                `ffprobe (${ffprobe}) crashed with ${crash} on ${file}: install ffmpeg on the system or set CINERAG_FFPROBE_PATH`,
+              ),
+            );
+          }
+          const reason = stderr.trim().split("\n").filter(Boolean).pop() ?? error.message;
+          return reject(
+            new AppError(
+              "NOT_MEDIA",
+              `not a media file that ffprobe can read: ${file} (${reason.replace(/^.*?: /, "")})`,
+            ),
+          );
         }
-        const reason = stderr.trim().split("\n").filter(Boolean).pop() ?? error.message;
-        return reject(new AppError("NOT_MEDIA", `not a media file that ffprobe can read: ${file} (${reason.replace(/^.*?: /, "")})`));
-      }
-      try {
-        resolve(JSON.parse(stdout) as RawProbe);
-      } catch {
-        reject(new AppError("NOT_MEDIA", `ffprobe gave unreadable output for ${file}`));
-      }
-    });
+        try {
+          resolve(JSON.parse(stdout) as RawProbe);
+        } catch {
+          reject(new AppError("NOT_MEDIA", `ffprobe gave unreadable output for ${file}`));
+        }
+      },
+    );
   });
 }
 
@@ -94,26 +109,56 @@ function runFfprobe(ffprobe: string, file: string, timeoutMs: number, signal?: A
  * The main video stream's packets (demux only, no decode) as [pts, duration] pairs, or undefined when
  * ffprobe cannot list them. `window`: ffprobe's -read_intervals, to read only part of the file.
  */
-function videoPackets(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal, window?: string): Promise<Array<[number, number]> | undefined> {
-  const args = ["-v", "error", "-select_streams", "v:0", ...(window ? ["-read_intervals", window] : []), "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0", "-i", file];
+function videoPackets(
+  ffprobe: string,
+  file: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  window?: string,
+): Promise<Array<[number, number]> | undefined> {
+  const args = [
+    "-v",
+    "error",
+    "-select_streams",
+    "v:0",
+    ...(window ? ["-read_intervals", window] : []),
+    "-show_entries",
+    "packet=pts_time,duration_time",
+    "-of",
+    "csv=p=0",
+    "-i",
+    file,
+  ];
   return new Promise((resolve) => {
-    execFile(ffprobe, args, { timeout: timeoutMs, signal, maxBuffer: 512 * 1024 * 1024, killSignal: "SIGKILL" }, (error, stdout) => {
-      if (error) return resolve(undefined);
-      const packets: Array<[number, number]> = [];
-      for (const line of stdout.split("\n")) {
-        const [pts, dur] = line.split(",").map(Number);
-        if (line && pts !== undefined && Number.isFinite(pts)) packets.push([pts, Number.isFinite(dur) ? dur! : 0]);
-      }
-      resolve(packets);
-    });
+    execFile(
+      ffprobe,
+      args,
+      { timeout: timeoutMs, signal, maxBuffer: 512 * 1024 * 1024, killSignal: "SIGKILL" },
+      (error, stdout) => {
+        if (error) return resolve(undefined);
+        const packets: Array<[number, number]> = [];
+        for (const line of stdout.split("\n")) {
+          const [pts, dur] = line.split(",").map(Number);
+          if (line && pts !== undefined && Number.isFinite(pts)) packets.push([pts, Number.isFinite(dur) ? dur! : 0]);
+        }
+        resolve(packets);
+      },
+    );
   });
 }
 
 /** End of the last video packet: reads the whole file, so it is used sparingly. */
-async function lastVideoPacketEnd(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal): Promise<number | undefined> {
+async function lastVideoPacketEnd(
+  ffprobe: string,
+  file: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<number | undefined> {
   const packets = await videoPackets(ffprobe, file, timeoutMs, signal);
   // a reduce, not Math.max(...): a film has hundreds of thousands of packets
-  return packets && packets.length > 0 ? packets.reduce((end, [pts, dur]) => Math.max(end, pts + dur), -Infinity) : undefined;
+  return packets && packets.length > 0
+    ? packets.reduce((end, [pts, dur]) => Math.max(end, pts + dur), -Infinity)
+    : undefined;
 }
 
 /**
@@ -123,7 +168,10 @@ async function lastVideoPacketEnd(ffprobe: string, file: string, timeoutMs: numb
 async function packetsVary(ffprobe: string, file: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   const packets = await videoPackets(ffprobe, file, Math.min(timeoutMs, 60_000), signal, "%+#300");
   const pts = (packets ?? []).map(([t]) => t).sort((a, b) => a - b);
-  const deltas = pts.slice(1).map((t, i) => t - pts[i]!).filter((d) => d > 1e-6);
+  const deltas = pts
+    .slice(1)
+    .map((t, i) => t - pts[i]!)
+    .filter((d) => d > 1e-6);
   if (deltas.length < 2) return false;
   const min = Math.min(...deltas);
   return Math.max(...deltas) > min * 1.1 + 0.0015;
@@ -135,22 +183,40 @@ async function packetsVary(ffprobe: string, file: string, timeoutMs: number, sig
  * the END timestamp as their duration: seen with a file starting at 5 s that reports 7 s for 2 s of video.
  * Only then (a late start in a Matroska file) the last packet is checked to tell the two apart.
  */
-async function relativeDuration(ffprobe: string, file: string, format: string, start: number, reported: number, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+async function relativeDuration(
+  ffprobe: string,
+  file: string,
+  format: string,
+  start: number,
+  reported: number,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<number> {
   if (start < 0.5 || !format.includes("matroska") || reported <= start) return reported;
   const end = await lastVideoPacketEnd(ffprobe, file, timeoutMs, signal);
   return end !== undefined && Math.abs(end - reported) < 1 ? reported - start : reported;
 }
 
-export async function probeMedia(ffprobe: string, input: string, timeoutMs: number, signal?: AbortSignal): Promise<ProbeResult> {
+export async function probeMedia(
+  ffprobe: string,
+  input: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<ProbeResult> {
   const file = await assertLocalFile(input);
   const raw = await runFfprobe(ffprobe, file, timeoutMs, signal);
   const streams = (raw.streams ?? []).map(toStream);
-  const rawVideo = (raw.streams ?? []).find((s) => s.codec_type === "video" && (s.width ?? 0) > 0 && !s.disposition?.attached_pic);
+  const rawVideo = (raw.streams ?? []).find(
+    (s) => s.codec_type === "video" && (s.width ?? 0) > 0 && !s.disposition?.attached_pic,
+  );
   if (!rawVideo) throw new AppError("NO_VIDEO_STREAM", `no video stream in ${file}`);
   const startTime = num(raw.format?.start_time) ?? 0;
   const reported = num(raw.format?.duration) ?? num(rawVideo.duration);
-  const duration = reported && (await relativeDuration(ffprobe, file, raw.format?.format_name ?? "", startTime, reported, timeoutMs, signal));
-  if (!duration || duration <= 0) throw new AppError("CORRUPT_MEDIA", `cannot tell the duration of ${file}: the file may be truncated or corrupt`);
+  const duration =
+    reported &&
+    (await relativeDuration(ffprobe, file, raw.format?.format_name ?? "", startTime, reported, timeoutMs, signal));
+  if (!duration || duration <= 0)
+    throw new AppError("CORRUPT_MEDIA", `cannot tell the duration of ${file}: the file may be truncated or corrupt`);
   const avg = rate(rawVideo.avg_frame_rate);
   const real = rate(rawVideo.r_frame_rate);
   const frameRate = avg || real;
@@ -158,7 +224,8 @@ export async function probeMedia(ffprobe: string, input: string, timeoutMs: numb
   // r_frame_rate is the lowest rate that represents every timestamp; when it disagrees with the average
   // the stream's frame durations vary, and frame numbers cannot be turned into times.
   const ratesDisagree = avg > 0 && real > 0 && Math.abs(avg - real) / real > 0.01;
-  const variableFrameRate = ratesDisagree || (num(rawVideo.nb_frames) === undefined && (await packetsVary(ffprobe, file, timeoutMs, signal)));
+  const variableFrameRate =
+    ratesDisagree || (num(rawVideo.nb_frames) === undefined && (await packetsVary(ffprobe, file, timeoutMs, signal)));
   return {
     path: file,
     formatName: raw.format?.format_name ?? "unknown",

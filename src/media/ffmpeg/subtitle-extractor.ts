@@ -24,10 +24,21 @@ export interface ExtractSubtitleOptions {
 }
 
 /** Subtitle codecs that are pictures, not text: nothing to extract. */
-export const IMAGE_SUBTITLE_CODECS: ReadonlySet<string> = new Set(["hdmv_pgs_subtitle", "pgssub", "dvd_subtitle", "dvb_subtitle", "xsub", "dvb_teletext"]);
+export const IMAGE_SUBTITLE_CODECS: ReadonlySet<string> = new Set([
+  "hdmv_pgs_subtitle",
+  "pgssub",
+  "dvd_subtitle",
+  "dvb_subtitle",
+  "xsub",
+  "dvb_teletext",
+]);
 
 /** What we ask ffmpeg to convert a codec to: ASS keeps ASS/SSA's Name field and styles, WebVTT its voices. */
-export function subtitleOutputFor(codec: string): { format: ExtractedSubtitle["format"]; encoder: string; muxer: string } {
+export function subtitleOutputFor(codec: string): {
+  format: ExtractedSubtitle["format"];
+  encoder: string;
+  muxer: string;
+} {
   const c = codec.toLowerCase();
   if (c === "ass" || c === "ssa") return { format: "ass", encoder: "ass", muxer: "ass" };
   if (c === "webvtt") return { format: "vtt", encoder: "webvtt", muxer: "webvtt" };
@@ -45,7 +56,13 @@ function lastMeaningfulLine(stderr: string | null | undefined, fallback: string)
   const lines = (stderr ?? "")
     .split(/\r?\n|\r/)
     .map((l) => l.trim())
-    .filter((l) => l !== "" && !/^(?:ffmpeg version|built with|configuration:|lib\w+\s+\d|Input #|Output #|Stream #|Metadata:|Duration:|Press \[q\])/.test(l));
+    .filter(
+      (l) =>
+        l !== "" &&
+        !/^(?:ffmpeg version|built with|configuration:|lib\w+\s+\d|Input #|Output #|Stream #|Metadata:|Duration:|Press \[q\])/.test(
+          l,
+        ),
+    );
   return lines[lines.length - 1] ?? fallback.split("\n")[0] ?? "unknown error";
 }
 
@@ -62,8 +79,12 @@ export function extractSubtitle(
 ): Promise<ExtractedSubtitle> {
   const name = basename(input.path);
   const what = `subtitle stream ${streamIndex} (${codec}) of ${name}`;
-  if (!isAbsolute(input.path)) return Promise.reject(new SubtitleExtractionError(`cannot extract ${what}: the path must be absolute: ${input.path}`));
-  if (!Number.isInteger(streamIndex) || streamIndex < 0) return Promise.reject(new SubtitleExtractionError(`cannot extract ${what}: bad stream index`));
+  if (!isAbsolute(input.path))
+    return Promise.reject(
+      new SubtitleExtractionError(`cannot extract ${what}: the path must be absolute: ${input.path}`),
+    );
+  if (!Number.isInteger(streamIndex) || streamIndex < 0)
+    return Promise.reject(new SubtitleExtractionError(`cannot extract ${what}: bad stream index`));
   if (IMAGE_SUBTITLE_CODECS.has(codec.toLowerCase())) {
     return Promise.reject(new SubtitleExtractionError(`cannot extract ${what}: image-based subtitles carry no text`));
   }
@@ -92,7 +113,13 @@ export function extractSubtitle(
       clearTimeout(timer);
       opts.signal?.removeEventListener("abort", onAbort);
       if (error) reject(error);
-      else resolve({ format: out.format, text: Buffer.concat(chunks).toString("utf8").replace(/^\uFEFF/, "") });
+      else
+        resolve({
+          format: out.format,
+          text: Buffer.concat(chunks)
+            .toString("utf8")
+            .replace(/^\uFEFF/, ""),
+        });
     };
     let killed = false;
     // fluent-ffmpeg spawns after probing its capabilities: a kill before then must wait for the spawn
@@ -118,7 +145,9 @@ export function extractSubtitle(
     opts.signal?.addEventListener("abort", onAbort, { once: true });
 
     command.on("error", (error: Error, _stdout: string | null, stderr: string | null) => {
-      finish(new SubtitleExtractionError(`ffmpeg could not extract ${what}: ${lastMeaningfulLine(stderr, error.message)}`));
+      finish(
+        new SubtitleExtractionError(`ffmpeg could not extract ${what}: ${lastMeaningfulLine(stderr, error.message)}`),
+      );
     });
     // resolve when the output is complete: after ffmpeg exits and the pipe has drained
     let ended = false;

@@ -50,7 +50,25 @@ const SUBSTRINGS: Record<Ekman6, string[]> = {
   surprise: ["天哪", "真的吗", "惊讶", "不可能"],
 };
 
-export const NEGATIONS = new Set(["not", "no", "never", "don't", "dont", "didn't", "isn't", "wasn't", "aren't", "can't", "cannot", "won't", "ne", "pas", "nunca", "nicht", "kein"]);
+export const NEGATIONS = new Set([
+  "not",
+  "no",
+  "never",
+  "don't",
+  "dont",
+  "didn't",
+  "isn't",
+  "wasn't",
+  "aren't",
+  "can't",
+  "cannot",
+  "won't",
+  "ne",
+  "pas",
+  "nunca",
+  "nicht",
+  "kein",
+]);
 
 export const WORD_EMOTIONS: ReadonlyMap<string, Ekman6> = (() => {
   const map = new Map<string, Ekman6>();
@@ -60,4 +78,6 @@ export const WORD_EMOTIONS: ReadonlyMap<string, Ekman6> = (() => {
   return map;
 })();
 
-export const SUBSTRING_EMOTIONS: ReadonlyArray<[string, Ekman6]> = (Object.entries(SUBSTRINGS) as Array<[Ekman6, string[]]>).flatMap(([e, list]) => list.map((s) => [s, e] as [string, Ekman6]));
+export const SUBSTRING_EMOTIONS: ReadonlyArray<[string, Ekman6]> = (
+  Object.entries(SUBSTRINGS) as Array<[Ekman6, string[]]>
+).flatMap(([e, list]) => list.map((s) => [s, e] as [string, Ekman6]));

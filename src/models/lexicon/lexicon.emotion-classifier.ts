@@ -26,7 +26,11 @@ export class LexiconEmotionClassifier implements EmotionClassifier {
       if (!e) return;
       const prev = words[i - 1];
       const prev2 = words[i - 2];
-      if ((prev && NEGATIONS.has(prev)) || (prev2 && NEGATIONS.has(prev2) && prev && /^(so|very|that|too|really)$/.test(prev))) return;
+      if (
+        (prev && NEGATIONS.has(prev)) ||
+        (prev2 && NEGATIONS.has(prev2) && prev && /^(so|very|that|too|really)$/.test(prev))
+      )
+        return;
       scores[e] += 1;
       hits++;
     });

@@ -91,7 +91,11 @@ export class TransformersRuntime {
 
   async pipeline(task: string, model: string, options: LoadOptions): Promise<PipelineLike> {
     const lib = await this.lib();
-    const create = lib.pipeline as unknown as (task: string, model: string, options: Record<string, unknown>) => Promise<PipelineLike>;
+    const create = lib.pipeline as unknown as (
+      task: string,
+      model: string,
+      options: Record<string, unknown>,
+    ) => Promise<PipelineLike>;
     return create(task, model, this.pretrainedOptions(options));
   }
 
@@ -115,7 +119,10 @@ export class TransformersRuntime {
     const onAbort = () => controller.abort(outer?.reason);
     outer?.addEventListener("abort", onAbort, { once: true });
     const ms = this.options.headerTimeoutMs ?? 20_000;
-    const timer = setTimeout(() => controller.abort(new Error(`no response from ${String(input)} within ${ms} ms`)), ms);
+    const timer = setTimeout(
+      () => controller.abort(new Error(`no response from ${String(input)} within ${ms} ms`)),
+      ms,
+    );
     try {
       return await doFetch(input, { ...init, signal: controller.signal });
     } catch (error) {
@@ -148,6 +155,12 @@ export function progressAggregator(onProgress: (p: DownloadProgress) => void): (
       loaded += f.loaded;
       total += f.total;
     }
-    onProgress({ status, file, loaded, total, percent: total > 0 ? (100 * loaded) / total : status === "ready" ? 100 : 0 });
+    onProgress({
+      status,
+      file,
+      loaded,
+      total,
+      percent: total > 0 ? (100 * loaded) / total : status === "ready" ? 100 : 0,
+    });
   };
 }

@@ -10,7 +10,12 @@ export class TransformersCaptioner implements ImageCaptioner {
 
   constructor(
     private readonly pipe: PipelineLike,
-    private readonly options: { model: string; batchSize?: number; runtime: TransformersRuntime; maxNewTokens?: number },
+    private readonly options: {
+      model: string;
+      batchSize?: number;
+      runtime: TransformersRuntime;
+      maxNewTokens?: number;
+    },
   ) {
     this.provenance = { method: "model", model: options.model };
   }
@@ -23,7 +28,9 @@ export class TransformersCaptioner implements ImageCaptioner {
       async (batch) => {
         const images = await Promise.all(batch.map((p) => RawImage.read(p)));
         const result = (await this.pipe(images, { max_new_tokens: this.options.maxNewTokens ?? 30 })) as unknown;
-        const list = (batch.length === 1 && !Array.isArray((result as unknown[])[0]) ? [result] : result) as Array<Array<{ generated_text: string }>>;
+        const list = (batch.length === 1 && !Array.isArray((result as unknown[])[0]) ? [result] : result) as Array<
+          Array<{ generated_text: string }>
+        >;
         return list.map((r) => (r[0]?.generated_text ?? "").trim());
       },
       signal,

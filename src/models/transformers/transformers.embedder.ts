@@ -37,11 +37,15 @@ export class TransformersEmbedder implements Embedder {
     const prefix = this.options.prefixes?.[kind] ?? "";
     for (const batch of batches(todo, this.options.batchSize ?? 32)) {
       this.calls++;
-      const tensor = (await pipe(batch.map((x) => prefix + x.t), { pooling: "mean", normalize: true })) as TensorLike;
+      const tensor = (await pipe(
+        batch.map((x) => prefix + x.t),
+        { pooling: "mean", normalize: true },
+      )) as TensorLike;
       const vectors = rows(tensor);
       batch.forEach((x, j) => {
         const v = vectors[j]!;
-        if (v.length !== this.dimension) throw new Error(`model ${this.modelId} gave ${v.length}-d vectors, expected ${this.dimension}`);
+        if (v.length !== this.dimension)
+          throw new Error(`model ${this.modelId} gave ${v.length}-d vectors, expected ${this.dimension}`);
         out[x.i] = v;
       });
     }

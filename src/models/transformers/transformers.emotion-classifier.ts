@@ -28,9 +28,13 @@ export class TransformersEmotionClassifier implements EmotionClassifier {
         const out: EmotionScores[] = batch.map(() => toEkman([]));
         if (todo.length === 0) return out;
         this.calls++;
-        const result = (await this.pipe(todo.map((x) => x.t), { top_k: null })) as Labelled[] | Labelled;
+        const result = (await this.pipe(
+          todo.map((x) => x.t),
+          { top_k: null },
+        )) as Labelled[] | Labelled;
         // one input gives one list; several give a list of lists
-        const lists: Labelled[] = todo.length === 1 && !Array.isArray((result as unknown[])[0]) ? [result as Labelled] : (result as Labelled[]);
+        const lists: Labelled[] =
+          todo.length === 1 && !Array.isArray((result as unknown[])[0]) ? [result as Labelled] : (result as Labelled[]);
         todo.forEach((x, j) => (out[x.i] = toEkman(lists[j] ?? [])));
         return out;
       },

@@ -18,7 +18,11 @@ export class TransformersTextGenerator implements TextGenerator {
     options.signal?.throwIfAborted();
     const { TextStreamer } = await this.options.runtime.lib();
     const streamer = options.onToken
-      ? new TextStreamer(this.pipe.tokenizer as ConstructorParameters<typeof TextStreamer>[0], { skip_prompt: true, skip_special_tokens: true, callback_function: (t: string) => options.onToken?.(t) })
+      ? new TextStreamer(this.pipe.tokenizer as ConstructorParameters<typeof TextStreamer>[0], {
+          skip_prompt: true,
+          skip_special_tokens: true,
+          callback_function: (t: string) => options.onToken?.(t),
+        })
       : undefined;
     const temperature = options.temperature ?? 0;
     const out = (await this.pipe(messages, {

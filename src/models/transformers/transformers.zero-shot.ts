@@ -13,7 +13,11 @@ export class TransformersZeroShotClassifier implements ZeroShotClassifier {
     this.provenance = { method: "model", model: options.model };
   }
 
-  async classify(texts: string[], labels: string[], options: { multiLabel?: boolean; hypothesisTemplate?: string; signal?: AbortSignal } = {}): Promise<ZeroShotResult[]> {
+  async classify(
+    texts: string[],
+    labels: string[],
+    options: { multiLabel?: boolean; hypothesisTemplate?: string; signal?: AbortSignal } = {},
+  ): Promise<ZeroShotResult[]> {
     if (labels.length === 0) return texts.map(() => ({ labels: [] }));
     const out: ZeroShotResult[] = [];
     for (const text of texts) {
@@ -23,7 +27,9 @@ export class TransformersZeroShotClassifier implements ZeroShotClassifier {
         multi_label: options.multiLabel ?? false,
         ...(options.hypothesisTemplate ? { hypothesis_template: options.hypothesisTemplate } : {}),
       })) as { labels: string[]; scores: number[] };
-      out.push({ labels: r.labels.map((label, i) => ({ label, score: r.scores[i] ?? 0 })).sort((a, b) => b.score - a.score) });
+      out.push({
+        labels: r.labels.map((label, i) => ({ label, score: r.scores[i] ?? 0 })).sort((a, b) => b.score - a.score),
+      });
     }
     return out;
   }

@@ -12,7 +12,11 @@ interface WhisperPipeline extends PipelineLike {
   processor: (audio: Float32Array) => Promise<{ input_features: unknown }>;
   model: {
     generate: (options: Record<string, unknown>) => Promise<{ tolist?: () => unknown } & Record<string, unknown>>;
-    generation_config?: { decoder_start_token_id?: number; lang_to_id?: Record<string, number>; is_multilingual?: boolean };
+    generation_config?: {
+      decoder_start_token_id?: number;
+      lang_to_id?: Record<string, number>;
+      is_multilingual?: boolean;
+    };
   };
 }
 
@@ -26,7 +30,10 @@ export class WhisperTranscriber implements SpeechTranscriber {
     this.provenance = { method: "model", model: options.model };
   }
 
-  async transcribe(samples: Float32Array, options: { language?: string; signal?: AbortSignal; onProgress?: (percent: number) => void } = {}): Promise<{ language?: string; segments: TranscriptSegment[] }> {
+  async transcribe(
+    samples: Float32Array,
+    options: { language?: string; signal?: AbortSignal; onProgress?: (percent: number) => void } = {},
+  ): Promise<{ language?: string; segments: TranscriptSegment[] }> {
     options.signal?.throwIfAborted();
     const duration = samples.length / SAMPLE_RATE;
     if (samples.length < SAMPLE_RATE / 10) return { language: options.language, segments: [] };
@@ -61,7 +68,12 @@ export class WhisperTranscriber implements SpeechTranscriber {
     const config = pipe.model?.generation_config;
     if (!config?.lang_to_id || config.decoder_start_token_id === undefined || !this.multilingual()) return undefined;
     const { input_features } = await pipe.processor(samples.subarray(0, SAMPLE_RATE * 30));
-    const out = await pipe.model.generate({ inputs: input_features, decoder_input_ids: [config.decoder_start_token_id], max_new_tokens: 1, return_timestamps: false });
+    const out = await pipe.model.generate({
+      inputs: input_features,
+      decoder_input_ids: [config.decoder_start_token_id],
+      max_new_tokens: 1,
+      return_timestamps: false,
+    });
     const ids = (typeof out.tolist === "function" ? out.tolist() : out) as Array<Array<number | bigint>>;
     const last = ids[0]?.at(-1);
     if (last === undefined) return undefined;

@@ -7,7 +7,9 @@ export class AnalysisScopeInput {
   clipIds?: string[] | null;
 }
 
-@InputType({ description: "Scenes of these clips, overlapping [startTime, endTime), with dialogue in one of these languages." })
+@InputType({
+  description: "Scenes of these clips, overlapping [startTime, endTime), with dialogue in one of these languages.",
+})
 export class SceneSearchFilter {
   @Field(() => [ID], { nullable: true, description: "at most 100" })
   clipIds?: string[] | null;

@@ -22,14 +22,20 @@ export enum EmotionResolution {
   SCENE = "SCENE",
   MINUTE = "MINUTE",
 }
-registerEnumType(EmotionResolution, { name: "EmotionResolution", description: "Points of an emotion arc: one per scene, or one per minute (or per `binSeconds`)." });
+registerEnumType(EmotionResolution, {
+  name: "EmotionResolution",
+  description: "Points of an emotion arc: one per scene, or one per minute (or per `binSeconds`).",
+});
 
 export enum SearchMode {
   HYBRID = "HYBRID",
   KEYWORD = "KEYWORD",
   SEMANTIC = "SEMANTIC",
 }
-registerEnumType(SearchMode, { name: "SearchMode", description: "KEYWORD: BM25; SEMANTIC: vector kNN; HYBRID: both, fused by reciprocal rank." });
+registerEnumType(SearchMode, {
+  name: "SearchMode",
+  description: "KEYWORD: BM25; SEMANTIC: vector kNN; HYBRID: both, fused by reciprocal rank.",
+});
 
 export enum MatchKind {
   KEYWORD = "KEYWORD",
@@ -41,14 +47,21 @@ export enum AnswerStreamEventType {
   TOKEN = "TOKEN",
   ANSWER = "ANSWER",
 }
-registerEnumType(AnswerStreamEventType, { name: "AnswerStreamEventType", description: "TOKEN: a piece of generated text (before the citation check); ANSWER: the final, checked answer (last event)." });
+registerEnumType(AnswerStreamEventType, {
+  name: "AnswerStreamEventType",
+  description:
+    "TOKEN: a piece of generated text (before the citation check); ANSWER: the final, checked answer (last event).",
+});
 
 @ObjectType({ description: "A model, or the method used instead of one, that went into a result." })
 export class ModelUse {
   @Field({ description: "embedding, emotion, zero-shot, clip, generation" })
   task!: string;
 
-  @Field({ description: "model (a neural model) or the method used instead: lexicon, hashing, extractive, openai-compatible, unavailable" })
+  @Field({
+    description:
+      "model (a neural model) or the method used instead: lexicon, hashing, extractive, openai-compatible, unavailable",
+  })
   method!: string;
 
   @Field()
@@ -63,11 +76,16 @@ export class AnalysisTable {
   @Field(() => [String])
   columns!: string[];
 
-  @Field(() => GraphQLJSON, { description: "rows, each an array of cells (number, string, boolean or null) in column order" })
+  @Field(() => GraphQLJSON, {
+    description: "rows, each an array of cells (number, string, boolean or null) in column order",
+  })
   rows!: unknown[][];
 }
 
-@ObjectType({ description: "A stored analysis result: what produced it and when. Asking again with the same inputs returns it (`cached: true`)." })
+@ObjectType({
+  description:
+    "A stored analysis result: what produced it and when. Asking again with the same inputs returns it (`cached: true`).",
+})
 export class AnalysisRunInfo {
   @Field(() => ID)
   id!: string;
@@ -132,7 +150,9 @@ export class SpeakerEmotion {
   @Field(() => String, { nullable: true }) dominant!: string | null;
 }
 
-@ObjectType({ description: "A point of an emotion arc: the mean distribution of the cues starting in [startTime, endTime)." })
+@ObjectType({
+  description: "A point of an emotion arc: the mean distribution of the cues starting in [startTime, endTime).",
+})
 export class EmotionArcPoint {
   clipId!: string;
   sceneId!: string | null;
@@ -173,7 +193,10 @@ export class ClipEmotion {
   @Field(() => [EmotionPeak], { description: "per emotion (neutral aside) the strongest cues" }) peaks!: EmotionPeak[];
 }
 
-@ObjectType({ description: "Emotion per cue, scene, speaker and clip (arc and peaks). Tables: clips, arc, scenes, speakers, peaks, cues." })
+@ObjectType({
+  description:
+    "Emotion per cue, scene, speaker and clip (arc and peaks). Tables: clips, arc, scenes, speakers, peaks, cues.",
+})
 export class EmotionAnalysis {
   @Field(() => AnalysisRunInfo) run!: AnalysisRunInfo;
   @Field({ description: "model, or lexicon when the emotion model cannot be had" }) method!: string;
@@ -187,7 +210,10 @@ export class EmotionAnalysis {
   @Field(() => [AnalysisTable]) tables!: AnalysisTable[];
 }
 
-@ObjectType({ description: "A scene an answer or analysis rests on. startTime/endTime: the quoted line's, or the scene's without a quote." })
+@ObjectType({
+  description:
+    "A scene an answer or analysis rests on. startTime/endTime: the quoted line's, or the scene's without a quote.",
+})
 export class Evidence {
   sceneId!: string;
   clipId!: string;
@@ -245,7 +271,10 @@ export class Theme {
   @Field(() => [Evidence], { description: "the scenes nearest its centre" }) evidence!: Evidence[];
 }
 
-@ObjectType({ description: "Themes found by clustering scene embeddings (k by silhouette), keywords by c-TF-IDF. Tables: themes, evidence, k." })
+@ObjectType({
+  description:
+    "Themes found by clustering scene embeddings (k by silhouette), keywords by c-TF-IDF. Tables: themes, evidence, k.",
+})
 export class ThemeDiscovery {
   @Field(() => AnalysisRunInfo) run!: AnalysisRunInfo;
   @Field() method!: string;
@@ -274,7 +303,10 @@ export class ThemePresence {
   @Field(() => Float, { description: "mean score over the scenes with dialogue (0..1)" }) strength!: number;
   @Field(() => Float, { description: "share of the scenes scoring at least the threshold" }) presence!: number;
   @Field(() => Float) peak!: number;
-  @Field(() => [Evidence], { description: "the scenes scoring highest above the threshold (none: no evidence, no claim)" }) evidence!: Evidence[];
+  @Field(() => [Evidence], {
+    description: "the scenes scoring highest above the threshold (none: no evidence, no claim)",
+  })
+  evidence!: Evidence[];
   @Field(() => [ThemeClipPresence]) clips!: ThemeClipPresence[];
 }
 
@@ -283,7 +315,8 @@ export class ThemeTest {
   @Field(() => AnalysisRunInfo) run!: AnalysisRunInfo;
   @Field({ description: "zero-shot+embedding, or embedding when the zero-shot model cannot be had" }) method!: string;
   @Field(() => String, { nullable: true }) zeroShotModel!: string | null;
-  @Field(() => String, { nullable: true, description: "why zero-shot was not used" }) zeroShotUnavailable!: string | null;
+  @Field(() => String, { nullable: true, description: "why zero-shot was not used" }) zeroShotUnavailable!:
+    string | null;
   @Field() embeddingModel!: string;
   @Field(() => Float) threshold!: number;
   @Field(() => Int) sceneCount!: number;
@@ -294,7 +327,8 @@ export class ThemeTest {
 @ObjectType()
 export class HistogramBin {
   @Field(() => Float, { description: "shots at least this long (seconds)" }) minLength!: number;
-  @Field(() => Float, { nullable: true, description: "and shorter than this; null: open-ended" }) maxLength!: number | null;
+  @Field(() => Float, { nullable: true, description: "and shorter than this; null: open-ended" }) maxLength!:
+    number | null;
   @Field(() => Int) count!: number;
   @Field(() => Float) share!: number;
 }
@@ -370,7 +404,10 @@ export class DialogueBin {
   @Field(() => Float) speechShare!: number;
 }
 
-@ObjectType({ description: "Dialogue pace of the main subtitle track; words by Intl.Segmenter (Chinese and Japanese count in words)." })
+@ObjectType({
+  description:
+    "Dialogue pace of the main subtitle track; words by Intl.Segmenter (Chinese and Japanese count in words).",
+})
 export class DialoguePace {
   @Field(() => String, { nullable: true }) language!: string | null;
   @Field(() => Int) cues!: number;
@@ -395,7 +432,9 @@ export class LookLabel {
   @Field(() => Float) confidence!: number;
 }
 
-@ObjectType({ description: "Visual look labels by CLIP zero-shot over keyframes; without the model, none, and the reason." })
+@ObjectType({
+  description: "Visual look labels by CLIP zero-shot over keyframes; without the model, none, and the reason.",
+})
 export class LookLabels {
   @Field() available!: boolean;
   @Field(() => String, { nullable: true }) reason!: string | null;
@@ -412,13 +451,17 @@ export class ClipStyle {
   @Field(() => Float) duration!: number;
   @Field(() => ShotLengthStats) shots!: ShotLengthStats;
   @Field(() => [CuttingRatePoint]) cuttingRate!: CuttingRatePoint[];
-  @Field(() => [TransitionShare], { description: "shares of the transitions between shots" }) transitions!: TransitionShare[];
+  @Field(() => [TransitionShare], { description: "shares of the transitions between shots" })
+  transitions!: TransitionShare[];
   @Field(() => VisualStyle) visual!: VisualStyle;
   @Field(() => DialoguePace) dialogue!: DialoguePace;
   @Field(() => LookLabels) look!: LookLabels;
 }
 
-@ObjectType({ description: "Style per clip. Tables: comparison (one row per clip), shotLengths, cuttingRate, transitions, visual, visualBins, dialogueBins, looks." })
+@ObjectType({
+  description:
+    "Style per clip. Tables: comparison (one row per clip), shotLengths, cuttingRate, transitions, visual, visualBins, dialogueBins, looks.",
+})
 export class StyleAnalysis {
   @Field(() => AnalysisRunInfo) run!: AnalysisRunInfo;
   @Field(() => Float) binSeconds!: number;
@@ -428,7 +471,10 @@ export class StyleAnalysis {
 
 @ObjectType({ description: "A citation removed by the checker: it named a scene that was not retrieved." })
 export class RemovedCitation {
-  @Field(() => String, { nullable: true, description: "the marker as written (S7); null when the whole answer cited nothing" })
+  @Field(() => String, {
+    nullable: true,
+    description: "the marker as written (S7); null when the whole answer cited nothing",
+  })
   marker!: string | null;
 
   @Field({ description: "the sentence it was in (removed with it when it had no valid marker)" })
@@ -482,7 +528,9 @@ export class AnalysisCompletedEvent {
 export class SceneSearchHit {
   sceneId!: string;
 
-  @Field(() => Float, { description: "KEYWORD: BM25; SEMANTIC: cosine similarity; HYBRID: reciprocal rank fusion. Higher is better." })
+  @Field(() => Float, {
+    description: "KEYWORD: BM25; SEMANTIC: cosine similarity; HYBRID: reciprocal rank fusion. Higher is better.",
+  })
   score!: number;
 
   @Field(() => [MatchKind])

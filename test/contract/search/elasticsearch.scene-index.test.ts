@@ -5,7 +5,10 @@ import { ElasticsearchSceneIndex } from "../../../src/search/elasticsearch.scene
 import { sceneIndexContract } from "./scene-index.contract.js";
 
 const url = process.env.ELASTICSEARCH_URL;
-if (!url) console.warn("[skip] Elasticsearch contract tests: set ELASTICSEARCH_URL (e.g. http://localhost:9200 after `docker compose up -d`)");
+if (!url)
+  console.warn(
+    "[skip] Elasticsearch contract tests: set ELASTICSEARCH_URL (e.g. http://localhost:9200 after `docker compose up -d`)",
+  );
 
 describe.skipIf(!url)("Elasticsearch SceneIndex (ELASTICSEARCH_URL unset: skipped)", () => {
   const prefix = `cinerag-test-${process.pid}`;

@@ -19,7 +19,12 @@ sceneIndexContract("embedded (SQLite FTS5 + sqlite-vec)", {
 // real index uses from 20k vectors on.
 sceneIndexContract("embedded, kNN on worker threads", {
   async open(key, model) {
-    return new EmbeddedSceneIndex({ file: path.join(dir, `workers-${key}`, "search.db"), model, knnThreads: 2, parallelKnnMin: 0 });
+    return new EmbeddedSceneIndex({
+      file: path.join(dir, `workers-${key}`, "search.db"),
+      model,
+      knnThreads: 2,
+      parallelKnnMin: 0,
+    });
   },
   async cleanup() {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -17,21 +17,101 @@ const W = { refresh: "wait_for" as const };
 
 type Seed = Omit<SceneDocument, "vector" | "clipTitle">;
 export const SEED: Seed[] = [
-  { sceneId: "s-en-1", clipId: "clip-a", startTime: 0, endTime: 30, language: "en", text: "The detective examines the bloody knife in the kitchen. The knife is still wet." },
-  { sceneId: "s-en-2", clipId: "clip-a", startTime: 30, endTime: 60, language: "en", text: "Rain falls over the harbour while the old captain sings a sea shanty." },
-  { sceneId: "s-en-3", clipId: "clip-b", startTime: 0, endTime: 40, language: "en", text: "Marguerite Okonkwo-Bellweather arrives at the embassy with a forged passport." },
-  { sceneId: "s-en-4", clipId: "clip-b", startTime: 40, endTime: 90, language: "en", text: "Two lovers argue about money on the night train to Paris.", captions: "a dark railway carriage, rain on the window" },
-  { sceneId: "s-en-5", clipId: "clip-e", startTime: 0, endTime: 30, language: "en-GB", text: 'She said: "AND then -- nothing*" and left the room (angrily).' },
-  { sceneId: "s-en-6", clipId: "clip-e", startTime: 30, endTime: 50, language: "en", text: "The detective drinks coffee alone at the counter." },
-  { sceneId: "s-zh-1", clipId: "clip-c", startTime: 0, endTime: 20, language: "zh-Hans", text: "我们明天在北京火车站见面。别迟到。" },
-  { sceneId: "s-ja-1", clipId: "clip-c", startTime: 20, endTime: 50, language: "ja", text: "東京タワーの下で猫が眠っている。静かな夜だ。" },
-  { sceneId: "s-ko-1", clipId: "clip-d", startTime: 0, endTime: 25, language: "ko", text: "우리는 내일 학교에서 시험을 봅니다." },
-  { sceneId: "s-fr-1", clipId: "clip-d", startTime: 25, endTime: 60, language: "fr", text: "Le café était fermé à cause de la grève." },
-  { sceneId: "s-none", clipId: "clip-d", startTime: 60, endTime: 70, text: "Silence. A door closes somewhere upstairs." },
+  {
+    sceneId: "s-en-1",
+    clipId: "clip-a",
+    startTime: 0,
+    endTime: 30,
+    language: "en",
+    text: "The detective examines the bloody knife in the kitchen. The knife is still wet.",
+  },
+  {
+    sceneId: "s-en-2",
+    clipId: "clip-a",
+    startTime: 30,
+    endTime: 60,
+    language: "en",
+    text: "Rain falls over the harbour while the old captain sings a sea shanty.",
+  },
+  {
+    sceneId: "s-en-3",
+    clipId: "clip-b",
+    startTime: 0,
+    endTime: 40,
+    language: "en",
+    text: "Marguerite Okonkwo-Bellweather arrives at the embassy with a forged passport.",
+  },
+  {
+    sceneId: "s-en-4",
+    clipId: "clip-b",
+    startTime: 40,
+    endTime: 90,
+    language: "en",
+    text: "Two lovers argue about money on the night train to Paris.",
+    captions: "a dark railway carriage, rain on the window",
+  },
+  {
+    sceneId: "s-en-5",
+    clipId: "clip-e",
+    startTime: 0,
+    endTime: 30,
+    language: "en-GB",
+    text: 'She said: "AND then -- nothing*" and left the room (angrily).',
+  },
+  {
+    sceneId: "s-en-6",
+    clipId: "clip-e",
+    startTime: 30,
+    endTime: 50,
+    language: "en",
+    text: "The detective drinks coffee alone at the counter.",
+  },
+  {
+    sceneId: "s-zh-1",
+    clipId: "clip-c",
+    startTime: 0,
+    endTime: 20,
+    language: "zh-Hans",
+    text: "我们明天在北京火车站见面。别迟到。",
+  },
+  {
+    sceneId: "s-ja-1",
+    clipId: "clip-c",
+    startTime: 20,
+    endTime: 50,
+    language: "ja",
+    text: "東京タワーの下で猫が眠っている。静かな夜だ。",
+  },
+  {
+    sceneId: "s-ko-1",
+    clipId: "clip-d",
+    startTime: 0,
+    endTime: 25,
+    language: "ko",
+    text: "우리는 내일 학교에서 시험을 봅니다.",
+  },
+  {
+    sceneId: "s-fr-1",
+    clipId: "clip-d",
+    startTime: 25,
+    endTime: 60,
+    language: "fr",
+    text: "Le café était fermé à cause de la grève.",
+  },
+  {
+    sceneId: "s-none",
+    clipId: "clip-d",
+    startTime: 60,
+    endTime: 70,
+    text: "Silence. A door closes somewhere upstairs.",
+  },
 ];
 
 export async function docs(seed: Seed[] = SEED): Promise<SceneDocument[]> {
-  const vectors = await embedder.embed(seed.map((s) => `${s.text} ${s.captions ?? ""}`), "passage");
+  const vectors = await embedder.embed(
+    seed.map((s) => `${s.text} ${s.captions ?? ""}`),
+    "passage",
+  );
   return seed.map((s, i) => ({ ...s, clipTitle: `Title of ${s.clipId}`, vector: vectors[i]! }));
 }
 
@@ -85,14 +165,18 @@ export function sceneIndexContract(name: string, factory: SceneIndexContractFact
         const [d] = await docs([{ ...SEED[1]!, text: "The lighthouse keeper counts seagulls." }]);
         await index.upsert([{ ...d!, vector: undefined }], W);
         expect(ids(await index.keywordSearch("lighthouse"))).toEqual(["s-en-2"]);
-        expect(ids(await index.vectorSearch(await q("lighthouse keeper seagulls"), { limit: 20 }))).not.toContain("s-en-2");
+        expect(ids(await index.vectorSearch(await q("lighthouse keeper seagulls"), { limit: 20 }))).not.toContain(
+          "s-en-2",
+        );
       });
 
       it("deletes scenes by id and all scenes of a clip", async () => {
         await index.delete(["s-en-1", "missing"], W);
         expect(await index.count()).toBe(SEED.length - 1);
         expect(ids(await index.keywordSearch("knife"))).toEqual([]);
-        expect(ids(await index.vectorSearch(await q("bloody knife detective kitchen"), { limit: 20 }))).not.toContain("s-en-1");
+        expect(ids(await index.vectorSearch(await q("bloody knife detective kitchen"), { limit: 20 }))).not.toContain(
+          "s-en-1",
+        );
         await index.deleteClip("clip-b", W);
         expect(await index.count()).toBe(SEED.length - 3);
         expect(await index.count({ clipIds: ["clip-b"] })).toBe(0);
@@ -101,7 +185,9 @@ export function sceneIndexContract(name: string, factory: SceneIndexContractFact
 
       it("rejects a vector of the wrong dimension", async () => {
         const [d] = await docs([SEED[0]!]);
-        await expect(index.upsert([{ ...d!, vector: new Float32Array(8) }], W)).rejects.toMatchObject({ code: "BAD_INPUT" });
+        await expect(index.upsert([{ ...d!, vector: new Float32Array(8) }], W)).rejects.toMatchObject({
+          code: "BAD_INPUT",
+        });
         await expect(index.vectorSearch(new Float32Array(8))).rejects.toMatchObject({ code: "BAD_INPUT" });
       });
     });
@@ -195,8 +281,13 @@ export function sceneIndexContract(name: string, factory: SceneIndexContractFact
         const nonsense = await q("zzqx qqvz");
         expect((await index.vectorSearch(nonsense, { limit: 5 })).length).toBeGreaterThan(0); // kNN always answers
         expect(await index.vectorSearch(nonsense, { limit: 5, minSimilarity: embedder.unrelatedBelow })).toEqual([]);
-        expect(await index.hybridSearch("zzqx qqvz", nonsense, { limit: 5, minSimilarity: embedder.unrelatedBelow })).toEqual([]);
-        const related = await index.vectorSearch(await q("the detective examines a bloody knife"), { limit: 5, minSimilarity: embedder.unrelatedBelow });
+        expect(
+          await index.hybridSearch("zzqx qqvz", nonsense, { limit: 5, minSimilarity: embedder.unrelatedBelow }),
+        ).toEqual([]);
+        const related = await index.vectorSearch(await q("the detective examines a bloody knife"), {
+          limit: 5,
+          minSimilarity: embedder.unrelatedBelow,
+        });
         expect(related[0]!.sceneId).toBe("s-en-1");
         expect(related.every((h) => h.score >= embedder.unrelatedBelow)).toBe(true);
       });
@@ -232,7 +323,10 @@ export function sceneIndexContract(name: string, factory: SceneIndexContractFact
     describe("filters", () => {
       it("filters by clip", async () => {
         expect(ids(await index.keywordSearch("detective", { filter: { clipIds: ["clip-e"] } }))).toEqual(["s-en-6"]);
-        const v = await index.vectorSearch(await q("detective knife"), { filter: { clipIds: ["clip-b", "clip-c"] }, limit: 20 });
+        const v = await index.vectorSearch(await q("detective knife"), {
+          filter: { clipIds: ["clip-b", "clip-c"] },
+          limit: 20,
+        });
         expect(v.length).toBe(4);
         expect(v.every((h) => h.clipId === "clip-b" || h.clipId === "clip-c")).toBe(true);
         expect(await index.keywordSearch("detective", { filter: { clipIds: [] } })).toEqual([]);
@@ -269,14 +363,19 @@ export function sceneIndexContract(name: string, factory: SceneIndexContractFact
         for (const hit of hits) {
           const own = SEED.find((d) => d.sceneId === hit.sceneId)!;
           for (const fragment of hit.highlights) {
-            const plain = fragment.replace(/<\/?mark>/g, "").replace(/^…|…$/g, "").trim();
+            const plain = fragment
+              .replace(/<\/?mark>/g, "")
+              .replace(/^…|…$/g, "")
+              .trim();
             expect(`${own.text} ${own.captions ?? ""}`).toContain(plain.slice(0, 20));
           }
         }
       });
 
       it("takes configurable tags and can HTML-escape the text", async () => {
-        const [hit] = await index.keywordSearch("angrily", { highlight: { preTag: "[", postTag: "]", encoder: "html" } });
+        const [hit] = await index.keywordSearch("angrily", {
+          highlight: { preTag: "[", postTag: "]", encoder: "html" },
+        });
         const text = hit!.highlights.join(" ");
         expect(text).toContain("[angrily]");
         expect(text).toContain("&quot;");
@@ -290,7 +389,10 @@ export function sceneIndexContract(name: string, factory: SceneIndexContractFact
         expect(await index.meta()).toMatchObject({ modelId: MODEL.modelId, dimension: MODEL.dimension });
         await index.close();
         const other = await open(key, { modelId: "another-model", dimension: 128 });
-        await expect(other.init()).rejects.toMatchObject({ code: "REINDEX_REQUIRED", message: expect.stringContaining("cinerag reindex") });
+        await expect(other.init()).rejects.toMatchObject({
+          code: "REINDEX_REQUIRED",
+          message: expect.stringContaining("cinerag reindex"),
+        });
         await expect(other.keywordSearch("knife")).rejects.toMatchObject({ code: "REINDEX_REQUIRED" });
         const sameDimension = await open(key, { modelId: "another-model", dimension: MODEL.dimension });
         await expect(sameDimension.count()).rejects.toMatchObject({ code: "REINDEX_REQUIRED" });

@@ -12,7 +12,11 @@ beforeAll(async () => {
   t = await startTestServer({ CINERAG_OFFLINE: "1", CINERAG_ENRICH: "none" });
   const seeded = await seedClip(t.app.prisma, {
     title: "Harbour",
-    texts: ["Where were you last night? Out by the harbour.", "The ship leaves at dawn. Then we sail without him.", "Is this the place? Nothing grows here now."],
+    texts: [
+      "Where were you last night? Out by the harbour.",
+      "The ship leaves at dawn. Then we sail without him.",
+      "Is this the place? Nothing grows here now.",
+    ],
   });
   clip = toGlobalId("Clip", seeded.clipId);
   await t.app.search.outbox.drain();
@@ -33,7 +37,9 @@ describe("ask over the server", () => {
     const events: any[] = [];
     const done = new Promise<void>((resolve) => {
       client.subscribe(
-        { query: `subscription { analysisCompleted(kinds: [ASK]) { kind run { id kind cached clipIds models { task method } } } }` },
+        {
+          query: `subscription { analysisCompleted(kinds: [ASK]) { kind run { id kind cached clipIds models { task method } } } }`,
+        },
         { next: (r) => (events.push(r), resolve()), error: () => resolve(), complete: () => resolve() },
       );
     });
@@ -44,12 +50,25 @@ describe("ask over the server", () => {
     const a = r.body.data.ask;
     expect(a.method).toBe("extractive");
     expect(a.noRelevantScene).toBe(false);
-    expect(a.citations[0]).toMatchObject({ marker: 1, quote: "The ship leaves at dawn. Then we sail without him.", startTime: 31, endTime: 35, clip: { title: "Harbour" } });
+    expect(a.citations[0]).toMatchObject({
+      marker: 1,
+      quote: "The ship leaves at dawn. Then we sail without him.",
+      startTime: 31,
+      endTime: 35,
+      clip: { title: "Harbour" },
+    });
     expect(a.text).toContain("[S1]");
     expect(a.run).toMatchObject({ kind: "ASK", cached: false, clipIds: [clip] });
-    expect(a.run.models.map((m: any) => `${m.task}:${m.method}`)).toEqual(["embedding:hashing", "emotion:lexicon", "generation:extractive"]);
+    expect(a.run.models.map((m: any) => `${m.task}:${m.method}`)).toEqual([
+      "embedding:hashing",
+      "emotion:lexicon",
+      "generation:extractive",
+    ]);
     await done;
-    expect(events[0].data.analysisCompleted).toMatchObject({ kind: "ASK", run: { id: a.run.id, cached: false, clipIds: [clip] } });
+    expect(events[0].data.analysisCompleted).toMatchObject({
+      kind: "ASK",
+      run: { id: a.run.id, cached: false, clipIds: [clip] },
+    });
     // asked again: the stored answer, not published again
     const again = await t.gql(ASK, { q: "When does the ship leave?", c: [clip] });
     expect(again.body.data.ask.run).toMatchObject({ id: a.run.id, cached: true });
@@ -69,17 +88,25 @@ describe("ask over the server", () => {
     const last = events.at(-1);
     expect(last.type).toBe("ANSWER");
     expect(last.answer.citations[0].quote).toBe("Where were you last night? Out by the harbour.");
-    expect(events.slice(0, -1).map((e: any) => e.token).join("")).toContain("Out by the harbour");
+    expect(
+      events
+        .slice(0, -1)
+        .map((e: any) => e.token)
+        .join(""),
+    ).toContain("Out by the harbour");
   });
 
   it("serves searchScenes, the analyses and stored results", async () => {
-    const r = await t.gql(`query($c: ID!) {
+    const r = await t.gql(
+      `query($c: ID!) {
       searchScenes(query: "ship dawn", first: 2) { score matchedBy highlights scene { index } }
       emotionAnalysis(scope: { clipIds: [$c] }, resolution: MINUTE) { method resolution scores { joy sadness neutral } dominant clips { cueCount dominant scores { joy sadness neutral } arc { startTime cueCount dominant } } tables { name } }
       styleAnalysis(scope: { clipIds: [$c] }) { clips { dialogue { words questions } look { available reason } } }
       themeDiscovery(scope: { clipIds: [$c] }) { k themes { label } }
       draftScene(prompt: "a ship leaves at dawn", scope: { clipIds: [$c] }) { format text sources { marker scene { index } } }
-    }`, { c: clip });
+    }`,
+      { c: clip },
+    );
     expect(r.body.errors).toBeUndefined();
     const d = r.body.data;
     expect(d.searchScenes[0]).toMatchObject({ scene: { index: 1 }, matchedBy: expect.arrayContaining(["KEYWORD"]) });

@@ -20,7 +20,8 @@ describe("example queries", () => {
     const schema = await cineragSchema();
     const files = readdirSync(path.join(examples, "queries")).filter((f) => f.endsWith(".graphql"));
     expect(files.length).toBeGreaterThan(4);
-    for (const f of files) expect(validate(schema, parse(readFileSync(path.join(examples, "queries", f), "utf8"))), f).toEqual([]);
+    for (const f of files)
+      expect(validate(schema, parse(readFileSync(path.join(examples, "queries", f), "utf8"))), f).toEqual([]);
   });
 });
 
@@ -43,7 +44,10 @@ describe.skipIf(missing !== undefined)(`examples/notebook.ipynb${missing ? ` (sk
   let out: string;
   beforeAll(async () => {
     t = await startTestServer({ CINERAG_OFFLINE: "1", CINERAG_ENRICH: "none" });
-    await seedClip(t.app.prisma, { title: "Harbour", texts: ["Where were you last night? Out by the harbour.", "The ship leaves at dawn."] });
+    await seedClip(t.app.prisma, {
+      title: "Harbour",
+      texts: ["Where were you last night? Out by the harbour.", "The ship leaves at dawn."],
+    });
     await t.app.search.outbox.drain();
     out = await mkdtemp(path.join(tmpdir(), "cinerag-nb-"));
   });
@@ -53,11 +57,30 @@ describe.skipIf(missing !== undefined)(`examples/notebook.ipynb${missing ? ` (sk
   });
 
   it("pulls tables of results from the live server", async () => {
-    await run(NBCONVERT, ["--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=120", "--output-dir", out, "--output", "executed.ipynb", path.join(examples, "notebook.ipynb")], {
-      env: { ...process.env, CINERAG_URL: t.server.url, PYDEVD_DISABLE_FILE_VALIDATION: "1" },
-      timeout: 120_000,
-    });
-    const nb = JSON.parse(readFileSync(path.join(out, "executed.ipynb"), "utf8")) as { cells: Array<{ cell_type: string; outputs?: Array<{ output_type: string; data?: Record<string, unknown>; text?: string[] }> }> };
+    await run(
+      NBCONVERT,
+      [
+        "--to",
+        "notebook",
+        "--execute",
+        "--ExecutePreprocessor.timeout=120",
+        "--output-dir",
+        out,
+        "--output",
+        "executed.ipynb",
+        path.join(examples, "notebook.ipynb"),
+      ],
+      {
+        env: { ...process.env, CINERAG_URL: t.server.url, PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+        timeout: 120_000,
+      },
+    );
+    const nb = JSON.parse(readFileSync(path.join(out, "executed.ipynb"), "utf8")) as {
+      cells: Array<{
+        cell_type: string;
+        outputs?: Array<{ output_type: string; data?: Record<string, unknown>; text?: string[] }>;
+      }>;
+    };
     const outputs = nb.cells.filter((c) => c.cell_type === "code").flatMap((c) => c.outputs ?? []);
     expect(outputs.some((o) => o.output_type === "error")).toBe(false);
     const text = JSON.stringify(outputs);

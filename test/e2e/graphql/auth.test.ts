@@ -34,13 +34,21 @@ describe("HTTP", () => {
     expect(bearer.body).toEqual({ data: { clips: { totalCount: 1 } } });
     const header = await t.gql(`{ clips { totalCount } }`, undefined, { "x-api-key": READER });
     expect(header.body.data.clips.totalCount).toBe(1);
-    const mutate = await t.gql(`mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: missingJob }, { "x-api-key": READER });
+    const mutate = await t.gql(
+      `mutation($id: ID!) { cancelJob(id: $id) { id } }`,
+      { id: missingJob },
+      { "x-api-key": READER },
+    );
     expect(mutate.body.errors[0].extensions.code).toBe("FORBIDDEN");
     expect(mutate.body.errors[0].message).toMatch(/editor/);
   });
 
   it("lets editors mutate", async () => {
-    const r = await t.gql(`mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: missingJob }, { authorization: `Bearer ${EDITOR}` });
+    const r = await t.gql(
+      `mutation($id: ID!) { cancelJob(id: $id) { id } }`,
+      { id: missingJob },
+      { authorization: `Bearer ${EDITOR}` },
+    );
     expect(r.body.errors[0].extensions.code).toBe("NOT_FOUND"); // past the role check
   });
 
@@ -67,7 +75,9 @@ describe("WebSocket", () => {
 
   it("lets readers query and subscribe, not mutate", async () => {
     const reader = t.ws({ "x-api-key": READER });
-    expect((await wsCollect(reader, `{ clips { totalCount } }`)).results).toEqual([{ data: { clips: { totalCount: 1 } } }]);
+    expect((await wsCollect(reader, `{ clips { totalCount } }`)).results).toEqual([
+      { data: { clips: { totalCount: 1 } } },
+    ]);
     const mutate = await wsCollect(reader, `mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: missingJob });
     expect(mutate.results[0].errors[0].extensions.code).toBe("FORBIDDEN");
 
@@ -83,11 +93,15 @@ describe("WebSocket", () => {
     );
     await waitFor(() => t.app.events.subscriberCount() > baseline);
     const editor = t.ws({ authorization: `Bearer ${EDITOR}` });
-    const del = await wsCollect(editor, `mutation($id: ID!) { deleteClip(id: $id) { deletedClipId } }`, { id: toGlobalId("Clip", victim.clipId) });
+    const del = await wsCollect(editor, `mutation($id: ID!) { deleteClip(id: $id) { deletedClipId } }`, {
+      id: toGlobalId("Clip", victim.clipId),
+    });
     expect(del.results[0].data.deleteClip.deletedClipId).toBe(toGlobalId("Clip", victim.clipId));
     await first;
     unsubscribe();
-    expect(events[0]).toEqual({ data: { clipUpdated: { change: "DELETED", clipId: toGlobalId("Clip", victim.clipId), clip: null } } });
+    expect(events[0]).toEqual({
+      data: { clipUpdated: { change: "DELETED", clipId: toGlobalId("Clip", victim.clipId), clip: null } },
+    });
   });
 });
 

@@ -31,9 +31,16 @@ const run = (args: string[]) =>
 
 describe.skipIf(!BUILT)("cinerag CLI (dist/ built)", () => {
   it("query prints the JSON result", async () => {
-    const r = await run(["query", "query($n: Int) { clips(first: $n) { nodes { title scenes { totalCount } } } }", "--variables", '{"n": 5}']);
+    const r = await run([
+      "query",
+      "query($n: Int) { clips(first: $n) { nodes { title scenes { totalCount } } } }",
+      "--variables",
+      '{"n": 5}',
+    ]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ data: { clips: { nodes: [{ title: "From the CLI", scenes: { totalCount: 2 } }] } } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      data: { clips: { nodes: [{ title: "From the CLI", scenes: { totalCount: 2 } }] } },
+    });
   });
 
   it("query exits non-zero with coded errors", async () => {
@@ -45,7 +52,10 @@ describe.skipIf(!BUILT)("cinerag CLI (dist/ built)", () => {
   });
 
   it("serve listens on the port given and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], { env: { ...env(), CINERAG_LOG_LEVEL: "info" }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
+      env: { ...env(), CINERAG_LOG_LEVEL: "info" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     let stopped = false;
     try {
@@ -59,7 +69,11 @@ describe.skipIf(!BUILT)("cinerag CLI (dist/ built)", () => {
         child.once("exit", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
       });
       expect(stderr).toMatch(/local single-user mode/);
-      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "{ clips { totalCount } }" }) });
+      const res = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query: "{ clips { totalCount } }" }),
+      });
       expect(await res.json()).toEqual({ data: { clips: { totalCount: 1 } } });
       child.kill("SIGTERM");
       stopped = true;

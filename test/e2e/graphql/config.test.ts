@@ -45,7 +45,14 @@ describe("internal errors", () => {
   it("are masked for the client and logged with the request id", async () => {
     t.app.api.scenes.scenes = () => Promise.reject(new Error("disk /secret/path exploded"));
     const r = await t.gql(`{ scenes { totalCount } }`, undefined, { "x-request-id": "req-42" });
-    expect(r.body.errors).toEqual([{ message: "Internal server error", locations: [{ line: 1, column: 3 }], path: ["scenes"], extensions: { code: "INTERNAL_SERVER_ERROR", requestId: "req-42" } }]);
+    expect(r.body.errors).toEqual([
+      {
+        message: "Internal server error",
+        locations: [{ line: 1, column: 3 }],
+        path: ["scenes"],
+        extensions: { code: "INTERNAL_SERVER_ERROR", requestId: "req-42" },
+      },
+    ]);
     expect(JSON.stringify(r.body)).not.toContain("secret");
     const logged = lines.find((l) => l.requestId === "req-42");
     expect(logged?.err?.message).toContain("/secret/path");
@@ -58,7 +65,13 @@ describe("operation time limit", () => {
     const t = await startTestServer();
     try {
       t.app.api.scenes.scenes = () => new Promise(() => undefined); // never answers
-      const contextValue = createContext({ services: t.app.api, logger: t.app.logger, requestId: "slow", role: "reader", timeoutMs: 50 });
+      const contextValue = createContext({
+        services: t.app.api,
+        logger: t.app.logger,
+        requestId: "slow",
+        role: "reader",
+        timeoutMs: 50,
+      });
       // the resolver never answers: only the deadline can end the operation (no wall-clock bound here)
       const result = await execute({ schema, document: parse(`{ scenes { totalCount } }`), contextValue });
       expect(result.errors?.[0]?.originalError).toMatchObject({ code: "TIMEOUT" });

@@ -13,19 +13,30 @@ export interface TestServer {
   dir: string;
   origin: string;
   post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
-  gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  gql(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   ws(connectionParams?: Record<string, unknown>): Client;
   stop(): Promise<void>;
 }
 
-export async function startTestServer(env: Record<string, string> = {}, opts: { dir?: string; logger?: Logger } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: { dir?: string; logger?: Logger } = {},
+): Promise<TestServer> {
   const dir = opts.dir ?? (await tempDataDir("cinerag-e2e-"));
   const app = await createApp(testConfig(dir, env), opts.logger ? { logger: opts.logger } : {});
   const server = await startServer(app, { port: 0, host: "127.0.0.1" });
   const origin = server.url.replace(/\/graphql$/, "");
   const clients: Client[] = [];
   const post = async (body: unknown, headers: Record<string, string> = {}) => {
-    const res = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+    const res = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -43,7 +54,13 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
     post,
     gql: (query, variables, headers) => post({ query, variables }, headers),
     ws(connectionParams) {
-      const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, connectionParams, retryAttempts: 0, lazy: true });
+      const client = createClient({
+        url: server.wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams,
+        retryAttempts: 0,
+        lazy: true,
+      });
       clients.push(client);
       return client;
     },
@@ -57,7 +74,12 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
 }
 
 /** Runs one operation over graphql-ws and collects every result until complete (or an error). */
-export function wsCollect(client: Client, query: string, variables?: Record<string, unknown>, onEach?: (r: any) => void): Promise<{ results: any[]; error?: unknown }> {
+export function wsCollect(
+  client: Client,
+  query: string,
+  variables?: Record<string, unknown>,
+  onEach?: (r: any) => void,
+): Promise<{ results: any[]; error?: unknown }> {
   return new Promise((resolve) => {
     const results: any[] = [];
     client.subscribe(

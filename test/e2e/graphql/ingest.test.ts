@@ -25,7 +25,17 @@ beforeAll(async () => {
       { duration: 6, colour: "0x8c1c1c", accent: "0xf0d020", angle: "left" },
       { duration: 6, colour: "0x1c2c8c", accent: "0x20e0f0", angle: "right" },
     ],
-    subtitles: [{ format: "srt", language: "en", placement: "sidecar", cues: [{ start: 0.2, end: 1.2, text: "Hello there." }, { start: 1.7, end: 2.7, text: "Goodbye." }] }],
+    subtitles: [
+      {
+        format: "srt",
+        language: "en",
+        placement: "sidecar",
+        cues: [
+          { start: 0.2, end: 1.2, text: "Hello there." },
+          { start: 1.7, end: 2.7, text: "Goodbye." },
+        ],
+      },
+    ],
   });
   await writeFile(path.join(outside, "secret.mkv"), "not media");
   await symlink(path.join(outside, "secret.mkv"), path.join(media, "link-out.mkv"));
@@ -48,18 +58,30 @@ describe("ingestClip", () => {
     expect(started.body.errors).toBeUndefined();
     const job = started.body.data.ingestClip;
     expect(["QUEUED", "RUNNING"]).toContain(job.status);
-    const { results, error } = await wsCollect(client, `subscription($id: ID!) { jobProgress(jobId: $id) { jobId status stage stagePercent percent message final clip { title } } }`, { id: job.id });
+    const { results, error } = await wsCollect(
+      client,
+      `subscription($id: ID!) { jobProgress(jobId: $id) { jobId status stage stagePercent percent message final clip { title } } }`,
+      { id: job.id },
+    );
     expect(error).toBeUndefined();
     const events = results.map((r) => r.data.jobProgress);
     const last = events.at(-1);
-    expect(last).toMatchObject({ jobId: job.id, status: "SUCCEEDED", final: true, percent: 100, clip: { title: "Tiny" } });
+    expect(last).toMatchObject({
+      jobId: job.id,
+      status: "SUCCEEDED",
+      final: true,
+      percent: 100,
+      clip: { title: "Tiny" },
+    });
     expect(events.filter((e) => !e.final).length).toBeGreaterThan(0);
     const stages = new Set(events.map((e) => e.stage).filter(Boolean));
     expect(stages.size).toBeGreaterThan(1);
     const percents = events.map((e) => e.percent);
     expect([...percents].sort((a, b) => a - b)).toEqual(percents); // never goes back
 
-    const clip = await t.gql(`{ clips { nodes { title status scenes { totalCount } shots { totalCount } cues { nodes { text language } } keyframes(first: 1) { nodes { url } } } } }`);
+    const clip = await t.gql(
+      `{ clips { nodes { title status scenes { totalCount } shots { totalCount } cues { nodes { text language } } keyframes(first: 1) { nodes { url } } } } }`,
+    );
     const c = clip.body.data.clips.nodes[0];
     expect(c).toMatchObject({ title: "Tiny", status: "READY" });
     expect(c.shots.totalCount).toBeGreaterThanOrEqual(1);
@@ -72,15 +94,27 @@ describe("ingestClip", () => {
   it("a subscription to a finished job gets its final state and completes", async () => {
     const jobs = await t.gql(`{ jobs(filter: { status: [SUCCEEDED] }) { nodes { id } } }`);
     const id = jobs.body.data.jobs.nodes[0].id;
-    const { results } = await wsCollect(t.ws(), `subscription($id: ID!) { jobProgress(jobId: $id) { status final } }`, { id });
+    const { results } = await wsCollect(t.ws(), `subscription($id: ID!) { jobProgress(jobId: $id) { status final } }`, {
+      id,
+    });
     expect(results.map((r) => r.data.jobProgress)).toEqual([{ status: "SUCCEEDED", final: true }]);
   });
 
   it.each([
     ["outside the roots", () => path.join(outside, "secret.mkv"), "FORBIDDEN", /outside the media roots/],
     ["a symlink leading out", () => path.join(media, "link-out.mkv"), "FORBIDDEN", /link that leads outside/],
-    ["through a linked folder leading out", () => path.join(media, "sub", "dir-out", "secret.mkv"), "FORBIDDEN", /outside/],
-    ["dot-dot out of the root", () => `${media}/../${path.basename(outside)}/secret.mkv`, "FORBIDDEN", /outside the media roots/],
+    [
+      "through a linked folder leading out",
+      () => path.join(media, "sub", "dir-out", "secret.mkv"),
+      "FORBIDDEN",
+      /outside/,
+    ],
+    [
+      "dot-dot out of the root",
+      () => `${media}/../${path.basename(outside)}/secret.mkv`,
+      "FORBIDDEN",
+      /outside the media roots/,
+    ],
     ["relative", () => "tiny.mkv", "BAD_USER_INPUT", /absolute/],
     ["missing", () => path.join(media, "nope.mkv"), "BAD_USER_INPUT", /does not exist/],
     ["a folder", () => path.join(media, "sub"), "BAD_USER_INPUT", /not a file/],
@@ -100,7 +134,11 @@ describe("ingestClip", () => {
 
   it("cancels a queued job", async () => {
     // concurrency 1: the second job waits while the first runs
-    const other = await generateClip(media, { name: "other", fps: 10, shots: [{ duration: 3, colour: "0x1c7c2c", accent: "0xe020c0", angle: "top" }] });
+    const other = await generateClip(media, {
+      name: "other",
+      fps: 10,
+      shots: [{ duration: 3, colour: "0x1c7c2c", accent: "0xe020c0", angle: "top" }],
+    });
     const a = (await t.gql(INGEST, { input: { path: other } })).body.data.ingestClip;
     const b = (await t.gql(INGEST, { input: { path: clipFile, title: "Again" } })).body.data.ingestClip;
     const cancelled = await t.gql(`mutation($id: ID!) { cancelJob(id: $id) { id status } }`, { id: b.id });
@@ -108,7 +146,10 @@ describe("ingestClip", () => {
     const again = await t.gql(`mutation($id: ID!) { cancelJob(id: $id) { status } }`, { id: b.id });
     expect(again.body.data.cancelJob.status).toBe("CANCELLED");
     await t.app.jobs.idle();
-    const rows = await t.gql(`query($a: ID!, $b: ID!) { a: job(id: $a) { status } b: job(id: $b) { status } }`, { a: a.id, b: b.id });
+    const rows = await t.gql(`query($a: ID!, $b: ID!) { a: job(id: $a) { status } b: job(id: $b) { status } }`, {
+      a: a.id,
+      b: b.id,
+    });
     expect(rows.body.data).toEqual({ a: { status: "SUCCEEDED" }, b: { status: "CANCELLED" } });
     const finished = await t.gql(`mutation($id: ID!) { cancelJob(id: $id) { status } }`, { id: a.id });
     expect(finished.body.errors[0].extensions.code).toBe("CONFLICT");

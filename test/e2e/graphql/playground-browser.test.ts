@@ -11,7 +11,10 @@ import { startTestServer, type TestServer } from "./helpers.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const available = existsSync(CHROMIUM);
-if (!available) console.warn(`skipping the headless browser check of the playground: ${CHROMIUM} is not installed (apt-get install chromium)`);
+if (!available)
+  console.warn(
+    `skipping the headless browser check of the playground: ${CHROMIUM} is not installed (apt-get install chromium)`,
+  );
 
 describe.skipIf(!available)("playground in headless Chromium", () => {
   let t: TestServer;

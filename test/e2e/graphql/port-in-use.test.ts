@@ -17,7 +17,12 @@ afterAll(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
 
 it("refuses a port in use with one line", async () => {
   const dir = await tempDir();
-  const run = await runCli(["serve", "--port", String(port)], { CINERAG_DATA_DIR: path.join(dir, "data"), CINERAG_LOG_LEVEL: "silent" });
+  const run = await runCli(["serve", "--port", String(port)], {
+    CINERAG_DATA_DIR: path.join(dir, "data"),
+    CINERAG_LOG_LEVEL: "silent",
+  });
   expect(run.code).toBe(2);
-  expect(run.stderr.trim()).toBe(`cinerag: port ${port} on 127.0.0.1 is in use: choose another with --port or CINERAG_PORT`);
+  expect(run.stderr.trim()).toBe(
+    `cinerag: port ${port} on 127.0.0.1 is in use: choose another with --port or CINERAG_PORT`,
+  );
 });

@@ -8,7 +8,13 @@ let t: TestServer;
 let clip: SeededClip;
 
 beforeAll(async () => {
-  t = await startTestServer({ CINERAG_GRAPHQL_MAX_DEPTH: "10", CINERAG_GRAPHQL_MAX_ALIASES: "5", CINERAG_GRAPHQL_MAX_TOKENS: "800", CINERAG_GRAPHQL_MAX_COST: "1000", CINERAG_GRAPHQL_BODY_LIMIT: "16384" });
+  t = await startTestServer({
+    CINERAG_GRAPHQL_MAX_DEPTH: "10",
+    CINERAG_GRAPHQL_MAX_ALIASES: "5",
+    CINERAG_GRAPHQL_MAX_TOKENS: "800",
+    CINERAG_GRAPHQL_MAX_COST: "1000",
+    CINERAG_GRAPHQL_BODY_LIMIT: "16384",
+  });
   clip = await seedClip(t.app.prisma, t.app.config, { title: "Harbour", scenes: 3, jpegs: true });
 });
 afterAll(async () => {
@@ -17,9 +23,13 @@ afterAll(async () => {
 
 describe("HTTP", () => {
   it("answers queries and echoes a request id", async () => {
-    const r = await t.gql(`{ clips { totalCount nodes { title scenes { totalCount } } } }`, undefined, { "x-request-id": "my-req-1" });
+    const r = await t.gql(`{ clips { totalCount nodes { title scenes { totalCount } } } }`, undefined, {
+      "x-request-id": "my-req-1",
+    });
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ data: { clips: { totalCount: 1, nodes: [{ title: "Harbour", scenes: { totalCount: 3 } }] } } });
+    expect(r.body).toEqual({
+      data: { clips: { totalCount: 1, nodes: [{ title: "Harbour", scenes: { totalCount: 3 } }] } },
+    });
     expect(r.headers.get("x-request-id")).toBe("my-req-1");
     const other = await t.gql(`{ __typename }`);
     expect(other.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
@@ -90,9 +100,15 @@ describe("HTTP", () => {
   it("prevents CSRF: simple requests are refused", async () => {
     const get = await fetch(`${t.server.url}?query=${encodeURIComponent("{ __typename }")}`);
     expect(get.status).toBe(400);
-    const form = await fetch(t.server.url, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    const form = await fetch(t.server.url, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
     expect(form.status).toBe(400);
-    const preflighted = await fetch(`${t.server.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { "apollo-require-preflight": "1" } });
+    const preflighted = await fetch(`${t.server.url}?query=${encodeURIComponent("{ __typename }")}`, {
+      headers: { "apollo-require-preflight": "1" },
+    });
     expect(await preflighted.json()).toEqual({ data: { __typename: "Query" } });
   });
 });
@@ -102,7 +118,8 @@ describe("abusive operations are rejected before execution", () => {
   for (let i = 0; i < 5; i++) nested = `clip { scenes { nodes { ${nested} } } }`;
   const deep = `{ scenes { nodes { ${nested} } } }`; // depth 18
   const aliased = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: clips { totalCount }`).join(" ")} }`;
-  const heavy = "nodes { startTime endTime text clip { title duration } shots { nodes { startTime transition keyframe { url brightness palette { hex share } shot { scene { text startTime } } } } } cues { nodes { text speaker track { language } } } }";
+  const heavy =
+    "nodes { startTime endTime text clip { title duration } shots { nodes { startTime transition keyframe { url brightness palette { hex share } shot { scene { text startTime } } } } } cues { nodes { text speaker track { language } } } }";
   const wide = `{ a: scenes { ${heavy} } b: scenes(last: 5) { ${heavy} } c: scenes(first: 3) { ${heavy} } }`;
   const tokens = `{ clips { ${"totalCount ".repeat(900)} } }`;
   const directives = `{ clips @skip(if: false) @include(if: true) { totalCount @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) @skip(if: false) } }`;
@@ -119,7 +136,8 @@ describe("abusive operations are rejected before execution", () => {
     expect(r.body.data).toBeUndefined(); // never executed
     const errors = r.body.errors as Array<{ message: string; extensions: { code: string } }>;
     expect(errors.map((e) => e.message).join("\n")).toMatch(message);
-    for (const e of errors) expect(e.extensions.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED|GRAPHQL_PARSE_FAILED/);
+    for (const e of errors)
+      expect(e.extensions.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED|GRAPHQL_PARSE_FAILED/);
   });
 
   it("batched", async () => {
@@ -146,7 +164,8 @@ describe("abusive operations are rejected before execution", () => {
       expect(results).toEqual([]);
       const errors = error as Array<{ message: string; extensions?: { code?: string } }>;
       expect(errors.map((e) => e.message).join("\n")).toMatch(message);
-      for (const e of errors) expect(e.extensions?.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED|GRAPHQL_PARSE_FAILED/);
+      for (const e of errors)
+        expect(e.extensions?.code).toMatch(/BAD_USER_INPUT|GRAPHQL_VALIDATION_FAILED|GRAPHQL_PARSE_FAILED/);
     }
     const ok = await wsCollect(client, `{ clips { totalCount } }`);
     expect(ok.results).toEqual([{ data: { clips: { totalCount: 1 } } }]);

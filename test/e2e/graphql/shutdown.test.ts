@@ -19,7 +19,19 @@ beforeAll(async () => {
   clip = path.join(dir, "media", "long.mp4");
   await mkdir(path.dirname(clip), { recursive: true });
   // 40 s of 720p: a few seconds of work, so the interrupt lands while the job runs
-  await promisify(execFile)(BINARIES.ffmpeg, ["-v", "error", "-f", "lavfi", "-i", "testsrc2=s=1280x720:r=25:d=40", "-c:v", "libx264", "-preset", "ultrafast", clip]);
+  await promisify(execFile)(BINARIES.ffmpeg, [
+    "-v",
+    "error",
+    "-f",
+    "lavfi",
+    "-i",
+    "testsrc2=s=1280x720:r=25:d=40",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    clip,
+  ]);
 });
 afterAll(async () => {
   for (const c of children) c.kill("SIGKILL");
@@ -28,7 +40,14 @@ afterAll(async () => {
 
 function serve(): { child: ChildProcess; url: Promise<string>; exit: Promise<number | null> } {
   const child = spawn(process.execPath, [BIN, "serve", "--port", "0"], {
-    env: { ...process.env, NODE_ENV: "production", CINERAG_DATA_DIR: path.join(dir, "data"), CINERAG_MEDIA_ROOTS: path.dirname(clip), CINERAG_LOG_LEVEL: "warn", CINERAG_ENRICH: "none" },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      CINERAG_DATA_DIR: path.join(dir, "data"),
+      CINERAG_MEDIA_ROOTS: path.dirname(clip),
+      CINERAG_LOG_LEVEL: "warn",
+      CINERAG_ENRICH: "none",
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   children.push(child);
@@ -47,7 +66,8 @@ function serve(): { child: ChildProcess; url: Promise<string>; exit: Promise<num
 const jobRow = () => {
   const db = new Database(path.join(dir, "data", "cinerag.db"), { readonly: true });
   try {
-    return db.prepare("SELECT status, stage, message FROM Job").get() as { status: string; stage: string | null; message: string } | undefined;
+    return db.prepare("SELECT status, stage, message FROM Job").get() as
+      { status: string; stage: string | null; message: string } | undefined;
   } finally {
     db.close();
   }
@@ -64,7 +84,11 @@ async function until<T>(probe: () => T | undefined): Promise<T> {
 it("puts the running job back on SIGINT, exits cleanly, and the next start finishes it", async () => {
   const first = serve();
   const url = await first.url;
-  const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: `mutation { ingestClip(input: { path: ${JSON.stringify(clip)} }) { id } }` }) });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: `mutation { ingestClip(input: { path: ${JSON.stringify(clip)} }) { id } }` }),
+  });
   expect((await res.json()) as unknown).toMatchObject({ data: { ingestClip: { id: expect.any(String) } } });
   await until(() => (jobRow()?.stage === "shots" ? true : undefined));
   first.child.kill("SIGINT");

@@ -16,7 +16,10 @@ beforeAll(async () => {
   const spec = threeSceneSpec("crash").spec;
   spec.width = 640;
   spec.height = 360;
-  spec.shots = [...spec.shots, ...spec.shots.map((s) => ({ ...s, angle: s.angle === "left" ? ("top" as const) : ("bottom" as const) }))];
+  spec.shots = [
+    ...spec.shots,
+    ...spec.shots.map((s) => ({ ...s, angle: s.angle === "left" ? ("top" as const) : ("bottom" as const) })),
+  ];
   clip = await generateClip(dir, spec);
 });
 afterAll(async () => {

@@ -10,10 +10,23 @@ import { clipCount, snapshot } from "./db-snapshot.js";
 
 interface IngestJson {
   clip: { id: string; title: string; duration: number; alreadyIngested: boolean; contentHash: string };
-  tracks: Array<{ index: number; source: string; language: string | null; cueCount: number; skipped: boolean; encoding: string | null }>;
+  tracks: Array<{
+    index: number;
+    source: string;
+    language: string | null;
+    cueCount: number;
+    skipped: boolean;
+    encoding: string | null;
+  }>;
   shots: Array<{ start: number; end: number; transition: string }>;
   cues: Array<{ track: number; language: string | null; start: number; end: number; text: string }>;
-  keyframes: Array<{ shot: number; time: number; path: string; brightness: number; palette: Array<{ hex: string; share: number }> }>;
+  keyframes: Array<{
+    shot: number;
+    time: number;
+    path: string;
+    brightness: number;
+    palette: Array<{ hex: string; share: number }>;
+  }>;
   scenes: Array<{ start: number; end: number; text: string }>;
 }
 
@@ -45,7 +58,11 @@ async function ingest(dataDir: string, ...args: string[]) {
 }
 
 function parseLines(stdout: string): IngestJson[] {
-  return stdout.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as IngestJson);
+  return stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as IngestJson);
 }
 
 describe("cinerag ingest --json on a clip with known shots, dialogue and scenes", () => {
@@ -69,7 +86,9 @@ describe("cinerag ingest --json on a clip with known shots, dialogue and scenes"
   });
 
   it("finds every cut within two frames", () => {
-    const cuts = expected.spec.shots.slice(0, -1).reduce<number[]>((acc, s) => [...acc, (acc.at(-1) ?? 0) + s.duration], []);
+    const cuts = expected.spec.shots
+      .slice(0, -1)
+      .reduce<number[]>((acc, s) => [...acc, (acc.at(-1) ?? 0) + s.duration], []);
     const found = result.shots.filter((s) => s.transition === "CUT").map((s) => s.start);
     expect(found).toHaveLength(cuts.length);
     // Times are relative to the container's start; the video's first frame may come a little after it.
@@ -81,7 +100,12 @@ describe("cinerag ingest --json on a clip with known shots, dialogue and scenes"
 
   it("reads the embedded English track, with times relative to the container start", () => {
     expect(result.tracks).toHaveLength(1);
-    expect(result.tracks[0]).toMatchObject({ source: "EMBEDDED", language: "en", cueCount: expected.cues.length, skipped: false });
+    expect(result.tracks[0]).toMatchObject({
+      source: "EMBEDDED",
+      language: "en",
+      cueCount: expected.cues.length,
+      skipped: false,
+    });
     result.cues.forEach((cue, i) => {
       expect(cue.text).toBe(expected.cues[i]!.text);
       expect(cue.start).toBeCloseTo(expected.cues[i]!.start, 1);
@@ -101,7 +125,9 @@ describe("cinerag ingest --json on a clip with known shots, dialogue and scenes"
     }
     // The first location is red with a yellow box: its palette leads with red-ish and yellow-ish colours.
     const first = result.keyframes[0]!.palette.slice(0, 2).map((p) => p.hex);
-    expect(first.some((hex) => parseInt(hex.slice(1, 3), 16) > 0x70 && parseInt(hex.slice(3, 5), 16) < 0x40)).toBe(true);
+    expect(first.some((hex) => parseInt(hex.slice(1, 3), 16) > 0x70 && parseInt(hex.slice(3, 5), 16) < 0x40)).toBe(
+      true,
+    );
   });
 
   it("groups the A/B exchanges into the three known scenes, with their dialogue", () => {
@@ -179,7 +205,10 @@ describe("sidecar subtitles and --subtitles", () => {
     const file = await generateClip(sub, spec);
     await writeFile(path.join(sub, "sidecars.en.srt"), toSrt([{ start: 1, end: 2.5, text: "<i>Hello</i> there." }]));
     const iconv = (await import("iconv-lite")).default;
-    await writeFile(path.join(sub, "sidecars.zh-Hans.srt"), iconv.encode(toSrt([{ start: 3, end: 4, text: "你好，我们明天出发。" }]), "gb18030"));
+    await writeFile(
+      path.join(sub, "sidecars.zh-Hans.srt"),
+      iconv.encode(toSrt([{ start: 3, end: 4, text: "你好，我们明天出发。" }]), "gb18030"),
+    );
     const extra = path.join(sub, "other-name.fr.vtt");
     await writeFile(extra, "WEBVTT\n\n00:05.000 --> 00:06.000\n<v Marie>Bonjour à tous.\n");
     const run = await ingest(path.join(sub, "data"), "--subtitles", extra, "--", file);
@@ -192,9 +221,13 @@ describe("sidecar subtitles and --subtitles", () => {
     expect(texts).toEqual(expect.arrayContaining(["Hello there.", "你好，我们明天出发。", "Bonjour à tous."]));
     // Every track's dialogue is searchable, not only the main track's (here the French file given first).
     for (const words of ["Hello there", "我们明天", "Bonjour"]) {
-      const found = await runCli(["query", `{ searchScenes(query: ${JSON.stringify(words)}, mode: KEYWORD) { scene { index } highlights } }`], { CINERAG_DATA_DIR: path.join(sub, "data") });
+      const found = await runCli(
+        ["query", `{ searchScenes(query: ${JSON.stringify(words)}, mode: KEYWORD) { scene { index } highlights } }`],
+        { CINERAG_DATA_DIR: path.join(sub, "data") },
+      );
       expect(found.code).toBe(0);
-      const hits = (JSON.parse(found.stdout) as { data: { searchScenes: Array<{ highlights: string[] }> } }).data.searchScenes;
+      const hits = (JSON.parse(found.stdout) as { data: { searchScenes: Array<{ highlights: string[] }> } }).data
+        .searchScenes;
       expect(hits.length, words).toBeGreaterThan(0);
       expect(hits[0]!.highlights.join(" "), words).toContain("<mark>");
     }
@@ -257,7 +290,9 @@ describe("bad input: one line, non-zero, nothing written", () => {
     const { execFile } = await import("node:child_process");
     const { BINARIES } = await import("../../fixtures/media.js");
     await new Promise<void>((resolve, reject) =>
-      execFile(BINARIES.ffmpeg, ["-v", "error", "-f", "lavfi", "-i", "sine=d=2", "-c:a", "aac", audio], (e) => (e ? reject(e) : resolve())),
+      execFile(BINARIES.ffmpeg, ["-v", "error", "-f", "lavfi", "-i", "sine=d=2", "-c:a", "aac", audio], (e) =>
+        e ? reject(e) : resolve(),
+      ),
     );
     await expectRefused([audio], /^cinerag: no video stream in .*audio-only\.m4a$/);
   });
@@ -299,7 +334,9 @@ describe("a Matroska file whose timestamps start at 5 s", () => {
     const out = parseLines(run.stdout)[0]!;
     expect(out.clip.duration).toBeCloseTo(10.8, 1);
     expect(out.shots[0]!.start).toBeLessThan(0.05);
-    expect(out.shots.filter((s) => s.transition === "CUT").map((s) => Math.round(s.start * 10) / 10)).toEqual([3, 5.4, 8.4]);
+    expect(out.shots.filter((s) => s.transition === "CUT").map((s) => Math.round(s.start * 10) / 10)).toEqual([
+      3, 5.4, 8.4,
+    ]);
     expect(out.cues[0]!.start).toBeCloseTo(cues[0]!.start, 1);
   });
 });

@@ -42,7 +42,10 @@ beforeAll(async () => {
   }
   const clip = await generateClip(dir, { name: "sintel", shots, width: 128, height: 72, fps: 5, noise: false });
   await copyFile(SRT, path.join(dir, "sintel.en.srt"));
-  const run = await runCli(["ingest", "--json", clip], { CINERAG_DATA_DIR: path.join(dir, "data"), CINERAG_DECODE_WIDTH: "128" });
+  const run = await runCli(["ingest", "--json", clip], {
+    CINERAG_DATA_DIR: path.join(dir, "data"),
+    CINERAG_DECODE_WIDTH: "128",
+  });
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
   out = JSON.parse(run.stdout) as Out;

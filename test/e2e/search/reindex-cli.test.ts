@@ -35,7 +35,10 @@ afterAll(async () => {
 });
 
 async function indexCount(filter?: Parameters<EmbeddedSceneIndex["count"]>[0]): Promise<number> {
-  const index = new EmbeddedSceneIndex({ file: searchFile, model: { modelId: embedder.modelId, dimension: embedder.dimension } });
+  const index = new EmbeddedSceneIndex({
+    file: searchFile,
+    model: { modelId: embedder.modelId, dimension: embedder.dimension },
+  });
   try {
     return await index.count(filter);
   } finally {
@@ -55,7 +58,14 @@ describe("cinerag reindex", () => {
     const r = await runCli(["reindex", "--json"], env); // 14 scenes, 10 distinct texts (Beta repeats 4 of Alpha)
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ clips: 2, scenes: 14, embedded: 10, reset: true, modelId: embedder.modelId, dimension: 384 });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      clips: 2,
+      scenes: 14,
+      embedded: 10,
+      reset: true,
+      modelId: embedder.modelId,
+      dimension: 384,
+    });
     expect(await indexCount()).toBe(14);
     expect(await indexCount({ clipIds: [b.clipId], languages: ["ja"] })).toBe(4);
     expect(await prisma.searchOutbox.count()).toBe(0); // the queued rows were made redundant
@@ -67,7 +77,10 @@ describe("cinerag reindex", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^reindexed 10 scenes of 1 clips into the embedded index .*1 vectors computed/);
     expect(await indexCount()).toBe(14);
-    const index = new EmbeddedSceneIndex({ file: searchFile, model: { modelId: embedder.modelId, dimension: embedder.dimension } });
+    const index = new EmbeddedSceneIndex({
+      file: searchFile,
+      model: { modelId: embedder.modelId, dimension: embedder.dimension },
+    });
     try {
       expect((await index.keywordSearch("submarine")).map((h) => h.sceneId)).toEqual([a.sceneIds[0]]);
     } finally {

@@ -11,7 +11,13 @@ import { ANALYSIS_COMPLETED, type AnalysisCompletedPayload } from "../../../src/
 import { NO_RELEVANT_SCENE } from "../../../src/analysis/rag/ask.service.js";
 import { seedClip } from "../search/seed.js";
 import { tempDataDir, testConfig } from "../graphql/helpers/seed.js";
-import { KeywordEmotionClassifier, OneHotImageText, ScriptedGenerator, WordZeroShot, testModels } from "../../unit/analysis/doubles.js";
+import {
+  KeywordEmotionClassifier,
+  OneHotImageText,
+  ScriptedGenerator,
+  WordZeroShot,
+  testModels,
+} from "../../unit/analysis/doubles.js";
 import { LOOK_PROMPTS } from "../../../src/analysis/style/look-labels.js";
 
 let dir: string;
@@ -30,8 +36,19 @@ const TEXTS = [
   "After the war the soldiers came home to the village. We are happy now.",
 ];
 
-function module(opts: Parameters<typeof testModels>[0] = {}, generator?: ScriptedGenerator, codeVersion = "test"): AnalysisModule {
-  return createAnalysisModule(app.config, { prisma: app.prisma, pubsub: app.events, search: app.search, models: testModels({ emotion, ...opts }), generator, codeVersion });
+function module(
+  opts: Parameters<typeof testModels>[0] = {},
+  generator?: ScriptedGenerator,
+  codeVersion = "test",
+): AnalysisModule {
+  return createAnalysisModule(app.config, {
+    prisma: app.prisma,
+    pubsub: app.events,
+    search: app.search,
+    models: testModels({ emotion, ...opts }),
+    generator,
+    codeVersion,
+  });
 }
 
 beforeAll(async () => {
@@ -45,9 +62,31 @@ beforeAll(async () => {
   // speakers for the per-speaker breakdown; a second cue in scene 0
   const cues = await app.prisma.cue.findMany({ where: { clipId }, orderBy: { startTime: "asc" } });
   await app.prisma.cue.update({ where: { id: cues[0]!.id }, data: { speaker: "ANN" } });
-  await app.prisma.cue.create({ data: { id: randomUUID(), clipId, trackId: cues[0]!.trackId, sceneId: sceneIds[0]!, index: 100, startTime: 10, endTime: 12, rawText: "Calm down.", text: "Calm down.", speaker: "BOB" } });
+  await app.prisma.cue.create({
+    data: {
+      id: randomUUID(),
+      clipId,
+      trackId: cues[0]!.trackId,
+      sceneId: sceneIds[0]!,
+      index: 100,
+      startTime: 10,
+      endTime: 12,
+      rawText: "Calm down.",
+      text: "Calm down.",
+      speaker: "BOB",
+    },
+  });
   // one stored emotion row for this classifier's model (as the ingest enrichment writes it): it is read, not recomputed
-  await app.prisma.cueEmotion.create({ data: { cueId: cues[1]!.id, clipId, model: emotion.provenance.model, method: "test", label: "joy", scores: JSON.stringify({ anger: 0, disgust: 0, fear: 0, joy: 1, sadness: 0, surprise: 0, neutral: 0 }) } });
+  await app.prisma.cueEmotion.create({
+    data: {
+      cueId: cues[1]!.id,
+      clipId,
+      model: emotion.provenance.model,
+      method: "test",
+      label: "joy",
+      scores: JSON.stringify({ anger: 0, disgust: 0, fear: 0, joy: 1, sadness: 0, surprise: 0, neutral: 0 }),
+    },
+  });
   await app.search.outbox.drain();
 });
 afterAll(async () => {
@@ -68,13 +107,31 @@ describe("emotion analysis", () => {
     // scene 1 (30–60 s): its cue's stored row says joy 1, although its text is "scared"
     expect(clip.scenes[1]!.scores.joy).toBe(1);
     expect(clip.scenes[0]!.scores.anger).toBe(0.4);
-    expect(clip.speakers.map((s) => [s.speaker, s.dominant])).toEqual([["ANN", "anger"], ["BOB", "neutral"]]);
+    expect(clip.speakers.map((s) => [s.speaker, s.dominant])).toEqual([
+      ["ANN", "anger"],
+      ["BOB", "neutral"],
+    ]);
     // six scenes of 30 s = 180 s, per minute: 3 bins
-    expect(clip.arc.map((p) => [p.startTime, p.endTime, p.cueCount])).toEqual([[0, 60, 3], [60, 120, 2], [120, 180, 2]]);
-    expect(clip.peaks.find((p) => p.emotion === "anger")).toMatchObject({ score: 0.8, sceneId: sceneIds[0], text: TEXTS[0] });
+    expect(clip.arc.map((p) => [p.startTime, p.endTime, p.cueCount])).toEqual([
+      [0, 60, 3],
+      [60, 120, 2],
+      [120, 180, 2],
+    ]);
+    expect(clip.peaks.find((p) => p.emotion === "anger")).toMatchObject({
+      score: 0.8,
+      sceneId: sceneIds[0],
+      text: TEXTS[0],
+    });
     expect(clip.peaks.find((p) => p.emotion === "sadness")).toMatchObject({ sceneId: sceneIds[4] });
     const arcTable = r.tables.find((t) => t.name === "arc")!;
-    expect(arcTable.columns.slice(0, 6)).toEqual(["clipId", "clipTitle", "sceneId", "startTime", "endTime", "cueCount"]);
+    expect(arcTable.columns.slice(0, 6)).toEqual([
+      "clipId",
+      "clipTitle",
+      "sceneId",
+      "startTime",
+      "endTime",
+      "cueCount",
+    ]);
     expect(arcTable.rows).toHaveLength(3);
   });
 
@@ -86,7 +143,10 @@ describe("emotion analysis", () => {
     const perScene = await module().emotion.analyse({ clipIds: [clipId] }, { resolution: { kind: "SCENE" } });
     expect(perScene.cached).toBe(false);
     expect(perScene.id).not.toBe(again.id);
-    const newCode = await module({}, undefined, "test-2").emotion.analyse({ clipIds: [clipId] }, { resolution: { kind: "BIN", seconds: 60 } });
+    const newCode = await module({}, undefined, "test-2").emotion.analyse(
+      { clipIds: [clipId] },
+      { resolution: { kind: "BIN", seconds: 60 } },
+    );
     expect(newCode.cached).toBe(false);
     expect(newCode.codeVersion).toBe("test-2");
     const row = await app.prisma.analysisResult.findUnique({ where: { id: newCode.id } });
@@ -132,7 +192,9 @@ describe("themes", () => {
   });
 
   it("tests given themes with zero-shot + embeddings, and says when zero-shot is missing", async () => {
-    const withZs = (await module({ zeroShot: new WordZeroShot() }).themes.test({ clipIds: [clipId] }, ["war", "ship", "love"])).result;
+    const withZs = (
+      await module({ zeroShot: new WordZeroShot() }).themes.test({ clipIds: [clipId] }, ["war", "ship", "love"])
+    ).result;
     expect(withZs.method).toBe("zero-shot+embedding");
     const by = new Map(withZs.themes.map((t) => [t.theme, t]));
     expect(by.get("war")!.presence).toBe(0.5);
@@ -162,8 +224,34 @@ describe("style look labels", () => {
 async function seedKeyframes(): Promise<void> {
   for (const [i, s] of [0, 1].entries()) {
     const shotId = randomUUID();
-    await app.prisma.shot.create({ data: { id: shotId, clipId, sceneId: sceneIds[s]!, index: i, startTime: s * 30, endTime: s * 30 + 30, startFrame: 0, endFrame: 1, transition: i === 0 ? "START" : "CUT" } });
-    await app.prisma.keyframe.create({ data: { clipId, shotId, time: s * 30 + 1, path: `keyframes/${clipId}/${i}.jpg`, width: 16, height: 9, brightness: 0.3, contrast: 0.2, saturation: 0.01, colourfulness: 1, palette: "[]" } });
+    await app.prisma.shot.create({
+      data: {
+        id: shotId,
+        clipId,
+        sceneId: sceneIds[s]!,
+        index: i,
+        startTime: s * 30,
+        endTime: s * 30 + 30,
+        startFrame: 0,
+        endFrame: 1,
+        transition: i === 0 ? "START" : "CUT",
+      },
+    });
+    await app.prisma.keyframe.create({
+      data: {
+        clipId,
+        shotId,
+        time: s * 30 + 1,
+        path: `keyframes/${clipId}/${i}.jpg`,
+        width: 16,
+        height: 9,
+        brightness: 0.3,
+        contrast: 0.2,
+        saturation: 0.01,
+        colourfulness: 1,
+        palette: "[]",
+      },
+    });
   }
 }
 
@@ -182,7 +270,9 @@ describe("ask", () => {
   });
 
   it("removes and reports citations of scenes that were not retrieved", async () => {
-    const generator = new ScriptedGenerator("The captain is furious [S1]. He sinks the ship on purpose [S9]. Everyone dies [S12].");
+    const generator = new ScriptedGenerator(
+      "The captain is furious [S1]. He sinks the ship on purpose [S9]. Everyone dies [S12].",
+    );
     const r = (await module({}, generator).ask.ask("Why is the captain furious?", { clipIds: [clipId] })).result;
     expect(r.text).toBe("The captain is furious [S1].");
     expect(r.removedCitations.map((x) => x.marker)).toEqual(["S9", "S12"]);
@@ -197,7 +287,8 @@ describe("ask", () => {
 
   it("says so when no scene is relevant, and generates nothing", async () => {
     const generator = new ScriptedGenerator("made up [S1]");
-    const r = (await module({}, generator).ask.ask("quantum chromodynamics lecture", { clipIds: [otherClipId] })).result;
+    const r = (await module({}, generator).ask.ask("quantum chromodynamics lecture", { clipIds: [otherClipId] }))
+      .result;
     expect(r).toMatchObject({ noRelevantScene: true, text: NO_RELEVANT_SCENE, citations: [], method: "none" });
     expect(generator.seen).toHaveLength(0);
   });

@@ -35,11 +35,28 @@ beforeAll(async () => {
   dir = await tempDataDir("cinerag-style-");
   media = await tempDir("cinerag-style-media-");
   app = await createApp(testConfig(dir, { CINERAG_OFFLINE: "1", CINERAG_ENRICH: "none" }));
-  const a = await generateClip(media, { name: "colour", shots: colour, subtitles: [{ format: "srt", language: "en", cues, placement: "sidecar" }] });
+  const a = await generateClip(media, {
+    name: "colour",
+    shots: colour,
+    subtitles: [{ format: "srt", language: "en", cues, placement: "sidecar" }],
+  });
   // the fixture's temporal noise is on every plane (chroma too): desaturated afterwards, as black-and-white film is
   const noisy = await generateClip(media, { name: "grey", shots: grey });
   const b = path.join(media, "grey-bw.mkv");
-  await promisify(execFile)(BINARIES.ffmpeg, ["-y", "-v", "error", "-i", noisy, "-vf", "hue=s=0,format=yuv420p", "-c:v", "libx264", "-preset", "ultrafast", b]);
+  await promisify(execFile)(BINARIES.ffmpeg, [
+    "-y",
+    "-v",
+    "error",
+    "-i",
+    noisy,
+    "-vf",
+    "hue=s=0,format=yuv420p",
+    "-c:v",
+    "libx264",
+    "-preset",
+    "ultrafast",
+    b,
+  ]);
   colourId = (await app.ingest.ingest({ file: a })).clip.id;
   greyId = (await app.ingest.ingest({ file: b })).clip.id;
 });
@@ -66,7 +83,15 @@ describe("style of generated clips", () => {
     expect(c.visual.saturation).toBeGreaterThan(0.4);
     expect(c.visual.series).toHaveLength(3);
     // 3 cues, 12 words in 12 s of clip; 7 s of speech
-    expect(c.dialogue).toMatchObject({ cues: 3, words: 12, sentences: 3, wordsPerMinute: 60, questions: 1, exclamations: 1, meanSentenceLength: 4 });
+    expect(c.dialogue).toMatchObject({
+      cues: 3,
+      words: 12,
+      sentences: 3,
+      wordsPerMinute: 60,
+      questions: 1,
+      exclamations: 1,
+      meanSentenceLength: 4,
+    });
     expect(c.dialogue.speechShare).toBeCloseTo(7 / 12, 2);
     expect(c.dialogue.typeTokenRatio).toBeCloseTo(8 / 12, 3);
     const g = byId.get(greyId)!;

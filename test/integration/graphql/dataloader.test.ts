@@ -26,7 +26,10 @@ beforeAll(async () => {
   dir = await tempDataDir();
   const config = testConfig(dir);
   await migrateDatabase(config.databaseFile);
-  const client = new GeneratedClient({ adapter: sqliteAdapterFactory(config.databaseFile), log: [{ emit: "event", level: "query" }] });
+  const client = new GeneratedClient({
+    adapter: sqliteAdapterFactory(config.databaseFile),
+    log: [{ emit: "event", level: "query" }],
+  });
   client.$on("query", (e) => sql.push(e.query));
   prisma = client as unknown as PrismaClient;
   const logger = createLogger("silent");
@@ -34,7 +37,12 @@ beforeAll(async () => {
   services = {
     clips: new ClipService({ prisma, pubsub, logger, keyframeDir: config.keyframeDir }),
     scenes: new SceneService(prisma),
-    jobs: new InProcessJobQueue({ prisma, pubsub, logger, ingest: { ingest: () => Promise.reject(new Error("not here")) } }),
+    jobs: new InProcessJobQueue({
+      prisma,
+      pubsub,
+      logger,
+      ingest: { ingest: () => Promise.reject(new Error("not here")) },
+    }),
     pubsub,
     mediaRoots: new MediaRootGuard(undefined),
     keyframeUrls: new KeyframeUrls([]),

@@ -34,7 +34,17 @@ beforeEach(async () => {
 
 function result(file: string): IngestResult {
   return {
-    clip: { id: `clip-of-${file}`, title: file, path: file, contentHash: "h", duration: 1, frameRate: 25, width: 1, height: 1, variableFrameRate: false },
+    clip: {
+      id: `clip-of-${file}`,
+      title: file,
+      path: file,
+      contentHash: "h",
+      duration: 1,
+      frameRate: 25,
+      width: 1,
+      height: 1,
+      variableFrameRate: false,
+    },
     alreadyIngested: false,
     tracks: [],
     shots: [],
@@ -55,7 +65,9 @@ function fakeIngest(opts: { steps?: number; hang?: boolean; seen?: string[] } = 
           await new Promise((r) => setTimeout(r, 5));
         }
         if (opts.hang && stage === "shots") {
-          await new Promise((_, reject) => req.signal?.addEventListener("abort", () => reject(new AppError("CANCELLED", "cancelled"))));
+          await new Promise((_, reject) =>
+            req.signal?.addEventListener("abort", () => reject(new AppError("CANCELLED", "cancelled"))),
+          );
         }
       }
       return result(req.file);
@@ -66,11 +78,30 @@ function fakeIngest(opts: { steps?: number; hang?: boolean; seen?: string[] } = 
 describe("InProcessJobQueue", () => {
   it("picks up jobs a dead process left QUEUED or RUNNING, at start", async () => {
     const old = new Date(Date.now() - 60_000);
-    await prisma.job.create({ data: { id: "left-running", kind: "INGEST", status: "RUNNING", input: JSON.stringify({ path: "/m/a.mkv" }), updatedAt: old, createdAt: old } });
-    await prisma.job.create({ data: { id: "left-queued", kind: "INGEST", status: "QUEUED", input: JSON.stringify({ path: "/m/b.mkv" }) } });
-    await prisma.job.create({ data: { id: "fresh-running", kind: "INGEST", status: "RUNNING", input: JSON.stringify({ path: "/m/c.mkv" }) } }); // another live process's
+    await prisma.job.create({
+      data: {
+        id: "left-running",
+        kind: "INGEST",
+        status: "RUNNING",
+        input: JSON.stringify({ path: "/m/a.mkv" }),
+        updatedAt: old,
+        createdAt: old,
+      },
+    });
+    await prisma.job.create({
+      data: { id: "left-queued", kind: "INGEST", status: "QUEUED", input: JSON.stringify({ path: "/m/b.mkv" }) },
+    });
+    await prisma.job.create({
+      data: { id: "fresh-running", kind: "INGEST", status: "RUNNING", input: JSON.stringify({ path: "/m/c.mkv" }) },
+    }); // another live process's
     const seen: string[] = [];
-    const queue = new InProcessJobQueue({ prisma, pubsub: new InProcessPubSub(), logger, ingest: fakeIngest({ seen }), staleMs: 30_000 });
+    const queue = new InProcessJobQueue({
+      prisma,
+      pubsub: new InProcessPubSub(),
+      logger,
+      ingest: fakeIngest({ seen }),
+      staleMs: 30_000,
+    });
     await queue.start();
     await queue.idle();
     await queue.stop();
@@ -85,7 +116,14 @@ describe("InProcessJobQueue", () => {
 
   it("publishes progress, writes it to the row throttled, ends with a final event", async () => {
     const pubsub = new InProcessPubSub();
-    const queue = new InProcessJobQueue({ prisma, pubsub, logger, ingest: fakeIngest({ steps: 20 }), progressWriteMs: 10_000, progressPublishMs: 0 });
+    const queue = new InProcessJobQueue({
+      prisma,
+      pubsub,
+      logger,
+      ingest: fakeIngest({ steps: 20 }),
+      progressWriteMs: 10_000,
+      progressPublishMs: 0,
+    });
     const writes: number[] = [];
     const job = await queue.enqueueIngest({ path: "/m/x.mkv" });
     const events: JobProgressPayload[] = [];
@@ -121,7 +159,8 @@ describe("InProcessJobQueue", () => {
     await queue.start();
     const job = await queue.enqueueIngest({ path: "/m/hang.mkv" });
     const final = (async () => {
-      for await (const e of pubsub.subscribe(TOPICS.JOB_PROGRESS, job.id)) if ((e as JobProgressPayload).final) return e as JobProgressPayload;
+      for await (const e of pubsub.subscribe(TOPICS.JOB_PROGRESS, job.id))
+        if ((e as JobProgressPayload).final) return e as JobProgressPayload;
     })();
     while ((await queue.get(job.id))?.status !== "RUNNING") await new Promise((r) => setTimeout(r, 5));
     const cancelled = await queue.cancel(job.id);
@@ -132,7 +171,13 @@ describe("InProcessJobQueue", () => {
   });
 
   it("a job cancelled by another process is aborted at the next heartbeat", async () => {
-    const queue = new InProcessJobQueue({ prisma, pubsub: new InProcessPubSub(), logger, ingest: fakeIngest({ hang: true }), heartbeatMs: 20 });
+    const queue = new InProcessJobQueue({
+      prisma,
+      pubsub: new InProcessPubSub(),
+      logger,
+      ingest: fakeIngest({ hang: true }),
+      heartbeatMs: 20,
+    });
     await queue.start();
     const job = await queue.enqueueIngest({ path: "/m/hang2.mkv" });
     while ((await queue.get(job.id))?.status !== "RUNNING") await new Promise((r) => setTimeout(r, 5));
@@ -143,7 +188,12 @@ describe("InProcessJobQueue", () => {
   });
 
   it("shutdown puts a running job back to QUEUED; the next start resumes it", async () => {
-    const first = new InProcessJobQueue({ prisma, pubsub: new InProcessPubSub(), logger, ingest: fakeIngest({ hang: true }) });
+    const first = new InProcessJobQueue({
+      prisma,
+      pubsub: new InProcessPubSub(),
+      logger,
+      ingest: fakeIngest({ hang: true }),
+    });
     await first.start();
     const job = await first.enqueueIngest({ path: "/m/resume.mkv" });
     while ((await first.get(job.id))?.status !== "RUNNING") await new Promise((r) => setTimeout(r, 5));

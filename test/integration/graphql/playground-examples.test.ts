@@ -15,7 +15,10 @@ describe("playground tabs", () => {
     expect(tabs.length).toBeGreaterThan(8);
     for (const tab of tabs) {
       const errors = protection.validate(schema, parse(tab.query));
-      expect(errors.map((e) => e.message), tab.title).toEqual([]);
+      expect(
+        errors.map((e) => e.message),
+        tab.title,
+      ).toEqual([]);
     }
   });
 

@@ -13,13 +13,22 @@ let app: App;
 let ready: SeededClip;
 let ingesting: SeededClip;
 
-type Result = { data?: Record<string, any> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+type Result = {
+  data?: Record<string, any> | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+};
 const q = (doc: string, variables?: Record<string, unknown>) => runQuery(app, doc, variables) as Promise<Result>;
 
 beforeAll(async () => {
   dir = await tempDataDir();
   app = await createApp(testConfig(dir));
-  ready = await seedClip(app.prisma, app.config, { title: "Harbour", scenes: 5, shotsPerScene: 2, cuesPerScene: 3, jpegs: true });
+  ready = await seedClip(app.prisma, app.config, {
+    title: "Harbour",
+    scenes: 5,
+    shotsPerScene: 2,
+    cuesPerScene: 3,
+    jpegs: true,
+  });
   ingesting = await seedClip(app.prisma, app.config, { title: "Unfinished", scenes: 1, status: "INGESTING" });
 });
 afterAll(async () => {
@@ -29,24 +38,31 @@ afterAll(async () => {
 
 describe("queries", () => {
   it("lists READY clips only by default, others on request", async () => {
-    const r = await q(`{ clips { totalCount nodes { title status } } all: clips(filter: { status: [READY, INGESTING] }) { totalCount } }`);
+    const r = await q(
+      `{ clips { totalCount nodes { title status } } all: clips(filter: { status: [READY, INGESTING] }) { totalCount } }`,
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data!.clips).toEqual({ totalCount: 1, nodes: [{ title: "Harbour", status: "READY" }] });
     expect(r.data!.all.totalCount).toBe(2);
   });
 
   it("derived rows of clips that are not READY stay hidden", async () => {
-    const r = await q(`query($c: [ID!]) { scenes(filter: { clipIds: $c }) { totalCount } }`, { c: [toGlobalId("Clip", ingesting.clipId)] });
+    const r = await q(`query($c: [ID!]) { scenes(filter: { clipIds: $c }) { totalCount } }`, {
+      c: [toGlobalId("Clip", ingesting.clipId)],
+    });
     expect(r.data!.scenes.totalCount).toBe(0);
   });
 
   it("resolves global IDs through node()", async () => {
     const id = toGlobalId("Clip", ready.clipId);
     expect(Buffer.from(id, "base64").toString()).toBe(`Clip:${ready.clipId}`);
-    const r = await q(`query($id: ID!, $s: ID!) { node(id: $id) { __typename id ... on Clip { title } } scene: node(id: $s) { __typename ... on Scene { startTime endTime } } missing: node(id: "bm9wZTox") { id } }`, {
-      id,
-      s: toGlobalId("Scene", ready.sceneIds[1]!),
-    });
+    const r = await q(
+      `query($id: ID!, $s: ID!) { node(id: $id) { __typename id ... on Clip { title } } scene: node(id: $s) { __typename ... on Scene { startTime endTime } } missing: node(id: "bm9wZTox") { id } }`,
+      {
+        id,
+        s: toGlobalId("Scene", ready.sceneIds[1]!),
+      },
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data!.node).toEqual({ __typename: "Clip", id, title: "Harbour" });
     expect(r.data!.scene).toEqual({ __typename: "Scene", startTime: 10, endTime: 20 });
@@ -54,15 +70,22 @@ describe("queries", () => {
   });
 
   it("pages with cursors both ways and counts the whole list", async () => {
-    const first = await q(`{ scenes(first: 2) { totalCount edges { cursor node { index } } pageInfo { hasNextPage hasPreviousPage endCursor } } }`);
+    const first = await q(
+      `{ scenes(first: 2) { totalCount edges { cursor node { index } } pageInfo { hasNextPage hasPreviousPage endCursor } } }`,
+    );
     const c = first.data!.scenes;
     expect(c.totalCount).toBe(5);
     expect(c.edges.map((e: any) => e.node.index)).toEqual([0, 1]);
     expect(c.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
-    const next = await q(`query($a: String) { scenes(first: 2, after: $a) { edges { node { index } } pageInfo { hasNextPage hasPreviousPage startCursor } } }`, { a: c.pageInfo.endCursor });
+    const next = await q(
+      `query($a: String) { scenes(first: 2, after: $a) { edges { node { index } } pageInfo { hasNextPage hasPreviousPage startCursor } } }`,
+      { a: c.pageInfo.endCursor },
+    );
     expect(next.data!.scenes.edges.map((e: any) => e.node.index)).toEqual([2, 3]);
     expect(next.data!.scenes.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
-    const back = await q(`query($b: String) { scenes(last: 1, before: $b) { nodes { index } } }`, { b: next.data!.scenes.pageInfo.startCursor });
+    const back = await q(`query($b: String) { scenes(last: 1, before: $b) { nodes { index } } }`, {
+      b: next.data!.scenes.pageInfo.startCursor,
+    });
     expect(back.data!.scenes.nodes).toEqual([{ index: 1 }]);
   });
 
@@ -76,7 +99,10 @@ describe("queries", () => {
       keyframes(filter: { startTime: 0, endTime: 5 }) { totalCount nodes { time } }
     }`);
     expect(r.errors).toBeUndefined();
-    expect(r.data!.scenes.nodes).toEqual([{ startTime: 10, endTime: 20 }, { startTime: 20, endTime: 30 }]);
+    expect(r.data!.scenes.nodes).toEqual([
+      { startTime: 10, endTime: 20 },
+      { startTime: 20, endTime: 30 },
+    ]);
     expect(r.data!.cues.totalCount).toBe(5);
     expect(new Set(r.data!.cues.nodes.map((n: any) => `${n.speaker}/${n.language}`))).toEqual(new Set(["BOB/en"]));
     expect(r.data!.fr.totalCount).toBe(0);
@@ -86,7 +112,8 @@ describe("queries", () => {
   });
 
   it("nests scenes, shots, keyframes (with URLs and palettes) and cues", async () => {
-    const r = await q(`{ clips { nodes { tracks { totalCount nodes { language codec source } } scenes(first: 1) { nodes {
+    const r =
+      await q(`{ clips { nodes { tracks { totalCount nodes { language codec source } } scenes(first: 1) { nodes {
       shots { totalCount nodes { transition keyframe { url palette { hex share } brightness } } }
       cues(filter: { speaker: "ALICE" }) { totalCount nodes { text rawText scene { index } } }
       keyframes { totalCount }
@@ -98,7 +125,13 @@ describe("queries", () => {
     expect(scene.shots.totalCount).toBe(2);
     expect(scene.shots.nodes[0].keyframe.url).toBe(`/keyframes/${ready.clipId}/000000.jpg`);
     expect(scene.shots.nodes[0].keyframe.palette[0]).toEqual({ hex: "#c82828", share: 0.9 });
-    expect(scene.cues).toEqual({ totalCount: 2, nodes: [{ text: "line 0.0", rawText: "<i>line 0.0</i>", scene: { index: 0 } }, { text: "line 0.2", rawText: "<i>line 0.2</i>", scene: { index: 0 } }] });
+    expect(scene.cues).toEqual({
+      totalCount: 2,
+      nodes: [
+        { text: "line 0.0", rawText: "<i>line 0.0</i>", scene: { index: 0 } },
+        { text: "line 0.2", rawText: "<i>line 0.2</i>", scene: { index: 0 } },
+      ],
+    });
     expect(scene.keyframes.totalCount).toBe(2);
   });
 
@@ -121,10 +154,14 @@ describe("queries", () => {
 
   it("deleteClip removes the clip, its rows and keyframe files, and queues search deletes", async () => {
     const victim = await seedClip(app.prisma, app.config, { title: "Victim", scenes: 2, jpegs: true });
-    await app.prisma.searchOutbox.createMany({ data: victim.sceneIds.map((sceneId) => ({ op: "UPSERT", sceneId, clipId: victim.clipId })) });
+    await app.prisma.searchOutbox.createMany({
+      data: victim.sceneIds.map((sceneId) => ({ op: "UPSERT", sceneId, clipId: victim.clipId })),
+    });
     const folder = path.join(app.config.keyframeDir, victim.clipId);
     expect(existsSync(folder)).toBe(true);
-    const r = await q(`mutation($id: ID!) { deleteClip(id: $id) { deletedClipId deletedScenes } }`, { id: toGlobalId("Clip", victim.clipId) });
+    const r = await q(`mutation($id: ID!) { deleteClip(id: $id) { deletedClipId deletedScenes } }`, {
+      id: toGlobalId("Clip", victim.clipId),
+    });
     expect(r.errors).toBeUndefined();
     expect(r.data!.deleteClip).toEqual({ deletedClipId: toGlobalId("Clip", victim.clipId), deletedScenes: 2 });
     expect(existsSync(folder)).toBe(false);
@@ -133,8 +170,11 @@ describe("queries", () => {
     }
     const outbox = await app.prisma.searchOutbox.findMany({ where: { clipId: victim.clipId } });
     // per scene, the last row decides (the outbox worker's rule): DELETE after the pending UPSERT
-    for (const sceneId of victim.sceneIds) expect(outbox.filter((o) => o.sceneId === sceneId).map((o) => o.op)).toEqual(["UPSERT", "DELETE"]);
-    const again = await q(`mutation($id: ID!) { deleteClip(id: $id) { deletedClipId } }`, { id: toGlobalId("Clip", victim.clipId) });
+    for (const sceneId of victim.sceneIds)
+      expect(outbox.filter((o) => o.sceneId === sceneId).map((o) => o.op)).toEqual(["UPSERT", "DELETE"]);
+    const again = await q(`mutation($id: ID!) { deleteClip(id: $id) { deletedClipId } }`, {
+      id: toGlobalId("Clip", victim.clipId),
+    });
     expect(again.errors![0]!.extensions!.code).toBe("NOT_FOUND");
   });
 });

@@ -16,7 +16,9 @@ describe("schema.graphql", () => {
     expect(existsSync(file), `${file} is missing: run npm run schema:emit`).toBe(true);
     const committed = readFileSync(file, "utf8");
     if (committed !== sdl) {
-      expect.fail(`schema.graphql is out of date: run \`npm run schema:emit\` (or CINERAG_UPDATE_SCHEMA=1 npx vitest run ${"test/integration/graphql/schema.test.ts"}) and commit it`);
+      expect.fail(
+        `schema.graphql is out of date: run \`npm run schema:emit\` (or CINERAG_UPDATE_SCHEMA=1 npx vitest run ${"test/integration/graphql/schema.test.ts"}) and commit it`,
+      );
     }
   });
 

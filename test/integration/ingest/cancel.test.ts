@@ -19,7 +19,9 @@ it("marks a cancelled clip FAILED with the reason, and the same ingest afterward
   spec.width = 640;
   spec.height = 360;
   const file = await generateClip(dir, spec);
-  app = await createApp(loadConfig({ CINERAG_DATA_DIR: path.join(dir, "data"), CINERAG_ENRICH: "none" }), { defaultLogLevel: "silent" });
+  app = await createApp(loadConfig({ CINERAG_DATA_DIR: path.join(dir, "data"), CINERAG_ENRICH: "none" }), {
+    defaultLogLevel: "silent",
+  });
 
   const controller = new AbortController();
   const stopped = app.ingest.ingest({

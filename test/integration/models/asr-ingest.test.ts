@@ -50,7 +50,10 @@ function doubleTranscriber(): SpeechTranscriber & { calls: number[] } {
       calls.push(samples.length);
       options?.onProgress?.(100);
       const seconds = Math.floor(samples.length / 16000);
-      return { language: options?.language ?? "fr", segments: Array.from({ length: seconds }, (_, i) => ({ startTime: i, endTime: i + 0.9, text: `mot ${i}` })) };
+      return {
+        language: options?.language ?? "fr",
+        segments: Array.from({ length: seconds }, (_, i) => ({ startTime: i, endTime: i + 0.9, text: `mot ${i}` })),
+      };
     },
   };
 }
@@ -68,12 +71,40 @@ describe("extractAudio (ffmpeg)", () => {
   });
 
   it("uses an argument array with the input after -i, and stops on abort", async () => {
-    expect(audioArgs("/a/-b.mkv", 1, { start: 1, duration: 2 })).toEqual(["-nostdin", "-hide_banner", "-nostats", "-loglevel", "error", "-ss", "1.000", "-i", "/a/-b.mkv", "-t", "2.000", "-map", "0:1", "-vn", "-sn", "-dn", "-ac", "1", "-ar", "16000", "-c:a", "pcm_f32le", "-f", "f32le", "pipe:1"]);
+    expect(audioArgs("/a/-b.mkv", 1, { start: 1, duration: 2 })).toEqual([
+      "-nostdin",
+      "-hide_banner",
+      "-nostats",
+      "-loglevel",
+      "error",
+      "-ss",
+      "1.000",
+      "-i",
+      "/a/-b.mkv",
+      "-t",
+      "2.000",
+      "-map",
+      "0:1",
+      "-vn",
+      "-sn",
+      "-dn",
+      "-ac",
+      "1",
+      "-ar",
+      "16000",
+      "-c:a",
+      "pcm_f32le",
+      "-f",
+      "f32le",
+      "pipe:1",
+    ]);
     const probe = await media.probe(clip);
     const controller = new AbortController();
     controller.abort();
     await expect(media.extractAudio(probe, { signal: controller.signal })).rejects.toThrow(/cancelled/);
-    await expect(media.extractAudio({ ...probe, streams: probe.streams.filter((s) => s.type !== "audio") })).rejects.toThrow(/no audio stream/);
+    await expect(
+      media.extractAudio({ ...probe, streams: probe.streams.filter((s) => s.type !== "audio") }),
+    ).rejects.toThrow(/no audio stream/);
   });
 });
 
@@ -101,13 +132,22 @@ describe("ASR in the ingest pipeline (Whisper double)", () => {
     // the second window's segments are offset by its start
     expect(track.cues.map((c) => c.startTime)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(result.scenes.map((s) => s.text).join(" ")).toContain("mot 1");
-    const stored = await prisma.subtitleTrack.findFirstOrThrow({ where: { clipId: result.clip.id, source: "ASR" }, include: { cues: true } });
+    const stored = await prisma.subtitleTrack.findFirstOrThrow({
+      where: { clipId: result.clip.id, source: "ASR" },
+      include: { cues: true },
+    });
     expect(stored.cues).toHaveLength(6);
     expect(stored.language).toBe("fr");
   });
 
   it("is skipped at once when the asr model cannot be had", async () => {
-    const registry = { available: () => false, transcriber: async () => { throw new Error("must not load"); }, status: () => ({}) as never };
+    const registry = {
+      available: () => false,
+      transcriber: async () => {
+        throw new Error("must not load");
+      },
+      status: () => ({}) as never,
+    };
     const asr = new AsrStage({ media, registry });
     const probe = await media.probe(clip);
     expect(asr.applicable(probe)).toBe(false);
@@ -121,12 +161,23 @@ describe("WhisperTranscriber on a double of the transformers.js pipeline", () =>
     const pipe = Object.assign(
       async (_audio: unknown, options: unknown) => {
         calls.push(options as Record<string, unknown>);
-        return { text: " Hallo Welt. Wie geht's?", chunks: [{ timestamp: [0, 1.5], text: " Hallo Welt." }, { timestamp: [1.5, null], text: " Wie geht's?" }, { timestamp: [2, 2.1], text: " " }] };
+        return {
+          text: " Hallo Welt. Wie geht's?",
+          chunks: [
+            { timestamp: [0, 1.5], text: " Hallo Welt." },
+            { timestamp: [1.5, null], text: " Wie geht's?" },
+            { timestamp: [2, 2.1], text: " " },
+          ],
+        };
       },
       {
         processor: async () => ({ input_features: "features" }),
         model: {
-          generation_config: { decoder_start_token_id: 50258, lang_to_id: { "<|en|>": 50259, "<|de|>": 50261 }, is_multilingual: true },
+          generation_config: {
+            decoder_start_token_id: 50258,
+            lang_to_id: { "<|en|>": 50259, "<|de|>": 50261 },
+            is_multilingual: true,
+          },
           generate: async () => ({ tolist: () => [[50258, language === "<|de|>" ? 50261 : 50259]] }),
         },
       },
@@ -139,7 +190,13 @@ describe("WhisperTranscriber on a double of the transformers.js pipeline", () =>
     const whisper = new WhisperTranscriber(pipe, { model: "onnx-community/whisper-base" });
     const out = await whisper.transcribe(new Float32Array(16000 * 3));
     expect(out.language).toBe("de");
-    expect(calls[0]).toMatchObject({ return_timestamps: true, chunk_length_s: 30, stride_length_s: 5, language: "de", task: "transcribe" });
+    expect(calls[0]).toMatchObject({
+      return_timestamps: true,
+      chunk_length_s: 30,
+      stride_length_s: 5,
+      language: "de",
+      task: "transcribe",
+    });
     expect(out.segments).toEqual([
       { startTime: 0, endTime: 1.5, text: "Hallo Welt." },
       { startTime: 1.5, endTime: 3, text: "Wie geht's?" },

@@ -21,12 +21,31 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe("cinerag models list", () => {
   it("shows each task's model, whether it is on disk with its size, and the fallback", async () => {
-    const env = { CINERAG_DATA_DIR: path.join(dir, "data-list"), CINERAG_MODEL_EMOTION: emotionDir, CINERAG_MODEL_GENERATION: "off", CINERAG_OFFLINE: "1" };
+    const env = {
+      CINERAG_DATA_DIR: path.join(dir, "data-list"),
+      CINERAG_MODEL_EMOTION: emotionDir,
+      CINERAG_MODEL_GENERATION: "off",
+      CINERAG_OFFLINE: "1",
+    };
     const json = await runCli(["models", "list", "--json"], env);
     expect(json.code).toBe(0);
     expect(json.stderr).toBe("");
-    const rows = JSON.parse(json.stdout) as Array<{ task: string; model: string; state: string; sizeBytes: number | null; fallback: string | null }>;
-    expect(rows.map((r) => r.task)).toEqual(["embedding", "emotion", "zero-shot", "caption", "clip", "asr", "generation"]);
+    const rows = JSON.parse(json.stdout) as Array<{
+      task: string;
+      model: string;
+      state: string;
+      sizeBytes: number | null;
+      fallback: string | null;
+    }>;
+    expect(rows.map((r) => r.task)).toEqual([
+      "embedding",
+      "emotion",
+      "zero-shot",
+      "caption",
+      "clip",
+      "asr",
+      "generation",
+    ]);
     const byTask = Object.fromEntries(rows.map((r) => [r.task, r]));
     expect(byTask.emotion).toMatchObject({ model: emotionDir, state: "present" });
     expect(byTask.emotion!.sizeBytes).toBeGreaterThan(1000);
@@ -44,18 +63,29 @@ describe("cinerag models list", () => {
 describe("cinerag models pull", () => {
   it("fails fast offline with one line naming the model and the command", async () => {
     // "fast": offline, no download is attempted (the cache stays empty); no wall-clock bound
-    const run = await runCli(["models", "pull", "emotion"], { CINERAG_DATA_DIR: path.join(dir, "data-pull"), CINERAG_OFFLINE: "1" });
+    const run = await runCli(["models", "pull", "emotion"], {
+      CINERAG_DATA_DIR: path.join(dir, "data-pull"),
+      CINERAG_OFFLINE: "1",
+    });
     const cache = path.join(dir, "data-pull", "models");
-    expect(existsSync(cache) ? readdirSync(cache, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : []).toEqual([]);
+    expect(
+      existsSync(cache) ? readdirSync(cache, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()) : [],
+    ).toEqual([]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     const lines = run.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^cinerag: model for emotion \(SamLowe\/roberta-base-go_emotions-onnx\) is not in the model cache and CINERAG_OFFLINE=1 forbids downloading it: run `cinerag models pull emotion`/);
+    expect(lines[0]).toMatch(
+      /^cinerag: model for emotion \(SamLowe\/roberta-base-go_emotions-onnx\) is not in the model cache and CINERAG_OFFLINE=1 forbids downloading it: run `cinerag models pull emotion`/,
+    );
   });
 
   it("reports a model already on disk, and refuses unknown tasks", async () => {
-    const env = { CINERAG_DATA_DIR: path.join(dir, "data-pull"), CINERAG_MODEL_EMOTION: emotionDir, CINERAG_OFFLINE: "1" };
+    const env = {
+      CINERAG_DATA_DIR: path.join(dir, "data-pull"),
+      CINERAG_MODEL_EMOTION: emotionDir,
+      CINERAG_OFFLINE: "1",
+    };
     const ok = await runCli(["models", "pull", "emotion", "--json"], env);
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ task: "emotion", ok: true, state: "present" });
@@ -71,12 +101,18 @@ describe("cinerag doctor", () => {
     await migrateDatabase(path.join(dataDir, "cinerag.db"));
     const run = await runCli(["doctor", "--json"], { CINERAG_DATA_DIR: dataDir, CINERAG_OFFLINE: "1" });
     expect(run.code).toBe(0);
-    const out = JSON.parse(run.stdout) as { ok: boolean; checks: Array<{ name: string; level: string; detail: string }> };
+    const out = JSON.parse(run.stdout) as {
+      ok: boolean;
+      checks: Array<{ name: string; level: string; detail: string }>;
+    };
     expect(out.ok).toBe(true);
     const check = (name: string) => out.checks.find((c) => c.name === name)!;
     expect(check("ffmpeg")).toMatchObject({ level: "ok" });
     expect(check("ffmpeg").detail).toMatch(/ffmpeg version .*\((system|npm|config):/);
-    expect(check("ffprobe")).toMatchObject({ level: "ok", detail: expect.stringMatching(/ffprobe version .*\((system|npm|config):/) });
+    expect(check("ffprobe")).toMatchObject({
+      level: "ok",
+      detail: expect.stringMatching(/ffprobe version .*\((system|npm|config):/),
+    });
     expect(check("database").detail).toMatch(/\d+ migrations applied, none pending/);
     expect(check("search index").level).toBe("ok");
     expect(check("model emotion")).toMatchObject({ level: "warn" });
@@ -84,7 +120,10 @@ describe("cinerag doctor", () => {
   });
 
   it("exits non-zero when something required is broken", async () => {
-    const run = await runCli(["doctor"], { CINERAG_DATA_DIR: path.join(dir, "data-doctor"), CINERAG_MODEL_CAPTION: path.join(dir, "no-such-model") });
+    const run = await runCli(["doctor"], {
+      CINERAG_DATA_DIR: path.join(dir, "data-doctor"),
+      CINERAG_MODEL_CAPTION: path.join(dir, "no-such-model"),
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/^fail\s+model caption\s+.*no-such-model holds no model/m);
     expect(run.stdout).toMatch(/something required is broken/);
@@ -99,13 +138,26 @@ describe("cinerag ingest, offline, without models", () => {
         { duration: 2, colour: "0x802020", accent: "0x20a0a0", angle: "left" },
         { duration: 2, colour: "0x208020", accent: "0xa020a0", angle: "right" },
       ],
-      subtitles: [{ format: "srt", language: "en", placement: "sidecar", sidecarTag: "en", cues: [{ start: 0.5, end: 1.5, text: "I am so happy!" }, { start: 2.5, end: 3.5, text: "I'm scared." }] }],
+      subtitles: [
+        {
+          format: "srt",
+          language: "en",
+          placement: "sidecar",
+          sidecarTag: "en",
+          cues: [
+            { start: 0.5, end: 1.5, text: "I am so happy!" },
+            { start: 2.5, end: 3.5, text: "I'm scared." },
+          ],
+        },
+      ],
     });
     const dataDir = path.join(dir, "data-ingest");
     const run = await runCli(["ingest", "--json", clip], { CINERAG_DATA_DIR: dataDir, CINERAG_OFFLINE: "1" });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    const out = JSON.parse(run.stdout) as { enrichment: Array<{ step: string; status: string; method?: string; reason?: string }> };
+    const out = JSON.parse(run.stdout) as {
+      enrichment: Array<{ step: string; status: string; method?: string; reason?: string }>;
+    };
     expect(out.enrichment.map((e) => [e.step, e.status, e.method])).toEqual([
       ["embedding", "done", "hashing"],
       ["emotion", "done", "lexicon"],
@@ -115,7 +167,9 @@ describe("cinerag ingest, offline, without models", () => {
     expect(out.enrichment[2]!.reason).toMatch(/cinerag models pull caption/);
     const db = new Database(path.join(dataDir, "cinerag.db"), { readonly: true });
     try {
-      const rows = db.prepare("SELECT q.text, e.label, e.method FROM CueEmotion e JOIN Cue q ON q.id = e.cueId ORDER BY q.startTime").all();
+      const rows = db
+        .prepare("SELECT q.text, e.label, e.method FROM CueEmotion e JOIN Cue q ON q.id = e.cueId ORDER BY q.startTime")
+        .all();
       expect(rows).toEqual([
         { text: "I am so happy!", label: "joy", method: "lexicon" },
         { text: "I'm scared.", label: "fear", method: "lexicon" },
@@ -125,7 +179,10 @@ describe("cinerag ingest, offline, without models", () => {
     }
     // a second ingest of the same clip computes nothing new
     const again = await runCli(["ingest", "--json", clip], { CINERAG_DATA_DIR: dataDir, CINERAG_OFFLINE: "1" });
-    const second = JSON.parse(again.stdout) as { clip: { alreadyIngested: boolean }; enrichment: Array<{ computed: number }> };
+    const second = JSON.parse(again.stdout) as {
+      clip: { alreadyIngested: boolean };
+      enrichment: Array<{ computed: number }>;
+    };
     expect(second.clip.alreadyIngested).toBe(true);
     expect(second.enrichment.map((e) => e.computed)).toEqual([0, 0, 0, 0]);
   });

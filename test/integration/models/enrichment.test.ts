@@ -24,7 +24,11 @@ let root: string;
 
 /** every file below `dir` (none when it does not exist) */
 function filesUnder(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name) : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name)
+    : [];
 }
 let prisma: PrismaClient;
 let dirs: { embedding: string; emotion: string; nli: string };
@@ -66,21 +70,95 @@ async function seed(texts: string[]): Promise<{ clipId: string; sceneIds: string
   const clipId = randomUUID();
   const trackId = randomUUID();
   const sceneIds = texts.map(() => randomUUID());
-  await prisma.clip.create({ data: { id: clipId, contentHash: `h-${clipId}`, path: "/m/x.mkv", title: "x", status: "READY", sizeBytes: 1, formatName: "mkv", duration: texts.length * 10, frameRate: 24, width: 64, height: 36 } });
-  await prisma.subtitleTrack.create({ data: { id: trackId, clipId, index: 0, source: "SIDECAR", codec: "subrip", language: "en" } });
-  await prisma.scene.createMany({ data: texts.map((text, i) => ({ id: sceneIds[i]!, clipId, index: i, startTime: i * 10, endTime: i * 10 + 10, text })) });
-  await prisma.cue.createMany({ data: texts.map((text, i) => ({ id: randomUUID(), clipId, trackId, sceneId: sceneIds[i]!, index: i, startTime: i * 10, endTime: i * 10 + 4, rawText: text, text })) });
+  await prisma.clip.create({
+    data: {
+      id: clipId,
+      contentHash: `h-${clipId}`,
+      path: "/m/x.mkv",
+      title: "x",
+      status: "READY",
+      sizeBytes: 1,
+      formatName: "mkv",
+      duration: texts.length * 10,
+      frameRate: 24,
+      width: 64,
+      height: 36,
+    },
+  });
+  await prisma.subtitleTrack.create({
+    data: { id: trackId, clipId, index: 0, source: "SIDECAR", codec: "subrip", language: "en" },
+  });
+  await prisma.scene.createMany({
+    data: texts.map((text, i) => ({
+      id: sceneIds[i]!,
+      clipId,
+      index: i,
+      startTime: i * 10,
+      endTime: i * 10 + 10,
+      text,
+    })),
+  });
+  await prisma.cue.createMany({
+    data: texts.map((text, i) => ({
+      id: randomUUID(),
+      clipId,
+      trackId,
+      sceneId: sceneIds[i]!,
+      index: i,
+      startTime: i * 10,
+      endTime: i * 10 + 4,
+      rawText: text,
+      text,
+    })),
+  });
   for (const [i, sceneId] of sceneIds.entries()) {
     const shotId = randomUUID();
-    await prisma.shot.create({ data: { id: shotId, clipId, sceneId, index: i, startTime: i * 10, endTime: i * 10 + 10, startFrame: i * 240, endFrame: i * 240 + 239, transition: i === 0 ? "START" : "CUT" } });
-    await prisma.keyframe.create({ data: { id: randomUUID(), clipId, shotId, time: i * 10 + 5, path: `keyframes/${clipId}/shot${i}.jpg`, width: 64, height: 36, brightness: 0.5, contrast: 0.1, saturation: 0.2, colourfulness: 10, palette: "[]" } });
+    await prisma.shot.create({
+      data: {
+        id: shotId,
+        clipId,
+        sceneId,
+        index: i,
+        startTime: i * 10,
+        endTime: i * 10 + 10,
+        startFrame: i * 240,
+        endFrame: i * 240 + 239,
+        transition: i === 0 ? "START" : "CUT",
+      },
+    });
+    await prisma.keyframe.create({
+      data: {
+        id: randomUUID(),
+        clipId,
+        shotId,
+        time: i * 10 + 5,
+        path: `keyframes/${clipId}/shot${i}.jpg`,
+        width: 64,
+        height: 36,
+        brightness: 0.5,
+        contrast: 0.1,
+        saturation: 0.2,
+        colourfulness: 10,
+        palette: "[]",
+      },
+    });
   }
   return { clipId, sceneIds };
 }
 
 function enricher(options: ModelsOptions, registry = new DoubleRegistry(options)) {
   const embeddings = new EmbeddingCache(prisma, registry.embedder());
-  return { registry, embeddings, enricher: new Enricher({ prisma, registry, embeddings, dataDir: root, steps: ["embedding", "emotion", "caption", "clip"] }) };
+  return {
+    registry,
+    embeddings,
+    enricher: new Enricher({
+      prisma,
+      registry,
+      embeddings,
+      dataDir: root,
+      steps: ["embedding", "emotion", "caption", "clip"],
+    }),
+  };
 }
 
 beforeAll(async () => {
@@ -114,7 +192,11 @@ describe("enrichment of a stored clip", () => {
       expect(progress).toContain(`${stage}:100`);
     }
 
-    const emotions = await prisma.cueEmotion.findMany({ where: { clipId }, include: { cue: true }, orderBy: { cue: { index: "asc" } } });
+    const emotions = await prisma.cueEmotion.findMany({
+      where: { clipId },
+      include: { cue: true },
+      orderBy: { cue: { index: "asc" } },
+    });
     expect(emotions.map((r) => [r.label, r.method, r.model])).toEqual([
       ["joy", "model", dirs.emotion],
       ["fear", "model", dirs.emotion],
@@ -141,21 +223,34 @@ describe("enrichment of a stored clip", () => {
     const { enricher: e } = enricher(options);
     // as if a previous run had stopped after the first cue
     const firstCue = await prisma.cue.findFirstOrThrow({ where: { clipId, index: 0 } });
-    await prisma.cueEmotion.create({ data: { cueId: firstCue.id, clipId, model: dirs.emotion, method: "model", label: "joy", scores: "{}" } });
+    await prisma.cueEmotion.create({
+      data: { cueId: firstCue.id, clipId, model: dirs.emotion, method: "model", label: "joy", scores: "{}" },
+    });
     const [emotion] = await e.enrichClip(clipId, { steps: ["emotion"] });
     expect(emotion).toMatchObject({ status: "done", computed: 3, total: 4 });
 
     // offline without the model: the lexicon adds its own rows beside the model's
     const lexicon = enricher(modelsOptions(path.join(root, "empty"), {}, { offline: true }));
     const [fallback] = await lexicon.enricher.enrichClip(clipId, { steps: ["emotion"] });
-    expect(fallback).toMatchObject({ status: "done", method: "lexicon", model: "cinerag-emotion-lexicon-v1", computed: 4 });
+    expect(fallback).toMatchObject({
+      status: "done",
+      method: "lexicon",
+      model: "cinerag-emotion-lexicon-v1",
+      computed: 4,
+    });
     expect(await prisma.cueEmotion.count({ where: { clipId } })).toBe(8);
   });
 
   it("skips a step whose model cannot be had, at once, with the reason", async () => {
     const { clipId } = await seed(["hello"]);
     const registry = new ModelRegistry(modelsOptions(path.join(root, "empty"), {}, { offline: true }));
-    const e = new Enricher({ prisma, registry, embeddings: new EmbeddingCache(prisma, registry.embedder()), dataDir: root, steps: ["embedding", "emotion", "caption", "clip"] });
+    const e = new Enricher({
+      prisma,
+      registry,
+      embeddings: new EmbeddingCache(prisma, registry.embedder()),
+      dataDir: root,
+      steps: ["embedding", "emotion", "caption", "clip"],
+    });
     // "at once": nothing is fetched or written to the (empty, offline) model cache; no wall-clock bound
     const results = await e.enrichClip(clipId);
     expect(filesUnder(path.join(root, "empty"))).toEqual([]);
@@ -180,9 +275,14 @@ describe("enrichment of a stored clip", () => {
     const { enricher: e } = enricher(modelsOptions(path.join(root, "empty"), {}, { offline: true }));
     await e.enrichClip(clipId, { steps: ["caption"] });
     // the real embedded index (no dialogue in these documents: only their captions can match)
-    const index = new EmbeddedSceneIndex({ file: path.join(root, `captions-${clipId}`, "search.db"), model: { modelId: "none", dimension: 4 } });
+    const index = new EmbeddedSceneIndex({
+      file: path.join(root, `captions-${clipId}`, "search.db"),
+      model: { modelId: "none", dimension: 4 },
+    });
     try {
-      await withSceneCaptions(index, prisma).upsert(sceneIds.map((sceneId) => ({ sceneId, clipId, clipTitle: "x", startTime: 0, endTime: 1, text: "" })));
+      await withSceneCaptions(index, prisma).upsert(
+        sceneIds.map((sceneId) => ({ sceneId, clipId, clipTitle: "x", startTime: 0, endTime: 1, text: "" })),
+      );
       expect((await index.keywordSearch("shot0")).map((h) => h.sceneId)).toEqual([sceneIds[0]]);
       expect((await index.keywordSearch("shot1")).map((h) => h.sceneId)).toEqual([sceneIds[1]]);
       expect((await index.keywordSearch("picture")).map((h) => h.sceneId).sort()).toEqual([...sceneIds].sort());

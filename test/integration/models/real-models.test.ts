@@ -12,9 +12,12 @@ import type { ModelTask } from "../../../src/models/model-ports.js";
 import { TransformersEmbedder } from "../../../src/models/transformers/transformers.embedder.js";
 
 const MODELS_DIR = process.env.CINERAG_TEST_MODELS_DIR;
-const has = (task: ModelTask) => Boolean(MODELS_DIR && modelFilesPresent(path.join(MODELS_DIR, DEFAULT_MODELS[task].id)));
+const has = (task: ModelTask) =>
+  Boolean(MODELS_DIR && modelFilesPresent(path.join(MODELS_DIR, DEFAULT_MODELS[task].id)));
 const title = (task: ModelTask, what: string) =>
-  has(task) ? what : `${what} (skipped: ${MODELS_DIR ? `CINERAG_TEST_MODELS_DIR has no ${DEFAULT_MODELS[task].id}` : "CINERAG_TEST_MODELS_DIR is not set"})`;
+  has(task)
+    ? what
+    : `${what} (skipped: ${MODELS_DIR ? `CINERAG_TEST_MODELS_DIR has no ${DEFAULT_MODELS[task].id}` : "CINERAG_TEST_MODELS_DIR is not set"})`;
 
 let registry: ModelRegistry;
 let tmp: string;
@@ -30,7 +33,9 @@ afterAll(async () => {
 
 async function square(colour: { r: number; g: number; b: number }, name: string): Promise<string> {
   const file = path.join(tmp, `${name}.png`);
-  await sharp({ create: { width: 224, height: 224, channels: 3, background: colour } }).png().toFile(file);
+  await sharp({ create: { width: 224, height: 224, channels: 3, background: colour } })
+    .png()
+    .toFile(file);
   return file;
 }
 
@@ -59,15 +64,21 @@ describe("real models (CINERAG_TEST_MODELS_DIR)", () => {
     for (const s of out.segments) expect(s.endTime).toBeGreaterThanOrEqual(s.startTime);
   });
 
-  it.skipIf(!has("embedding"))(title("embedding", "finds English dialogue for a Chinese question (multilingual e5)"), async () => {
-    const embedder = registry.embedder();
-    expect(embedder).toBeInstanceOf(TransformersEmbedder);
-    expect(embedder.dimension).toBe(384);
-    const [q] = await embedder.embed(["猫在哪里？"], "query");
-    const [cat, war] = await embedder.embed(["Where is the cat? It was sleeping on the sofa.", "The soldiers marched to the front."], "passage");
-    const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
-    expect(dot(q!, cat!)).toBeGreaterThan(dot(q!, war!));
-  });
+  it.skipIf(!has("embedding"))(
+    title("embedding", "finds English dialogue for a Chinese question (multilingual e5)"),
+    async () => {
+      const embedder = registry.embedder();
+      expect(embedder).toBeInstanceOf(TransformersEmbedder);
+      expect(embedder.dimension).toBe(384);
+      const [q] = await embedder.embed(["猫在哪里？"], "query");
+      const [cat, war] = await embedder.embed(
+        ["Where is the cat? It was sleeping on the sofa.", "The soldiers marched to the front."],
+        "passage",
+      );
+      const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, x, i) => s + x * b[i]!, 0);
+      expect(dot(q!, cat!)).toBeGreaterThan(dot(q!, war!));
+    },
+  );
 
   it.skipIf(!has("emotion"))(title("emotion", "classifies emotion"), async () => {
     const classifier = await registry.emotion();
@@ -78,14 +89,20 @@ describe("real models (CINERAG_TEST_MODELS_DIR)", () => {
 
   it.skipIf(!has("zero-shot"))(title("zero-shot", "classifies themes zero-shot"), async () => {
     const zs = await registry.zeroShot();
-    const [r] = await zs.classify(["The soldiers charged across the battlefield under fire."], ["war", "romance", "cooking"]);
+    const [r] = await zs.classify(
+      ["The soldiers charged across the battlefield under fire."],
+      ["war", "romance", "cooking"],
+    );
     expect(r!.labels[0]!.label).toBe("war");
   });
 
   it.skipIf(!has("generation"))(title("generation", "generates a short answer, streaming tokens"), async () => {
     const generator = await registry.generator();
     const tokens: string[] = [];
-    const text = await generator.generate([{ role: "user", content: "Say hello in French, one word." }], { maxTokens: 8, onToken: (t) => tokens.push(t) });
+    const text = await generator.generate([{ role: "user", content: "Say hello in French, one word." }], {
+      maxTokens: 8,
+      onToken: (t) => tokens.push(t),
+    });
     expect(text.length).toBeGreaterThan(0);
     expect(tokens.length).toBeGreaterThan(0);
   });

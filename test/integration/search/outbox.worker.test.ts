@@ -35,16 +35,42 @@ class FlakySceneIndex implements SceneIndex {
   upserts = 0;
   constructor(readonly inner: EmbeddedSceneIndex) {}
   private check(): void {
-    if (this.down || this.upserts >= this.failAfter) throw new AppError("SEARCH_UNAVAILABLE", "connect ECONNREFUSED 127.0.0.1:9200 (test double)");
+    if (this.down || this.upserts >= this.failAfter)
+      throw new AppError("SEARCH_UNAVAILABLE", "connect ECONNREFUSED 127.0.0.1:9200 (test double)");
   }
-  async init() { this.check(); return this.inner.init(); }
-  async upsert(docs: SceneDocument[]) { this.check(); this.upserts++; return this.inner.upsert(docs); }
-  async delete(ids: string[]) { this.check(); return this.inner.delete(ids); }
-  async deleteClip(id: string) { this.check(); return this.inner.deleteClip(id); }
-  keywordSearch: SceneIndex["keywordSearch"] = async (...a) => { this.check(); return this.inner.keywordSearch(...a); };
-  vectorSearch: SceneIndex["vectorSearch"] = async (...a) => { this.check(); return this.inner.vectorSearch(...a); };
-  hybridSearch: SceneIndex["hybridSearch"] = async (...a) => { this.check(); return this.inner.hybridSearch(...a); };
-  count: SceneIndex["count"] = async (f) => { this.check(); return this.inner.count(f); };
+  async init() {
+    this.check();
+    return this.inner.init();
+  }
+  async upsert(docs: SceneDocument[]) {
+    this.check();
+    this.upserts++;
+    return this.inner.upsert(docs);
+  }
+  async delete(ids: string[]) {
+    this.check();
+    return this.inner.delete(ids);
+  }
+  async deleteClip(id: string) {
+    this.check();
+    return this.inner.deleteClip(id);
+  }
+  keywordSearch: SceneIndex["keywordSearch"] = async (...a) => {
+    this.check();
+    return this.inner.keywordSearch(...a);
+  };
+  vectorSearch: SceneIndex["vectorSearch"] = async (...a) => {
+    this.check();
+    return this.inner.vectorSearch(...a);
+  };
+  hybridSearch: SceneIndex["hybridSearch"] = async (...a) => {
+    this.check();
+    return this.inner.hybridSearch(...a);
+  };
+  count: SceneIndex["count"] = async (f) => {
+    this.check();
+    return this.inner.count(f);
+  };
   meta = () => this.inner.meta();
   reset = (m: string, d: number) => this.inner.reset(m, d);
   ping = async () => !this.down;
@@ -69,14 +95,24 @@ afterEach(async () => {
 });
 
 function openIndex(): EmbeddedSceneIndex {
-  const index = new EmbeddedSceneIndex({ file: path.join(dir, "search.db"), model: { modelId: embedder.modelId, dimension: embedder.dimension } });
+  const index = new EmbeddedSceneIndex({
+    file: path.join(dir, "search.db"),
+    model: { modelId: embedder.modelId, dimension: embedder.dimension },
+  });
   opened.push(index);
   return index;
 }
 
 function worker(index: SceneIndex, opts: { batchSize?: number; now?: () => Date; client?: PrismaClient } = {}) {
   const client = opts.client ?? prisma;
-  return new OutboxWorker({ prisma: client, index, embeddings: new EmbeddingCache(client, embedder), batchSize: opts.batchSize ?? 4, baseBackoffMs: 1000, now: opts.now });
+  return new OutboxWorker({
+    prisma: client,
+    index,
+    embeddings: new EmbeddingCache(client, embedder),
+    batchSize: opts.batchSize ?? 4,
+    baseBackoffMs: 1000,
+    now: opts.now,
+  });
 }
 
 describe("OutboxWorker", () => {
@@ -105,7 +141,9 @@ describe("OutboxWorker", () => {
     const index = openIndex();
     await worker(index).drain();
     expect(embedder.calls).toBe(10);
-    await prisma.searchOutbox.createMany({ data: clip.sceneIds.map((sceneId) => ({ op: "UPSERT", sceneId, clipId: clip.clipId })) });
+    await prisma.searchOutbox.createMany({
+      data: clip.sceneIds.map((sceneId) => ({ op: "UPSERT", sceneId, clipId: clip.clipId })),
+    });
     const again = await worker(index).drain();
     expect(again).toMatchObject({ upserted: 10, embedded: 0 });
     expect(embedder.calls).toBe(10);
@@ -209,11 +247,17 @@ describe("OutboxWorker", () => {
 
   it("stops with REINDEX_REQUIRED when the index was built with another model, keeping the rows", async () => {
     await seedClip(prisma, { title: "A", texts: TEXTS.slice(0, 3) });
-    const other = new EmbeddedSceneIndex({ file: path.join(dir, "search.db"), model: { modelId: "another-model", dimension: 32 } });
+    const other = new EmbeddedSceneIndex({
+      file: path.join(dir, "search.db"),
+      model: { modelId: "another-model", dimension: 32 },
+    });
     await other.init();
     await other.close();
     const result = await worker(openIndex()).drain();
-    expect(result.error).toMatchObject({ code: "REINDEX_REQUIRED", message: expect.stringContaining("cinerag reindex") });
+    expect(result.error).toMatchObject({
+      code: "REINDEX_REQUIRED",
+      message: expect.stringContaining("cinerag reindex"),
+    });
     expect(result.remaining).toBe(3);
     expect(embedder.calls).toBe(0);
   });

@@ -32,16 +32,47 @@ export async function seedClip(
       },
     });
     // track 0: skipped image subtitles in another language; track 1: the main dialogue
-    await tx.subtitleTrack.create({ data: { id: randomUUID(), clipId, index: 0, source: "EMBEDDED", codec: "hdmv_pgs_subtitle", language: "de", imageBased: true, skipped: true } });
+    await tx.subtitleTrack.create({
+      data: {
+        id: randomUUID(),
+        clipId,
+        index: 0,
+        source: "EMBEDDED",
+        codec: "hdmv_pgs_subtitle",
+        language: "de",
+        imageBased: true,
+        skipped: true,
+      },
+    });
     const trackId = randomUUID();
-    await tx.subtitleTrack.create({ data: { id: trackId, clipId, index: 1, source: "SIDECAR", codec: "subrip", language: opts.language ?? "en" } });
+    await tx.subtitleTrack.create({
+      data: { id: trackId, clipId, index: 1, source: "SIDECAR", codec: "subrip", language: opts.language ?? "en" },
+    });
     await tx.scene.createMany({
-      data: opts.texts.map((text, i) => ({ id: sceneIds[i]!, clipId, index: i, startTime: i * 30, endTime: i * 30 + 30, text })),
+      data: opts.texts.map((text, i) => ({
+        id: sceneIds[i]!,
+        clipId,
+        index: i,
+        startTime: i * 30,
+        endTime: i * 30 + 30,
+        text,
+      })),
     });
     await tx.cue.createMany({
-      data: opts.texts.map((text, i) => ({ id: randomUUID(), clipId, trackId, sceneId: sceneIds[i]!, index: i, startTime: i * 30 + 1, endTime: i * 30 + 5, rawText: text, text })),
+      data: opts.texts.map((text, i) => ({
+        id: randomUUID(),
+        clipId,
+        trackId,
+        sceneId: sceneIds[i]!,
+        index: i,
+        startTime: i * 30 + 1,
+        endTime: i * 30 + 5,
+        rawText: text,
+        text,
+      })),
     });
-    if (opts.outbox !== false) await tx.searchOutbox.createMany({ data: sceneIds.map((sceneId) => ({ op: "UPSERT", sceneId, clipId })) });
+    if (opts.outbox !== false)
+      await tx.searchOutbox.createMany({ data: sceneIds.map((sceneId) => ({ op: "UPSERT", sceneId, clipId })) });
   });
   return { clipId, title: opts.title, sceneIds };
 }

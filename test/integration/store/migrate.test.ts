@@ -1,4 +1,13 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  appendFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -16,7 +25,9 @@ const migrationNames = readdirSync(MIGRATIONS, { withFileTypes: true })
   .map((e) => e.name)
   .sort();
 // Every model in the schema is a table (no @@map in this schema): read them from schema.prisma.
-const MODEL_TABLES = [...readFileSync(path.resolve("prisma/schema.prisma"), "utf8").matchAll(/^model (\w+) \{/gm)].map((m) => m[1]!);
+const MODEL_TABLES = [...readFileSync(path.resolve("prisma/schema.prisma"), "utf8").matchAll(/^model (\w+) \{/gm)].map(
+  (m) => m[1]!,
+);
 
 function tablesOf(file: string): string[] {
   const db = new Database(file, { readonly: true });
@@ -96,7 +107,9 @@ describe("migrateDatabase", () => {
     expect(again.applied).toEqual([]);
     expect(migrationRows(file)).toEqual(rows);
     // "without the engine" is checked in a fresh process below (engineLoaded); the times are information only
-    console.info(`migrateDatabase in-process: first run ${firstMs.toFixed(1)} ms, second run ${secondMs.toFixed(1)} ms`);
+    console.info(
+      `migrateDatabase in-process: first run ${firstMs.toFixed(1)} ms, second run ${secondMs.toFixed(1)} ms`,
+    );
 
     expect(migrationStatus(file)).toEqual({ applied: migrationNames, pending: [], edited: [], failed: [] });
   });
@@ -164,7 +177,10 @@ describe("migrateDatabase", () => {
     cpSync(MIGRATIONS, dir, { recursive: true });
     const later = path.join(dir, name);
     cpSync(path.join(dir, migrationNames[0]!), later, { recursive: true });
-    writeFileSync(path.join(later, "migration.sql"), 'ALTER TABLE "Job" ADD COLUMN "priority" INTEGER NOT NULL DEFAULT 0;\n');
+    writeFileSync(
+      path.join(later, "migration.sql"),
+      'ALTER TABLE "Job" ADD COLUMN "priority" INTEGER NOT NULL DEFAULT 0;\n',
+    );
 
     expect(migrationStatus(file, dir).pending).toEqual([name]);
     expect((await migrateDatabase(file, { migrationsDir: dir })).applied).toEqual([name]);
@@ -208,8 +224,8 @@ describe("migrateDatabase", () => {
   });
 
   it("refuses to run without migrations", async () => {
-    await expect(migrateDatabase(path.join(tmp, "none", "x.db"), { migrationsDir: path.join(tmp, "empty") })).rejects.toThrow(
-      /no migrations found/,
-    );
+    await expect(
+      migrateDatabase(path.join(tmp, "none", "x.db"), { migrationsDir: path.join(tmp, "empty") }),
+    ).rejects.toThrow(/no migrations found/);
   });
 });

@@ -28,14 +28,28 @@ provider = "sqlite"
 function databaseShape(file: string): unknown[] {
   const db = new Database(file, { readonly: true });
   try {
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+    const tables = (
+      db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name",
+        )
+        .all() as { name: string }[]
+    ).map((r) => r.name);
     return tables.map((name) => ({
       name,
       columns: db.pragma(`table_info("${name}")`),
-      indexes: (db.pragma(`index_list("${name}")`) as { name: string; unique: number; origin: string; partial: number }[])
-        .map((i) => ({ ...i, seq: undefined, columns: (db.pragma(`index_info("${i.name}")`) as { name: string }[]).map((c) => c.name) }))
+      indexes: (
+        db.pragma(`index_list("${name}")`) as { name: string; unique: number; origin: string; partial: number }[]
+      )
+        .map((i) => ({
+          ...i,
+          seq: undefined,
+          columns: (db.pragma(`index_info("${i.name}")`) as { name: string }[]).map((c) => c.name),
+        }))
         .sort((a, b) => a.name.localeCompare(b.name)),
-      foreignKeys: (db.pragma(`foreign_key_list("${name}")`) as Record<string, unknown>[]).map((f) => ({ ...f, id: undefined, seq: undefined })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+      foreignKeys: (db.pragma(`foreign_key_list("${name}")`) as Record<string, unknown>[])
+        .map((f) => ({ ...f, id: undefined, seq: undefined }))
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
     }));
   } finally {
     db.close();
@@ -131,7 +145,10 @@ describe("scripts/migrate-dev.mjs", () => {
 
     writeFileSync(
       schemaFile,
-      readFileSync(schemaFile, "utf8").replace("  kind      String   // INGEST", "  priority  Int      @default(0)\n  kind      String   // INGEST"),
+      readFileSync(schemaFile, "utf8").replace(
+        "  kind      String   // INGEST",
+        "  priority  Int      @default(0)\n  kind      String   // INGEST",
+      ),
     );
     await new Promise((r) => setTimeout(r, 1100)); // migration names have one-second resolution
     const second = await run("--name", "Add job priority");

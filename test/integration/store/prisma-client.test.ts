@@ -82,7 +82,16 @@ describe("createPrismaClient", () => {
       },
     });
     const cue = await prisma.cue.create({
-      data: { clipId: clip.id, trackId: track.id, sceneId: scene.id, index: 0, startTime: 1, endTime: 2, rawText: "Hi", text: "Hi" },
+      data: {
+        clipId: clip.id,
+        trackId: track.id,
+        sceneId: scene.id,
+        index: 0,
+        startTime: 1,
+        endTime: 2,
+        rawText: "Hi",
+        text: "Hi",
+      },
     });
     await prisma.ingestCheckpoint.create({ data: { clipId: clip.id, stage: "probe", data: "{}" } });
 

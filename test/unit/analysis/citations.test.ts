@@ -5,8 +5,8 @@ import { checkDraftMarkers } from "../../../src/analysis/rag/ask.service.js";
 
 describe("citation checker", () => {
   it("keeps markers of retrieved scenes", () => {
-    const r = checkCitations('He waits at the harbour [S1]. She leaves at dawn [S2][S1].', 3);
-    expect(r.text).toBe('He waits at the harbour [S1]. She leaves at dawn [S2][S1].');
+    const r = checkCitations("He waits at the harbour [S1]. She leaves at dawn [S2][S1].", 3);
+    expect(r.text).toBe("He waits at the harbour [S1]. She leaves at dawn [S2][S1].");
     expect(r.cited).toEqual([1, 2]);
     expect(r.removed).toEqual([]);
     expect(r.sentencesOf.get(1)).toEqual(["He waits at the harbour.", "She leaves at dawn."]);
@@ -16,7 +16,13 @@ describe("citation checker", () => {
     const r = checkCitations("He waits at the harbour [S1]. The ship sinks in a storm [S9]. Nobody survives.", 2);
     expect(r.text).toBe("He waits at the harbour [S1]. Nobody survives.");
     expect(r.cited).toEqual([1]);
-    expect(r.removed).toEqual([{ marker: "S9", sentence: "The ship sinks in a storm.", reason: "S9 is not one of the 2 retrieved scenes (S1–S2)" }]);
+    expect(r.removed).toEqual([
+      {
+        marker: "S9",
+        sentence: "The ship sinks in a storm.",
+        reason: "S9 is not one of the 2 retrieved scenes (S1–S2)",
+      },
+    ]);
   });
 
   it("drops invented markers from a group but keeps the valid ones and the sentence", () => {
@@ -39,11 +45,14 @@ describe("citation checker", () => {
     expect(invented.removed.map((x) => x.marker)).toEqual(["S5"]);
     const uncited = checkCitations("The butler did it.", 2);
     expect(uncited.text).toBe(NO_SUPPORTED_ANSWER);
-    expect(uncited.removed).toEqual([{ marker: null, sentence: "The butler did it.", reason: "the answer cites no retrieved scene" }]);
+    expect(uncited.removed).toEqual([
+      { marker: null, sentence: "The butler did it.", reason: "the answer cites no retrieved scene" },
+    ]);
   });
 
   it("keeps list formatting of extractive answers", () => {
-    const text = 'The most relevant lines:\n- "Out by the harbour." (00:00:04.500) [S1]\n- "Always alone." (00:00:08.500) [S3]\n';
+    const text =
+      'The most relevant lines:\n- "Out by the harbour." (00:00:04.500) [S1]\n- "Always alone." (00:00:08.500) [S3]\n';
     const r = checkCitations(text, 2);
     expect(r.text).toBe('The most relevant lines:\n- "Out by the harbour." (00:00:04.500) [S1]');
     expect(r.removed.map((x) => x.marker)).toEqual(["S3"]);

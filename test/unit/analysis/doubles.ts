@@ -1,13 +1,30 @@
 // Deterministic test implementations of the model ports (test doubles, not models): their outputs are
 // fixed functions of the input, so aggregation can be asserted exactly.
-import type { ChatMessage, EmotionClassifier, EmotionScores, GenerateOptions, ImageTextEmbedder, Provenance, TextGenerator, ZeroShotClassifier, ZeroShotResult } from "../../../src/models/model-ports.js";
+import type {
+  ChatMessage,
+  EmotionClassifier,
+  EmotionScores,
+  GenerateOptions,
+  ImageTextEmbedder,
+  Provenance,
+  TextGenerator,
+  ZeroShotClassifier,
+  ZeroShotResult,
+} from "../../../src/models/model-ports.js";
 import { ModelUnavailableError } from "../../../src/models/model-errors.js";
 import type { AnalysisModels } from "../../../src/analysis/analysis-models.js";
 
 const zero = (): EmotionScores => ({ anger: 0, disgust: 0, fear: 0, joy: 0, sadness: 0, surprise: 0, neutral: 0 });
 
 /** Keyword → emotion: a cue with "furious" is 0.8 anger + 0.2 neutral, etc.; anything else is neutral 1. */
-export const TEST_EMOTION_WORDS: Record<string, keyof EmotionScores> = { furious: "anger", scared: "fear", happy: "joy", sad: "sadness", wow: "surprise", gross: "disgust" };
+export const TEST_EMOTION_WORDS: Record<string, keyof EmotionScores> = {
+  furious: "anger",
+  scared: "fear",
+  happy: "joy",
+  sad: "sadness",
+  wow: "surprise",
+  gross: "disgust",
+};
 
 export class KeywordEmotionClassifier implements EmotionClassifier {
   readonly provenance: Provenance = { method: "test", model: "keyword-emotion-double" };
@@ -33,7 +50,9 @@ export class WordZeroShot implements ZeroShotClassifier {
 
   async classify(texts: string[], labels: string[]): Promise<ZeroShotResult[]> {
     return texts.map((t) => ({
-      labels: labels.map((label) => ({ label, score: t.toLowerCase().includes(label.toLowerCase().split(/\s+/)[0]!) ? 0.9 : 0.1 })).sort((a, b) => b.score - a.score),
+      labels: labels
+        .map((label) => ({ label, score: t.toLowerCase().includes(label.toLowerCase().split(/\s+/)[0]!) ? 0.9 : 0.1 }))
+        .sort((a, b) => b.score - a.score),
     }));
   }
 }
@@ -78,7 +97,13 @@ export class ScriptedGenerator implements TextGenerator {
   }
 }
 
-export function testModels(opts: { emotion?: EmotionClassifier; zeroShot?: ZeroShotClassifier | null; imageText?: ImageTextEmbedder | null } = {}): AnalysisModels {
+export function testModels(
+  opts: {
+    emotion?: EmotionClassifier;
+    zeroShot?: ZeroShotClassifier | null;
+    imageText?: ImageTextEmbedder | null;
+  } = {},
+): AnalysisModels {
   const emotion = opts.emotion ?? new KeywordEmotionClassifier();
   return {
     emotion: async () => emotion,

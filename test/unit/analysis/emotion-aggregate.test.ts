@@ -1,11 +1,28 @@
 // Emotion aggregation with deterministic scores (KeywordEmotionClassifier, a test double).
 import { describe, expect, it } from "vitest";
-import { arc, distribution, peaks, sceneEmotions, speakerEmotions, type ScoredCue } from "../../../src/analysis/emotion/emotion-aggregate.js";
+import {
+  arc,
+  distribution,
+  peaks,
+  sceneEmotions,
+  speakerEmotions,
+  type ScoredCue,
+} from "../../../src/analysis/emotion/emotion-aggregate.js";
 import { KeywordEmotionClassifier } from "./doubles.js";
 
 async function cues(lines: Array<[number, string, string | null, string]>): Promise<ScoredCue[]> {
   const scores = await new KeywordEmotionClassifier().classify(lines.map((l) => l[1]));
-  return lines.map(([start, text, speaker, scene], i) => ({ cueId: `c${i}`, clipId: "clip", sceneId: scene, startTime: start, endTime: start + 2, text, speaker, scores: scores[i]!, source: "COMPUTED" }));
+  return lines.map(([start, text, speaker, scene], i) => ({
+    cueId: `c${i}`,
+    clipId: "clip",
+    sceneId: scene,
+    startTime: start,
+    endTime: start + 2,
+    text,
+    speaker,
+    scores: scores[i]!,
+    source: "COMPUTED",
+  }));
 }
 
 describe("emotion aggregation", () => {
@@ -19,7 +36,14 @@ describe("emotion aggregation", () => {
     const d = distribution(c);
     expect(d.scores).toMatchObject({ anger: 0.2, joy: 0.4, neutral: 0.4 });
     expect(d.dominant).toBe("neutral"); // 0.4 joy ties 0.4 neutral: a tie with neutral is neutral
-    const scenes = sceneEmotions([{ id: "s1", clipId: "clip", startTime: 0, endTime: 10 }, { id: "s2", clipId: "clip", startTime: 10, endTime: 20 }, { id: "s3", clipId: "clip", startTime: 20, endTime: 30 }], c);
+    const scenes = sceneEmotions(
+      [
+        { id: "s1", clipId: "clip", startTime: 0, endTime: 10 },
+        { id: "s2", clipId: "clip", startTime: 10, endTime: 20 },
+        { id: "s3", clipId: "clip", startTime: 20, endTime: 30 },
+      ],
+      c,
+    );
     expect(scenes.map((s) => [s.cueCount, s.dominant, s.scores.anger, s.scores.joy])).toEqual([
       [2, "neutral", 0.4, 0], // anger 0.4, neutral 0.6
       [2, "joy", 0, 0.8],
@@ -45,8 +69,19 @@ describe("emotion aggregation", () => {
       [120, 150, 0, null],
     ]);
     expect(perMinute[1]!.scores).toMatchObject({ surprise: 0.4, sadness: 0.4, neutral: 0.2 });
-    const perScene = arc({ id: "clip", duration: 150 }, [{ id: "s1", startTime: 0, endTime: 60 }, { id: "s2", startTime: 60, endTime: 150 }], c, { kind: "SCENE" });
-    expect(perScene.map((p) => [p.sceneId, p.cueCount])).toEqual([["s1", 1], ["s2", 2]]);
+    const perScene = arc(
+      { id: "clip", duration: 150 },
+      [
+        { id: "s1", startTime: 0, endTime: 60 },
+        { id: "s2", startTime: 60, endTime: 150 },
+      ],
+      c,
+      { kind: "SCENE" },
+    );
+    expect(perScene.map((p) => [p.sceneId, p.cueCount])).toEqual([
+      ["s1", 1],
+      ["s2", 2],
+    ]);
   });
 
   it("finds the peaks of each emotion with the cues behind them", async () => {

@@ -23,7 +23,8 @@ beforeAll(async () => {
         res.end(JSON.stringify(value));
       };
       if (req.url !== "/v1/chat/completions") return json(404, { error: { message: "no such route" } });
-      if (req.headers.authorization !== "Bearer sk-test") return json(401, { error: { message: "Incorrect API key provided" } });
+      if (req.headers.authorization !== "Bearer sk-test")
+        return json(401, { error: { message: "Incorrect API key provided" } });
       if (model === "missing") return json(404, { error: { message: "model 'missing' not found" } });
       if (model === "busy") return json(429, { error: { message: "Rate limit reached" } });
       if (model === "broken") return json(500, { error: { message: "CUDA out of memory" } });
@@ -35,7 +36,12 @@ beforeAll(async () => {
       }
       const last = body.messages.at(-1).content as string;
       const answer = `You asked: ${last}`;
-      if (!body.stream) return json(200, { id: "x", object: "chat.completion", choices: [{ index: 0, message: { role: "assistant", content: answer }, finish_reason: "stop" }] });
+      if (!body.stream)
+        return json(200, {
+          id: "x",
+          object: "chat.completion",
+          choices: [{ index: 0, message: { role: "assistant", content: answer }, finish_reason: "stop" }],
+        });
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
       const pieces = answer.split(/(?<= )/);
       // first event with a role only, pieces split across writes, a comment line, CRLF separators on one event
@@ -81,18 +87,32 @@ async function failure(p: Promise<unknown>): Promise<GeneratorError> {
 
 describe("OpenAI-compatible generator", () => {
   it("answers without streaming and sends model, messages, limits and the key", async () => {
-    const text = await gen().generate([{ role: "system", content: "be brief" }, { role: "user", content: "Who is Ann?" }], { maxTokens: 50 });
+    const text = await gen().generate(
+      [
+        { role: "system", content: "be brief" },
+        { role: "user", content: "Who is Ann?" },
+      ],
+      { maxTokens: 50 },
+    );
     expect(text).toBe("You asked: Who is Ann?");
     const req = requests.at(-1)!;
     expect(req.path).toBe("/v1/chat/completions");
     expect(req.auth).toBe("Bearer sk-test");
-    expect(req.body).toMatchObject({ model: "test-model", max_tokens: 50, temperature: 0, stream: false, messages: [{ role: "system" }, { role: "user", content: "Who is Ann?" }] });
+    expect(req.body).toMatchObject({
+      model: "test-model",
+      max_tokens: 50,
+      temperature: 0,
+      stream: false,
+      messages: [{ role: "system" }, { role: "user", content: "Who is Ann?" }],
+    });
     expect(gen().provenance).toEqual({ method: "openai-compatible", model: "test-model" });
   });
 
   it("streams tokens over server-sent events", async () => {
     const tokens: string[] = [];
-    const text = await gen().generate([{ role: "user", content: "Where is the ship?" }], { onToken: (t) => tokens.push(t) });
+    const text = await gen().generate([{ role: "user", content: "Where is the ship?" }], {
+      onToken: (t) => tokens.push(t),
+    });
     expect(text).toBe("You asked: Where is the ship?");
     expect(tokens).toEqual(["You ", "asked: ", "Where ", "is ", "the ", "ship?"]);
     expect(requests.at(-1)!.body.stream).toBe(true);
@@ -100,16 +120,30 @@ describe("OpenAI-compatible generator", () => {
 
   it("maps error statuses to coded errors with the server's message", async () => {
     const msgs = [{ role: "user" as const, content: "hi" }];
-    expect(await failure(gen("test-model", { apiKey: "wrong" }).generate(msgs))).toMatchObject({ code: "GENERATOR_UNAUTHORIZED", status: 401, message: expect.stringContaining("Incorrect API key") });
-    expect(await failure(gen("missing").generate(msgs))).toMatchObject({ code: "GENERATOR_NOT_FOUND", status: 404, message: expect.stringContaining("model 'missing' not found") });
+    expect(await failure(gen("test-model", { apiKey: "wrong" }).generate(msgs))).toMatchObject({
+      code: "GENERATOR_UNAUTHORIZED",
+      status: 401,
+      message: expect.stringContaining("Incorrect API key"),
+    });
+    expect(await failure(gen("missing").generate(msgs))).toMatchObject({
+      code: "GENERATOR_NOT_FOUND",
+      status: 404,
+      message: expect.stringContaining("model 'missing' not found"),
+    });
     expect(await failure(gen("busy").generate(msgs))).toMatchObject({ code: "GENERATOR_RATE_LIMITED", status: 429 });
-    expect(await failure(gen("broken").generate(msgs, { onToken: () => undefined }))).toMatchObject({ code: "GENERATOR_UNAVAILABLE", status: 500, message: expect.stringContaining("CUDA out of memory") });
+    expect(await failure(gen("broken").generate(msgs, { onToken: () => undefined }))).toMatchObject({
+      code: "GENERATOR_UNAVAILABLE",
+      status: 500,
+      message: expect.stringContaining("CUDA out of memory"),
+    });
     expect(await failure(gen("garbage").generate(msgs))).toMatchObject({ code: "GENERATOR_BAD_RESPONSE" });
   });
 
   it("reports an error event in the middle of a stream", async () => {
     const tokens: string[] = [];
-    const e = await failure(gen("midstream-error").generate([{ role: "user", content: "x" }], { onToken: (t) => tokens.push(t) }));
+    const e = await failure(
+      gen("midstream-error").generate([{ role: "user", content: "x" }], { onToken: (t) => tokens.push(t) }),
+    );
     expect(e.code).toBe("GENERATOR_UNAVAILABLE");
     expect(e.message).toContain("upstream went away");
     expect(tokens.join("")).toBe("You asked: x");
@@ -117,7 +151,9 @@ describe("OpenAI-compatible generator", () => {
 
   it("times out, and honours cancellation", async () => {
     // the "slow" model never answers: without a working timeout or abort these would not settle at all
-    expect(await failure(gen("slow", { timeoutMs: 200 }).generate([{ role: "user", content: "x" }]))).toMatchObject({ code: "GENERATOR_TIMEOUT" });
+    expect(await failure(gen("slow", { timeoutMs: 200 }).generate([{ role: "user", content: "x" }]))).toMatchObject({
+      code: "GENERATOR_TIMEOUT",
+    });
     const controller = new AbortController();
     const seen = requests.length;
     const pending = gen("slow").generate([{ role: "user", content: "x" }], { signal: controller.signal });
@@ -132,7 +168,11 @@ describe("OpenAI-compatible generator", () => {
     await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const e = await failure(new OpenAiCompatibleGenerator({ baseUrl: `http://127.0.0.1:${port}/v1`, model: "m" }).generate([{ role: "user", content: "x" }]));
+    const e = await failure(
+      new OpenAiCompatibleGenerator({ baseUrl: `http://127.0.0.1:${port}/v1`, model: "m" }).generate([
+        { role: "user", content: "x" },
+      ]),
+    );
     expect(e.code).toBe("GENERATOR_UNAVAILABLE");
     expect(e.message).toMatch(/ECONNREFUSED/);
   });

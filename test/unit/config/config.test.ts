@@ -23,6 +23,8 @@ describe("loadConfig", () => {
   it("warns about CINERAG_ variables it does not know, such as a misspelling", () => {
     const config = loadConfig({ CINERAG_MODEL_EMBEDING: "x", CINERAG_PORT: "4100", HOME: "/root" });
     expect(config.port).toBe(4100);
-    expect(config.warnings).toEqual(["CINERAG_MODEL_EMBEDING is not a cinerag setting and is ignored (see src/config.ts or the README)"]);
+    expect(config.warnings).toEqual([
+      "CINERAG_MODEL_EMBEDING is not a cinerag setting and is ignored (see src/config.ts or the README)",
+    ]);
   });
 });

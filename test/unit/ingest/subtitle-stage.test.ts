@@ -66,7 +66,14 @@ describe("collectTracks", () => {
     const media = mediaDouble({ 2: "1\n00:00:01,000 --> 00:00:02,000\nHello.\n" });
     const tracks = await collectTracks(media, probe, []);
     expect(media.calls).toEqual([2]);
-    expect(tracks[0]).toMatchObject({ index: 0, codec: "hdmv_pgs_subtitle", language: "de", imageBased: true, skipped: true, cues: [] });
+    expect(tracks[0]).toMatchObject({
+      index: 0,
+      codec: "hdmv_pgs_subtitle",
+      language: "de",
+      imageBased: true,
+      skipped: true,
+      cues: [],
+    });
     expect(tracks[0]!.warnings[0]).toMatch(/image-based/);
     expect(tracks[1]).toMatchObject({ index: 1, language: "en", skipped: false });
     expect(tracks[1]!.cues.map((c) => c.text)).toEqual(["Hello."]);
@@ -78,7 +85,10 @@ describe("collectTracks", () => {
       { index: 3, type: "subtitle", codec: "subrip" },
       { index: 4, type: "subtitle", codec: "subrip" },
     ]);
-    const media = mediaDouble({ 3: new AppError("MEDIA_TOOL_FAILED", "ffmpeg could not extract stream 3"), 4: "garbage with no cue" });
+    const media = mediaDouble({
+      3: new AppError("MEDIA_TOOL_FAILED", "ffmpeg could not extract stream 3"),
+      4: "garbage with no cue",
+    });
     const tracks = await collectTracks(media, probe, []);
     expect(tracks.map((t) => t.skipped)).toEqual([true, true]);
     expect(tracks[0]!.warnings[0]).toContain("ffmpeg could not extract stream 3");
@@ -92,6 +102,8 @@ describe("collectTracks", () => {
     const tracks = await collectTracks(mediaDouble({}), probe, []);
     expect(tracks).toHaveLength(1);
     expect(tracks[0]).toMatchObject({ source: "SIDECAR", language: "en", skipped: true });
-    await expect(collectTracks(mediaDouble({}), probe, [path.join(dir, "film.en.srt")])).rejects.toMatchObject({ code: "SUBTITLE_UNREADABLE" });
+    await expect(collectTracks(mediaDouble({}), probe, [path.join(dir, "film.en.srt")])).rejects.toMatchObject({
+      code: "SUBTITLE_UNREADABLE",
+    });
   });
 });

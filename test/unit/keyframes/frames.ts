@@ -32,7 +32,7 @@ export function halves(a: [number, number, number], b: [number, number, number],
 export function textured(index = 0, seed = 1, w = W, h = H): Frame {
   const data = new Uint8Array(w * h * 3);
   let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       const p = (y * w + x) * 3;

@@ -55,9 +55,12 @@ describe("KeyframePicker", () => {
     const black = solid([0, 0, 0]);
     const frames: Frame[] = [];
     for (let i = 0; i < 100; i++) {
-      if (i < 12) frames.push(withIndex(black, i)); // fade-in from black
-      else if (i >= 44 && i <= 56) frames.push(withIndex(sharp, i)); // the moment the camera settles
-      else if (i >= 90) frames.push(withIndex(textured(0, 11), i)); // sharp, but at the edge
+      if (i < 12)
+        frames.push(withIndex(black, i)); // fade-in from black
+      else if (i >= 44 && i <= 56)
+        frames.push(withIndex(sharp, i)); // the moment the camera settles
+      else if (i >= 90)
+        frames.push(withIndex(textured(0, 11), i)); // sharp, but at the edge
       else frames.push(withIndex(soft, i));
     }
     const picker = new KeyframePicker();
@@ -83,7 +86,7 @@ describe("KeyframePicker", () => {
     for (let p = 0; p < b.data.length; p += 3) {
       // shot B: a blue, detailed picture
       const px = p / 3;
-      const v = ((px % W) >> 1) + ((Math.floor(px / W)) >> 1);
+      const v = ((px % W) >> 1) + (Math.floor(px / W) >> 1);
       b.data[p] = 20;
       b.data[p + 1] = 40;
       b.data[p + 2] = v & 1 ? 230 : 140;
@@ -92,7 +95,8 @@ describe("KeyframePicker", () => {
     const isB = (f: Frame) => f.data[2]! >= 140 && f.data[0] === 20;
     const picker = new KeyframePicker();
     // shot A 0..99, dissolve 100..109 (transition), shot B 110..159, shot C 160..163, shot D 164..199
-    const frameAt = (i: number) => (i < 100 ? a : i < 110 ? dissolve : i < 160 ? b : i < 164 ? textured(0, 5) : textured(0, 9));
+    const frameAt = (i: number) =>
+      i < 100 ? a : i < 110 ? dissolve : i < 160 ? b : i < 164 ? textured(0, 5) : textured(0, 9);
     for (let i = 0; i < 140; i++) picker.offer(withIndex(frameAt(i), i));
     // the detector reports A only now (40 frames late: the dissolve had to finish)
     const ka = picker.take({ startFrame: 0, endFrame: 99 })!;

@@ -50,7 +50,12 @@ describe("writeKeyframeJpeg", () => {
     await writeKeyframeJpeg(solid([0, 128, 255]), file);
     expect((await sharp(file).metadata()).format).toBe("jpeg");
     const before = (await readdir(dir)).sort();
-    await expect(writeKeyframeJpeg({ index: 0, time: 0, width: W, height: H, data: new Uint8Array(10) }, path.join(dir, "bad.jpg"))).rejects.toThrow(RangeError);
+    await expect(
+      writeKeyframeJpeg(
+        { index: 0, time: 0, width: W, height: H, data: new Uint8Array(10) },
+        path.join(dir, "bad.jpg"),
+      ),
+    ).rejects.toThrow(RangeError);
     // a destination that is a directory: rename fails, the temp file must go
     await expect(writeKeyframeJpeg(solid([1, 2, 3]), dir)).rejects.toThrow();
     expect((await readdir(dir)).sort()).toEqual(before);

@@ -21,7 +21,9 @@ beforeAll(async () => {
   images = [];
   for (let i = 0; i < 5; i++) {
     const file = path.join(root, `k${i}.jpg`);
-    await sharp({ create: { width: 32, height: 18, channels: 3, background: { r: i * 40, g: 10, b: 10 } } }).jpeg().toFile(file);
+    await sharp({ create: { width: 32, height: 18, channels: 3, background: { r: i * 40, g: 10, b: 10 } } })
+      .jpeg()
+      .toFile(file);
     images.push(file);
   }
 });
@@ -35,7 +37,11 @@ describe("TransformersCaptioner (pipeline double)", () => {
       batchSizes.push(list.length);
       return list.map((img) => [{ generated_text: ` an image ${img.width} wide ` }]);
     };
-    const captioner = new TransformersCaptioner(pipe, { model: "Xenova/vit-gpt2-image-captioning", batchSize: 2, runtime });
+    const captioner = new TransformersCaptioner(pipe, {
+      model: "Xenova/vit-gpt2-image-captioning",
+      batchSize: 2,
+      runtime,
+    });
     expect(await captioner.caption(images)).toEqual(Array(5).fill("an image 32 wide"));
     expect(batchSizes).toEqual([2, 2, 1]);
     expect(captioner.provenance).toEqual({ method: "model", model: "Xenova/vit-gpt2-image-captioning" });
@@ -48,8 +54,12 @@ describe("TransformersClipEmbedder (model doubles)", () => {
     const parts: ClipParts = {
       processor: async (imgs: unknown) => ({ n: (imgs as unknown[]).length }),
       tokenizer: async (texts: unknown) => ({ n: (texts as unknown[]).length }),
-      vision: Object.assign(async (inputs: unknown) => ({ image_embeds: tensor((inputs as { n: number }).n) }), { config: { projection_dim: 3 } }),
-      text: Object.assign(async (inputs: unknown) => ({ text_embeds: tensor((inputs as { n: number }).n) }), { config: { projection_dim: 3 } }),
+      vision: Object.assign(async (inputs: unknown) => ({ image_embeds: tensor((inputs as { n: number }).n) }), {
+        config: { projection_dim: 3 },
+      }),
+      text: Object.assign(async (inputs: unknown) => ({ text_embeds: tensor((inputs as { n: number }).n) }), {
+        config: { projection_dim: 3 },
+      }),
     };
     const clip = new TransformersClipEmbedder(parts, { model: "Xenova/clip-vit-base-patch32", batchSize: 4, runtime });
     expect(clip.dimension).toBe(3);

@@ -8,7 +8,11 @@ export async function tempRoot(prefix = "cinerag-models-"): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), prefix));
 }
 
-export function modelsOptions(cacheDir: string, overrides: ModelsOptions["overrides"] = {}, extra: Partial<ModelsOptions> = {}): ModelsOptions {
+export function modelsOptions(
+  cacheDir: string,
+  overrides: ModelsOptions["overrides"] = {},
+  extra: Partial<ModelsOptions> = {},
+): ModelsOptions {
   return { overrides, cacheDir, offline: false, batchSize: 32, ...extra };
 }
 
@@ -22,8 +26,16 @@ export class CountingRuntime extends TransformersRuntime {
   }
 }
 
-export function countingRegistry(options: ModelsOptions, runtimeOptions: Partial<ConstructorParameters<typeof TransformersRuntime>[0]> = {}) {
-  const runtime = new CountingRuntime({ cacheDir: options.cacheDir, offline: options.offline, threads: options.threads, ...runtimeOptions });
+export function countingRegistry(
+  options: ModelsOptions,
+  runtimeOptions: Partial<ConstructorParameters<typeof TransformersRuntime>[0]> = {},
+) {
+  const runtime = new CountingRuntime({
+    cacheDir: options.cacheDir,
+    offline: options.offline,
+    threads: options.threads,
+    ...runtimeOptions,
+  });
   return { runtime, registry: new ModelRegistry(options, { runtime }) };
 }
 

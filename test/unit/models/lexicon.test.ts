@@ -38,13 +38,21 @@ describe("the curated emotion lexicon (fallback)", () => {
 
 describe("GoEmotions → Ekman", () => {
   it("maps all 28 GoEmotions labels", () => {
-    const goEmotions = "admiration amusement anger annoyance approval caring confusion curiosity desire disappointment disapproval disgust embarrassment excitement fear gratitude grief joy love nervousness optimism pride realization relief remorse sadness surprise neutral".split(" ");
+    const goEmotions =
+      "admiration amusement anger annoyance approval caring confusion curiosity desire disappointment disapproval disgust embarrassment excitement fear gratitude grief joy love nervousness optimism pride realization relief remorse sadness surprise neutral".split(
+        " ",
+      );
     expect(goEmotions).toHaveLength(28);
     for (const l of goEmotions) expect(GOEMOTIONS_TO_EKMAN[l]).toBeDefined();
   });
 
   it("sums groups and normalises", () => {
-    const s = toEkman([{ label: "grief", score: 0.4 }, { label: "remorse", score: 0.4 }, { label: "joy", score: 0.2 }, { label: "unknown", score: 5 }]);
+    const s = toEkman([
+      { label: "grief", score: 0.4 },
+      { label: "remorse", score: 0.4 },
+      { label: "joy", score: 0.2 },
+      { label: "unknown", score: 5 },
+    ]);
     expect(s.sadness).toBeCloseTo(0.8, 5);
     expect(s.joy).toBeCloseTo(0.2, 5);
     expect(toEkman([])).toMatchObject({ neutral: 1 });

@@ -20,8 +20,20 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe("configuration", () => {
   it("names a default for every task: e5-small (384-d, query/passage prefixes) for embeddings", () => {
-    expect(Object.keys(DEFAULT_MODELS).sort()).toEqual(["asr", "caption", "clip", "embedding", "emotion", "generation", "zero-shot"]);
-    expect(DEFAULT_MODELS.embedding).toMatchObject({ id: "Xenova/multilingual-e5-small", dimension: 384, prefixes: { query: "query: ", passage: "passage: " } });
+    expect(Object.keys(DEFAULT_MODELS).sort()).toEqual([
+      "asr",
+      "caption",
+      "clip",
+      "embedding",
+      "emotion",
+      "generation",
+      "zero-shot",
+    ]);
+    expect(DEFAULT_MODELS.embedding).toMatchObject({
+      id: "Xenova/multilingual-e5-small",
+      dimension: 384,
+      prefixes: { query: "query: ", passage: "passage: " },
+    });
     expect(DEFAULT_MODELS.emotion.multilingual).toMatch(/multilingual/);
     expect(DEFAULT_MODELS.asr.id).toMatch(/whisper/);
   });
@@ -40,7 +52,11 @@ describe("configuration", () => {
     expect(config.models.threads).toBe(3);
     expect(config.enrich).toEqual(["emotion", "caption"]);
     const r = (t: Parameters<typeof resolveModel>[0]) => resolveModel(t, config.models);
-    expect(r("emotion")).toMatchObject({ kind: "hub", id: "someone/emotion-onnx", dir: path.join(root, "models", "someone/emotion-onnx") });
+    expect(r("emotion")).toMatchObject({
+      kind: "hub",
+      id: "someone/emotion-onnx",
+      dir: path.join(root, "models", "someone/emotion-onnx"),
+    });
     expect(r("zero-shot")).toMatchObject({ kind: "local", id: path.resolve("./models/nli") });
     expect(r("caption").kind).toBe("off");
     expect(r("embedding").kind).toBe("hashing");
@@ -65,7 +81,9 @@ describe("offline (CINERAG_OFFLINE=1) with nothing downloaded", () => {
 
   it("reports every model unavailable, without loading anything", () => {
     // "fast" is checked structurally: no pipeline is created (no wall-clock bound: machines are noisy)
-    const { runtime, registry } = countingRegistry(modelsOptions(path.join(root, "empty-cache"), {}, { offline: true }));
+    const { runtime, registry } = countingRegistry(
+      modelsOptions(path.join(root, "empty-cache"), {}, { offline: true }),
+    );
     expect(registry.list().map((s) => s.state)).toEqual(Array(7).fill("unavailable"));
     expect(registry.available("emotion")).toBe(false);
     expect(runtime.created).toEqual([]);
@@ -74,7 +92,10 @@ describe("offline (CINERAG_OFFLINE=1) with nothing downloaded", () => {
   it("falls back to the hashing embedder, and says so", () => {
     const registry = offline();
     expect(registry.embedder()).toBeInstanceOf(HashingEmbedder);
-    expect(registry.embeddingProvenance()).toEqual({ method: "hashing", model: new HashingEmbedder({ dimension: 384 }).modelId });
+    expect(registry.embeddingProvenance()).toEqual({
+      method: "hashing",
+      model: new HashingEmbedder({ dimension: 384 }).modelId,
+    });
   });
 
   it("falls back to the lexicon for emotion, with its provenance on the classifier", async () => {
@@ -87,8 +108,17 @@ describe("offline (CINERAG_OFFLINE=1) with nothing downloaded", () => {
 
   it("fails tasks without a fallback with a coded error naming the model and `cinerag models pull <task>`", async () => {
     const registry = offline();
-    for (const [task, load] of [["caption", () => registry.captioner()], ["zero-shot", () => registry.zeroShot()], ["asr", () => registry.transcriber()], ["clip", () => registry.imageText()], ["generation", () => registry.generator()]] as const) {
-      const error = await load().then(() => undefined, (e: unknown) => e);
+    for (const [task, load] of [
+      ["caption", () => registry.captioner()],
+      ["zero-shot", () => registry.zeroShot()],
+      ["asr", () => registry.transcriber()],
+      ["clip", () => registry.imageText()],
+      ["generation", () => registry.generator()],
+    ] as const) {
+      const error = await load().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isModelUnavailable(error)).toBe(true);
       expect((error as ModelUnavailableError).code).toBe("MODEL_UNAVAILABLE");
       expect((error as Error).message).toContain(DEFAULT_MODELS[task].id);
@@ -103,8 +133,13 @@ describe("offline (CINERAG_OFFLINE=1) with nothing downloaded", () => {
       fetches++;
       throw new TypeError("fetch failed");
     }) as typeof fetch;
-    const { runtime, registry } = countingRegistry(modelsOptions(path.join(root, "empty-cache"), {}, { offline: true }), { fetch: counting });
-    await expect(registry.pull("emotion")).rejects.toThrow(/CINERAG_OFFLINE=1 forbids downloading it: run `cinerag models pull emotion`/);
+    const { runtime, registry } = countingRegistry(
+      modelsOptions(path.join(root, "empty-cache"), {}, { offline: true }),
+      { fetch: counting },
+    );
+    await expect(registry.pull("emotion")).rejects.toThrow(
+      /CINERAG_OFFLINE=1 forbids downloading it: run `cinerag models pull emotion`/,
+    );
     expect(fetches).toBe(0);
     expect(runtime.created).toEqual([]);
   });
@@ -137,7 +172,9 @@ describe("online, but the download fails", () => {
     // the network is known to be down now: the caption model is not attempted
     expect(registry.available("caption")).toBe(false);
     const error = await registry.captioner().catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/could not be downloaded.*hub could not be reached earlier in this run.*cinerag models pull caption/);
+    expect((error as Error).message).toMatch(
+      /could not be downloaded.*hub could not be reached earlier in this run.*cinerag models pull caption/,
+    );
     expect(fetches).toBe(first);
     // the same load is not retried either (the failure is cached)
     await expect(registry.load("emotion")).rejects.toThrow(/could not be downloaded/);

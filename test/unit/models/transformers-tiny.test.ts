@@ -19,7 +19,9 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 function setup(extra: Parameters<typeof modelsOptions>[2] = {}) {
-  return countingRegistry(modelsOptions(`${root}/cache`, { embedding: dirs.embedding, emotion: dirs.emotion, "zero-shot": dirs.nli }, extra));
+  return countingRegistry(
+    modelsOptions(`${root}/cache`, { embedding: dirs.embedding, emotion: dirs.emotion, "zero-shot": dirs.nli }, extra),
+  );
 }
 
 describe("embeddings (feature-extraction, mean pooling) on a tiny model", () => {
@@ -34,7 +36,9 @@ describe("embeddings (feature-extraction, mean pooling) on a tiny model", () => 
 
   it("gives unit vectors that put texts of one topic together", async () => {
     const { registry } = setup();
-    const [q, cat, war] = await registry.embedder().embed(["kitten", "the dog and the cat", "soldiers in battle"], "passage");
+    const [q, cat, war] = await registry
+      .embedder()
+      .embed(["kitten", "the dog and the cat", "soldiers in battle"], "passage");
     for (const v of [q!, cat!, war!]) {
       expect(v).toHaveLength(TINY_EMBEDDING_DIMENSION);
       expect(norm(v)).toBeCloseTo(1, 5);
@@ -66,16 +70,27 @@ describe("embeddings (feature-extraction, mean pooling) on a tiny model", () => 
 
   it("passes the configured thread count to onnxruntime's session options", () => {
     const { runtime } = setup({ threads: 2 });
-    expect(runtime.pretrainedOptions({ dtype: "fp32", localOnly: true })).toMatchObject({ session_options: { intraOpNumThreads: 2 }, local_files_only: true, device: "cpu" });
+    expect(runtime.pretrainedOptions({ dtype: "fp32", localOnly: true })).toMatchObject({
+      session_options: { intraOpNumThreads: 2 },
+      local_files_only: true,
+      device: "cpu",
+    });
   });
 
   it("prefixes e5 inputs with query: / passage:", async () => {
     const seen: string[][] = [];
     const fake = Object.assign(async (texts: unknown) => {
       seen.push(texts as string[]);
-      return { dims: [(texts as string[]).length, 2], data: new Float32Array((texts as string[]).length * 2).fill(Math.SQRT1_2) };
+      return {
+        dims: [(texts as string[]).length, 2],
+        data: new Float32Array((texts as string[]).length * 2).fill(Math.SQRT1_2),
+      };
     }, {});
-    const e5 = new TransformersEmbedder(async () => fake, { modelId: "e5", dimension: 2, prefixes: { query: "query: ", passage: "passage: " } });
+    const e5 = new TransformersEmbedder(async () => fake, {
+      modelId: "e5",
+      dimension: 2,
+      prefixes: { query: "query: ", passage: "passage: " },
+    });
     await e5.embed(["who"], "query");
     await e5.embed(["he said"], "passage");
     expect(seen).toEqual([["query: who"], ["passage: he said"]]);
@@ -88,7 +103,12 @@ describe("emotion (text-classification, GoEmotions labels → Ekman) on a tiny m
     const classifier = await registry.emotion();
     expect(classifier).toBeInstanceOf(TransformersEmotionClassifier);
     expect(classifier.provenance).toEqual({ method: "model", model: dirs.emotion });
-    const [happy, grief, scared, plain] = await classifier.classify(["I am so happy today", "mourning and sad", "terrified and afraid", "the mat"]);
+    const [happy, grief, scared, plain] = await classifier.classify([
+      "I am so happy today",
+      "mourning and sad",
+      "terrified and afraid",
+      "the mat",
+    ]);
     const top = (s: Record<string, number>) => Object.entries(s).sort((a, b) => b[1] - a[1])[0]![0];
     expect(top(happy!)).toBe("joy");
     expect(top(grief!)).toBe("sadness"); // grief + sadness are both Ekman sadness

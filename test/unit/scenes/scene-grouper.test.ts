@@ -13,8 +13,7 @@ const W = 64;
 const H = 36;
 function look(rgb: [number, number, number], accent: [number, number, number]): Float32Array {
   const data = new Uint8Array(W * H * 3);
-  for (let y = 0; y < H; y++)
-    for (let x = 0; x < W; x++) data.set(x < W * 0.7 ? rgb : accent, (y * W + x) * 3);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data.set(x < W * 0.7 ? rgb : accent, (y * W + x) * 3);
   return colourHistogram({ width: W, height: H, data });
 }
 const LOOK = {
@@ -62,7 +61,8 @@ function build(specs: ShotSpec[], fps = 25): { shots: ShotRecord[]; histograms: 
 /** a line every `every` seconds lasting `len`, from `from` to `to` */
 function dialogue(from: number, to: number, every = 2.5, len = 2, label = "line"): SceneCue[] {
   const cues: SceneCue[] = [];
-  for (let t = from; t + len <= to + 1e-9; t += every) cues.push({ startTime: t, endTime: t + len, text: `${label} ${t}` });
+  for (let t = from; t + len <= to + 1e-9; t += every)
+    cues.push({ startTime: t, endTime: t + len, text: `${label} ${t}` });
   return cues;
 }
 
@@ -144,18 +144,26 @@ describe("groupScenes", () => {
   it("splits a long scene at its weakest links so no scene exceeds the maximum", () => {
     const { shots, histograms, duration } = build(seq("AB".repeat(20), 10)); // 400 s in one room
     // continuous dialogue, with a 1.5-s pause at 120 s and at 260 s (still one conversation)
-    const cues = dialogue(0, 400, 2, 2.2).filter((c) => !(c.startTime < 120.75 && c.endTime > 119.25) && !(c.startTime < 260.75 && c.endTime > 259.25));
+    const cues = dialogue(0, 400, 2, 2.2).filter(
+      (c) => !(c.startTime < 120.75 && c.endTime > 119.25) && !(c.startTime < 260.75 && c.endTime > 259.25),
+    );
     const scenes = groupScenes({ shots, histograms, cues, duration }, { maxSceneSeconds: 180 });
     checkTiling(scenes, shots, duration);
     expect(scenes.map((s) => s.startTime)).toEqual([0, 120, 260]);
     for (const s of scenes) expect(s.endTime - s.startTime).toBeLessThanOrEqual(180);
     // default cap also applies
-    expect(groupScenes({ shots, histograms, cues: dialogue(0, 400, 2, 2.2), duration }).length).toBeGreaterThanOrEqual(3);
+    expect(groupScenes({ shots, histograms, cues: dialogue(0, 400, 2, 2.2), duration }).length).toBeGreaterThanOrEqual(
+      3,
+    );
   });
 
   it("assigns each cue to the scene containing its midpoint, text in time order", () => {
     // a fade (cut to black) at 20 s, so the cue running across it does not hold the scenes together
-    const { shots, histograms, duration } = build([...seq("ABAB", 5), { dur: 5, look: "G", transition: "FADE" }, ...seq("GG", 5)]);
+    const { shots, histograms, duration } = build([
+      ...seq("ABAB", 5),
+      { dur: 5, look: "G", transition: "FADE" },
+      ...seq("GG", 5),
+    ]);
     const cues: SceneCue[] = [
       { startTime: 12, endTime: 14, text: "second" },
       { startTime: 3, endTime: 5, text: "first" },
@@ -174,7 +182,7 @@ describe("groupScenes", () => {
 
   it("tiles the clip on arbitrary inputs (random property check)", () => {
     let s = 12345;
-    const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+    const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
     const looks = Object.keys(LOOK) as Look[];
     const kinds: TransitionKind[] = ["CUT", "CUT", "CUT", "DISSOLVE", "FADE", "WIPE"];
     for (let run = 0; run < 60; run++) {
@@ -191,7 +199,8 @@ describe("groupScenes", () => {
       }
       const { shots, histograms, duration } = build(specs);
       const cues: SceneCue[] = [];
-      for (let t = rnd() * 5; t < duration; t += 0.5 + rnd() * 6) cues.push({ startTime: t, endTime: t + 0.5 + rnd() * 3, text: `c${t}` });
+      for (let t = rnd() * 5; t < duration; t += 0.5 + rnd() * 6)
+        cues.push({ startTime: t, endTime: t + 0.5 + rnd() * 3, text: `c${t}` });
       const extra = rnd() < 0.3 ? rnd() * 3 : 0; // probe duration a little past the last frame
       const scenes = groupScenes({ shots, histograms, cues, duration: duration + extra }, { maxSceneSeconds: 60 });
       checkTiling(scenes, shots, duration + extra);
@@ -209,11 +218,13 @@ describe("groupScenes", () => {
   });
 
   it("handles degenerate input: no shots, one shot, unknown histograms", () => {
-    expect(groupScenes({ shots: [], histograms: [], cues: [{ startTime: 1, endTime: 2, text: "hi" }], duration: 10 })).toEqual([
-      { index: 0, startTime: 0, endTime: 10, firstShot: 0, lastShot: -1, text: "hi" },
-    ]);
+    expect(
+      groupScenes({ shots: [], histograms: [], cues: [{ startTime: 1, endTime: 2, text: "hi" }], duration: 10 }),
+    ).toEqual([{ index: 0, startTime: 0, endTime: 10, firstShot: 0, lastShot: -1, text: "hi" }]);
     const one = build([{ dur: 7, look: "A" }]);
-    expect(groupScenes({ ...one, cues: [] })).toEqual([{ index: 0, startTime: 0, endTime: 7, firstShot: 0, lastShot: 0, text: "" }]);
+    expect(groupScenes({ ...one, cues: [] })).toEqual([
+      { index: 0, startTime: 0, endTime: 7, firstShot: 0, lastShot: 0, text: "" },
+    ]);
     // no keyframes at all and no dialogue: nothing to split on except the length cap
     const blind = build(seq("AAAAAA", 10));
     expect(groupScenes({ ...blind, histograms: [], cues: [] })).toHaveLength(1);

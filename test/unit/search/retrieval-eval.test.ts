@@ -35,7 +35,10 @@ function typo(w: string): string {
 }
 
 const embedder = new HashingEmbedder({ dimension: 384 });
-const index = new EmbeddedSceneIndex({ file: ":memory:", model: { modelId: embedder.modelId, dimension: embedder.dimension } });
+const index = new EmbeddedSceneIndex({
+  file: ":memory:",
+  model: { modelId: embedder.modelId, dimension: embedder.dimension },
+});
 const queries: Query[] = [];
 
 beforeAll(async () => {
@@ -49,7 +52,11 @@ beforeAll(async () => {
       const name = `${word(3)}ix${word(2)}`; // a rare name, once in the corpus
       words.splice(Math.floor(rand() * words.length), 0, name);
       const filler = Array.from({ length: 4 }, () => pick(COMMON));
-      queries.push({ kind: "RARE", text: `${filler.slice(0, 2).join(" ")} ${name} ${filler.slice(2).join(" ")}`, relevant: sceneId });
+      queries.push({
+        kind: "RARE",
+        text: `${filler.slice(0, 2).join(" ")} ${name} ${filler.slice(2).join(" ")}`,
+        relevant: sceneId,
+      });
     } else if (i % 10 === 1) {
       const distinctive = [word(4), word(4), word(4)];
       words.push(...distinctive);
@@ -59,9 +66,20 @@ beforeAll(async () => {
       words.push(...distinctive);
       queries.push({ kind: "PLAIN", text: `${distinctive.join(" ")} ${pick(COMMON)}`, relevant: sceneId });
     }
-    docs.push({ sceneId, clipId: `clip-${i % 17}`, clipTitle: "t", startTime: i, endTime: i + 1, language: "en", text: words.join(" ") });
+    docs.push({
+      sceneId,
+      clipId: `clip-${i % 17}`,
+      clipTitle: "t",
+      startTime: i,
+      endTime: i + 1,
+      language: "en",
+      text: words.join(" "),
+    });
   }
-  const vectors = await embedder.embed(docs.map((d) => d.text), "passage");
+  const vectors = await embedder.embed(
+    docs.map((d) => d.text),
+    "passage",
+  );
   docs.forEach((d, i) => (d.vector = vectors[i]));
   await index.upsert(docs);
 });
@@ -103,8 +121,12 @@ describe("retrieval evaluation (recall@10)", () => {
     expect(recall("VARIANT", "SEMANTIC")).toBeGreaterThan(recall("VARIANT", "KEYWORD"));
     // fusion keeps the best of both
     for (const kind of Object.keys(found)) {
-      expect(recall(kind, "HYBRID")).toBeGreaterThanOrEqual(Math.max(recall(kind, "KEYWORD"), recall(kind, "SEMANTIC")));
+      expect(recall(kind, "HYBRID")).toBeGreaterThanOrEqual(
+        Math.max(recall(kind, "KEYWORD"), recall(kind, "SEMANTIC")),
+      );
     }
-    expect(recall("ALL", "HYBRID")).toBeGreaterThanOrEqual(Math.max(recall("ALL", "KEYWORD"), recall("ALL", "SEMANTIC")));
+    expect(recall("ALL", "HYBRID")).toBeGreaterThanOrEqual(
+      Math.max(recall("ALL", "KEYWORD"), recall("ALL", "SEMANTIC")),
+    );
   });
 });

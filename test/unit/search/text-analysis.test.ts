@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { reciprocalRankFusion } from "../../../src/search/rrf.js";
-import { fragmentsFromMarked, MARK_CLOSE, MARK_OPEN, queryTerms, segmentForIndex, toFtsQuery, unsegment } from "../../../src/search/text-analysis.js";
+import {
+  fragmentsFromMarked,
+  MARK_CLOSE,
+  MARK_OPEN,
+  queryTerms,
+  segmentForIndex,
+  toFtsQuery,
+  unsegment,
+} from "../../../src/search/text-analysis.js";
 import { HashingEmbedder } from "../../../src/models/hashing.embedder.js";
 
 describe("text analysis", () => {
@@ -22,7 +30,13 @@ describe("text analysis", () => {
 
   it("cuts fragments around marks", () => {
     const long = `${"word ".repeat(50)}${MARK_OPEN}knife${MARK_CLOSE}${" word".repeat(50)}`;
-    const [f] = fragmentsFromMarked(long, { preTag: "<b>", postTag: "</b>", encoder: "none", fragmentSize: 40, maxFragments: 3 });
+    const [f] = fragmentsFromMarked(long, {
+      preTag: "<b>",
+      postTag: "</b>",
+      encoder: "none",
+      fragmentSize: 40,
+      maxFragments: 3,
+    });
     expect(f!.text).toContain("<b>knife</b>");
     expect(f!.text.length).toBeLessThan(60);
   });
@@ -48,7 +62,10 @@ describe("reciprocalRankFusion", () => {
 describe("HashingEmbedder", () => {
   it("is deterministic, unit length, and puts texts sharing words near", async () => {
     const e = new HashingEmbedder({ dimension: 128 });
-    const [a, b, c, a2] = await e.embed(["the investigation continues", "investigators continue", "a bowl of soup", "the investigation continues"], "passage");
+    const [a, b, c, a2] = await e.embed(
+      ["the investigation continues", "investigators continue", "a bowl of soup", "the investigation continues"],
+      "passage",
+    );
     const cos = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i]!, 0);
     expect(Array.from(a!)).toEqual(Array.from(a2!));
     expect(cos(a!, a!)).toBeCloseTo(1, 5);

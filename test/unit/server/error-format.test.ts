@@ -9,7 +9,11 @@ const logger = pino({ level: "silent" });
 describe("error formatting", () => {
   it("reports variables that do not coerce as BAD_USER_INPUT with graphql's message, not as an internal error", async () => {
     const schema = buildSchema("type Query { page(n: Int!): Int }");
-    const result = await execute({ schema, document: parse("query($n: Int!) { page(n: $n) }"), variableValues: { n: "x" } });
+    const result = await execute({
+      schema,
+      document: parse("query($n: Int!) { page(n: $n) }"),
+      variableValues: { n: "x" },
+    });
     const formatted = formatResultErrors(result, "req-1", logger);
     expect(formatted.errors).toHaveLength(1);
     expect(formatted.errors![0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" } });
@@ -18,17 +22,31 @@ describe("error formatting", () => {
 
   it("still masks a resolver's unexpected error", async () => {
     const schema = buildSchema("type Query { boom: Int }");
-    const result = await execute({ schema, document: parse("{ boom }"), rootValue: { boom: () => { throw new Error("secret detail"); } } });
+    const result = await execute({
+      schema,
+      document: parse("{ boom }"),
+      rootValue: {
+        boom: () => {
+          throw new Error("secret detail");
+        },
+      },
+    });
     const formatted = formatResultErrors(result, "req-2", logger);
     expect(formatted.errors![0]!.message).not.toContain("secret detail");
     expect(formatted.errors![0]).toMatchObject({ extensions: { code: "INTERNAL_SERVER_ERROR", requestId: "req-2" } });
   });
 
   it("says a refused query is too costly, and which setting raises the limit", () => {
-    const armor = new GraphQLError("Syntax Error: Query Cost limit of 100 exceeded, found 250.", { extensions: { code: "BAD_USER_INPUT" } });
+    const armor = new GraphQLError("Syntax Error: Query Cost limit of 100 exceeded, found 250.", {
+      extensions: { code: "BAD_USER_INPUT" },
+    });
     const out = formatError(armor.toJSON(), armor);
-    expect(out.message).toBe("Query Cost limit of 100 exceeded, found 250. (the server's limit: CINERAG_GRAPHQL_MAX_COST)");
-    const syntax = new GraphQLError("Syntax Error: Expected Name, found <EOF>.", { extensions: { code: "GRAPHQL_PARSE_FAILED" } });
+    expect(out.message).toBe(
+      "Query Cost limit of 100 exceeded, found 250. (the server's limit: CINERAG_GRAPHQL_MAX_COST)",
+    );
+    const syntax = new GraphQLError("Syntax Error: Expected Name, found <EOF>.", {
+      extensions: { code: "GRAPHQL_PARSE_FAILED" },
+    });
     expect(formatError(syntax.toJSON(), syntax).message).toBe("Syntax Error: Expected Name, found <EOF>.");
   });
 });

@@ -7,7 +7,14 @@ import { decodeFrames, safeInputPath } from "../../../src/media/ffmpeg/frame-dec
 import { ShotDetector, shotsFromBoundaries } from "../../../src/ingest/shots/shot-detector.js";
 import type { ShotBoundary } from "../../../src/ingest/ingest.types.js";
 import type { Frame } from "../../../src/media/media.port.js";
-import { ffmpegSceneBaseline, probeForTest, SHOT_BINARIES, shotTestSet, type GeneratedClip, type TruthBoundary } from "../../fixtures/shot-clips.js";
+import {
+  ffmpegSceneBaseline,
+  probeForTest,
+  SHOT_BINARIES,
+  shotTestSet,
+  type GeneratedClip,
+  type TruthBoundary,
+} from "../../fixtures/shot-clips.js";
 
 type TestSet = Awaited<ReturnType<typeof shotTestSet>>;
 let set: TestSet;
@@ -101,7 +108,8 @@ async function detect(clip: GeneratedClip): Promise<Detection> {
   return { boundaries, frames, lastTime, detectMs };
 }
 
-const describeBoundary = (b: ShotBoundary) => `${b.kind[0]}${b.startFrame !== undefined ? `${b.startFrame}-` : ""}${b.frame}`;
+const describeBoundary = (b: ShotBoundary) =>
+  `${b.kind[0]}${b.startFrame !== undefined ? `${b.startFrame}-` : ""}${b.frame}`;
 const describeTruth = (t: TruthBoundary) => `${t.kind[0]}${t.kind === "CUT" ? "" : `${t.startFrame}-`}${t.frame}`;
 
 describe("shot detector on generated clips", () => {
@@ -120,13 +128,25 @@ describe("shot detector on generated clips", () => {
       frameTotal += d.frames;
       const s = score(clip.truth, d.boundaries);
       add(total, s);
-      add(strict, score(clip.truth, d.boundaries, (b) => b.frame));
+      add(
+        strict,
+        score(clip.truth, d.boundaries, (b) => b.frame),
+      );
       // nothing may be reported near a flash, or inside the motion clip's shots
       for (const b of d.boundaries) {
         const near = clip.flashFrames.some((f) => Math.abs(f - position(b)) <= 3);
-        if (near || (clip.spec.name === "motion-25" && !clip.truth.some((t) => matches(t, position(b))))) motionFalse.push(`${clip.spec.name}:${describeBoundary(b)}`);
+        if (near || (clip.spec.name === "motion-25" && !clip.truth.some((t) => matches(t, position(b)))))
+          motionFalse.push(`${clip.spec.name}:${describeBoundary(b)}`);
       }
-      const base = score(clip.truth, (await ffmpegSceneBaseline(SHOT_BINARIES, clip.path, clip.spec.fps)).map((frame) => ({ kind: "CUT", frame, time: 0, score: 1 })));
+      const base = score(
+        clip.truth,
+        (await ffmpegSceneBaseline(SHOT_BINARIES, clip.path, clip.spec.fps)).map((frame) => ({
+          kind: "CUT",
+          frame,
+          time: 0,
+          score: 1,
+        })),
+      );
       [baseline.tp, baseline.fp, baseline.fn] = [baseline.tp + base.tp, baseline.fp + base.fp, baseline.fn + base.fn];
       rows.push(
         `${clip.spec.name.padEnd(13)} P=${(s.tp / Math.max(1, s.tp + s.fp)).toFixed(2)} R=${(s.tp / Math.max(1, s.tp + s.fn)).toFixed(2)} F1=${f1(s).toFixed(2)} ` +
@@ -137,9 +157,12 @@ describe("shot detector on generated clips", () => {
       expect(shots.length).toBe(d.boundaries.length + 1);
       expect(shots[0]!.transition).toBe("START");
       // no sliver shots (a clip's tail included)
-      for (const shot of shots) expect(shot.endFrame - shot.startFrame + 1, `${clip.spec.name} shot ${shot.index}`).toBeGreaterThanOrEqual(3);
+      for (const shot of shots)
+        expect(shot.endFrame - shot.startFrame + 1, `${clip.spec.name} shot ${shot.index}`).toBeGreaterThanOrEqual(3);
     }
-    const kinds = Object.entries(total.byKind).map(([k, v]) => `${k}: recall ${(v.tp / (v.tp + v.fn)).toFixed(2)} kind ${v.kindOk}/${v.tp}`);
+    const kinds = Object.entries(total.byKind).map(
+      ([k, v]) => `${k}: recall ${(v.tp / (v.tp + v.fn)).toFixed(2)} kind ${v.kindOk}/${v.tp}`,
+    );
     console.log(
       [
         ...rows,
@@ -177,7 +200,15 @@ describe("shotsFromBoundaries", () => {
     expect(shots).toEqual([
       { index: 0, startFrame: 0, startTime: 0, endFrame: 9, endTime: 0.4, transition: "START" },
       { index: 1, startFrame: 10, startTime: 0.4, endFrame: 19, endTime: 0.8, transition: "CUT" },
-      { index: 2, startFrame: 30, startTime: 1.2, endFrame: 49, endTime: 2, transition: "DISSOLVE", transitionStart: 0.8 },
+      {
+        index: 2,
+        startFrame: 30,
+        startTime: 1.2,
+        endFrame: 49,
+        endTime: 2,
+        transition: "DISSOLVE",
+        transitionStart: 0.8,
+      },
     ]);
     expect(shotsFromBoundaries([], 0, 0, 0.04)).toEqual([]);
   });
@@ -187,7 +218,8 @@ describe("shotsFromBoundaries", () => {
 
 async function collect(path: string, width = 160): Promise<Frame[]> {
   const frames: Frame[] = [];
-  for await (const f of decodeFrames(SHOT_BINARIES, probeForTest(SHOT_BINARIES, path), { width })) frames.push({ ...f, data: f.data.slice() });
+  for await (const f of decodeFrames(SHOT_BINARIES, probeForTest(SHOT_BINARIES, path), { width }))
+    frames.push({ ...f, data: f.data.slice() });
   return frames;
 }
 
@@ -234,7 +266,9 @@ describe("decodeFrames", () => {
   it("kills ffmpeg when the consumer stops early", async () => {
     let seen = 0;
     let during: number[] = [];
-    for await (const frame of decodeFrames(SHOT_BINARIES, probeForTest(SHOT_BINARIES, set.decoder.long), { width: 160 })) {
+    for await (const frame of decodeFrames(SHOT_BINARIES, probeForTest(SHOT_BINARIES, set.decoder.long), {
+      width: 160,
+    })) {
       seen = frame.index + 1;
       during = childFfmpegs();
       if (seen === 5) break;
@@ -255,7 +289,8 @@ describe("decodeFrames", () => {
     await expect(run()).rejects.toThrow(/aborted/);
     expect(childFfmpegs()).toEqual([]);
     const slow = async () => {
-      for await (const _ of decodeFrames(SHOT_BINARIES, probe, { width: 160, timeoutMs: 300 })) await new Promise((r) => setTimeout(r, 50));
+      for await (const _ of decodeFrames(SHOT_BINARIES, probe, { width: 160, timeoutMs: 300 }))
+        await new Promise((r) => setTimeout(r, 50));
     };
     await expect(slow()).rejects.toThrow(/timed out after 300 ms/);
     expect(childFfmpegs()).toEqual([]);

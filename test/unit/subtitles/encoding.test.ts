@@ -7,16 +7,64 @@ const srt = (...lines: string[]) =>
 
 // Realistic short files: one or two lines, where statistical detectors have least to go on.
 const CASES: Array<{ name: string; encoding: string; expected: string; hint: string; text: string }> = [
-  { name: "Simplified Chinese", encoding: "gb18030", expected: "GB18030", hint: "zh-Hans", text: srt("这把剑有着黑暗的过去。", "它沾满了无辜者的鲜血。") },
-  { name: "Simplified Chinese, one line", encoding: "gb18030", expected: "GB18030", hint: "zh-Hans", text: srt("谢谢你。") },
-  { name: "Traditional Chinese", encoding: "big5", expected: "Big5", hint: "zh-Hant", text: srt("這把劍有著黑暗的過去。", "它沾滿了無辜者的鮮血。") },
+  {
+    name: "Simplified Chinese",
+    encoding: "gb18030",
+    expected: "GB18030",
+    hint: "zh-Hans",
+    text: srt("这把剑有着黑暗的过去。", "它沾满了无辜者的鲜血。"),
+  },
+  {
+    name: "Simplified Chinese, one line",
+    encoding: "gb18030",
+    expected: "GB18030",
+    hint: "zh-Hans",
+    text: srt("谢谢你。"),
+  },
+  {
+    name: "Traditional Chinese",
+    encoding: "big5",
+    expected: "Big5",
+    hint: "zh-Hant",
+    text: srt("這把劍有著黑暗的過去。", "它沾滿了無辜者的鮮血。"),
+  },
   { name: "Traditional Chinese, one line", encoding: "big5", expected: "Big5", hint: "zh-TW", text: srt("謝謝你。") },
-  { name: "Japanese", encoding: "shift_jis", expected: "Shift_JIS", hint: "ja", text: srt("この剣には暗い過去がある。", "多くの罪なき血を流してきた。") },
+  {
+    name: "Japanese",
+    encoding: "shift_jis",
+    expected: "Shift_JIS",
+    hint: "ja",
+    text: srt("この剣には暗い過去がある。", "多くの罪なき血を流してきた。"),
+  },
   { name: "Japanese, one line", encoding: "shift_jis", expected: "Shift_JIS", hint: "ja", text: srt("ありがとう。") },
-  { name: "Korean", encoding: "euc-kr", expected: "EUC-KR", hint: "ko", text: srt("이 검에는 어두운 과거가 있다.", "무고한 피를 많이 흘렸다.") },
-  { name: "French", encoding: "windows-1252", expected: "windows-1252", hint: "fr", text: srt("Cette lame a un passé sombre.", "Elle a versé beaucoup de sang… « Déjà » là-bas, garçon.") },
-  { name: "German", encoding: "windows-1252", expected: "windows-1252", hint: "de", text: srt("Diese Klinge hat eine dunkle Vergangenheit.", "Schöne Grüße, Mädchen! Das Blut fließt noch.") },
-  { name: "French, one line", encoding: "windows-1252", expected: "windows-1252", hint: "fr", text: srt("Merci, ça va.") },
+  {
+    name: "Korean",
+    encoding: "euc-kr",
+    expected: "EUC-KR",
+    hint: "ko",
+    text: srt("이 검에는 어두운 과거가 있다.", "무고한 피를 많이 흘렸다."),
+  },
+  {
+    name: "French",
+    encoding: "windows-1252",
+    expected: "windows-1252",
+    hint: "fr",
+    text: srt("Cette lame a un passé sombre.", "Elle a versé beaucoup de sang… « Déjà » là-bas, garçon."),
+  },
+  {
+    name: "German",
+    encoding: "windows-1252",
+    expected: "windows-1252",
+    hint: "de",
+    text: srt("Diese Klinge hat eine dunkle Vergangenheit.", "Schöne Grüße, Mädchen! Das Blut fließt noch."),
+  },
+  {
+    name: "French, one line",
+    encoding: "windows-1252",
+    expected: "windows-1252",
+    hint: "fr",
+    text: srt("Merci, ça va."),
+  },
 ];
 
 describe("decodeSubtitleBytes", () => {

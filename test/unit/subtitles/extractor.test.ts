@@ -33,9 +33,19 @@ function ffmpeg(...args: string[]): void {
   execFileSync(bin.ffmpeg, ["-v", "error", "-nostdin", "-y", ...args], { stdio: ["ignore", "ignore", "pipe"] });
 }
 
-function probe(path: string): { startTime: number; streams: Array<{ index: number; codec_name: string; start_time?: string; tags?: { language?: string } }> } {
-  const out = execFileSync(bin.ffprobe, ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", path], { encoding: "utf8" });
-  const json = JSON.parse(out) as { format: { start_time?: string }; streams: Array<{ index: number; codec_name: string; start_time?: string; tags?: { language?: string } }> };
+function probe(path: string): {
+  startTime: number;
+  streams: Array<{ index: number; codec_name: string; start_time?: string; tags?: { language?: string } }>;
+} {
+  const out = execFileSync(
+    bin.ffprobe,
+    ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", path],
+    { encoding: "utf8" },
+  );
+  const json = JSON.parse(out) as {
+    format: { start_time?: string };
+    streams: Array<{ index: number; codec_name: string; start_time?: string; tags?: { language?: string } }>;
+  };
   return { startTime: Number(json.format.start_time ?? 0), streams: json.streams };
 }
 
@@ -47,16 +57,96 @@ beforeAll(async () => {
   await writeFile(join(dir, "a.srt"), SRT);
   await writeFile(join(dir, "b.ass"), ASS);
   // MKV: video, AAC audio (whose priming delay makes the muxer shift everything by 21 ms), SRT + ASS
-  ffmpeg(...video, "-f", "lavfi", "-i", "sine=f=440:sample_rate=48000", "-i", join(dir, "a.srt"), "-i", join(dir, "b.ass"),
-    "-map", "0:v", "-map", "1:a", "-map", "2", "-map", "3", "-c:v", "mpeg4", "-c:a", "aac", "-c:s:0", "srt", "-c:s:1", "ass",
-    "-metadata:s:s:0", "language=eng", "-metadata:s:s:1", "language=fre", "-t", "4", join(dir, "tracks.mkv"));
+  ffmpeg(
+    ...video,
+    "-f",
+    "lavfi",
+    "-i",
+    "sine=f=440:sample_rate=48000",
+    "-i",
+    join(dir, "a.srt"),
+    "-i",
+    join(dir, "b.ass"),
+    "-map",
+    "0:v",
+    "-map",
+    "1:a",
+    "-map",
+    "2",
+    "-map",
+    "3",
+    "-c:v",
+    "mpeg4",
+    "-c:a",
+    "aac",
+    "-c:s:0",
+    "srt",
+    "-c:s:1",
+    "ass",
+    "-metadata:s:s:0",
+    "language=eng",
+    "-metadata:s:s:1",
+    "language=fre",
+    "-t",
+    "4",
+    join(dir, "tracks.mkv"),
+  );
   // MKV whose container starts at 5 s
-  ffmpeg(...video, "-i", join(dir, "a.srt"), "-map", "0:v", "-map", "1", "-c:v", "mpeg4", "-c:s", "srt", "-t", "4", "-output_ts_offset", "5", join(dir, "offset.mkv"));
+  ffmpeg(
+    ...video,
+    "-i",
+    join(dir, "a.srt"),
+    "-map",
+    "0:v",
+    "-map",
+    "1",
+    "-c:v",
+    "mpeg4",
+    "-c:s",
+    "srt",
+    "-t",
+    "4",
+    "-output_ts_offset",
+    "5",
+    join(dir, "offset.mkv"),
+  );
   // MKV with a WebVTT track
   await writeFile(join(dir, "c.vtt"), "WEBVTT\n\n00:01.000 --> 00:02.000\n<v Bob>Hi there\n");
-  ffmpeg(...video, "-i", join(dir, "c.vtt"), "-map", "0:v", "-map", "1", "-c:v", "mpeg4", "-c:s", "webvtt", "-t", "3", join(dir, "webvtt.mkv"));
+  ffmpeg(
+    ...video,
+    "-i",
+    join(dir, "c.vtt"),
+    "-map",
+    "0:v",
+    "-map",
+    "1",
+    "-c:v",
+    "mpeg4",
+    "-c:s",
+    "webvtt",
+    "-t",
+    "3",
+    join(dir, "webvtt.mkv"),
+  );
   // MP4 with mov_text
-  ffmpeg(...video, "-i", join(dir, "a.srt"), "-map", "0:v", "-map", "1", "-c:v", "mpeg4", "-c:s", "mov_text", "-metadata:s:s:0", "language=eng", "-t", "4", join(dir, "movtext.mp4"));
+  ffmpeg(
+    ...video,
+    "-i",
+    join(dir, "a.srt"),
+    "-map",
+    "0:v",
+    "-map",
+    "1",
+    "-c:v",
+    "mpeg4",
+    "-c:s",
+    "mov_text",
+    "-metadata:s:s:0",
+    "language=eng",
+    "-t",
+    "4",
+    join(dir, "movtext.mp4"),
+  );
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -67,7 +157,10 @@ describe("extractSubtitle", () => {
     const path = join(dir, "tracks.mkv");
     const p = probe(path);
     expect(p.streams.map((s) => [s.index, s.codec_name, s.tags?.language])).toEqual([
-      [0, "mpeg4", undefined], [1, "aac", undefined], [2, "subrip", "eng"], [3, "ass", "fre"],
+      [0, "mpeg4", undefined],
+      [1, "aac", undefined],
+      [2, "subrip", "eng"],
+      [3, "ass", "fre"],
     ]);
     expect(p.startTime).toBe(0);
     const videoStart = Number(p.streams[0]?.start_time);
@@ -84,7 +177,10 @@ describe("extractSubtitle", () => {
     const ass = await extractSubtitle(bin, { path, startTime: p.startTime }, 3, "ass");
     expect(ass.format).toBe("ass");
     const { cues } = parseSubtitles(ass.text, "ass");
-    expect(cues.map((c) => [c.text, c.speaker])).toEqual([["Bonjour le monde", "Sintel"], ["Au revoir", "Shaman"]]);
+    expect(cues.map((c) => [c.text, c.speaker])).toEqual([
+      ["Bonjour le monde", "Sintel"],
+      ["Au revoir", "Shaman"],
+    ]);
     expect(cues[0]!.startTime).toBeCloseTo(1.02, 2); // ASS keeps centiseconds
   });
 
@@ -92,8 +188,14 @@ describe("extractSubtitle", () => {
     const path = join(dir, "offset.mkv");
     const p = probe(path);
     expect(p.startTime).toBe(5);
-    const relative = parseSubtitles((await extractSubtitle(bin, { path, startTime: p.startTime }, 1, "subrip")).text, "srt").cues;
-    expect(relative.map((c) => [c.startTime, c.endTime])).toEqual([[1, 2], [2.5, 3]]);
+    const relative = parseSubtitles(
+      (await extractSubtitle(bin, { path, startTime: p.startTime }, 1, "subrip")).text,
+      "srt",
+    ).cues;
+    expect(relative.map((c) => [c.startTime, c.endTime])).toEqual([
+      [1, 2],
+      [2.5, 3],
+    ]);
     // the subtraction is ours, not ffmpeg's: with a start of 0 the stream's own timestamps come out
     const raw = parseSubtitles((await extractSubtitle(bin, { path, startTime: 0 }, 1, "subrip")).text, "srt").cues;
     expect(raw[0]?.startTime).toBe(6);
@@ -107,7 +209,10 @@ describe("extractSubtitle", () => {
     expect(out.format).toBe("srt");
     expect(out.text).toContain("<font");
     const { cues } = parseSubtitles(out.text, "srt");
-    expect(cues.map((c) => [c.startTime, c.endTime, c.text])).toEqual([[1, 2, "Hello there"], [2.5, 3, "Second line"]]);
+    expect(cues.map((c) => [c.startTime, c.endTime, c.text])).toEqual([
+      [1, 2, "Hello there"],
+      [2.5, 3, "Second line"],
+    ]);
   });
 
   it("extracts WebVTT as WebVTT (ffmpeg 4.1 drops the <v> voice tag on the way)", async () => {
@@ -121,8 +226,14 @@ describe("extractSubtitle", () => {
     const path = join(dir, "tracks.mkv");
     const attempts: Array<[() => Promise<unknown>, RegExp]> = [
       [() => extractSubtitle(bin, { path: "tracks.mkv", startTime: 0 }, 2, "subrip"), /path must be absolute/],
-      [() => extractSubtitle(bin, { path, startTime: 0 }, 9, "subrip"), /^ffmpeg could not extract subtitle stream 9 \(subrip\) of tracks\.mkv: /],
-      [() => extractSubtitle(bin, { path: join(dir, "missing.mkv"), startTime: 0 }, 2, "subrip"), /^ffmpeg could not extract .*No such file or directory/],
+      [
+        () => extractSubtitle(bin, { path, startTime: 0 }, 9, "subrip"),
+        /^ffmpeg could not extract subtitle stream 9 \(subrip\) of tracks\.mkv: /,
+      ],
+      [
+        () => extractSubtitle(bin, { path: join(dir, "missing.mkv"), startTime: 0 }, 2, "subrip"),
+        /^ffmpeg could not extract .*No such file or directory/,
+      ],
       [() => extractSubtitle(bin, { path, startTime: 0 }, 2, "hdmv_pgs_subtitle"), /image-based/],
     ];
     for (const [attempt, message] of attempts) {
@@ -135,13 +246,17 @@ describe("extractSubtitle", () => {
 
   it("stops on abort and on the time limit", async () => {
     const path = join(dir, "tracks.mkv");
-    const aborted = await extractSubtitle(bin, { path, startTime: 0 }, 2, "subrip", { signal: AbortSignal.abort() }).catch((e: unknown) => e);
+    const aborted = await extractSubtitle(bin, { path, startTime: 0 }, 2, "subrip", {
+      signal: AbortSignal.abort(),
+    }).catch((e: unknown) => e);
     expect((aborted as Error).name).toBe("AbortError");
     const controller = new AbortController();
     const running = extractSubtitle(bin, { path, startTime: 0 }, 2, "subrip", { signal: controller.signal });
     controller.abort();
     expect(((await running.catch((e: unknown) => e)) as Error).name).toBe("AbortError");
-    const slow = await extractSubtitle(bin, { path, startTime: 0 }, 2, "subrip", { timeoutMs: 1 }).catch((e: unknown) => e);
+    const slow = await extractSubtitle(bin, { path, startTime: 0 }, 2, "subrip", { timeoutMs: 1 }).catch(
+      (e: unknown) => e,
+    );
     expect((slow as Error).message).toMatch(/timed out after 1 ms$/);
   });
 });

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseSubtitles, parseTimestamp, sniffSubtitleFormat, SubtitleParseError } from "../../../src/ingest/subtitles/parse.js";
+import {
+  parseSubtitles,
+  parseTimestamp,
+  sniffSubtitleFormat,
+  SubtitleParseError,
+} from "../../../src/ingest/subtitles/parse.js";
 import { cleanCueText } from "../../../src/ingest/subtitles/text.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../../fixtures/subtitles/${name}`, import.meta.url));
@@ -11,7 +16,13 @@ describe("SubRip", () => {
     const { cues, warnings } = parseSubtitles(readFileSync(fixture("sintel_en.srt"), "utf8"), "srt");
     expect(warnings).toEqual([]);
     expect(cues).toHaveLength(26);
-    expect(cues[0]).toEqual({ index: 0, startTime: 137.25, endTime: 140.5, rawText: "This blade has a dark past.", text: "This blade has a dark past." });
+    expect(cues[0]).toEqual({
+      index: 0,
+      startTime: 137.25,
+      endTime: 140.5,
+      rawText: "This blade has a dark past.",
+      text: "This blade has a dark past.",
+    });
     expect(cues[2]?.rawText).toBe("You're a fool for traveling alone,\nso completely unprepared.");
     expect(cues[2]?.text).toBe("You're a fool for traveling alone, so completely unprepared.");
     expect(cues[25]).toMatchObject({ index: 25, startTime: 656.2, endTime: 659.8, text: "Scales..." });
@@ -77,7 +88,9 @@ describe("SubRip", () => {
 
   it("a text without any readable cue is a one-line error", () => {
     expect(() => parseSubtitles("1\n00:00:0x,000 --> 00:00:02,000\nNope\n", "srt")).toThrow(SubtitleParseError);
-    expect(() => parseSubtitles("just some prose\nover two lines\n", "srt")).toThrow(/^no readable cue in the SubRip text$/);
+    expect(() => parseSubtitles("just some prose\nover two lines\n", "srt")).toThrow(
+      /^no readable cue in the SubRip text$/,
+    );
     expect(() => parseSubtitles("", "srt")).toThrow(/empty/);
     let error: unknown;
     try {
@@ -98,7 +111,8 @@ describe("SubRip", () => {
   });
 
   it("strips the <font> wrapping ffmpeg adds to mov_text converted to SRT", () => {
-    const raw = '<font face="Serif" size="18"><i><font size="18"><font face="Serif">Hello</font></font></i></font><font face="Serif" size="18"> there</font>';
+    const raw =
+      '<font face="Serif" size="18"><i><font size="18"><font face="Serif">Hello</font></font></i></font><font face="Serif" size="18"> there</font>';
     expect(cleanCueText(raw)).toBe("Hello there");
   });
 
@@ -181,8 +195,22 @@ describe("ASS/SSA", () => {
     for (const text of [ASS, ASS.replace(/\n/g, "\r\n"), ASS.replace(/\n/g, "\r")]) {
       const { cues, warnings } = parseSubtitles(text, "ass");
       expect(cues).toEqual([
-        { index: 0, startTime: 1, endTime: 2.5, rawText: "{\\an8}{\\i1}This blade{\\i0} has\\Na dark past.", text: "This blade has a dark past.", speaker: "Sintel" },
-        { index: 1, startTime: 4, endTime: 5.5, rawText: "It has shed much innocent blood, didn't it?", text: "It has shed much innocent blood, didn't it?", speaker: "Shaman" },
+        {
+          index: 0,
+          startTime: 1,
+          endTime: 2.5,
+          rawText: "{\\an8}{\\i1}This blade{\\i0} has\\Na dark past.",
+          text: "This blade has a dark past.",
+          speaker: "Sintel",
+        },
+        {
+          index: 1,
+          startTime: 4,
+          endTime: 5.5,
+          rawText: "It has shed much innocent blood, didn't it?",
+          text: "It has shed much innocent blood, didn't it?",
+          speaker: "Shaman",
+        },
         { index: 2, startTime: 6, endTime: 7, rawText: "No name", text: "No name" },
       ]);
       expect(warnings).toEqual([
@@ -194,14 +222,27 @@ describe("ASS/SSA", () => {
   });
 
   it("reads SSA v4 and events without a Format line", () => {
-    const ssa = "[Script Info]\nScriptType: v4.00\n\n[Events]\nDialogue: Marked=0,0:00:01.00,0:00:02.00,Default,Narrator,0000,0000,0000,,Once upon a time\n";
+    const ssa =
+      "[Script Info]\nScriptType: v4.00\n\n[Events]\nDialogue: Marked=0,0:00:01.00,0:00:02.00,Default,Narrator,0000,0000,0000,,Once upon a time\n";
     const { cues, warnings } = parseSubtitles(ssa, "ass");
-    expect(cues).toEqual([{ index: 0, startTime: 1, endTime: 2, rawText: "Once upon a time", text: "Once upon a time", speaker: "Narrator" }]);
+    expect(cues).toEqual([
+      {
+        index: 0,
+        startTime: 1,
+        endTime: 2,
+        rawText: "Once upon a time",
+        text: "Once upon a time",
+        speaker: "Narrator",
+      },
+    ]);
     expect(warnings[0]).toMatch(/^line 5: no Format line/);
   });
 
   it("a file with only comments and drawings has no readable cue", () => {
-    const text = ASS.split("\n").filter((l) => !l.startsWith("Dialogue: 0")).join("\n").replace(/Dialogue: 1,0:00:06.*\n/, "");
+    const text = ASS.split("\n")
+      .filter((l) => !l.startsWith("Dialogue: 0"))
+      .join("\n")
+      .replace(/Dialogue: 1,0:00:06.*\n/, "");
     expect(() => parseSubtitles(text, "ass")).toThrow(/^no readable cue in the ASS\/SSA text/);
   });
 });

@@ -3,7 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import iconv from "iconv-lite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findSidecarSubtitles, languageTag, loadSubtitleFile, SubtitleFileError } from "../../../src/ingest/subtitles/sidecar.js";
+import {
+  findSidecarSubtitles,
+  languageTag,
+  loadSubtitleFile,
+  SubtitleFileError,
+} from "../../../src/ingest/subtitles/sidecar.js";
 
 let dir: string;
 const SRT = "1\n00:00:01,000 --> 00:00:02,000\nHello\n";
@@ -15,7 +20,8 @@ beforeAll(async () => {
     "clip.srt": SRT,
     "clip.en.srt": SRT,
     "clip.zh-Hans.vtt": "WEBVTT\n\n00:01.000 --> 00:02.000\n你好\n",
-    "clip.forced.en.ASS": "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\nDialogue: 0,0:00:01.00,0:00:02.00,Default,Bob,0,0,0,,Hi\n",
+    "clip.forced.en.ASS":
+      "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\nDialogue: 0,0:00:01.00,0:00:02.00,Default,Bob,0,0,0,,Hi\n",
     "clip.sdh.srt": SRT,
     "clip.eng.srt": SRT,
     "clip.zh-Hant.srt": iconv.encode("1\n00:00:01,000 --> 00:00:02,000\n謝謝你。\n", "big5"),

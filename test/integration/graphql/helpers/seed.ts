@@ -36,7 +36,9 @@ export interface SeededClip {
 
 let jpeg: Buffer | undefined;
 async function tinyJpeg(): Promise<Buffer> {
-  jpeg ??= await sharp({ create: { width: 16, height: 9, channels: 3, background: { r: 200, g: 40, b: 40 } } }).jpeg().toBuffer();
+  jpeg ??= await sharp({ create: { width: 16, height: 9, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+    .jpeg()
+    .toBuffer();
   return jpeg;
 }
 
@@ -64,7 +66,9 @@ export async function seedClip(prisma: PrismaClient, config: Config, options: Se
     },
   });
   const trackId = randomUUID();
-  await prisma.subtitleTrack.create({ data: { id: trackId, clipId, index: 0, source: "EMBEDDED", codec: "subrip", language: options.language ?? "en" } });
+  await prisma.subtitleTrack.create({
+    data: { id: trackId, clipId, index: 0, source: "EMBEDDED", codec: "subrip", language: options.language ?? "en" },
+  });
   const sceneIds: string[] = [];
   const shotIds: string[] = [];
   const keyframePaths: string[] = [];
@@ -77,21 +81,61 @@ export async function seedClip(prisma: PrismaClient, config: Config, options: Se
     const sceneId = randomUUID();
     sceneIds.push(sceneId);
     const start = s * 10;
-    await prisma.scene.create({ data: { id: sceneId, clipId, index: s, startTime: start, endTime: start + 10, text: `scene ${s} dialogue` } });
+    await prisma.scene.create({
+      data: { id: sceneId, clipId, index: s, startTime: start, endTime: start + 10, text: `scene ${s} dialogue` },
+    });
     for (let k = 0; k < nShots; k++) {
       const shotId = randomUUID();
       shotIds.push(shotId);
       const a = start + (10 / nShots) * k;
       const b = start + (10 / nShots) * (k + 1);
-      shots.push({ id: shotId, clipId, sceneId, index: shotIndex, startTime: a, endTime: b, startFrame: Math.round(a * 25), endFrame: Math.round(b * 25) - 1, transition: shotIndex === 0 ? "START" : k === 0 ? "DISSOLVE" : "CUT", transitionStart: k === 0 && shotIndex > 0 ? a - 0.5 : null });
+      shots.push({
+        id: shotId,
+        clipId,
+        sceneId,
+        index: shotIndex,
+        startTime: a,
+        endTime: b,
+        startFrame: Math.round(a * 25),
+        endFrame: Math.round(b * 25) - 1,
+        transition: shotIndex === 0 ? "START" : k === 0 ? "DISSOLVE" : "CUT",
+        transitionStart: k === 0 && shotIndex > 0 ? a - 0.5 : null,
+      });
       const rel = path.join("keyframes", clipId, `${String(shotIndex).padStart(6, "0")}.jpg`);
       keyframePaths.push(rel);
-      keyframes.push({ id: randomUUID(), clipId, shotId, time: (a + b) / 2, path: rel, width: 16, height: 9, brightness: 0.4, contrast: 0.1, saturation: 0.7, colourfulness: 55, palette: JSON.stringify([{ hex: "#c82828", share: 0.9 }, { hex: "#000000", share: 0.1 }]) });
+      keyframes.push({
+        id: randomUUID(),
+        clipId,
+        shotId,
+        time: (a + b) / 2,
+        path: rel,
+        width: 16,
+        height: 9,
+        brightness: 0.4,
+        contrast: 0.1,
+        saturation: 0.7,
+        colourfulness: 55,
+        palette: JSON.stringify([
+          { hex: "#c82828", share: 0.9 },
+          { hex: "#000000", share: 0.1 },
+        ]),
+      });
       shotIndex++;
     }
     for (let c = 0; c < nCues; c++) {
       const a = start + 1 + c * 2;
-      cues.push({ id: randomUUID(), clipId, trackId, sceneId, index: cueIndex++, startTime: a, endTime: a + 1.5, rawText: `<i>line ${s}.${c}</i>`, text: `line ${s}.${c}`, speaker: c % 2 === 0 ? "ALICE" : "BOB" });
+      cues.push({
+        id: randomUUID(),
+        clipId,
+        trackId,
+        sceneId,
+        index: cueIndex++,
+        startTime: a,
+        endTime: a + 1.5,
+        rawText: `<i>line ${s}.${c}</i>`,
+        text: `line ${s}.${c}`,
+        speaker: c % 2 === 0 ? "ALICE" : "BOB",
+      });
     }
   }
   await prisma.shot.createMany({ data: shots });

@@ -5,8 +5,11 @@ import Database from "better-sqlite3";
 const db = new Database(process.argv[2]);
 db.exec("BEGIN IMMEDIATE");
 process.stdout.write("locked\n");
-setTimeout(() => {
-  process.stdout.write(`releasing ${Date.now()}\n`);
-  db.exec("COMMIT");
-  db.close();
-}, Number(process.argv[3] ?? 500));
+setTimeout(
+  () => {
+    process.stdout.write(`releasing ${Date.now()}\n`);
+    db.exec("COMMIT");
+    db.close();
+  },
+  Number(process.argv[3] ?? 500),
+);

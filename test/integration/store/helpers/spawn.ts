@@ -37,7 +37,12 @@ export interface MigrateChildOutput {
 
 /** Runs migrateDatabase(databaseFile) in a fresh node process (TypeScript sources through ts-register). */
 export async function migrateInChild(databaseFile: string, migrationsDir?: string): Promise<MigrateChildOutput> {
-  const args = ["--import", path.join(HELPERS, "ts-register.mjs"), path.join(HELPERS, "migrate-child.mjs"), databaseFile];
+  const args = [
+    "--import",
+    path.join(HELPERS, "ts-register.mjs"),
+    path.join(HELPERS, "migrate-child.mjs"),
+    databaseFile,
+  ];
   if (migrationsDir) args.push(migrationsDir);
   const r = await runNode(args);
   if (r.code !== 0) throw new Error(`migrate child exited ${r.code}: ${r.stderr}`);
