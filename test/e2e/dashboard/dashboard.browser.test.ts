@@ -225,6 +225,10 @@ describe.skipIf(!available)("dashboard in headless Chromium", () => {
     await detail.waitFor();
     expect(await detail.locator(".tc").first().textContent()).toMatch(/\d:\d\d\.\d{3} – \d:\d\d\.\d{3}/);
     await expect.poll(() => detail.locator("img").evaluate((i: HTMLImageElement) => i.naturalWidth)).toBeGreaterThan(0);
+    // the keyboard reaches the same details: focus a scene and press Enter
+    await timeline.locator("rect.scene").first().focus();
+    await page.keyboard.press("Enter");
+    await page.locator('[data-detail="scene"]').waitFor();
     await timeline.locator("rect.cue").first().click();
     expect(await page.locator("#details .lines li").count()).toBeGreaterThan(0);
 
