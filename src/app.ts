@@ -24,7 +24,7 @@ import { Enricher } from "./ingest/enrich/enricher.js";
 import { AsrStage } from "./ingest/enrich/asr.stage.js";
 import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
 import { createAnalysisModule, type AnalysisModule } from "./analysis/analysis.module.js";
-import "./resolvers/analysis.context.js";
+import "./analysis/analysis.context.js";
 
 export interface App {
   config: Config;

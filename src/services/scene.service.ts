@@ -10,7 +10,8 @@ export type KeyframeRow = Prisma.KeyframeGetPayload<object>;
 /** keyframes read for scenes carry their shot's scene */
 export type KeyframeWithScene = KeyframeRow & { shot: { sceneId: string | null } };
 
-export type TransitionKind = "START" | "CUT" | "DISSOLVE" | "FADE" | "WIPE";
+import type { TransitionKind } from "../domain/enums.js";
+export type { TransitionKind };
 
 /** Time range: rows overlapping [startTime, endTime) seconds; either bound may be left out. */
 export interface TimeRange {
