@@ -20,27 +20,34 @@ export interface RelationOptions {
   description?: string;
 }
 
-/** A resolver class adding the field `field` (clip, scene or cue) to `type`, loaded by the id in `key`. */
+/**
+ * A resolver class adding the field `field` (clip, scene or cue) to `type`, loaded by the id in `key`.
+ * type-graphql matches a field resolver to its field by method name, so the method is named after the
+ * field, and the decorators are applied to it as functions (the name is only known here).
+ */
 export function relation<T extends object>(
   type: ClassType<T>,
   field: Target,
   key: IdKey<T>,
   options: RelationOptions = {},
 ): ClassType {
-  @Resolver(() => type)
-  class Relation {
-    @FieldResolver(TARGETS[field], {
-      name: field,
-      nullable: options.nullable ?? false,
-      description: options.description,
-    })
-    async resolve(@Root() root: T, @Ctx() ctx: GraphQLContext): Promise<Clip | Scene | Cue | null> {
-      const id = root[key] as string | null;
-      if (id === null) return null;
-      return ctx.loaders[field].load(id);
-    }
+  const name = `${type.name}${field[0]!.toUpperCase()}${field.slice(1)}Relation`;
+  const Relation = { [name]: class {} }[name]!;
+  async function load(root: T, ctx: GraphQLContext): Promise<Clip | Scene | Cue | null> {
+    const id = root[key] as string | null;
+    if (id === null) return null;
+    return ctx.loaders[field].load(id);
   }
-  Object.defineProperty(Relation, "name", { value: `${type.name}${field[0]!.toUpperCase()}${field.slice(1)}Relation` });
+  Object.defineProperty(Relation.prototype, field, { value: load, writable: true, configurable: true });
+  Root()(Relation.prototype, field, 0);
+  Ctx()(Relation.prototype, field, 1);
+  const descriptor = Object.getOwnPropertyDescriptor(Relation.prototype, field)!;
+  FieldResolver(TARGETS[field], { nullable: options.nullable ?? false, description: options.description })(
+    Relation.prototype,
+    field,
+    descriptor,
+  );
+  Resolver(() => type)(Relation);
   return Relation;
 }
 
