@@ -143,12 +143,15 @@ export async function loadKeyframes(reads: AnalysisReads, clipIds: string[]): Pr
   }));
 }
 
+function isPaletteColour(p: unknown): p is { hex: string; share: number } {
+  const c = p as { hex?: unknown; share?: unknown } | null;
+  return typeof c?.hex === "string" && typeof c.share === "number";
+}
+
 function parsePalette(text: string): Array<{ hex: string; share: number }> {
   try {
     const v = JSON.parse(text) as unknown;
-    return Array.isArray(v)
-      ? v.filter((p): p is { hex: string; share: number } => typeof p?.hex === "string" && typeof p?.share === "number")
-      : [];
+    return Array.isArray(v) ? v.filter(isPaletteColour) : [];
   } catch {
     return [];
   }

@@ -22,7 +22,7 @@ export function generatorProvider(
   const extractive = new ExtractiveGenerator();
   if (config.kind === "openai" && config.openai) {
     const g = new OpenAiCompatibleGenerator(config.openai);
-    return async () => g;
+    return () => Promise.resolve(g);
   }
   if (config.kind === "local") {
     let warned = false;
@@ -41,5 +41,5 @@ export function generatorProvider(
       }
     };
   }
-  return async () => extractive;
+  return () => Promise.resolve(extractive);
 }

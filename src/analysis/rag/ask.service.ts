@@ -14,7 +14,7 @@ import type { EmotionService } from "../emotion/emotion.service.js";
 import { evidenceFrom, loadSceneLines, type SceneLines } from "../evidence.js";
 import type { AnalysisRun, AnalysisStore, ModelUse, RunOptions } from "../results/analysis-store.js";
 import { resolveScope, type AnalysisScope, type AnalysisReads } from "../scope.js";
-import { table, type Evidence, type Table } from "../tables.js";
+import { table, type Table } from "../tables.js";
 import type { AskResult, Citation, DraftResult, RetrievedScene } from "./rag.types.js";
 import type { PassageEmbeddings } from "../theme/theme.service.js";
 import { dot } from "../theme/cluster.js";

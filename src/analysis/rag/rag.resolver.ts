@@ -68,7 +68,7 @@ function answerStream(ctx: GraphQLContext, args: AnswerStreamArgs): AsyncIterabl
   const queue: AnswerStreamEvent[] = [];
   let wake: (() => void) | undefined;
   let finished = false;
-  let failure: unknown;
+  let failure: Error | undefined;
   const controller = new AbortController();
   const push = (e: AnswerStreamEvent) => {
     queue.push(e);
@@ -85,7 +85,7 @@ function answerStream(ctx: GraphQLContext, args: AnswerStreamArgs): AsyncIterabl
       },
     )
     .then((run) => push({ type: AnswerStreamEventType.ANSWER, token: null, answer: withRun(run) }))
-    .catch((error: unknown) => (failure = error))
+    .catch((error: unknown) => (failure = error instanceof Error ? error : new Error(String(error))))
     .finally(() => {
       finished = true;
       wake?.();

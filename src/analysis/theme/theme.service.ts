@@ -12,7 +12,7 @@ import { unavailableReason, type AnalysisModels } from "../analysis-models.js";
 import { buildEvidence } from "../evidence.js";
 import type { AnalysisRun, AnalysisStore, ModelUse, RunOptions } from "../results/analysis-store.js";
 import { loadScenes, resolveScope, type AnalysisScope, type SceneData, type AnalysisReads } from "../scope.js";
-import { table, type Evidence, type Table } from "../tables.js";
+import { table, type Evidence } from "../tables.js";
 import type { Theme, ThemeDiscoveryResult, ThemePresence, ThemeTestResult } from "./theme.types.js";
 import { mean, round } from "../text.js";
 import { chooseK, dot } from "./cluster.js";
