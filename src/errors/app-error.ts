@@ -32,7 +32,8 @@ export type ErrorCode =
   /** the answer was not what the protocol says */
   | "GENERATOR_BAD_RESPONSE"
   | "GENERATOR_TIMEOUT"
-  | "GENERATOR_CANCELLED";
+  | "GENERATOR_CANCELLED"
+  | "ENGINE_UNAVAILABLE";
 
 export class AppError extends Error {
   constructor(

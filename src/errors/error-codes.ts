@@ -28,4 +28,6 @@ export const ERROR_TABLE: Record<ErrorCode, { graphql: string; exit: number }> =
   GENERATOR_BAD_RESPONSE: { graphql: "GENERATOR_BAD_RESPONSE", exit: 1 },
   GENERATOR_TIMEOUT: { graphql: "GENERATOR_TIMEOUT", exit: 1 },
   GENERATOR_CANCELLED: { graphql: "GENERATOR_CANCELLED", exit: 130 },
+  /** a configured engine (Redis, PostgreSQL) cannot be reached; 69 = EX_UNAVAILABLE */
+  ENGINE_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 69 },
 };
