@@ -31,7 +31,7 @@ import { Enricher } from "./ingest/enrich/enricher.js";
 import { AsrStage } from "./ingest/enrich/asr.stage.js";
 import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
 import { createAnalysisModule, type AnalysisModule } from "./analysis/analysis.module.js";
-import "./resolvers/analysis.context.js";
+import "./analysis/analysis.context.js";
 
 /** The database behind its repositories (src/store): one per aggregate, each the only code for its tables. */
 export interface Store {

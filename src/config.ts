@@ -1,6 +1,7 @@
 // The only reader of process.env. Parsed once with zod; a bad value fails fast with every problem listed.
 import path from "node:path";
 import { z } from "zod";
+import { AppError } from "./errors/app-error.js";
 
 const bool = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])
@@ -195,8 +196,12 @@ function parseEnrichSteps(value: string[] | undefined): EnrichStep[] {
   return ENRICH_STEPS.filter((s) => wanted.includes(s));
 }
 
-export class ConfigError extends Error {
-  readonly code = "CONFIG_INVALID";
+/** a bad configuration: the CLI exits with CONFIG_INVALID's status (src/errors/error-codes.ts) */
+export class ConfigError extends AppError {
+  constructor(message: string) {
+    super("CONFIG_INVALID", message);
+    this.name = "ConfigError";
+  }
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

@@ -36,7 +36,8 @@ export interface PubSub {
   close(): void;
 }
 
-export type JobStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+import type { JobStatus } from "../domain/enums.js";
+export type { JobStatus };
 export const FINAL_JOB_STATUSES: readonly JobStatus[] = ["SUCCEEDED", "FAILED", "CANCELLED"];
 
 /** Published on TOPICS.JOB_PROGRESS, routed by `jobId`. Plain JSON (crosses processes in a scale-out setup). */
@@ -57,7 +58,8 @@ export interface JobProgressPayload {
   final: boolean;
 }
 
-export type ClipChange = "READY" | "DELETED";
+import type { ClipChange } from "../domain/enums.js";
+export type { ClipChange };
 
 /** Published on TOPICS.CLIP_UPDATED. */
 export interface ClipUpdatedPayload {

@@ -14,8 +14,8 @@ import type { Embedder } from "../models/embedder.port.js";
 import type { SearchSceneRow, SearchSourceRepository } from "../store/search-source.repository.js";
 import type { HighlightOptions, MatchKind, SceneFilter, SceneIndex } from "./scene-index.port.js";
 
-export type SearchMode = "HYBRID" | "KEYWORD" | "SEMANTIC";
-export const SEARCH_MODES: readonly SearchMode[] = ["HYBRID", "KEYWORD", "SEMANTIC"];
+import { SEARCH_MODES, type SearchMode } from "../domain/enums.js";
+export { SEARCH_MODES, type SearchMode };
 export type { MatchKind, SceneFilter, SearchSceneRow };
 
 export const DEFAULT_FIRST = 10;

@@ -11,7 +11,8 @@ import { queryPage, type Page, type PageArgs } from "./pagination.js";
 
 export type { ClipRecord, TrackRecordRow };
 
-export type ClipStatus = "INGESTING" | "READY" | "FAILED";
+import type { ClipStatus } from "../domain/enums.js";
+export type { ClipStatus };
 
 export interface ClipFilter {
   ids?: string[];

@@ -13,7 +13,8 @@ import { queryPage, type Page, type PageArgs } from "./pagination.js";
 
 export type { CueRow, KeyframeRow, KeyframeWithScene, SceneRow, ShotRow };
 
-export type TransitionKind = "START" | "CUT" | "DISSOLVE" | "FADE" | "WIPE";
+import type { TransitionKind } from "../domain/enums.js";
+export type { TransitionKind };
 
 /** Time range: rows overlapping [startTime, endTime) seconds; either bound may be left out. */
 export interface TimeRange {
