@@ -8,7 +8,7 @@ import type { MediaTools } from "./media/media.port.js";
 import { migrateDatabase } from "./store/migrate.js";
 import { createPrismaClient, type PrismaClient } from "./store/prisma.client.js";
 import { ClipRepository } from "./store/clip.repository.js";
-import { IngestService } from "./ingest/ingest.service.js";
+import { IngestService, type IngestRequest } from "./ingest/ingest.service.js";
 import type { PubSub } from "./events/pubsub.port.js";
 import { InProcessPubSub } from "./events/in-process.pubsub.js";
 import type { JobQueue } from "./jobs/job-queue.port.js";
@@ -83,6 +83,7 @@ export async function createApp(
     keyframeDir: config.keyframeDir,
     decodeWidth: config.media.decodeWidth,
     maxSceneSeconds: config.scenes.maxSceneSeconds,
+    subtitleLimits: config.subtitles,
     asr: config.enrich.includes("asr") ? new AsrStage({ media, registry: models, logger }) : undefined,
     enricher: new Enricher({
       prisma,
@@ -94,14 +95,23 @@ export async function createApp(
     }),
   });
   const events = new InProcessPubSub({ logger });
-  const jobs = new InProcessJobQueue({ prisma, ingest, pubsub: events, logger, concurrency: config.jobs.concurrency });
+  const mediaRoots = new MediaRootGuard(config.mediaRoots, logger);
+  // Jobs come from API requests: every subtitle file they read (given or found beside the clip) must lie in the roots.
+  const confined = { ingest: (r: IngestRequest) => ingest.ingest({ ...r, readScope: mediaRoots }) };
+  const jobs = new InProcessJobQueue({
+    prisma,
+    ingest: confined,
+    pubsub: events,
+    logger,
+    concurrency: config.jobs.concurrency,
+  });
   const analysis = createAnalysisModule(config, { prisma, pubsub: events, logger, search, models });
   const api: ApiServices = {
     clips: new ClipService({ prisma, pubsub: events, logger, keyframeDir: config.keyframeDir }),
     scenes: new SceneService(prisma),
     jobs,
     pubsub: events,
-    mediaRoots: new MediaRootGuard(config.mediaRoots, logger),
+    mediaRoots,
     keyframeUrls: new KeyframeUrls(config.apiKeyList.map((k) => k.key)),
     analysis: { module: analysis, search: search.search },
   };
