@@ -4,6 +4,7 @@
 // limit and at an abort. A symlink swapped in after the check is not followed (O_NOFOLLOW on the real path).
 import { constants } from "node:fs";
 import { open, realpath } from "node:fs/promises";
+import { resolve } from "node:path";
 import { AppError } from "../../errors/app-error.js";
 import { SubtitleFileError } from "./subtitle-file.error.js";
 import { tooManyBytes, type SubtitleLimits } from "./limits.js";
@@ -25,13 +26,13 @@ export interface ReadSubtitleOptions {
 
 /** The real path of `path`, with a one-line refusal naming what is wrong (missing, a loop, no access). */
 export async function realSubtitlePath(path: string, scope?: SubtitleReadScope): Promise<string> {
-  let real: string;
+  // the scope resolves the path itself, so its refusal names the path given, never a link's target
+  if (scope) return scope.resolve(resolve(path), "subtitle file");
   try {
-    real = await realpath(path);
+    return await realpath(path);
   } catch (error) {
     throw fsError(path, error);
   }
-  return scope ? scope.resolve(real, "subtitle file") : real;
 }
 
 export async function readSubtitleBytes(path: string, options: ReadSubtitleOptions): Promise<Buffer> {
