@@ -57,7 +57,8 @@ export function parseTtml(text: string, limits: SubtitleLimits): Track[] {
   const docs = text.split(/(?<=<\/(?:[\w-]+:)?tt\s*>)/).filter((d) => d.trim() !== "");
   let line = 0;
   for (const doc of docs) {
-    reader.document(doc, line);
+    // an XML declaration must be the document's first characters
+    reader.document(doc.trimStart(), line + (doc.length - doc.trimStart().length > 0 ? leadingLines(doc) : 0));
     line += doc.split("\n").length - 1;
   }
   return reader.tracks();
@@ -218,6 +219,10 @@ class TtmlReader {
     if (this.total() >= this.limits.maxCues) throw tooManyCues(this.limits);
     sink.add({ line: p.line, start: begin, end, rawText, ...(p.agent ? { speaker: p.agent } : {}) });
   }
+}
+
+function leadingLines(doc: string): number {
+  return (/^\s*/.exec(doc)?.[0] ?? "").split("\n").length - 1;
 }
 
 function localName(name: string): string {
