@@ -46,6 +46,13 @@ export function parseAssEvents(text: string, sink: CueSink): void {
   if (!state.sawEvents && sink.cues.length === 0) sink.warn(undefined, "no [Events] section");
 }
 
+/** the Text field: everything after the comma that ends the field before it */
+function textField(line: string, fieldCount: number): string {
+  let at = line.indexOf(":");
+  for (let i = 1; i < fieldCount && at >= 0; i++) at = line.indexOf(",", at + 1);
+  return at < 0 ? "" : line.slice(at + 1);
+}
+
 function dialogue(line: string, lineNo: number, state: AssState, sink: CueSink): void {
   if (!state.format) {
     state.format = state.ssa ? SSA_FORMAT : ASS_FORMAT;
@@ -57,7 +64,7 @@ function dialogue(line: string, lineNo: number, state: AssState, sink: CueSink):
     sink.warn(lineNo, `Dialogue line has ${fields} of the ${state.fieldCount} fields its Format line names: skipped`);
     return;
   }
-  if (sink.overLong(lineNo, line.length)) return;
+  if (sink.overLong(lineNo, textField(line, state.fieldCount).length)) return;
   let event: AssEvent | undefined;
   try {
     event = parseAss(`[Events]\n${state.format}\n${line}`).events.dialogue[0];
