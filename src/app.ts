@@ -64,6 +64,7 @@ export async function createApp(
     ffmpegPath: config.media.ffmpegPath,
     ffprobePath: config.media.ffprobePath,
     timeoutMs: config.media.timeoutMs,
+    maxSubtitleBytes: config.subtitles.maxFileBytes,
   });
   const clips = new ClipRepository(prisma);
   const models = new ModelRegistry(config.models, { logger });

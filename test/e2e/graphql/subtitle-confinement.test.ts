@@ -14,6 +14,18 @@ let outside: string;
 let clipFile: string;
 
 const SECRET = "1\n00:00:00,500 --> 00:00:01,500\nTOP SECRET LINE\n";
+interface TrackRow {
+  source: string;
+  language: string | null;
+  skipped: boolean;
+  warnings: string[];
+  cues: { nodes: Array<{ text: string }> };
+}
+interface Reply {
+  errors?: Array<{ message: string; extensions: { code: string } }>;
+  data: { clips: { nodes: Array<{ status: string; tracks: { nodes: TrackRow[] } }> } } | null;
+}
+
 const INGEST = `mutation($input: IngestClipInput!) { ingestClip(input: $input) { id status } }`;
 
 beforeAll(async () => {
@@ -42,22 +54,18 @@ afterAll(async () => {
 
 describe("subtitles read for ingestClip", () => {
   it("never reads a sidecar that links outside the roots, nor a FIFO; the clip still ingests", async () => {
-    const started = await t.gql(INGEST, { input: { path: clipFile } });
-    expect(started.body.errors).toBeUndefined();
+    const started = (await t.gql(INGEST, { input: { path: clipFile } })).body as Reply;
+    expect(started.errors).toBeUndefined();
     await t.app.jobs.idle();
-    const r = await t.gql(
-      `{ clips { nodes { status tracks { nodes { source language skipped warnings cues { nodes { text } } } } } } }`,
-    );
-    expect(r.body.errors).toBeUndefined();
-    const clip = r.body.data.clips.nodes[0];
-    expect(clip.status).toBe("READY");
-    const tracks = clip.tracks.nodes as Array<{
-      source: string;
-      language: string | null;
-      skipped: boolean;
-      warnings: string[];
-      cues: any;
-    }>;
+    const r = (
+      await t.gql(
+        `{ clips { nodes { status tracks { nodes { source language skipped warnings cues { nodes { text } } } } } } }`,
+      )
+    ).body as Reply;
+    expect(r.errors).toBeUndefined();
+    const clip = r.data?.clips.nodes[0];
+    expect(clip?.status).toBe("READY");
+    const tracks = clip?.tracks.nodes ?? [];
     const all = JSON.stringify(tracks);
     expect(all).not.toContain("TOP SECRET");
     expect(all).not.toContain("root:x");
@@ -77,9 +85,10 @@ describe("subtitles read for ingestClip", () => {
     ["a FIFO", "given.srt", /not a regular file \(a FIFO, socket or device\)/],
     ["a symlink loop", "loop-a.srt", /symbolic link loop/],
   ])("refuses an explicit subtitle path that is %s, with a one-line reason", async (_name, file, message) => {
-    const r = await t.gql(INGEST, { input: { path: clipFile, subtitlePaths: [path.join(media, file)] } });
-    expect(r.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
-    expect(r.body.errors[0].message).toMatch(message);
-    expect(r.body.errors[0].message).not.toContain("\n");
+    const r = (await t.gql(INGEST, { input: { path: clipFile, subtitlePaths: [path.join(media, file)] } }))
+      .body as Reply;
+    expect(r.errors?.[0]?.extensions.code).toBe("BAD_USER_INPUT");
+    expect(r.errors?.[0]?.message).toMatch(message);
+    expect(r.errors?.[0]?.message).not.toContain("\n");
   });
 });

@@ -43,7 +43,7 @@ async function writeSrt(file: string, bytes: number): Promise<number> {
 }
 
 /** peak RSS growth (MiB) while `fn` runs */
-async function peakGrowth<T>(fn: () => Promise<T>): Promise<{ result: T | unknown; mib: number }> {
+async function peakGrowth<T>(fn: () => Promise<T>): Promise<{ result: unknown; mib: number }> {
   const before = process.resourceUsage().maxRSS;
   let result: unknown;
   try {
