@@ -37,6 +37,11 @@ const schema = z.object({
   CINERAG_SUBTITLE_MAX_CUE_CHARS: z.coerce.number().int().min(16).default(10_000),
   CINERAG_SEARCH: z.enum(["embedded", "elasticsearch"]).default("embedded"),
   ELASTICSEARCH_URL: z.url().optional(),
+  /** redis://host:port: Redis pub/sub for subscriptions across processes (scale-out); unset = in-process */
+  CINERAG_REDIS_URL: z
+    .url()
+    .refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// or rediss:// URL")
+    .optional(),
   CINERAG_API_KEYS: z.string().optional(),
   CINERAG_OFFLINE: bool.default(false),
   CINERAG_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -108,6 +113,8 @@ export interface Config {
   /** limits on every subtitle input (src/ingest/subtitles/limits.ts) */
   subtitles: { maxFileBytes: number; maxCues: number; maxCueChars: number };
   search: { kind: "embedded" | "elasticsearch"; elasticsearchUrl?: string };
+  /** Redis for pub/sub across processes; undefined = in-process */
+  redisUrl?: string;
   apiKeys?: string;
   offline: boolean;
   port: number;
@@ -255,6 +262,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCueChars: e.CINERAG_SUBTITLE_MAX_CUE_CHARS,
     },
     search: { kind: e.CINERAG_SEARCH, elasticsearchUrl: e.ELASTICSEARCH_URL },
+    redisUrl: e.CINERAG_REDIS_URL,
     apiKeys: e.CINERAG_API_KEYS,
     offline: e.CINERAG_OFFLINE,
     port: e.CINERAG_PORT,
