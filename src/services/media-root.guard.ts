@@ -70,11 +70,9 @@ export class MediaRootGuard {
     if (!roots.some((root) => within(root, real))) throw outside(what, input, real !== lexical);
     const info = await stat(real);
     // FIFOs, sockets and devices too: reading one blocks or never ends
+    if (info.isDirectory()) throw new AppError("BAD_INPUT", `${what} ${input} is not a file (a folder)`);
     if (!info.isFile())
-      throw new AppError(
-        "BAD_INPUT",
-        `${what} ${input} is not a regular file${info.isDirectory() ? " (a folder)" : " (a FIFO, socket or device)"}`,
-      );
+      throw new AppError("BAD_INPUT", `${what} ${input} is not a regular file (a FIFO, socket or device)`);
     return real;
   }
 }
