@@ -15,7 +15,7 @@ import { JobRepository } from "./store/job.repository.js";
 import { SceneRepository } from "./store/scene.repository.js";
 import { SearchOutboxRepository } from "./store/search-outbox.repository.js";
 import { SearchSourceRepository } from "./store/search-source.repository.js";
-import { IngestService } from "./ingest/ingest.service.js";
+import { IngestService, type IngestRequest } from "./ingest/ingest.service.js";
 import type { PubSub } from "./events/pubsub.port.js";
 import { createPubSub } from "./events/pubsub.factory.js";
 import type { JobQueue } from "./jobs/job-queue.port.js";
@@ -100,6 +100,7 @@ export async function createApp(
     ffmpegPath: config.media.ffmpegPath,
     ffprobePath: config.media.ffprobePath,
     timeoutMs: config.media.timeoutMs,
+    maxSubtitleBytes: config.subtitles.maxFileBytes,
   });
   const store = createStore(prisma);
   const clips = store.clips;
@@ -124,6 +125,7 @@ export async function createApp(
     keyframeDir: config.keyframeDir,
     decodeWidth: config.media.decodeWidth,
     maxSceneSeconds: config.scenes.maxSceneSeconds,
+    subtitleLimits: config.subtitles,
     asr: config.enrich.includes("asr") ? new AsrStage({ media, registry: models, logger }) : undefined,
     enricher: new Enricher({
       store: store.enrichment,
@@ -135,9 +137,12 @@ export async function createApp(
       steps: config.enrich,
     }),
   });
+  const mediaRoots = new MediaRootGuard(config.mediaRoots, logger);
+  // Jobs come from API requests: every subtitle file they read (given or found beside the clip) must lie in the roots.
+  const confined = { ingest: (r: IngestRequest) => ingest.ingest({ ...r, readScope: mediaRoots }) };
   const jobs = new InProcessJobQueue({
     jobs: store.jobs,
-    ingest,
+    ingest: confined,
     pubsub: events,
     logger,
     concurrency: config.jobs.concurrency,
@@ -148,7 +153,7 @@ export async function createApp(
     scenes: new SceneService(store.scenes),
     jobs,
     pubsub: events,
-    mediaRoots: new MediaRootGuard(config.mediaRoots, logger),
+    mediaRoots,
     keyframeUrls: new KeyframeUrls(config.apiKeyList.map((k) => k.key)),
     analysis: { module: analysis, search: search.search },
   };

@@ -28,6 +28,14 @@ const schema = z.object({
     .positive()
     .default(6 * 3600),
   CINERAG_MEDIA_ROOTS: list.optional(),
+  /** subtitle inputs (files and embedded tracks): bytes, cues and characters per cue before a refusal */
+  CINERAG_SUBTITLE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(32 * 1024 * 1024),
+  CINERAG_SUBTITLE_MAX_CUES: z.coerce.number().int().min(1).default(200_000),
+  CINERAG_SUBTITLE_MAX_CUE_CHARS: z.coerce.number().int().min(16).default(10_000),
   CINERAG_SEARCH: z.enum(["embedded", "elasticsearch"]).default("embedded"),
   ELASTICSEARCH_URL: z.url().optional(),
   /** redis://host:port: Redis pub/sub for subscriptions across processes (scale-out); unset = in-process */
@@ -103,6 +111,8 @@ export interface Config {
   logLevel?: NonNullable<z.infer<typeof schema>["CINERAG_LOG_LEVEL"]>;
   media: { ffmpegPath?: string; ffprobePath?: string; decodeWidth: number; timeoutMs: number };
   mediaRoots?: string[];
+  /** limits on every subtitle input (src/ingest/subtitles/limits.ts) */
+  subtitles: { maxFileBytes: number; maxCues: number; maxCueChars: number };
   search: { kind: "embedded" | "elasticsearch"; elasticsearchUrl?: string };
   /** Redis for pub/sub across processes; undefined = in-process */
   redisUrl?: string;
@@ -251,6 +261,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.CINERAG_MEDIA_TIMEOUT * 1000,
     },
     mediaRoots: e.CINERAG_MEDIA_ROOTS?.map((r) => path.resolve(r)),
+    subtitles: {
+      maxFileBytes: e.CINERAG_SUBTITLE_MAX_BYTES,
+      maxCues: e.CINERAG_SUBTITLE_MAX_CUES,
+      maxCueChars: e.CINERAG_SUBTITLE_MAX_CUE_CHARS,
+    },
     search: { kind: e.CINERAG_SEARCH, elasticsearchUrl: e.ELASTICSEARCH_URL },
     redisUrl: e.CINERAG_REDIS_URL,
     apiKeys: e.CINERAG_API_KEYS,

@@ -10,7 +10,8 @@ import type { Logger } from "../logging/logger.js";
 import { AppError, isAppError } from "../errors/app-error.js";
 import { contentHash } from "./content-hash.js";
 import { analyseFrames, type FrameStageResult } from "./frame.stage.js";
-import { collectTracks, loadExplicitTracks } from "./subtitle.stage.js";
+import { collectTracks, loadExplicitTracks, type SubtitleReading } from "./subtitle.stage.js";
+import type { SubtitleLimits, SubtitleReadScope } from "./subtitles/index.js";
 import { groupScenes } from "./scenes/scene-grouper.js";
 import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "./ingest.types.js";
 import type { IngestStage, ProgressListener } from "./progress.js";
@@ -22,6 +23,8 @@ export interface IngestRequest {
   file: string;
   title?: string;
   subtitles?: string[];
+  /** where subtitle files may be read from: the media roots when the request came over the API */
+  readScope?: SubtitleReadScope;
   signal?: AbortSignal;
   onProgress?: ProgressListener;
 }
@@ -55,6 +58,8 @@ export interface IngestDeps {
   keyframeDir: string;
   decodeWidth: number;
   maxSceneSeconds: number;
+  /** limits on subtitle files and tracks (CINERAG_SUBTITLE_MAX_*); default DEFAULT_SUBTITLE_LIMITS */
+  subtitleLimits?: SubtitleLimits;
   /** speech to text for clips without text subtitles (before scene grouping) */
   asr?: AsrStage;
   /** model enrichment of stored clips (embeddings, cue emotions, captions, CLIP vectors) */
@@ -83,7 +88,13 @@ export class IngestService {
     }
 
     report("subtitles", 0);
-    const tracks = await collectTracks(this.deps.media, probe, request.subtitles ?? [], request.signal);
+    const tracks = await collectTracks(
+      this.deps.media,
+      probe,
+      request.subtitles ?? [],
+      request.signal,
+      this.reading(request),
+    );
     report("subtitles", 100, `${tracks.length} tracks, ${tracks.reduce((n, t) => n + t.cues.length, 0)} cues`);
 
     const title = request.title ?? path.parse(probe.path).name;
@@ -122,6 +133,13 @@ export class IngestService {
     }
   }
 
+  private reading(request: IngestRequest): Omit<SubtitleReading, "signal"> {
+    return {
+      ...(this.deps.subtitleLimits ? { limits: this.deps.subtitleLimits } : {}),
+      ...(request.readScope ? { scope: request.readScope } : {}),
+    };
+  }
+
   /**
    * The same bytes again: the clip is not ingested twice, but what the command adds is honoured: new
    * subtitle files are read (an unreadable one refuses, as for a new clip) and attached, a title renames.
@@ -134,7 +152,14 @@ export class IngestService {
   ): Promise<void> {
     const files = request.subtitles ?? [];
     if (files.length > 0) {
-      const added = await this.deps.clips.addTracks(clipId, await loadExplicitTracks(files, probe.duration));
+      const added = await this.deps.clips.addTracks(
+        clipId,
+        await loadExplicitTracks(files, probe.duration, {
+          ...this.reading(request),
+          signal: request.signal,
+          frameRate: probe.video.frameRate,
+        }),
+      );
       if (added.length > 0)
         this.deps.logger.info(
           { clipId, tracks: added.map((t) => t.path) },

@@ -56,7 +56,7 @@ export interface DecodeOptions {
 
 export interface ExtractedSubtitle {
   /** the text of the track converted by ffmpeg to a text format we parse */
-  format: "srt" | "ass" | "vtt";
+  format: "srt" | "ass" | "vtt" | "ttml";
   text: string;
 }
 

@@ -64,14 +64,25 @@ export class MediaRootGuard {
     let real: string;
     try {
       real = await realpath(lexical);
-    } catch {
-      throw new AppError("BAD_INPUT", `${what} ${input} does not exist`);
+    } catch (error) {
+      throw unresolvable(what, input, error);
     }
     if (!roots.some((root) => within(root, real))) throw outside(what, input, real !== lexical);
     const info = await stat(real);
-    if (!info.isFile()) throw new AppError("BAD_INPUT", `${what} ${input} is not a file`);
+    // FIFOs, sockets and devices too: reading one blocks or never ends
+    if (info.isDirectory()) throw new AppError("BAD_INPUT", `${what} ${input} is not a file (a folder)`);
+    if (!info.isFile())
+      throw new AppError("BAD_INPUT", `${what} ${input} is not a regular file (a FIFO, socket or device)`);
     return real;
   }
+}
+
+function unresolvable(what: string, input: string, error: unknown): AppError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ELOOP") return new AppError("BAD_INPUT", `${what} ${input} is a symbolic link loop`);
+  if (code === "EACCES" || code === "EPERM")
+    return new AppError("FORBIDDEN", `${what} ${input} cannot be read (no permission)`);
+  return new AppError("BAD_INPUT", `${what} ${input} does not exist`);
 }
 
 function outside(what: string, input: string, viaLink = false): AppError {

@@ -2,17 +2,21 @@
 // (chardet) and iconv-lite for the legacy code pages subtitles still come in (GB18030/GBK, Big5,
 // Shift_JIS, EUC-KR, Windows-125x...).
 //
-// Detectors are unreliable on short CJK files (a two-line Big5 file looks like ISO-8859-1 to chardet),
-// so a language hint, usually taken from the file name (`clip.zh-Hant.srt`), biases the choice: the
-// hinted code page wins when the bytes decode cleanly in it, unless chardet is confident about another
-// encoding of the same kind (multi-byte CJK vs single-byte).
+// Detectors are unreliable on short CJK files (a one-line Big5 file looks like ISO-8859-1 to chardet), so
+// every code page that decodes the bytes cleanly is scored on the text it gives (core repertoire, the
+// language's frequent characters, no C1 controls, no runs of Latin symbols) and the most plausible wins;
+// a language hint from the file name (`clip.zh-Hant.srt`) adds a little, chardet's confidence counts when
+// high. When two readings score close, the result says so (a warning on the track).
 import chardet from "chardet";
 import iconv from "iconv-lite";
+import { big5, euc_jp, euc_kr, gb_18030, sjis } from "chardet/lib/encoding/mbcs.js";
 
 export interface DecodedSubtitle {
   text: string;
   /** canonical name of the encoding used, e.g. "UTF-8", "UTF-16LE", "GB18030", "Big5", "Shift_JIS", "windows-1252" */
   encoding: string;
+  /** set when the bytes could be read in another code page nearly as well (short legacy-encoded files) */
+  warning?: string;
 }
 
 const MULTI_BYTE = new Set(["GB18030", "Big5", "Shift_JIS", "EUC-JP", "EUC-KR"]);
@@ -99,28 +103,6 @@ function roundTripFails(bytes: Uint8Array, text: string, encoding: string): bool
 }
 
 /**
- * How much of the non-ASCII bytes sit in runs of 3 or more consecutive high bytes. Multi-byte CJK text is
- * nearly all such runs; Latin text in a single-byte code page has isolated accented letters.
- */
-function highByteRunShare(bytes: Uint8Array): number {
-  let high = 0;
-  let inLongRuns = 0;
-  let run = 0;
-  const close = () => {
-    if (run >= 3) inLongRuns += run;
-    run = 0;
-  };
-  for (const byte of bytes) {
-    if (byte >= 0x80) {
-      high++;
-      run++;
-    } else close();
-  }
-  close();
-  return high === 0 ? 0 : inLongRuns / high;
-}
-
-/**
  * Plausibility of reading `bytes` as double-byte `encoding`: each double-byte character in the code
  * page's core repertoire (the frequent level-1 ideographs, kana, the KS X 1001 hangul, CJK punctuation)
  * counts +1; anything else a wrong table typically lands on (GBK/UHC extensions, level-2 and
@@ -191,57 +173,134 @@ export function decodeSubtitleBytes(bytes: Uint8Array, hint?: string): DecodedSu
 
   const utf8 = decodeStrict(bytes, "UTF-8");
   if (utf8 !== undefined) return { text: utf8, encoding: "UTF-8" };
+  return bestLegacyDecoding(bytes, hint);
+}
 
-  const candidates = chardet
+/**
+ * Every legacy code page that could hold the bytes (chardet's candidates, the hinted one, every CJK
+ * double-byte one, windows-1252) is decoded and scored; the most plausible wins. chardet's confidence
+ * counts only when it is high (long files); on short ones the text's own plausibility decides.
+ */
+function bestLegacyDecoding(bytes: Uint8Array, hint?: string): DecodedSubtitle {
+  const detected = chardet
     .analyse(bytes)
     .map((m) => ({ encoding: canonical(m.name), confidence: m.confidence }))
     .filter((m) => iconv.encodingExists(m.encoding) && !/^UTF-/i.test(m.encoding));
-  const top = candidates[0];
-  const looksMultiByte = highByteRunShare(bytes) >= 0.6;
-
-  const hinted = encodingForLanguageHint(hint ? languageFromHint(hint) : undefined);
-  if (hinted) {
-    const text = decodeStrict(bytes, hinted);
-    if (text !== undefined) {
-      const sameKind = top && MULTI_BYTE.has(top.encoding) === MULTI_BYTE.has(hinted);
-      if (top && sameKind && top.encoding !== hinted && top.confidence >= 50) {
-        const other = decodeStrict(bytes, top.encoding);
-        if (other !== undefined) return { text: other, encoding: top.encoding };
-      }
-      return { text, encoding: hinted };
-    }
+  const hinted = hintedEncodings(hint ? languageFromHint(hint) : undefined);
+  const names = [...new Set([...hinted, ...detected.map((d) => d.encoding), ...MULTI_BYTE, "windows-1252"])];
+  const scored: Array<DecodedSubtitle & { score: number }> = [];
+  for (const encoding of names) {
+    const text = decodeStrict(bytes, encoding);
+    if (text === undefined) continue;
+    const confidence = detected.find((d) => d.encoding === encoding)?.confidence ?? 0;
+    let score = MULTI_BYTE.has(encoding) ? multiByteScore(bytes, text, encoding) : singleByteScore(text);
+    if (confidence >= 50) score += confidence / 100;
+    if (hinted.includes(encoding)) score += 0.3;
+    scored.push({ text, encoding, score });
   }
-
-  if (top && top.confidence >= 50 && MULTI_BYTE.has(top.encoding) === looksMultiByte) {
-    const text = decodeStrict(bytes, top.encoding);
-    if (text !== undefined) return { text, encoding: top.encoding };
-  }
-
-  if (looksMultiByte) {
-    // Short CJK text: chardet's statistics have too little to go on. Try each double-byte code page that
-    // decodes cleanly and keep the most plausible result (chardet's order breaks ties).
-    const order = [...new Set([...candidates.map((c) => c.encoding).filter((e) => MULTI_BYTE.has(e)), ...MULTI_BYTE])];
-    let best: DecodedSubtitle | undefined;
-    let bestScore = -Infinity;
-    for (const encoding of order) {
-      const text = decodeStrict(bytes, encoding);
-      if (text === undefined) continue;
-      const score = cjkPlausibility(bytes, encoding);
-      if (score > bestScore) {
-        best = { text, encoding };
-        bestScore = score;
-      }
-    }
-    if (best) return best;
-  }
-
-  for (const c of candidates) {
-    if (MULTI_BYTE.has(c.encoding)) continue;
-    const text = decodeStrict(bytes, c.encoding);
-    if (text !== undefined) return { text, encoding: c.encoding };
-  }
+  scored.sort((a, b) => b.score - a.score);
+  const best = scored[0];
+  // A reading that gives the same text is no rival (ç is ç in windows-1250 and 1252 alike), nor is a
+  // single-byte one when the best is single-byte too: they differ on a few letters, CJK ones on everything.
+  const second = scored.find(
+    (c) => c.text !== best?.text && (MULTI_BYTE.has(c.encoding) || MULTI_BYTE.has(best?.encoding ?? "")),
+  );
   // windows-1252 maps every byte but five; fall back to a lossless single-byte decode.
-  return { text: iconv.decode(Buffer.from(bytes), "windows-1252"), encoding: "windows-1252" };
+  if (!best) return { text: iconv.decode(Buffer.from(bytes), "windows-1252"), encoding: "windows-1252" };
+  const unsure = best.score < 0.5 || (second !== undefined && best.score - second.score < 0.15);
+  return {
+    text: best.text,
+    encoding: best.encoding,
+    ...(unsure
+      ? {
+          warning: `encoding uncertain: read as ${best.encoding}${second ? ` (${second.encoding} was almost as likely)` : ""}; name the file with its language (clip.<lang>.srt) to settle it`,
+        }
+      : {}),
+  };
+}
+
+/** the hinted code page, and for Chinese both of its code pages (a `zh` name does not say which script) */
+function hintedEncodings(language: string | undefined): string[] {
+  const one = encodingForLanguageHint(language);
+  if (!one) return [];
+  const tag = (language ?? "").toLowerCase();
+  if (/^(zh|chi|zho|cmn)$/.test(tag)) return ["GB18030", "Big5"];
+  return [one];
+}
+
+/** chardet's lists of each CJK code page's most frequent characters (as lead<<8|trail byte values) */
+const COMMON: Record<string, Set<number>> = {
+  GB18030: new Set(new gb_18030().commonChars),
+  Big5: new Set(new big5().commonChars),
+  Shift_JIS: new Set(new sjis().commonChars),
+  "EUC-JP": new Set(new euc_jp().commonChars),
+  "EUC-KR": new Set(new euc_kr().commonChars),
+};
+
+/**
+ * A double-byte reading: the share of characters in the code page's core repertoire (cjkPlausibility),
+ * plus the share among the language's most frequent characters, less readings that a language would not
+ * produce (Japanese with kanji but no kana at all).
+ */
+function multiByteScore(bytes: Uint8Array, text: string, encoding: string): number {
+  let pairs = 0;
+  let common = 0;
+  const table = COMMON[encoding];
+  for (let i = 0; i < bytes.length;) {
+    const a = bytes[i] ?? 0;
+    if (a < 0x80 || (encoding === "Shift_JIS" && a >= 0xa1 && a <= 0xdf)) {
+      i++;
+      continue;
+    }
+    pairs++;
+    if (table?.has((a << 8) | (bytes[i + 1] ?? 0))) common++;
+    i += 2;
+  }
+  if (pairs === 0) return 0;
+  let score = cjkPlausibility(bytes, encoding) / pairs + (1.5 * common) / pairs;
+  if ((encoding === "Shift_JIS" || encoding === "EUC-JP") && /\p{Script=Han}.*\p{Script=Han}/su.test(text))
+    if (!/[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(text)) score -= 0.7;
+  return score - controlShare(text);
+}
+
+/**
+ * A single-byte reading: the share of non-ASCII characters that are letters, less runs of three or more
+ * non-ASCII characters (Latin text has isolated accented letters; CJK bytes read as Latin come in runs).
+ */
+function singleByteScore(text: string): number {
+  let nonAscii = 0;
+  let letters = 0;
+  let inRuns = 0;
+  let run = 0;
+  const close = () => {
+    if (run >= 3) inRuns += run;
+    run = 0;
+  };
+  for (const ch of text) {
+    if (ch.charCodeAt(0) < 0x80) {
+      close();
+      continue;
+    }
+    nonAscii++;
+    run++;
+    if (/\p{L}/u.test(ch)) letters++;
+  }
+  close();
+  if (nonAscii === 0) return 1;
+  return letters / nonAscii - (1.5 * inRuns) / nonAscii - controlShare(text);
+}
+
+/** C1 controls, replacement and private-use characters: no real subtitle holds them */
+function controlShare(text: string): number {
+  let bad = 0;
+  let nonAscii = 0;
+  for (const ch of text) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (c < 0x80) continue;
+    nonAscii++;
+    if ((c >= 0x80 && c <= 0x9f) || c === 0xfffd || (c >= 0xe000 && c <= 0xf8ff)) bad++;
+  }
+  return nonAscii === 0 ? 0 : (2 * bad) / nonAscii;
 }
 
 function sniffUtf16(bytes: Uint8Array): "UTF-16LE" | "UTF-16BE" | undefined {

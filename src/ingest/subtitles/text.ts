@@ -20,6 +20,9 @@ export function cleanCueText(raw: string): string {
   s = s.replace(/<rt>[\s\S]*?<\/rt>/gi, ""); // ruby annotation text (readings), not dialogue
   s = s.replace(/\{\\[^}]*\}/g, ""); // ASS override blocks that SRT files often carry
   s = s.replace(/<\/?(?:[a-z][^<>]*|\d{1,2}(?::\d{1,2}){1,2}[.,]\d{1,3})>/gi, ""); // tags and timestamps
+  // Hand-edited files put spaces inside tags (`< i>`, `< / i\n>`): accepted for the formatting tags only,
+  // so that "x < y > z" in dialogue stays.
+  s = s.replace(/<\s+\/?\s*(?:i|b|u|s|font|c|v|ruby|rt|lang|span|br)\b[^<>]*>|<\s*\/\s+[a-z]+\s*>/gi, "");
   s = s.replace(/\\[Nn]/g, " ").replace(/\\h/g, " ");
   s = decodeHTML(s);
   return s

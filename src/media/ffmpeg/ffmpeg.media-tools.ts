@@ -18,6 +18,8 @@ export interface FfmpegOptions {
   ffmpegPath?: string;
   ffprobePath?: string;
   timeoutMs: number;
+  /** embedded subtitle tracks larger than this are refused while being extracted */
+  maxSubtitleBytes?: number;
 }
 
 export class FfmpegMediaTools implements MediaTools {
@@ -52,7 +54,11 @@ export class FfmpegMediaTools implements MediaTools {
 
   extractSubtitle(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<ExtractedSubtitle> {
     const codec = probe.streams.find((s) => s.index === streamIndex)?.codec ?? "subrip";
-    return extractSubtitle(this.bins(), probe, streamIndex, codec, { signal, timeoutMs: this.options.timeoutMs });
+    return extractSubtitle(this.bins(), probe, streamIndex, codec, {
+      signal,
+      timeoutMs: this.options.timeoutMs,
+      maxBytes: this.options.maxSubtitleBytes,
+    });
   }
 
   extractAudio(probe: ProbeResult, options: ExtractAudioOptions = {}): Promise<Float32Array> {

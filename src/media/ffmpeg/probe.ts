@@ -10,6 +10,7 @@ interface RawStream {
   index: number;
   codec_type?: string;
   codec_name?: string;
+  codec_tag_string?: string;
   width?: number;
   height?: number;
   r_frame_rate?: string;
@@ -50,8 +51,10 @@ export function normaliseLanguage(tag: string | undefined): string | undefined {
 }
 
 function toStream(raw: RawStream): ProbedStream {
-  const type = (raw.codec_type ?? "data") as StreamType;
-  const codec = raw.codec_name ?? "unknown";
+  // ffprobe has no TTML decoder and calls an MP4 `stpp` track an "unknown" data stream: it holds TTML
+  const ttml = raw.codec_tag_string === "stpp" && (raw.codec_name ?? "unknown") === "unknown";
+  const codec = ttml ? "ttml" : (raw.codec_name ?? "unknown");
+  const type = ttml ? "subtitle" : ((raw.codec_type ?? "data") as StreamType);
   const tags = raw.tags ?? {};
   const language = tags.language ?? tags.LANGUAGE;
   return {

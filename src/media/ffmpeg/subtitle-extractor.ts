@@ -21,6 +21,8 @@ export interface ExtractSubtitleOptions {
   signal?: AbortSignal;
   /** kill ffmpeg after this long; default 120 s */
   timeoutMs?: number;
+  /** kill ffmpeg and refuse once its output passes this many bytes (CINERAG_SUBTITLE_MAX_BYTES) */
+  maxBytes?: number;
 }
 
 /** Subtitle codecs that are pictures, not text: nothing to extract. */
@@ -40,6 +42,8 @@ export function subtitleOutputFor(codec: string): {
   muxer: string;
 } {
   const c = codec.toLowerCase();
+  // no ffmpeg build decodes TTML: its documents are copied out as they are (one per sample)
+  if (c === "ttml") return { format: "ttml", encoder: "copy", muxer: "data" };
   if (c === "ass" || c === "ssa") return { format: "ass", encoder: "ass", muxer: "ass" };
   if (c === "webvtt") return { format: "vtt", encoder: "webvtt", muxer: "webvtt" };
   return { format: "srt", encoder: "srt", muxer: "srt" };
@@ -99,7 +103,20 @@ export function extractSubtitle(
   return new Promise<ExtractedSubtitle>((resolve, reject) => {
     const chunks: Buffer[] = [];
     const sink = new PassThrough();
-    sink.on("data", (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    sink.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (opts.maxBytes !== undefined && size > opts.maxBytes) {
+        kill();
+        finish(
+          new SubtitleExtractionError(
+            `${what} is over the ${opts.maxBytes}-byte limit (CINERAG_SUBTITLE_MAX_BYTES): not read`,
+          ),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    });
     let settled = false;
     const command = ffmpeg(input.path)
       .setFfmpegPath(binaries.ffmpeg)

@@ -89,7 +89,7 @@ describe("SubRip", () => {
   it("a text without any readable cue is a one-line error", () => {
     expect(() => parseSubtitles("1\n00:00:0x,000 --> 00:00:02,000\nNope\n", "srt")).toThrow(SubtitleParseError);
     expect(() => parseSubtitles("just some prose\nover two lines\n", "srt")).toThrow(
-      /^no readable cue in the SubRip text$/,
+      /^no readable cue in the SubRip text: line 1: text before the first cue belongs to no cue: ignored$/,
     );
     expect(() => parseSubtitles("", "srt")).toThrow(/empty/);
     let error: unknown;

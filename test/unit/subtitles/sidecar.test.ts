@@ -115,7 +115,7 @@ describe("loadSubtitleFile", () => {
       ["empty.srt", /^subtitle file is empty: /],
       ["blank.srt", /^subtitle file is empty: /],
       ["binary.srt", /^not a text subtitle file \(binary data\): /],
-      ["prose.srt", /prose\.srt: no readable cue in the SubRip text$/],
+      ["prose.srt", /prose\.srt: not a subtitle file: no readable cue in the SubRip text: line 1: text before/],
       ["clip.de.srt", /^not a subtitle file \(a directory\): /],
     ];
     for (const [name, message] of cases) {
