@@ -1,5 +1,6 @@
 // The composition root: builds every adapter from the configuration and hands them to the services.
 // Nothing else constructs adapters, so swapping an embedded part for its scale-out sibling happens here.
+import path from "node:path";
 import { mkdir } from "node:fs/promises";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logging/logger.js";
@@ -9,6 +10,7 @@ import { migrateDatabase } from "./store/migrate.js";
 import { createPrismaClient, type PrismaClient } from "./store/prisma.client.js";
 import { ClipRepository } from "./store/clip.repository.js";
 import { IngestService } from "./ingest/ingest.service.js";
+import { IngestLeases } from "./ingest/ingest-lease.js";
 import type { PubSub } from "./events/pubsub.port.js";
 import { InProcessPubSub } from "./events/in-process.pubsub.js";
 import type { JobQueue } from "./jobs/job-queue.port.js";
@@ -83,6 +85,7 @@ export async function createApp(
     keyframeDir: config.keyframeDir,
     decodeWidth: config.media.decodeWidth,
     maxSceneSeconds: config.scenes.maxSceneSeconds,
+    leases: new IngestLeases(path.join(config.dataDir, "locks")),
     asr: config.enrich.includes("asr") ? new AsrStage({ media, registry: models, logger }) : undefined,
     enricher: new Enricher({
       prisma,

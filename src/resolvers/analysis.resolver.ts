@@ -57,6 +57,7 @@ import {
 import { AnalysisScopeInput, SceneSearchFilter } from "../schema/analysis/analysis.inputs.js";
 import { analysisOf } from "./analysis.context.js";
 import { clipIdsOf } from "./args.js";
+import { closable } from "../events/closable-stream.js";
 import { freshLoaders, type GraphQLContext } from "./context.js";
 import { DeadlineMiddleware } from "./deadline.middleware.js";
 
@@ -346,17 +347,20 @@ async function completedStream(
 ): Promise<AsyncIterable<AnalysisCompletedPayload>> {
   const wanted = clipIdsOf(clipIds);
   const live = ctx.services.pubsub.subscribe(ANALYSIS_COMPLETED) as AsyncIterableIterator<AnalysisCompletedPayload>;
-  return (async function* () {
-    try {
-      for await (const p of live) {
-        if (kinds?.length && !kinds.includes(p.kind as AnalysisKind)) continue;
-        if (wanted?.length && !p.clipIds.some((c) => wanted.includes(c))) continue;
-        yield p;
+  return closable(
+    (async function* () {
+      try {
+        for await (const p of live) {
+          if (kinds?.length && !kinds.includes(p.kind as AnalysisKind)) continue;
+          if (wanted?.length && !p.clipIds.some((c) => wanted.includes(c))) continue;
+          yield p;
+        }
+      } finally {
+        await live.return?.();
       }
-    } finally {
-      await live.return?.();
-    }
-  })();
+    })(),
+    () => live.return?.(),
+  );
 }
 
 /** Bridges the generator's onToken callback to an async iterator; the last event carries the checked answer. */
@@ -393,7 +397,13 @@ async function answerStream(
       finished = true;
       wake?.();
     });
-  return (async function* () {
+  const stop = () => {
+    controller.abort();
+    finished = true;
+    wake?.();
+  };
+  return closable(
+    (async function* () {
     try {
       for (;;) {
         while (queue.length) {
@@ -411,7 +421,9 @@ async function answerStream(
     } finally {
       controller.abort();
     }
-  })();
+  })(),
+    stop,
+  );
 }
 
 /** Field resolvers of Evidence and of its extension RetrievedScene (one class per object type). */

@@ -10,8 +10,7 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { WebSocketServer } from "ws";
 import { AppError } from "../errors/app-error.js";
-import { useServer } from "graphql-ws/use/ws";
-import { GraphQLError, getOperationAST, type ExecutionArgs } from "graphql";
+import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLFormattedError } from "graphql";
 import type { App } from "../app.js";
 import type { ApiRole } from "../config.js";
 import { isAppError } from "../errors/app-error.js";
@@ -21,8 +20,9 @@ import { cineragSchema } from "../schema/build-schema.js";
 import { createContext, type GraphQLContext } from "../resolvers/context.js";
 import { KEYFRAME_ROUTE } from "../services/keyframe-url.js";
 import { ApiKeyAuth } from "./api-keys.js";
-import { formatError, formatResultErrors, recordInternalError } from "./error-format.js";
+import { capErrors, formatError, formatResultErrors, recordInternalError } from "./error-format.js";
 import { createProtection } from "./protection.js";
+import { serveGraphqlWs, type WsExtra } from "./ws-transport.js";
 import { Playground, PLAYGROUND_CSP } from "./playground.js";
 import { keyframeHandler } from "./keyframes.route.js";
 import { databaseCheck, healthHandler, readyHandler, type ReadinessCheck } from "./health.js";
@@ -45,11 +45,6 @@ export interface RunningServer {
   httpServer: http.Server;
   close(): Promise<void>;
 }
-
-type WsExtra = {
-  role?: ApiRole;
-  connectionId?: string;
-};
 
 function asGraphQLError(error: unknown): GraphQLError {
   if (isAppError(error)) {
@@ -86,7 +81,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     if (new URL(request.url ?? "/", "http://localhost").pathname !== GRAPHQL_PATH) return socket.destroy();
     wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit("connection", ws, request));
   });
-  const wsDisposable = useServer<Record<string, unknown>, WsExtra>(
+  const wsDisposable = serveGraphqlWs(
     {
       onConnect(ctx) {
         ctx.extra.connectionId = randomUUID();
@@ -145,17 +140,25 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
       },
       onNext(_ctx, _id, _payload, args, result) {
         const c = args.contextValue as GraphQLContext;
-        return formatResultErrors(result, c.requestId, logger);
+        const formatted = formatResultErrors(result, c.requestId, logger);
+        return formatted.errors && formatted.errors.length > limits.maxErrors
+          ? { ...formatted, errors: capErrors(formatted.errors.map(toFormatted), limits.maxErrors) }
+          : formatted;
       },
       onError(ctx, id, _payload, errors) {
         const requestId = `${ctx.extra.connectionId ?? "ws"}:${id}`;
-        return errors.map((e) => {
-          recordInternalError(e, requestId, logger);
-          return formatError(e.toJSON(), e, "BAD_USER_INPUT");
-        });
+        return capErrors(
+          errors.map((e) => {
+            recordInternalError(e, requestId, logger);
+            return formatError(e.toJSON(), e, "BAD_USER_INPUT");
+          }),
+          limits.maxErrors,
+        );
       },
     },
     wsServer,
+    limits.ws,
+    logger,
   );
 
   // ---- Apollo ---------------------------------------------------------------------------------------
@@ -165,8 +168,11 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
         async didEncounterErrors({ errors, contextValue }) {
           for (const e of errors) recordInternalError(e, contextValue?.requestId ?? "unknown", logger);
         },
-        async willSendResponse({ contextValue }) {
+        async willSendResponse({ contextValue, response }) {
           contextValue?.deadline?.clear();
+          const body = response.body;
+          if (body.kind === "single" && body.singleResult.errors && body.singleResult.errors.length > limits.maxErrors)
+            body.singleResult.errors = capErrors(body.singleResult.errors, limits.maxErrors);
         },
       };
     },
@@ -343,6 +349,10 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
       return closing;
     },
   };
+}
+
+function toFormatted(e: GraphQLError | GraphQLFormattedError): GraphQLFormattedError {
+  return e instanceof GraphQLError ? e.toJSON() : e;
 }
 
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
