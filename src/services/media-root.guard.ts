@@ -64,7 +64,9 @@ export class MediaRootGuard {
     let real: string;
     try {
       real = await realpath(lexical);
-    } catch {
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ELOOP")
+        throw new AppError("BAD_INPUT", `${what} ${input} is a symbolic link that loops`);
       throw new AppError("BAD_INPUT", `${what} ${input} does not exist`);
     }
     if (!roots.some((root) => within(root, real))) throw outside(what, input, real !== lexical);
