@@ -404,24 +404,24 @@ async function answerStream(
   };
   return closable(
     (async function* () {
-    try {
-      for (;;) {
-        while (queue.length) {
-          const e = queue.shift()!;
-          yield e;
-          if (e.type === AnswerStreamEventType.ANSWER) return;
+      try {
+        for (;;) {
+          while (queue.length) {
+            const e = queue.shift()!;
+            yield e;
+            if (e.type === AnswerStreamEventType.ANSWER) return;
+          }
+          if (finished) {
+            if (failure) throw failure;
+            return;
+          }
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
         }
-        if (finished) {
-          if (failure) throw failure;
-          return;
-        }
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
+      } finally {
+        controller.abort();
       }
-    } finally {
-      controller.abort();
-    }
-  })(),
+    })(),
     stop,
   );
 }

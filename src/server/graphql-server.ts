@@ -22,7 +22,7 @@ import { KEYFRAME_ROUTE } from "../services/keyframe-url.js";
 import { ApiKeyAuth } from "./api-keys.js";
 import { capErrors, formatError, formatResultErrors, recordInternalError } from "./error-format.js";
 import { createProtection } from "./protection.js";
-import { serveGraphqlWs, type WsExtra } from "./ws-transport.js";
+import { serveGraphqlWs } from "./ws-transport.js";
 import { Playground, PLAYGROUND_CSP } from "./playground.js";
 import { keyframeHandler } from "./keyframes.route.js";
 import { dashboardHandler } from "./dashboard.route.js";

@@ -7,7 +7,7 @@
 // address: a cap on open connections (close 4429). Failed sends to a client that has gone are not errors.
 import type http from "node:http";
 import { CloseCode, GRAPHQL_TRANSPORT_WS_PROTOCOL, makeServer, type ServerOptions } from "graphql-ws";
-import { GraphQLError, getOperationAST, type ExecutionArgs } from "graphql";
+import { GraphQLError, OperationTypeNode, getOperationAST, type ExecutionArgs } from "graphql";
 import type { WebSocket, WebSocketServer } from "ws";
 import type { WebSocketLimits } from "../config.js";
 import type { Logger } from "../logging/logger.js";
@@ -89,7 +89,9 @@ export function serveGraphqlWs(
       }
       const args = result as ExecutionArgs;
       const kind =
-        getOperationAST(args.document, args.operationName)?.operation === "subscription" ? "subscription" : "operation";
+        getOperationAST(args.document, args.operationName)?.operation === OperationTypeNode.SUBSCRIPTION
+          ? "subscription"
+          : "operation";
       const open = [...ops.values()].filter((k) => k === kind).length;
       ops.delete(id);
       if (kind === "subscription" && open >= limits.maxSubscriptions)

@@ -26,9 +26,18 @@ async function ffmpeg(args: string[]): Promise<void> {
 
 function testsrc(name: string, size: string, seconds: number, codec = ["-c:v", "libx264", "-preset", "ultrafast"]) {
   const out = path.join(dir, name);
-  return ffmpeg(["-f", "lavfi", "-t", String(seconds), "-i", `testsrc=size=${size}:rate=10`, ...codec, "-pix_fmt", "yuv420p", out]).then(
-    () => out,
-  );
+  return ffmpeg([
+    "-f",
+    "lavfi",
+    "-t",
+    String(seconds),
+    "-i",
+    `testsrc=size=${size}:rate=10`,
+    ...codec,
+    "-pix_fmt",
+    "yuv420p",
+    out,
+  ]).then(() => out);
 }
 
 interface ShapeCase {
@@ -72,8 +81,22 @@ const CASES: ShapeCase[] = [
       const srt = path.join(dir, "late.srt");
       await writeFile(srt, "1\n00:00:01,000 --> 00:00:02,000\nhello\n\n2\n00:04:02,000 --> 00:04:03,500\nlate\n");
       const out = path.join(dir, "late-subs.mkv");
-      await ffmpeg(["-f", "lavfi", "-t", "20", "-i", "testsrc=size=160x90:rate=10", "-i", srt, "-map", "0:v", "-map", "1:s"]
-        .concat(["-c:v", "libx264", "-preset", "ultrafast", "-c:s", "srt", out]));
+      await ffmpeg(
+        [
+          "-f",
+          "lavfi",
+          "-t",
+          "20",
+          "-i",
+          "testsrc=size=160x90:rate=10",
+          "-i",
+          srt,
+          "-map",
+          "0:v",
+          "-map",
+          "1:s",
+        ].concat(["-c:v", "libx264", "-preset", "ultrafast", "-c:s", "srt", out]),
+      );
       return out;
     },
     expect: ingested(320, 640),

@@ -11,7 +11,13 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createApp } from "../../src/app.js";
 import { seedClip } from "../integration/search/seed.js";
 import { tempDataDir, testConfig } from "../integration/graphql/helpers/seed.js";
-import { percentile, probeLatency, procCpuSeconds, startServerProcess, type ServerProcess } from "./helpers/server-process.js";
+import {
+  percentile,
+  probeLatency,
+  procCpuSeconds,
+  startServerProcess,
+  type ServerProcess,
+} from "./helpers/server-process.js";
 import { record, runCases } from "./helpers/record.js";
 
 const FLOOD = path.resolve("test/attack/helpers/ws-flood.mjs");
@@ -33,7 +39,10 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function flood(connections: number, each: number): Promise<{ closeCodes: Record<string, number>; errors: Record<string, number> }> {
+function flood(
+  connections: number,
+  each: number,
+): Promise<{ closeCodes: Record<string, number>; errors: Record<string, number> }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [FLOOD, server.wsUrl, String(connections), String(each)], {
       stdio: ["ignore", "pipe", "inherit"],
@@ -136,7 +145,9 @@ it("too many subscriptions on one connection: the extra ones get TOO_MANY_REQUES
     if (msg.type === "error") codes.push(msg.payload?.[0]?.extensions?.code ?? "none");
   });
   for (let i = 0; i < 70; i++)
-    ws.send(JSON.stringify({ id: `s${i}`, type: "subscribe", payload: { query: "subscription { clipUpdated { clipId } }" } }));
+    ws.send(
+      JSON.stringify({ id: `s${i}`, type: "subscribe", payload: { query: "subscription { clipUpdated { clipId } }" } }),
+    );
   const deadline = Date.now() + 10_000;
   while (codes.length < 6 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 300)); // no more than six

@@ -58,7 +58,8 @@ it("ingestClip: clip and subtitle paths that are links out, loops, FIFOs, device
   const jobsBefore = await server.app.prisma.job.count();
   const failures = await runCases("ingestClip special paths (clip, subtitles)", cases, async (input) => {
     const res = await server.gql(INGEST, { input });
-    const error = res.body.errors?.[0] as { message: string; extensions: { code: string } } | undefined;
+    const body = res.body as { errors?: Array<{ message: string; extensions: { code: string } }> };
+    const error = body.errors?.[0];
     expect(error, JSON.stringify(res.body)).toBeDefined();
     expect(REFUSED).toContain(error!.extensions.code);
     expect(error!.message).not.toMatch(/\n|internal|Cannot read|ENOENT|ELOOP/i);

@@ -23,9 +23,15 @@ function ts(t: number, sep: string): string {
 
 function valid(format: SubtitleFormat, rnd: () => number): string {
   const n = 1 + Math.floor(rnd() * 12);
-  const cues = Array.from({ length: n }, (_, i) => ({ start: i * 2 + rnd(), end: i * 2 + 1.5 + rnd(), text: `line ${i} <i>é</i>` }));
-  if (format === "srt") return cues.map((c, i) => `${i + 1}\n${ts(c.start, ",")} --> ${ts(c.end, ",")}\n${c.text}\n`).join("\n");
-  if (format === "vtt") return `WEBVTT\n\n${cues.map((c) => `${ts(c.start, ".")} --> ${ts(c.end, ".")}\n<v Bob>${c.text}\n`).join("\n")}`;
+  const cues = Array.from({ length: n }, (_, i) => ({
+    start: i * 2 + rnd(),
+    end: i * 2 + 1.5 + rnd(),
+    text: `line ${i} <i>é</i>`,
+  }));
+  if (format === "srt")
+    return cues.map((c, i) => `${i + 1}\n${ts(c.start, ",")} --> ${ts(c.end, ",")}\n${c.text}\n`).join("\n");
+  if (format === "vtt")
+    return `WEBVTT\n\n${cues.map((c) => `${ts(c.start, ".")} --> ${ts(c.end, ".")}\n<v Bob>${c.text}\n`).join("\n")}`;
   const ass = (t: number) => ts(t, ".").slice(1, -1);
   return [
     "[Script Info]",
@@ -41,7 +47,15 @@ const MUTATIONS: Array<(lines: string[], rnd: () => number) => string[]> = [
   (l, r) => l.filter(() => r() > 0.2), // drop lines
   (l, r) => l.flatMap((x) => (r() < 0.2 ? [x, x] : [x])), // duplicate lines
   (l, r) => l.map((x) => (r() < 0.3 ? x.slice(0, Math.floor(r() * x.length)) : x)), // truncate lines
-  (l, r) => l.map((x) => (r() < 0.3 ? x.split(",").slice(0, 1 + Math.floor(r() * 4)).join(",") : x)), // cut fields
+  (l, r) =>
+    l.map((x) =>
+      r() < 0.3
+        ? x
+            .split(",")
+            .slice(0, 1 + Math.floor(r() * 4))
+            .join(",")
+        : x,
+    ), // cut fields
   (l, r) => l.map((x) => (r() < 0.2 ? x.replace(/\d/g, () => String(Math.floor(r() * 10))) : x)), // scramble digits
   (l, r) => l.map((x) => (r() < 0.2 ? x.replace(/\d\d:\d\d/, "99:99") : x)), // absurd times
   (l, r) => l.map((x) => (r() < 0.1 ? x + "\u0000\uFFFD\u202E" : x)), // control and odd characters
@@ -74,7 +88,9 @@ it(`subtitle fuzzer: ${CASES} seeded cases`, () => {
         refused++;
         continue;
       }
-      failures.push(`case ${i} (${format}): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      failures.push(
+        `case ${i} (${format}): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      );
     }
   }
   // Issue 15 item 6 (an ASS Dialogue line with fewer fields than Format rejects the whole file) is fixed on

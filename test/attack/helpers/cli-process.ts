@@ -34,7 +34,10 @@ export function runCliMeasured(args: string[], env: Record<string, string>): Pro
 
 /** A refusal as the README promises it: one line on stderr, no stack trace, no internal message. */
 export function isOneLineRefusal(stderr: string): boolean {
-  const lines = stderr.trim().split("\n").filter((l) => !l.startsWith("{")); // pino lines are JSON
+  const lines = stderr
+    .trim()
+    .split("\n")
+    .filter((l) => !l.startsWith("{")); // pino lines are JSON
   return (
     lines.length === 1 &&
     !/\n\s+at |internal error|Cannot read properties|TypeError|Invalid string length/i.test(stderr)
@@ -55,7 +58,11 @@ export function databaseIntact(file: string): { ok: boolean; clips: number; why:
       }
     ).n;
     const ok = integrity === "ok" && fk.length === 0 && orphanShots === 0;
-    return { ok, clips, why: `integrity ${integrity}, ${fk.length} fk violations, ${orphanShots} shots of unready clips` };
+    return {
+      ok,
+      clips,
+      why: `integrity ${integrity}, ${fk.length} fk violations, ${orphanShots} shots of unready clips`,
+    };
   } finally {
     db.close();
   }

@@ -22,7 +22,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   });
   let stderr = "";
   const url = await new Promise<string>((resolve, reject) => {
-    child.stderr!.on("data", (d: Buffer) => {
+    child.stderr.on("data", (d: Buffer) => {
       stderr += d.toString();
       const m = /serving (http:\/\/\S+\/graphql)/.exec(stderr);
       if (m) resolve(m[1]!);

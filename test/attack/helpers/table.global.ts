@@ -30,8 +30,7 @@ export default function setup(project: TestProject) {
       `${"attack".padEnd(w)}  cases  held   measured`,
       `${"-".repeat(w)}  -----  -----  --------`,
       ...rows.map(
-        (r) =>
-          `${r.attack.padEnd(w)}  ${String(r.cases).padStart(5)}  ${String(r.held).padStart(5)}  ${r.note ?? ""}`,
+        (r) => `${r.attack.padEnd(w)}  ${String(r.cases).padStart(5)}  ${String(r.held).padStart(5)}  ${r.note ?? ""}`,
       ),
     ];
     process.stdout.write(`\ncinerag attack suite\n${lines.join("\n")}\n\n`);
