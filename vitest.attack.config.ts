@@ -10,7 +10,8 @@ export default defineConfig({
   test: {
     include: ["test/attack/**/*.attack.ts"],
     globalSetup: ["test/attack/helpers/table.global.ts"],
-    testTimeout: 240_000,
+    // generous: kill -9 trials and concurrent ingests are many CLI runs, and CI machines are shared
+    testTimeout: 600_000,
     hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 1,
