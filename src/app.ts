@@ -9,6 +9,13 @@ import type { MediaTools } from "./media/media.port.js";
 import { migrateDatabase } from "./store/migrate.js";
 import { createPrismaClient, type PrismaClient } from "./store/prisma.client.js";
 import { ClipRepository } from "./store/clip.repository.js";
+import { EmbeddingCacheRepository } from "./store/embedding-cache.repository.js";
+import { EnrichmentRepository } from "./store/enrichment.repository.js";
+import { HealthRepository } from "./store/health.repository.js";
+import { JobRepository } from "./store/job.repository.js";
+import { SceneRepository } from "./store/scene.repository.js";
+import { SearchOutboxRepository } from "./store/search-outbox.repository.js";
+import { SearchSourceRepository } from "./store/search-source.repository.js";
 import { IngestService } from "./ingest/ingest.service.js";
 import { IngestLeases } from "./ingest/ingest-lease.js";
 import type { PubSub } from "./events/pubsub.port.js";
@@ -28,10 +35,37 @@ import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
 import { createAnalysisModule, type AnalysisModule } from "./analysis/analysis.module.js";
 import "./resolvers/analysis.context.js";
 
+/** The database behind its repositories (src/store): one per aggregate, each the only code for its tables. */
+export interface Store {
+  clips: ClipRepository;
+  jobs: JobRepository;
+  scenes: SceneRepository;
+  enrichment: EnrichmentRepository;
+  outbox: SearchOutboxRepository;
+  embeddingCache: EmbeddingCacheRepository;
+  searchSource: SearchSourceRepository;
+  health: HealthRepository;
+}
+
+export function createStore(prisma: PrismaClient): Store {
+  return {
+    clips: new ClipRepository(prisma),
+    jobs: new JobRepository(prisma),
+    scenes: new SceneRepository(prisma),
+    enrichment: new EnrichmentRepository(prisma),
+    outbox: new SearchOutboxRepository(prisma),
+    embeddingCache: new EmbeddingCacheRepository(prisma),
+    searchSource: new SearchSourceRepository(prisma),
+    health: new HealthRepository(prisma),
+  };
+}
+
 export interface App {
   config: Config;
   logger: Logger;
+  /** the client itself: for tests and tools that inspect the database; product code goes through `store` */
   prisma: PrismaClient;
+  store: Store;
   media: MediaTools;
   clips: ClipRepository;
   ingest: IngestService;
@@ -69,15 +103,20 @@ export async function createApp(
     ffprobePath: config.media.ffprobePath,
     timeoutMs: config.media.timeoutMs,
   });
-  const clips = new ClipRepository(prisma);
+  const store = createStore(prisma);
+  const clips = store.clips;
   const models = new ModelRegistry(config.models, { logger });
   // the registry's embedder: the neural model when on disk, else the hashing embedder (src/models)
   const embedder = models.embedder();
   const search = createSearchModule(config, {
-    prisma,
+    store: { source: store.searchSource, outbox: store.outbox, embeddingCache: store.embeddingCache },
     logger,
     embedder,
-    sceneIndex: withSceneCaptions(createSceneIndex(config, embedder), prisma, () => models.resolve("caption").id),
+    sceneIndex: withSceneCaptions(
+      createSceneIndex(config, embedder),
+      store.enrichment,
+      () => models.resolve("caption").id,
+    ),
   });
   const ingest = new IngestService({
     media,
@@ -90,7 +129,8 @@ export async function createApp(
     leases: new IngestLeases(path.join(config.dataDir, "locks")),
     asr: config.enrich.includes("asr") ? new AsrStage({ media, registry: models, logger }) : undefined,
     enricher: new Enricher({
-      prisma,
+      store: store.enrichment,
+      outbox: store.outbox,
       registry: models,
       embeddings: search.embeddings,
       dataDir: config.dataDir,
@@ -98,11 +138,17 @@ export async function createApp(
       steps: config.enrich,
     }),
   });
-  const jobs = new InProcessJobQueue({ prisma, ingest, pubsub: events, logger, concurrency: config.jobs.concurrency });
+  const jobs = new InProcessJobQueue({
+    jobs: store.jobs,
+    ingest,
+    pubsub: events,
+    logger,
+    concurrency: config.jobs.concurrency,
+  });
   const analysis = createAnalysisModule(config, { prisma, pubsub: events, logger, search, models });
   const api: ApiServices = {
-    clips: new ClipService({ prisma, pubsub: events, logger, keyframeDir: config.keyframeDir }),
-    scenes: new SceneService(prisma),
+    clips: new ClipService({ clips, jobs: store.jobs, pubsub: events, logger, keyframeDir: config.keyframeDir }),
+    scenes: new SceneService(store.scenes),
     jobs,
     pubsub: events,
     mediaRoots: new MediaRootGuard(config.mediaRoots, logger),
@@ -113,6 +159,7 @@ export async function createApp(
     config,
     logger,
     prisma,
+    store,
     media,
     clips,
     ingest,

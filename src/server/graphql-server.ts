@@ -10,7 +10,13 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { WebSocketServer } from "ws";
 import { AppError } from "../errors/app-error.js";
-import { GraphQLError, getOperationAST, type ExecutionArgs, type GraphQLFormattedError } from "graphql";
+import {
+  GraphQLError,
+  OperationTypeNode,
+  getOperationAST,
+  type ExecutionArgs,
+  type GraphQLFormattedError,
+} from "graphql";
 import type { App } from "../app.js";
 import type { ApiRole } from "../config.js";
 import { isAppError } from "../errors/app-error.js";
@@ -104,7 +110,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
         let role = ctx.extra.role;
         if (!role) {
           try {
-            role = auth.authenticate(ApiKeyAuth.keyFrom(payload.extensions as Record<string, unknown> | undefined));
+            role = auth.authenticate(ApiKeyAuth.keyFrom(payload.extensions));
           } catch (error) {
             return [asGraphQLError(error)];
           }
@@ -128,7 +134,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
           requestId,
           role,
           baseUrl: baseUrlOf(ctx.extra.request),
-          timeoutMs: operation.operation === "subscription" ? undefined : limits.operationTimeoutMs,
+          timeoutMs: operation.operation === OperationTypeNode.SUBSCRIPTION ? undefined : limits.operationTimeoutMs,
         });
         const args: ExecutionArgs = {
           schema,
@@ -164,18 +170,20 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
 
   // ---- Apollo ---------------------------------------------------------------------------------------
   const operationPlugin: ApolloServerPlugin<GraphQLContext> = {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue }) {
+    requestDidStart() {
+      return Promise.resolve({
+        didEncounterErrors({ errors, contextValue }) {
           for (const e of errors) recordInternalError(e, contextValue?.requestId ?? "unknown", logger);
+          return Promise.resolve();
         },
-        async willSendResponse({ contextValue, response }) {
+        willSendResponse({ contextValue, response }) {
           contextValue?.deadline?.clear();
           const body = response.body;
           if (body.kind === "single" && body.singleResult.errors && body.singleResult.errors.length > limits.maxErrors)
             body.singleResult.errors = capErrors(body.singleResult.errors, limits.maxErrors);
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
   const apollo = new ApolloServer<GraphQLContext>({
@@ -197,12 +205,12 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
       ApolloServerPluginLandingPageDisabled(),
       operationPlugin,
       {
-        async serverWillStart() {
-          return {
+        serverWillStart() {
+          return Promise.resolve({
             async drainServer() {
               await wsDisposable.dispose();
             },
-          };
+          });
         },
       },
     ],
@@ -224,7 +232,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     next();
   });
   expressApp.get("/healthz", healthHandler(started));
-  const checks: ReadinessCheck[] = [databaseCheck(app.prisma)];
+  const checks: ReadinessCheck[] = [databaseCheck(app.store.health)];
   checks.push({ name: "search", check: () => app.search.sceneIndex.ping() });
   expressApp.get("/readyz", readyHandler(checks));
   expressApp.use(
@@ -253,22 +261,24 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     GRAPHQL_PATH,
     express.json({ limit: limits.bodyLimitBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
+      context: ({ req, res }) => {
         const requestId = res.locals.requestId as string;
         let role: ApiRole;
         try {
           role = auth.localMode ? "editor" : auth.authenticate(ApiKeyAuth.keyFrom(req.headers));
         } catch (error) {
-          throw asGraphQLError(error);
+          return Promise.reject(asGraphQLError(error));
         }
-        return createContext({
-          services: app.api,
-          logger,
-          requestId,
-          role,
-          baseUrl: baseUrlOf(req),
-          timeoutMs: limits.operationTimeoutMs,
-        });
+        return Promise.resolve(
+          createContext({
+            services: app.api,
+            logger,
+            requestId,
+            role,
+            baseUrl: baseUrlOf(req),
+            timeoutMs: limits.operationTimeoutMs,
+          }),
+        );
       },
     }),
   );
@@ -285,8 +295,9 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
           : e.status && e.status < 500
             ? [e.status, "BAD_REQUEST", e.message ?? "bad request"]
             : [500, "INTERNAL_SERVER_ERROR", "Internal server error"];
-    if (status >= 500) logger.error({ err: error, requestId: res.locals.requestId }, "HTTP request failed");
-    res.status(status).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
+    const requestId = res.locals.requestId as string | undefined;
+    if (status >= 500) logger.error({ err: error, requestId }, "HTTP request failed");
+    res.status(status).json({ errors: [{ message, extensions: { code, requestId } }] });
   });
 
   // ---- listen ---------------------------------------------------------------------------------------
