@@ -1,5 +1,6 @@
 // The composition root: builds every adapter from the configuration and hands them to the services.
 // Nothing else constructs adapters, so swapping an embedded part for its scale-out sibling happens here.
+import path from "node:path";
 import { mkdir } from "node:fs/promises";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logging/logger.js";
@@ -16,6 +17,7 @@ import { SceneRepository } from "./store/scene.repository.js";
 import { SearchOutboxRepository } from "./store/search-outbox.repository.js";
 import { SearchSourceRepository } from "./store/search-source.repository.js";
 import { IngestService, type IngestRequest } from "./ingest/ingest.service.js";
+import { IngestLeases } from "./ingest/ingest-lease.js";
 import type { PubSub } from "./events/pubsub.port.js";
 import { createPubSub } from "./events/pubsub.factory.js";
 import type { JobQueue } from "./jobs/job-queue.port.js";
@@ -126,6 +128,7 @@ export async function createApp(
     decodeWidth: config.media.decodeWidth,
     maxSceneSeconds: config.scenes.maxSceneSeconds,
     subtitleLimits: config.subtitles,
+    leases: new IngestLeases(path.join(config.dataDir, "locks")),
     asr: config.enrich.includes("asr") ? new AsrStage({ media, registry: models, logger }) : undefined,
     enricher: new Enricher({
       store: store.enrichment,

@@ -67,6 +67,23 @@ const schema = z.object({
     .default(100 * 1024),
   /** time limit of one query or mutation, in seconds */
   CINERAG_GRAPHQL_TIMEOUT: z.coerce.number().positive().default(30),
+  /** error entries in one response at most (the rest are counted in one last entry) */
+  CINERAG_GRAPHQL_MAX_ERRORS: z.coerce.number().int().min(1).max(1000).default(20),
+  // WebSocket (graphql-ws) limits: a client over one is refused with a graphql-ws close or error code
+  /** open WebSocket connections from one IP address (close 4429) */
+  CINERAG_WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(64),
+  /** queries and mutations running at once on one connection (error TOO_MANY_REQUESTS) */
+  CINERAG_WS_MAX_OPERATIONS: z.coerce.number().int().min(1).default(16),
+  /** subscriptions open at once on one connection (error TOO_MANY_REQUESTS) */
+  CINERAG_WS_MAX_SUBSCRIPTIONS: z.coerce.number().int().min(1).default(64),
+  /** messages per second one connection may send, sustained (bursts of twice as many; over: close 4429) */
+  CINERAG_WS_MESSAGE_RATE: z.coerce.number().positive().default(100),
+  /** bytes queued for a client that does not read: above, its messages are not read until it catches up */
+  CINERAG_WS_MAX_BUFFERED: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
   /** absolute base URL the server is reached at (for keyframe URLs behind a proxy); default: from the request */
   CINERAG_PUBLIC_URL: z.url().optional(),
   /** ingest jobs run at once by the in-process job runner */
@@ -170,6 +187,16 @@ export interface GraphQLLimits {
   maxCost: number;
   bodyLimitBytes: number;
   operationTimeoutMs: number;
+  maxErrors: number;
+  ws: WebSocketLimits;
+}
+
+export interface WebSocketLimits {
+  maxConnectionsPerIp: number;
+  maxOperations: number;
+  maxSubscriptions: number;
+  messagesPerSecond: number;
+  maxBufferedBytes: number;
 }
 
 /** `reader:KEY1,editor:KEY2` (commas, semicolons or whitespace between entries). */
@@ -283,6 +310,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCost: e.CINERAG_GRAPHQL_MAX_COST,
       bodyLimitBytes: e.CINERAG_GRAPHQL_BODY_LIMIT,
       operationTimeoutMs: Math.round(e.CINERAG_GRAPHQL_TIMEOUT * 1000),
+      maxErrors: e.CINERAG_GRAPHQL_MAX_ERRORS,
+      ws: {
+        maxConnectionsPerIp: e.CINERAG_WS_MAX_CONNECTIONS_PER_IP,
+        maxOperations: e.CINERAG_WS_MAX_OPERATIONS,
+        maxSubscriptions: e.CINERAG_WS_MAX_SUBSCRIPTIONS,
+        messagesPerSecond: e.CINERAG_WS_MESSAGE_RATE,
+        maxBufferedBytes: e.CINERAG_WS_MAX_BUFFERED,
+      },
     },
     publicUrl: e.CINERAG_PUBLIC_URL?.replace(/\/+$/, ""),
     host: e.CINERAG_HOST,

@@ -15,7 +15,7 @@ interface IngestOptions {
 /** The shape printed by `cinerag ingest --json` (one object per clip, one per line). */
 export function ingestJson(result: IngestResult) {
   return {
-    clip: { ...result.clip, alreadyIngested: result.alreadyIngested },
+    clip: { ...result.clip, alreadyIngested: result.alreadyIngested, ...(result.joined ? { joined: true } : {}) },
     tracks: result.tracks.map((t) => ({
       index: t.index,
       source: t.source,
@@ -60,7 +60,11 @@ export function ingestJson(result: IngestResult) {
 
 function summary(result: IngestResult): string {
   const cues = result.tracks.reduce((n, t) => n + t.cues.length, 0);
-  const state = result.alreadyIngested ? "already ingested" : "ingested";
+  const state = result.joined
+    ? "already ingested (waited for a concurrent ingest of the same file)"
+    : result.alreadyIngested
+      ? "already ingested"
+      : "ingested";
   const enriched = (result.enrichment ?? [])
     .map(
       (e) =>

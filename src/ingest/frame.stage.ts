@@ -118,10 +118,13 @@ export async function analyseFrames(
   }
   if (frameCount === 0) throw new AppError("CORRUPT_MEDIA", `no video frame could be decoded from ${probe.path}`);
   const frameDuration = 1 / probe.video.frameRate;
-  if (lastTime + frameDuration < probe.duration * MIN_COVERAGE) {
+  // Judged against the video stream's own length: the container's spans every stream, and a subtitle
+  // track whose cues run on past the picture (20 s of video, cues to 243 s) is not a truncated video.
+  const videoDuration = Math.min(probe.duration, probe.video.duration ?? probe.duration);
+  if (lastTime + frameDuration < videoDuration * MIN_COVERAGE) {
     throw new AppError(
       "CORRUPT_MEDIA",
-      `${probe.path} looks truncated or corrupt: its video stops at ${lastTime.toFixed(2)} s of ${probe.duration.toFixed(2)} s`,
+      `${probe.path} looks truncated or corrupt: its video stops at ${lastTime.toFixed(2)} s of ${videoDuration.toFixed(2)} s`,
     );
   }
   for (const boundary of detector.flush()) await assembler.onBoundary(boundary);

@@ -9,6 +9,7 @@ import type { ClipRepository } from "../store/clip.repository.js";
 import type { Logger } from "../logging/logger.js";
 import { AppError, isAppError } from "../errors/app-error.js";
 import { contentHash } from "./content-hash.js";
+import type { IngestLeases } from "./ingest-lease.js";
 import { analyseFrames, type FrameStageResult } from "./frame.stage.js";
 import { collectTracks, loadExplicitTracks, type SubtitleReading } from "./subtitle.stage.js";
 import type { SubtitleLimits, SubtitleReadScope } from "./subtitles/index.js";
@@ -42,6 +43,8 @@ export interface IngestResult {
     variableFrameRate: boolean;
   };
   alreadyIngested: boolean;
+  /** another ingest of the same file was running: this one waited for it and reports its clip */
+  joined?: boolean;
   tracks: TrackRecord[];
   shots: ShotRecord[];
   keyframes: KeyframeRecord[];
@@ -64,6 +67,8 @@ export interface IngestDeps {
   asr?: AsrStage;
   /** model enrichment of stored clips (embeddings, cue emotions, captions, CLIP vectors) */
   enricher?: Enricher;
+  /** one ingest per content hash at a time (absent: no coordination) */
+  leases?: IngestLeases;
 }
 
 const FRAME_CHECKPOINT = "frames";
@@ -80,7 +85,22 @@ export class IngestService {
     report("probe", 0, path.basename(request.file));
     const [probe, hash] = await this.probeAndHash(request);
     report("probe", 100, `${probe.duration.toFixed(1)} s, ${probe.video.width}x${probe.video.height}`);
+    // one ingest of the same bytes at a time (src/ingest/ingest-lease.ts); a second one joins the first
+    const lease = await this.deps.leases?.acquire(hash, request.signal);
+    try {
+      const result = await this.ingestProbed(request, probe, hash, report);
+      return lease?.waited && result.alreadyIngested ? { ...result, joined: true } : result;
+    } finally {
+      await lease?.release();
+    }
+  }
 
+  private async ingestProbed(
+    request: IngestRequest,
+    probe: ProbeResult,
+    hash: string,
+    report: (stage: IngestStage, percent: number, message?: string) => void,
+  ): Promise<IngestResult> {
     const existing = await this.deps.clips.findByHash(hash);
     if (existing?.status === "READY") {
       await this.updateExisting(existing.id, existing.title, probe, request);

@@ -32,6 +32,11 @@ export interface ProbeResult {
     /** true when r_frame_rate and avg_frame_rate disagree: timecodes must come from PTS, not frame numbers */
     variableFrameRate: boolean;
     frameCount?: number;
+    /**
+     * the video stream's own duration (its header or Matroska DURATION tag), when the file gives one: it
+     * can be far shorter than `duration`, which spans every stream (a subtitle track running on, say)
+     */
+    duration?: number;
   };
   streams: ProbedStream[];
 }

@@ -37,6 +37,7 @@ import { toConnection, type Connection } from "../schema/connection.type.js";
 import { Cue, Keyframe, Scene, Shot } from "../schema/model.types.js";
 import { fromGlobalId, toGlobalId } from "../services/global-id.js";
 import { pageOf } from "../services/pagination.js";
+import { closable } from "../events/closable-stream.js";
 import { TOPICS, type ClipUpdatedPayload } from "../events/pubsub.port.js";
 import { freshLoaders, type GraphQLContext } from "./context.js";
 import { DeadlineMiddleware } from "./deadline.middleware.js";
@@ -183,10 +184,15 @@ export class ClipUpdatedEventResolver {
   }
 }
 
-async function* filtered<T>(source: AsyncIterableIterator<T>, keep: (value: T) => boolean): AsyncGenerator<T> {
-  try {
-    for await (const value of source) if (keep(value)) yield value;
-  } finally {
-    await source.return?.();
-  }
+function filtered<T>(source: AsyncIterableIterator<T>, keep: (value: T) => boolean): AsyncGenerator<T> {
+  return closable(
+    (async function* () {
+      try {
+        for await (const value of source) if (keep(value)) yield value;
+      } finally {
+        await source.return?.();
+      }
+    })(),
+    () => source.return?.(),
+  );
 }

@@ -19,6 +19,7 @@ import { JobProgressEvent } from "../schema/event.types.js";
 import { toConnection, type Connection } from "../schema/connection.type.js";
 import { fromGlobalId, toGlobalId } from "../services/global-id.js";
 import { AppError } from "../errors/app-error.js";
+import { closable } from "../events/closable-stream.js";
 import { TOPICS, type JobProgressPayload } from "../events/pubsub.port.js";
 import { jobPayload } from "../jobs/in-process.job-queue.js";
 import { freshLoaders, type GraphQLContext } from "./context.js";
@@ -140,16 +141,19 @@ async function jobProgressStream(ctx: GraphQLContext, jobId: string): Promise<As
     throw new AppError("NOT_FOUND", `no job ${toGlobalId("Job", jobId)}`);
   }
   const first = jobPayload(row);
-  return (async function* () {
-    try {
-      yield first;
-      if (first.final) return;
-      for await (const event of live) {
-        yield event;
-        if (event.final) return;
+  return closable(
+    (async function* () {
+      try {
+        yield first;
+        if (first.final) return;
+        for await (const event of live) {
+          yield event;
+          if (event.final) return;
+        }
+      } finally {
+        await live.return?.();
       }
-    } finally {
-      await live.return?.();
-    }
-  })();
+    })(),
+    () => live.return?.(),
+  );
 }

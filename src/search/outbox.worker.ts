@@ -191,13 +191,17 @@ export class OutboxWorker {
           this.options.logger?.error({ err: error }, "search outbox: drain failed");
         }
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs ?? 2000);
-          timer.unref();
-          wake = () => {
+          // Each wait removes its own abort listener: left on the one long-lived signal, one piled up per
+          // poll (MaxListenersExceededWarning after eleven).
+          const done = () => {
             clearTimeout(timer);
+            stop.signal.removeEventListener("abort", done);
             resolve();
           };
-          stop.signal.addEventListener("abort", wake, { once: true });
+          const timer = setTimeout(done, this.options.pollMs ?? 2000);
+          timer.unref();
+          wake = done;
+          stop.signal.addEventListener("abort", done, { once: true });
         });
       }
     })();

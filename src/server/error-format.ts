@@ -101,3 +101,19 @@ export function formatResultErrors<T extends { errors?: readonly GraphQLError[] 
   });
   return { ...result, errors };
 }
+
+/**
+ * At most `max` error entries in one response: the first `max - 1` and one that counts the rest (a query with
+ * 200 bad directives got ~100 entries back, one per directive).
+ */
+export function capErrors(errors: readonly GraphQLFormattedError[], max: number): GraphQLFormattedError[] {
+  if (errors.length <= max) return [...errors];
+  const kept = errors.slice(0, Math.max(0, max - 1));
+  const code = (errors[0]?.extensions?.code as string | undefined) ?? "BAD_USER_INPUT";
+  const rest = errors.length - kept.length;
+  const summary: GraphQLFormattedError = {
+    message: `${rest} more errors not shown (at most ${max} a response: CINERAG_GRAPHQL_MAX_ERRORS)`,
+    extensions: { code },
+  };
+  return [...kept, summary];
+}

@@ -10,8 +10,13 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { WebSocketServer } from "ws";
 import { AppError } from "../errors/app-error.js";
-import { useServer } from "graphql-ws/use/ws";
-import { GraphQLError, OperationTypeNode, getOperationAST, type ExecutionArgs } from "graphql";
+import {
+  GraphQLError,
+  OperationTypeNode,
+  getOperationAST,
+  type ExecutionArgs,
+  type GraphQLFormattedError,
+} from "graphql";
 import type { App } from "../app.js";
 import type { ApiRole } from "../config.js";
 import { isAppError } from "../errors/app-error.js";
@@ -21,8 +26,9 @@ import { cineragSchema } from "../schema/build-schema.js";
 import { createContext, type GraphQLContext } from "../resolvers/context.js";
 import { KEYFRAME_ROUTE } from "../services/keyframe-url.js";
 import { ApiKeyAuth } from "./api-keys.js";
-import { formatError, formatResultErrors, recordInternalError } from "./error-format.js";
+import { capErrors, formatError, formatResultErrors, recordInternalError } from "./error-format.js";
 import { createProtection } from "./protection.js";
+import { serveGraphqlWs } from "./ws-transport.js";
 import { Playground, PLAYGROUND_CSP } from "./playground.js";
 import { keyframeHandler } from "./keyframes.route.js";
 import { dashboardHandler } from "./dashboard.route.js";
@@ -46,11 +52,6 @@ export interface RunningServer {
   httpServer: http.Server;
   close(): Promise<void>;
 }
-
-type WsExtra = {
-  role?: ApiRole;
-  connectionId?: string;
-};
 
 function asGraphQLError(error: unknown): GraphQLError {
   if (isAppError(error)) {
@@ -87,7 +88,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     if (new URL(request.url ?? "/", "http://localhost").pathname !== GRAPHQL_PATH) return socket.destroy();
     wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit("connection", ws, request));
   });
-  const wsDisposable = useServer<Record<string, unknown>, WsExtra>(
+  const wsDisposable = serveGraphqlWs(
     {
       onConnect(ctx) {
         ctx.extra.connectionId = randomUUID();
@@ -146,17 +147,25 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
       },
       onNext(_ctx, _id, _payload, args, result) {
         const c = args.contextValue as GraphQLContext;
-        return formatResultErrors(result, c.requestId, logger);
+        const formatted = formatResultErrors(result, c.requestId, logger);
+        return formatted.errors && formatted.errors.length > limits.maxErrors
+          ? { ...formatted, errors: capErrors(formatted.errors.map(toFormatted), limits.maxErrors) }
+          : formatted;
       },
       onError(ctx, id, _payload, errors) {
         const requestId = `${ctx.extra.connectionId ?? "ws"}:${id}`;
-        return errors.map((e) => {
-          recordInternalError(e, requestId, logger);
-          return formatError(e.toJSON(), e, "BAD_USER_INPUT");
-        });
+        return capErrors(
+          errors.map((e) => {
+            recordInternalError(e, requestId, logger);
+            return formatError(e.toJSON(), e, "BAD_USER_INPUT");
+          }),
+          limits.maxErrors,
+        );
       },
     },
     wsServer,
+    limits.ws,
+    logger,
   );
 
   // ---- Apollo ---------------------------------------------------------------------------------------
@@ -167,8 +176,11 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
           for (const e of errors) recordInternalError(e, contextValue?.requestId ?? "unknown", logger);
           return Promise.resolve();
         },
-        willSendResponse({ contextValue }) {
+        willSendResponse({ contextValue, response }) {
           contextValue?.deadline?.clear();
+          const body = response.body;
+          if (body.kind === "single" && body.singleResult.errors && body.singleResult.errors.length > limits.maxErrors)
+            body.singleResult.errors = capErrors(body.singleResult.errors, limits.maxErrors);
           return Promise.resolve();
         },
       });
@@ -350,6 +362,10 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
       return closing;
     },
   };
+}
+
+function toFormatted(e: GraphQLError | GraphQLFormattedError): GraphQLFormattedError {
+  return e instanceof GraphQLError ? e.toJSON() : e;
 }
 
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {

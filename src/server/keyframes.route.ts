@@ -2,7 +2,7 @@
 // two levels down are served (no `..`, no dot files, no other extensions), and the resolved real path must
 // still be inside the keyframe folder (no symlink out). With API keys configured a request needs a key or
 // the URL's signature (see src/services/keyframe-url.ts).
-import { realpath } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Request, Response } from "express";
 import type { KeyframeUrls } from "../services/keyframe-url.js";
@@ -47,6 +47,8 @@ export function keyframeHandler(opts: { keyframeDir: string; urls: KeyframeUrls;
       root ??= await realpath(opts.keyframeDir);
       const real = await realpath(path.join(root, ...parts));
       if (!isInside(root, real)) throw new Error("outside");
+      // a FIFO or device under the folder would block a thread of the pool on open: regular files only
+      if (!(await stat(real)).isFile()) throw new Error("not a file");
       res.setHeader("Cache-Control", opts.auth.localMode ? "public, max-age=3600" : "private, max-age=3600");
       res.setHeader("X-Content-Type-Options", "nosniff");
       res.type("image/jpeg").sendFile(real, { dotfiles: "deny" }, (error) => {

@@ -65,7 +65,8 @@ export function createProtection(limits: GraphQLLimits): Protection {
       }
     },
     validate(schema, document) {
-      return validate(schema, document, [...specifiedRules, ...validationRules]).map(
+      // graphql stops at maxErrors ("Too many validation errors"): no work spent on the 101st bad directive
+      return validate(schema, document, [...specifiedRules, ...validationRules], { maxErrors: limits.maxErrors }).map(
         (e) =>
           new GraphQLError(e.message, {
             nodes: e.nodes,

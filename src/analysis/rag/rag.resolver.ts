@@ -1,5 +1,6 @@
 // GraphQL of the retrieval-augmented analyses: ask, draftScene, and answerStream (tokens of an answer as
 // they are generated, then the checked answer). Thin; errors go on as they are (src/server formats them).
+import { closable } from "../../events/closable-stream.js";
 import "reflect-metadata";
 import { Arg, Ctx, Int, Query, Resolver, Root, Subscription, UseMiddleware } from "type-graphql";
 import type { GraphQLContext } from "../../resolvers/context.js";
@@ -90,24 +91,33 @@ function answerStream(ctx: GraphQLContext, args: AnswerStreamArgs): AsyncIterabl
       finished = true;
       wake?.();
     });
-  return (async function* () {
-    try {
-      for (;;) {
-        for (let e = queue.shift(); e; e = queue.shift()) {
-          yield e;
-          if (e.type === AnswerStreamEventType.ANSWER) return;
+  // closable: a client that leaves while the generator waits stops the generation at once
+  const stop = () => {
+    controller.abort();
+    finished = true;
+    wake?.();
+  };
+  return closable(
+    (async function* () {
+      try {
+        for (;;) {
+          for (let e = queue.shift(); e; e = queue.shift()) {
+            yield e;
+            if (e.type === AnswerStreamEventType.ANSWER) return;
+          }
+          if (finished) {
+            if (failure) throw failure;
+            return;
+          }
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
         }
-        if (finished) {
-          if (failure) throw failure;
-          return;
-        }
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
+      } finally {
+        controller.abort();
       }
-    } finally {
-      controller.abort();
-    }
-  })();
+    })(),
+    stop,
+  );
 }
 
 export const RAG_RESOLVERS = [RagResolver, ...evidenceFields(RetrievedScene)];

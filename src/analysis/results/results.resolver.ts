@@ -1,5 +1,6 @@
 // GraphQL of the stored results of every kind: analysisResults, analysisResult, the `analysisCompleted`
 // subscription (results as they are computed), and the fields of AnalysisRunInfo.
+import { closable } from "../../events/closable-stream.js";
 import "reflect-metadata";
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root, Subscription, UseMiddleware } from "type-graphql";
 import { GraphQLJSON } from "graphql-scalars";
@@ -64,17 +65,20 @@ function completedStream(ctx: GraphQLContext, args: CompletedArgs): AsyncIterabl
   const kinds = args.kinds;
   // the topic's payloads are AnalysisCompletedPayloads: AnalysisStore is its only publisher
   const live = ctx.services.pubsub.subscribe(ANALYSIS_COMPLETED) as AsyncIterableIterator<AnalysisCompletedPayload>;
-  return (async function* () {
-    try {
-      for await (const p of live) {
-        if (kinds?.length && !kinds.includes(p.kind)) continue;
-        if (wanted?.length && !p.clipIds.some((c) => wanted.includes(c))) continue;
-        yield p;
+  return closable(
+    (async function* () {
+      try {
+        for await (const p of live) {
+          if (kinds?.length && !kinds.includes(p.kind)) continue;
+          if (wanted?.length && !p.clipIds.some((c) => wanted.includes(c))) continue;
+          yield p;
+        }
+      } finally {
+        await live.return?.();
       }
-    } finally {
-      await live.return?.();
-    }
-  })();
+    })(),
+    () => live.return?.(),
+  );
 }
 
 @Resolver(() => AnalysisRunInfo)

@@ -14,6 +14,8 @@ import path from "node:path";
 import type { Logger } from "../../logging/logger.js";
 import type { ModelRegistry } from "../../models/model-registry.js";
 import { isModelUnavailable } from "../../models/model-errors.js";
+import { describeDatabaseError } from "../../store/database-error.js";
+import { isAppError } from "../../errors/app-error.js";
 import { topEmotion } from "../../models/emotion-mapping.js";
 import type { EmbeddingCache } from "../../search/scene-documents.js";
 import type { EnrichmentRepository } from "../../store/enrichment.repository.js";
@@ -69,11 +71,13 @@ export class Enricher {
         result = await this.run(step, clipId, options.signal, report);
       } catch (error) {
         if (options.signal?.aborted) throw error;
-        const reason = error instanceof Error ? error.message : String(error);
+        const described = describeDatabaseError(error);
+        const reason = described instanceof Error ? described.message : String(described);
         if (isModelUnavailable(error)) {
           result = { step, status: "skipped", computed: 0, total: 0, reason };
         } else {
-          this.deps.logger?.warn({ err: error, clipId, step }, "enrichment step failed");
+          const logged = isAppError(described) ? { code: described.code, reason } : { err: error };
+          this.deps.logger?.warn({ ...logged, clipId, step }, "enrichment step failed");
           result = { step, status: "failed", computed: 0, total: 0, reason };
         }
       }

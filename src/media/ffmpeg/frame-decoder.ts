@@ -37,14 +37,18 @@ export function safeInputPath(input: string): string {
   return localPath(input, "decoded");
 }
 
-/** Output size: the requested width (at least 2) and the height from the aspect ratio, both even. */
+/**
+ * Output size: the frame fitted, aspect ratio kept, into a box `width` wide and twice as tall (so portrait
+ * video keeps the full width), both sides even and at least 2. Fitting the width alone turned a 16x4000
+ * clip into 320x80000 frames (1.86 GB, and a JPEG too large to write).
+ */
 export function outputSize(video: DecodeInput["video"], width: number): { width: number; height: number } {
   if (!Number.isFinite(width) || width < 2) throw new FrameDecodeError("BAD_INPUT", `bad decode width ${width}`);
   if (!(video.width > 0 && video.height > 0))
     throw new FrameDecodeError("NO_VIDEO_STREAM", "the video stream has no size");
   const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
-  const w = even(width);
-  return { width: w, height: even((w * video.height) / video.width) };
+  const scale = Math.min(width / video.width, (2 * width) / video.height);
+  return { width: even(video.width * scale), height: even(video.height * scale) };
 }
 
 export function ffmpegArgs(streamIndex: number, size: { width: number; height: number }) {

@@ -19,7 +19,10 @@ export function localPath(input: string, verb = "ingested"): string {
 /** localPath, plus: the file exists, is a regular file and is not empty. */
 export async function assertLocalFile(input: string): Promise<string> {
   const file = localPath(input);
-  const info = await stat(file).catch(() => undefined);
+  const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ELOOP") throw new AppError("BAD_INPUT", `${input} is a symbolic link that loops`);
+    return undefined;
+  });
   if (!info) throw new AppError("NOT_FOUND", `no such file: ${input}`);
   if (info.isDirectory()) throw new AppError("BAD_INPUT", `${input} is a directory, not a media file`);
   if (!info.isFile()) throw new AppError("BAD_INPUT", `${input} is not a regular file`);

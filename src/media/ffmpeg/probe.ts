@@ -200,6 +200,29 @@ async function relativeDuration(
   return end !== undefined && Math.abs(end - reported) < 1 ? reported - start : reported;
 }
 
+/** Larger frames than any real film's, and shapes no decoder or picture format handles well. */
+export const MAX_FRAME_SIDE = 16384;
+export const MAX_ASPECT_RATIO = 256;
+
+function assertSaneFrame(file: string, width: number, height: number): void {
+  const aspect = Math.max(width, height) / Math.max(1, Math.min(width, height));
+  if (width > MAX_FRAME_SIDE || height > MAX_FRAME_SIDE || aspect > MAX_ASPECT_RATIO)
+    throw new AppError(
+      "BAD_INPUT",
+      `${file}: its video is ${width}x${height} pixels; frames larger than ${MAX_FRAME_SIDE} pixels a side or more than ${MAX_ASPECT_RATIO} times as long as wide are not supported`,
+    );
+}
+
+/** A stream's own duration: ffprobe's field, or Matroska's DURATION tag ("00:00:20.000000000"). */
+function streamDuration(stream: RawStream): number | undefined {
+  const own = num(stream.duration);
+  if (own !== undefined && own > 0) return Math.round(own * 1000) / 1000;
+  const tag = /^(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$/.exec((stream.tags?.DURATION ?? stream.tags?.duration ?? "").trim());
+  if (!tag) return undefined;
+  const seconds = Number(tag[1]) * 3600 + Number(tag[2]) * 60 + Number(tag[3]);
+  return seconds > 0 ? Math.round(seconds * 1000) / 1000 : undefined;
+}
+
 export async function probeMedia(
   ffprobe: string,
   input: string,
@@ -213,6 +236,7 @@ export async function probeMedia(
     (s) => s.codec_type === "video" && (s.width ?? 0) > 0 && !s.disposition?.attached_pic,
   );
   if (!rawVideo) throw new AppError("NO_VIDEO_STREAM", `no video stream in ${file}`);
+  assertSaneFrame(file, rawVideo.width ?? 0, rawVideo.height ?? 0);
   const startTime = num(raw.format?.start_time) ?? 0;
   const reported = num(raw.format?.duration) ?? num(rawVideo.duration);
   const duration =
@@ -242,6 +266,7 @@ export async function probeMedia(
       frameRate: Math.round(frameRate * 1000) / 1000,
       variableFrameRate,
       frameCount: num(rawVideo.nb_frames),
+      duration: streamDuration(rawVideo),
     },
     streams,
   };

@@ -30,3 +30,36 @@ export function runCli(
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
+
+/** Starts `cinerag ingest --json <clip>` and SIGKILLs it when its debug log reports `stage` at or past `percent`. */
+export function killIngestDuring(
+  clip: string,
+  env: Record<string, string>,
+  stage: string,
+  percent: number,
+): Promise<{ killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, "ingest", "--json", clip], {
+      env: { ...process.env, ...env, CINERAG_LOG_LEVEL: "debug" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let buffer = "";
+    let killed = false;
+    child.stderr.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let nl: number;
+      while ((nl = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        try {
+          const event = JSON.parse(line) as { stage?: string; percent?: number };
+          if (!killed && event.stage === stage && (event.percent ?? 0) >= percent) killed = child.kill("SIGKILL");
+        } catch {
+          /* not a log line */
+        }
+      }
+    });
+    child.on("error", reject);
+    child.on("close", () => resolve({ killed }));
+  });
+}

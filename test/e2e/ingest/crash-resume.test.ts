@@ -1,10 +1,9 @@
 // kill -9 at any moment, then the same command again, ends with exactly what a clean run stores.
-import { spawn } from "node:child_process";
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { generateClip, tempDir, threeSceneSpec } from "../../fixtures/media.js";
-import { BIN, runCli } from "./cli-helpers.js";
+import { killIngestDuring, runCli } from "./cli-helpers.js";
 import { snapshot } from "./db-snapshot.js";
 
 let dir: string;
@@ -28,32 +27,7 @@ afterAll(async () => {
 
 /** Starts an ingest and SIGKILLs it when its debug log reports `stage` at or past `percent`. */
 function killDuring(dataDir: string, stage: string, percent: number): Promise<{ killed: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, "ingest", "--json", clip], {
-      env: { ...process.env, CINERAG_DATA_DIR: dataDir, CINERAG_LOG_LEVEL: "debug", CINERAG_DECODE_WIDTH: "480" },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let buffer = "";
-    let killed = false;
-    child.stderr.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      let nl: number;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
-        try {
-          const event = JSON.parse(line) as { stage?: string; percent?: number };
-          if (!killed && event.stage === stage && (event.percent ?? 0) >= percent) {
-            killed = child.kill("SIGKILL");
-          }
-        } catch {
-          /* not a log line */
-        }
-      }
-    });
-    child.on("error", reject);
-    child.on("close", () => resolve({ killed }));
-  });
+  return killIngestDuring(clip, { CINERAG_DATA_DIR: dataDir, CINERAG_DECODE_WIDTH: "480" }, stage, percent);
 }
 
 async function keyframeNames(dataDir: string): Promise<string[]> {
