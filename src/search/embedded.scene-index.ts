@@ -66,7 +66,7 @@ export interface EmbeddedSceneIndexOptions {
   model: EmbeddingModelInfo;
   /** BM25 column weights (text, captions); default [1, 0.5] */
   columnWeights?: [number, number];
-  /** vector sets up to this size are scanned exactly instead of through the ANN graph; default 4000 */
+  /** vector sets up to this size are scanned exactly instead of through the ANN graph; default 1000 */
   exactMax?: number;
   /** HNSW parameters */
   ann?: AnnParams;
@@ -103,7 +103,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
   constructor(private readonly options: EmbeddedSceneIndexOptions) {
     this.model = { ...options.model };
     this.weights = options.columnWeights ?? [1, 0.5];
-    this.exactMax = options.exactMax ?? 4000;
+    this.exactMax = options.exactMax ?? 1000;
     checkModel(this.model);
   }
 
@@ -458,7 +458,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
           ? this.exactOver(unit, k, "SELECT id, embedding FROM scene_vectors", [])
           : this.rescore(
               unit,
-              ann.search(unit, Math.max(2 * k, 40)).map((c) => c.id),
+              ann.search(unit, Math.max(4 * k, 64)).map((c) => c.id),
               k,
             );
     } else {

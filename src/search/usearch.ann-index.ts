@@ -8,8 +8,9 @@
 // Persistence: a snapshot file beside the search database, `<file>.ann-<seq>.usearch`, plus
 // `<file>.ann.json` naming it and the change sequence number (`seq`) it contains. Both are written to a
 // temporary name and renamed, the JSON last, so a crash leaves either the old snapshot or the new one.
-// The snapshot is derived data: a missing, unreadable or foreign one (another model, an index reset since)
+// The JSON holds the snapshot's sha256, checked before loading. The snapshot is derived data: a missing, unreadable or foreign one (another model, an index reset since)
 // is ignored and the graph is rebuilt from scene_vectors.
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { Index, MetricKind, ScalarKind } from "usearch";
@@ -19,10 +20,12 @@ export interface AnnParams {
   connectivity?: number;
   /** candidate list while inserting (efConstruction); default 64 */
   expansionAdd?: number;
-  /** candidate list while searching (ef); default 128 */
+  /** candidate list while searching (ef); default 256 */
   expansionSearch?: number;
   /** threads for bulk inserts; default 2 */
   threads?: number;
+  /** stored precision of the graph's vector copies; default "i8" (candidates are re-scored in float32) */
+  quantization?: "i8" | "f16" | "f32";
 }
 
 /** What a snapshot belongs to: an index reset (new createdAt) or another model makes it foreign. */
@@ -36,6 +39,9 @@ interface SnapshotInfo extends AnnIdentity {
   seq: number;
   count: number;
   file: string;
+  /** the file's size and sha256: USearch's load() trusts its input (a damaged file can crash the process) */
+  bytes: number;
+  sha256: string;
 }
 
 export class AnnIndex {
@@ -52,10 +58,10 @@ export class AnnIndex {
     this.index = new Index({
       dimensions: identity.dimension,
       metric: MetricKind.Cos,
-      quantization: ScalarKind.I8,
+      quantization: { i8: ScalarKind.I8, f16: ScalarKind.F16, f32: ScalarKind.F32 }[params.quantization ?? "i8"],
       connectivity: params.connectivity ?? 16,
       expansion_add: params.expansionAdd ?? 64,
-      expansion_search: params.expansionSearch ?? 128,
+      expansion_search: params.expansionSearch ?? 256,
       multi: false,
     });
   }
@@ -88,9 +94,12 @@ export class AnnIndex {
   search(vector: Float32Array, k: number): Array<{ id: number; distance: number }> {
     const n = this.index.size();
     if (n === 0) return [];
-    const m = this.index.search(vector, Math.min(k, n), 1);
+    // the search list is at least k long; asking for ef results keeps the configured breadth also after
+    // load(), which restores the graph with the file's own search setting
+    const ef = Math.max(k, this.params.expansionSearch ?? 256);
+    const m = this.index.search(vector, Math.min(ef, n), 1);
     const out: Array<{ id: number; distance: number }> = [];
-    for (let i = 0; i < m.keys.length; i++) {
+    for (let i = 0; i < Math.min(m.keys.length, k); i++) {
       const key = m.keys[i]!;
       if (key === 0xffffffffffffffffn) continue; // padding when fewer were found
       out.push({ id: Number(key), distance: m.distances[i]! });
@@ -105,7 +114,14 @@ export class AnnIndex {
     const tmp = `${file}.tmp-${process.pid}`;
     this.index.save(tmp);
     fs.renameSync(tmp, file);
-    const info: SnapshotInfo = { ...this.identity, seq: this.applied, count: this.size, file: path.basename(file) };
+    const info: SnapshotInfo = {
+      ...this.identity,
+      seq: this.applied,
+      count: this.size,
+      file: path.basename(file),
+      bytes: fs.statSync(file).size,
+      sha256: fileSha256(file),
+    };
     const json = `${base}.ann.json`;
     fs.writeFileSync(`${json}.tmp-${process.pid}`, JSON.stringify(info));
     fs.renameSync(`${json}.tmp-${process.pid}`, json);
@@ -126,8 +142,10 @@ export class AnnIndex {
         path.basename(info.file) !== info.file
       )
         return undefined;
+      const file = path.join(path.dirname(base), info.file);
+      if (fs.statSync(file).size !== info.bytes || fileSha256(file) !== info.sha256) return undefined;
       const ann = new AnnIndex(identity, params);
-      ann.index.load(path.join(path.dirname(base), info.file));
+      ann.index.load(file);
       if (ann.size !== info.count || ann.index.dimensions() !== identity.dimension) return undefined;
       ann.applied = info.seq;
       return ann;
@@ -135,6 +153,18 @@ export class AnnIndex {
       return undefined; // none yet, or damaged: the caller rebuilds
     }
   }
+}
+
+function fileSha256(file: string): string {
+  const hash = createHash("sha256");
+  const fd = fs.openSync(file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    for (let n; (n = fs.readSync(fd, buffer, 0, buffer.length, null)) > 0;) hash.update(buffer.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest("hex");
 }
 
 /** Deletes the snapshots of `base` other than `keep` (all of them without it). */
