@@ -1,12 +1,19 @@
 // The embedding port: text in, L2-normalised vectors out. The search index stores the model id and
 // dimension it was built with and refuses vectors from another model (see src/search/scene-index.port.ts).
 
+import type { Provenance } from "./model-ports.js";
+
 export type EmbedKind = "query" | "passage";
 
 export interface Embedder {
   /** stable identifier of the model and its settings; a change means every stored vector must be recomputed */
   readonly modelId: string;
   readonly dimension: number;
+  /**
+   * where the vectors come from: method "model" for a neural model, "hashing" for the hashing embedder.
+   * Callers that treat the two differently (relevance floors, reported provenance) read this, never the id.
+   */
+  readonly provenance: Provenance & { method: "model" | "hashing" };
   /**
    * cosine similarity below which two texts are unrelated for this model, where that is known; search
    * drops nearest neighbours under it (kNN otherwise returns k scenes for any query, even nonsense)

@@ -45,6 +45,7 @@ function hash32(s: string, seed: number): number {
 export class HashingEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimension: number;
+  readonly provenance: { method: "hashing"; model: string };
   /**
    * Texts sharing no word and no 3–4 character slice still score a little from hash collisions, about
    * ±1/√dimension: twice that is the floor (0.10 at 384 dimensions).
@@ -62,11 +63,12 @@ export class HashingEmbedder implements Embedder {
     this.ngramSizes = options.ngramSizes ?? [3, 4];
     this.ngramWeight = options.ngramWeight ?? 1;
     this.modelId = `hashing-v1-d${this.dimension}-n${this.ngramSizes.join("")}-w${this.ngramWeight}`;
+    this.provenance = { method: "hashing", model: this.modelId };
   }
 
   /** The hashing embedder is symmetric: `kind` is accepted for the port and ignored. */
-  async embed(texts: string[], _kind: EmbedKind): Promise<Float32Array[]> {
-    return texts.map((t) => this.embedOne(t));
+  embed(texts: string[], _kind: EmbedKind): Promise<Float32Array[]> {
+    return Promise.resolve(texts.map((t) => this.embedOne(t)));
   }
 
   embedOne(text: string): Float32Array {

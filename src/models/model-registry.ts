@@ -449,10 +449,7 @@ export class ModelRegistry {
   }
 
   embeddingProvenance(): Provenance {
-    const e = this.embedder();
-    return e instanceof TransformersEmbedder
-      ? { method: "model", model: e.modelId }
-      : { method: HASHING_PROVENANCE_METHOD, model: e.modelId };
+    return { ...this.embedder().provenance };
   }
 
   /** The emotion classifier: the neural model when it can be had, otherwise the lexicon. Never throws. */

@@ -13,10 +13,19 @@
 import { Client, errors } from "@elastic/elasticsearch";
 import type { estypes } from "@elastic/elasticsearch";
 import { AppError } from "../errors/app-error.js";
-import { reciprocalRankFusion } from "./rrf.js";
 import { aboveFloor } from "./similarity-floor.js";
 import {
-  DEFAULT_LIMIT,
+  checkModel,
+  checkStoredModel,
+  clampLimit,
+  documentVector,
+  filterLanguages,
+  fuseHybrid,
+  hybridDepth,
+  primaryLanguage,
+  queryVector,
+} from "./scene-index.helpers.js";
+import {
   MAX_LIMIT,
   SCENE_INDEX_SCHEMA_VERSION,
   type EmbeddingModelInfo,
@@ -127,6 +136,7 @@ export class ElasticsearchSceneIndex implements SceneIndex {
 
   constructor(options: ElasticsearchSceneIndexOptions) {
     this.model = { ...options.model };
+    checkModel(this.model);
     this.index = options.index ?? "cinerag-scenes";
     this.numCandidatesFactor = options.numCandidatesFactor ?? 10;
     if (typeof options.node === "string") {
@@ -159,20 +169,7 @@ export class ElasticsearchSceneIndex implements SceneIndex {
       stored = await this.meta();
       if (!stored) throw new AppError("SEARCH_UNAVAILABLE", `index ${this.index} vanished after creation`);
     }
-    if (
-      stored.modelId !== this.model.modelId ||
-      stored.dimension !== this.model.dimension ||
-      stored.schemaVersion !== SCENE_INDEX_SCHEMA_VERSION
-    ) {
-      throw new AppError(
-        "REINDEX_REQUIRED",
-        `the Elasticsearch index ${this.index} was built with embedding model "${stored.modelId}" ` +
-          `(dimension ${stored.dimension}, schema ${stored.schemaVersion}) but the configured model is ` +
-          `"${this.model.modelId}" (dimension ${this.model.dimension}, schema ${SCENE_INDEX_SCHEMA_VERSION}); ` +
-          "vectors of different models cannot be mixed: run `cinerag reindex`",
-        { stored, configured: { ...this.model, schemaVersion: SCENE_INDEX_SCHEMA_VERSION } },
-      );
-    }
+    checkStoredModel(`the Elasticsearch index ${this.index}`, stored, this.model, SCENE_INDEX_SCHEMA_VERSION);
     return stored;
   }
 
@@ -181,7 +178,10 @@ export class ElasticsearchSceneIndex implements SceneIndex {
     try {
       await this.client.indices.create({ index: this.index });
     } catch (error) {
-      if (!(error instanceof errors.ResponseError && error.body?.error?.type === "resource_already_exists_exception")) {
+      if (!(
+        error instanceof errors.ResponseError &&
+        (error.body as { error?: { type?: string } } | undefined)?.error?.type === "resource_already_exists_exception"
+      )) {
         throw this.unavailable(error);
       }
     }
@@ -190,19 +190,20 @@ export class ElasticsearchSceneIndex implements SceneIndex {
   async meta(): Promise<SceneIndexMeta | null> {
     const mapping = await this.call(() => this.client.indices.getMapping({ index: this.index }, { ignore: [404] }));
     const entry = Object.values(mapping as Record<string, { mappings?: estypes.MappingTypeMapping }>)[0];
-    const m = entry?.mappings?._meta as Record<string, unknown> | undefined;
+    const m = entry?.mappings?._meta;
     if (!m || typeof m.modelId !== "string") return null;
     return {
       engine: "elasticsearch",
       modelId: m.modelId,
       dimension: Number(m.dimension),
       schemaVersion: Number(m.schemaVersion),
-      createdAt: String(m.createdAt ?? ""),
+      createdAt: typeof m.createdAt === "string" ? m.createdAt : "",
     };
   }
 
   async reset(modelId: string, dimension: number): Promise<void> {
     const model = { modelId, dimension };
+    checkModel(model);
     await this.call(() => this.client.indices.delete({ index: this.index, ignore_unavailable: true }));
     await this.create(model);
     this.model = model;
@@ -228,14 +229,10 @@ export class ElasticsearchSceneIndex implements SceneIndex {
     const { dimension } = await this.init();
     if (docs.length === 0) return;
     const operations: unknown[] = [];
-    for (const d of docs) {
-      if (!d.sceneId || !d.clipId) throw new AppError("BAD_INPUT", "a scene document needs sceneId and clipId");
-      if (d.vector && d.vector.length !== dimension) {
-        throw new AppError(
-          "BAD_INPUT",
-          `scene ${d.sceneId}: vector length ${d.vector.length}, index dimension ${dimension}`,
-        );
-      }
+    // every document checked before any is sent; an all-zero vector is left out (ES's cosine rejects it)
+    const vectors = docs.map((d) => documentVector(d, dimension));
+    for (const [i, d] of docs.entries()) {
+      const vector = vectors[i];
       operations.push({ index: { _index: this.index, _id: d.sceneId } });
       operations.push({
         sceneId: d.sceneId,
@@ -247,7 +244,7 @@ export class ElasticsearchSceneIndex implements SceneIndex {
         lang: primaryLanguage(d.language) || null,
         text: d.text,
         captions: d.captions ?? null,
-        ...(d.vector ? { vector: Array.from(d.vector) } : {}),
+        ...(vector ? { vector: Array.from(vector) } : {}),
       });
     }
     await this.bulk(operations, options);
@@ -275,10 +272,10 @@ export class ElasticsearchSceneIndex implements SceneIndex {
     );
   }
 
-  private async bulk(operations: unknown[], options: WriteOptions): Promise<void> {
+  private async bulk(operations: NonNullable<estypes.BulkRequest["operations"]>, options: WriteOptions): Promise<void> {
     const response = await this.call(() =>
       this.client.bulk({
-        operations: operations as estypes.BulkRequest["operations"],
+        operations,
         refresh: options.refresh ?? false,
       }),
     );
@@ -310,29 +307,23 @@ export class ElasticsearchSceneIndex implements SceneIndex {
 
   async vectorSearch(vector: Float32Array, options: SearchOptions = {}): Promise<SceneHit[]> {
     const { dimension } = await this.init();
-    checkVector(vector, dimension);
-    return this.knn(vector, clampLimit(options.limit), options.filter).then((hits) =>
-      aboveFloor(hits, options.minSimilarity),
-    );
+    const unit = queryVector(vector, dimension);
+    if (!unit) return [];
+    return aboveFloor(await this.knn(unit, clampLimit(options.limit), options.filter), options.minSimilarity);
   }
 
   async hybridSearch(query: string, vector: Float32Array, options: HybridSearchOptions = {}): Promise<SceneHit[]> {
     const { dimension } = await this.init();
-    checkVector(vector, dimension);
+    const unit = queryVector(vector, dimension);
     const limit = clampLimit(options.limit);
-    const depth = Math.min(MAX_LIMIT, Math.max(limit, options.candidates ?? limit));
+    const depth = hybridDepth(limit, options.candidates, MAX_LIMIT);
     const [keyword, semantic] = await Promise.all([
       this.bm25(query, depth, options.filter, options.highlight),
-      this.knn(vector, depth, options.filter).then((hits) => aboveFloor(hits, options.minSimilarity)),
+      unit
+        ? this.knn(unit, depth, options.filter).then((hits) => aboveFloor(hits, options.minSimilarity))
+        : Promise.resolve([]),
     ]);
-    return reciprocalRankFusion(
-      [
-        { matchedBy: "KEYWORD", hits: keyword },
-        { matchedBy: "SEMANTIC", hits: semantic },
-      ],
-      limit,
-      options.rrfK,
-    );
+    return fuseHybrid(keyword, semantic, limit, options.rrfK);
   }
 
   private async bm25(
@@ -429,30 +420,11 @@ export class ElasticsearchSceneIndex implements SceneIndex {
 
 // ------------------------------------------------------------------------------------------------ helpers
 
-function primaryLanguage(tag: string | undefined): string {
-  return (tag ?? "").split(/[-_]/)[0]!.toLowerCase();
-}
-
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new AppError("BAD_INPUT", `limit must be a positive integer, got ${limit}`);
-  return Math.min(limit, MAX_LIMIT);
-}
-
-function checkVector(vector: Float32Array, dimension: number): void {
-  if (!(vector instanceof Float32Array) || vector.length !== dimension) {
-    throw new AppError(
-      "BAD_INPUT",
-      `query vector must be a Float32Array of length ${dimension}, got ${vector?.length}`,
-    );
-  }
-}
-
 export function esFilter(filter: SceneFilter | undefined): estypes.QueryDslQueryContainer[] {
   const out: estypes.QueryDslQueryContainer[] = [];
   if (filter?.clipIds) out.push({ terms: { clipId: filter.clipIds } });
-  if (filter?.languages) out.push({ terms: { lang: filter.languages.map(primaryLanguage).filter(Boolean) } });
+  const languages = filterLanguages(filter);
+  if (languages) out.push({ terms: { lang: languages } });
   if (filter?.timeRange?.to !== undefined) out.push({ range: { startTime: { lt: filter.timeRange.to } } });
   if (filter?.timeRange?.from !== undefined) out.push({ range: { endTime: { gt: filter.timeRange.from } } });
   return out;

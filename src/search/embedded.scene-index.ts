@@ -1,39 +1,42 @@
 // The default SceneIndex: a SQLite file of its own beside the database (config.searchFile,
-// <dataDir>/search.db), in WAL mode, with
-//   - scenes:        one row per scene (metadata for filters), rowid `id` stable across upserts
-//   - scenes_fts:    FTS5 (porter + unicode61) over dialogue and captions, BM25 via bm25(), highlights via
-//                    highlight(); CJK handled by segmenting ourselves (see text-analysis.ts)
-//   - scenes_vec:    sqlite-vec vec0 table, float[dim] with L2 distance over unit vectors (exact
-//                    brute-force kNN; cosine = 1 - L2^2 / 2, so the ranking is the cosine ranking), split
-//                    into SHARDS partitions (PARTITION KEY shard = rowid % SHARDS), and the filter columns
-//                    as vec0 *metadata* columns, so kNN with filters returns the k nearest scenes that pass
-//                    the filter (no over-fetch guess)
-//   - scene_vectors: which scenes have a vector (vec0 cannot tell cheaply)
-// Speed (bench/search.bench.ts, 100k x 384, 2 cores; the numbers are in the bench's output):
-//   - vec0 0.1.9's prebuilt binary has no SIMD (vec_debug(): no build flags): a full cosine scan takes
-//     ~62 ms, L2 ~47 ms (one accumulator instead of three), one of 4 partitions ~11 ms. Large indexes
-//     (>= parallelKnnMin vectors, file-backed) therefore scan their partitions on worker threads with
-//     read-only connections (knn-pool.ts), and hybrid search runs BM25 on this thread meanwhile.
-//   - BM25: ordering the FTS5 rows by bm25() and LIMITing *before* joining the scenes table saves the join
-//     of every matching row (~20k for a common word in 100k scenes); FTS5's `ORDER BY rank` path, with or
-//     without a configured rank function, was slower (p95 40 ms vs 23 ms), so bm25() is used.
-//   - highlights are computed per returned rowid (MATCH + rowid = ?), not by re-running the MATCH over all
-//     matching rows (12 ms -> 0.5 ms at p95).
-//   - int8[] quantisation was no faster in vec0 0.1.9 (no SIMD for it) and bit[] + exact rescoring, though
-//     ~6 ms for the scan, gave recall@10 of 0.22 with the hashing embedder even with 1000 candidates:
-//     rejected; the kNN stays exact (recall@10 = 1 against brute force, printed by the bench).
+// <dataDir>/search.db), in WAL mode, plus an ANN snapshot beside it (usearch.ann-index.ts):
+//   - scenes:         one row per scene (metadata for filters), rowid `id` stable across upserts; indexes on
+//                     clip, language and start time, so that every filter is answered from an index
+//   - scenes_fts:     FTS5 (porter + unicode61) over dialogue and captions, BM25 via bm25(); CJK handled by
+//                     segmenting ourselves (see text-analysis.ts)
+//   - scene_vectors:  the float32 unit vectors (the truth for scores) with the change sequence number `seq`
+//                     of the write that stored them; vector_deletes: (seq, id) of vectors removed
+//   - the ANN graph:  HNSW over int8 copies of the vectors, in memory, kept in step by replaying the changes
+//                     after its `seq` before every vector search (one indexed read when nothing changed), so
+//                     writes from another process (`cinerag ingest` while `cinerag serve` runs) are seen too;
+//                     saved as a snapshot every `snapshotEvery` changes and on close, reloaded at open, and
+//                     rebuilt from scene_vectors when missing or damaged (derived data)
+// kNN: the graph proposes candidates, re-scored exactly from scene_vectors (score = cosine). Below
+// `exactMax` vectors (the whole index, or the scenes a filter selects) the scan is exact and the graph is
+// not used. A filter either selects few scenes, found through the scenes indexes and scanned exactly, or
+// many, and then the graph's candidates are over-fetched (x8, x32, ... up to 4096) and filtered; neither
+// reads every vector.
+// Highlights: highlight() runs over a temporary FTS5 table holding only the returned scenes' text, not
+// the index with a rowid constraint: `MATCH ? AND rowid = ?` answered differently between SQLite builds
+// (3.53 returned the next matching row, so only the lowest rowids got highlights; issue #13).
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import * as sqliteVec from "sqlite-vec";
 import { AppError } from "../errors/app-error.js";
-import { KnnWorkerPool, type KnnShardRow } from "./knn-pool.js";
-import { reciprocalRankFusion } from "./rrf.js";
+import { dot } from "../util/vector-math.js";
 import { aboveFloor } from "./similarity-floor.js";
 import {
-  DEFAULT_LIMIT,
-  MAX_LIMIT,
+  checkModel,
+  checkStoredModel,
+  clampLimit,
+  documentVector,
+  filterLanguages,
+  fuseHybrid,
+  hybridDepth,
+  primaryLanguage,
+  queryVector,
+} from "./scene-index.helpers.js";
+import {
   type EmbeddingModelInfo,
   type HighlightOptions,
   type HybridSearchOptions,
@@ -54,6 +57,7 @@ import {
   toFtsQuery,
   type FragmentOptions,
 } from "./text-analysis.js";
+import { AnnIndex, removeSnapshots, type AnnParams } from "./usearch.ann-index.js";
 
 export interface EmbeddedSceneIndexOptions {
   /** the SQLite file (config.searchFile); ":memory:" for tests */
@@ -62,24 +66,27 @@ export interface EmbeddedSceneIndexOptions {
   model: EmbeddingModelInfo;
   /** BM25 column weights (text, captions); default [1, 0.5] */
   columnWeights?: [number, number];
-  /** worker threads for kNN over large indexes; default min(SHARDS, available CPUs); 0 = never */
-  knnThreads?: number;
-  /** vectors from which kNN runs on the worker threads (below, one thread is faster); default 20000 */
-  parallelKnnMin?: number;
+  /** vector sets up to this size are scanned exactly instead of through the ANN graph; default 1000 */
+  exactMax?: number;
+  /** HNSW parameters */
+  ann?: AnnParams;
+  /** changes after which the ANN snapshot is rewritten; default 20% of the index, at least 1000 */
+  snapshotEvery?: number;
 }
 
 /**
  * The embedded index's own schema version (stored in index_meta; a different one asks for a reindex).
- * 1: cosine vec0 table. 2: L2 over unit vectors, SHARDS partitions.
+ * 1: cosine vec0 table. 2: L2 over unit vectors, 4 vec0 partitions. 3: vectors as blobs + HNSW graph.
  */
-export const EMBEDDED_SCHEMA_VERSION = 2;
+export const EMBEDDED_SCHEMA_VERSION = 3;
 export const MMAP_SIZE = 2 ** 31 - 65536; // SQLite's default SQLITE_MAX_MMAP_SIZE; larger values are clamped
-/** vec0 partitions of the vector table (the unit of parallel kNN) */
-export const SHARDS = 4;
 
 type Row = { id: number; scene_id: string; clip_id: string };
+type Scored = { id: number; similarity: number };
 
-const BM25_LIMIT_MAX = 4096; // vec0's own k limit; we use the same cap for candidate depth
+const DEPTH_MAX = 4096; // deepest ranked list (keyword or kNN) asked for
+const OVERFETCH = [8, 32, 128]; // graph candidates per wanted hit, tried in turn under a filter
+const EXACT_FALLBACK_MAX = 50_000; // a filter whose scenes the graph did not reach is scanned up to this
 
 export class EmbeddedSceneIndex implements SceneIndex {
   readonly engine = "embedded" as const;
@@ -88,19 +95,24 @@ export class EmbeddedSceneIndex implements SceneIndex {
   private ready: SceneIndexMeta | undefined;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly weights: [number, number];
-  private pool: KnnWorkerPool | undefined;
-  private vectorCount = { value: 0, at: -Infinity };
+  private readonly exactMax: number;
+  private ann: AnnIndex | undefined;
+  /** the sequence number of this process's open write transaction (one per transaction) */
+  private writeSeq: number | undefined;
 
   constructor(private readonly options: EmbeddedSceneIndexOptions) {
     this.model = { ...options.model };
     this.weights = options.columnWeights ?? [1, 0.5];
+    this.exactMax = options.exactMax ?? 1000;
     checkModel(this.model);
   }
 
   // ---------------------------------------------------------------------------------------------- lifecycle
 
-  async init(): Promise<SceneIndexMeta> {
-    return this.initSync();
+  init(): Promise<SceneIndexMeta> {
+    return settle(() => {
+      return this.initSync();
+    });
   }
 
   private initSync(): SceneIndexMeta {
@@ -113,20 +125,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
       }).immediate();
       stored = readMeta(db)!;
     }
-    if (
-      stored.modelId !== this.model.modelId ||
-      stored.dimension !== this.model.dimension ||
-      stored.schemaVersion !== EMBEDDED_SCHEMA_VERSION
-    ) {
-      throw new AppError(
-        "REINDEX_REQUIRED",
-        `the search index (${this.options.file}) was built with embedding model "${stored.modelId}" ` +
-          `(dimension ${stored.dimension}, schema ${stored.schemaVersion}) but the configured model is ` +
-          `"${this.model.modelId}" (dimension ${this.model.dimension}, schema ${EMBEDDED_SCHEMA_VERSION}); ` +
-          "vectors of different models cannot be mixed: run `cinerag reindex`",
-        { stored, configured: { ...this.model, schemaVersion: EMBEDDED_SCHEMA_VERSION } },
-      );
-    }
+    checkStoredModel(`the search index (${this.options.file})`, stored, this.model, EMBEDDED_SCHEMA_VERSION);
     this.ready = stored;
     return stored;
   }
@@ -140,72 +139,88 @@ export class EmbeddedSceneIndex implements SceneIndex {
       db.pragma("synchronous = NORMAL");
       db.pragma("busy_timeout = 5000");
       db.pragma("cache_size = -65536"); // 64 MiB
-      // kNN scans read every vector: through the memory map they are not copied into the page cache
-      // (measured: one partition of 100k x 384 scanned in ~15 ms instead of ~30 ms)
       db.pragma(`mmap_size = ${MMAP_SIZE}`);
-      sqliteVec.load(db);
+      // the highlighter: a scratch FTS5 table with the index's tokenizer, private to this connection
+      db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.hl USING fts5 (text, captions, tokenize = "${FTS_TOKENIZER}")`);
       this.db = db;
       return db;
     } catch (error) {
       throw new AppError(
         "SEARCH_UNAVAILABLE",
         `cannot open the search index ${this.options.file}: ${(error as Error).message}`,
-        {
-          file: this.options.file,
-        },
+        { file: this.options.file },
       );
     }
   }
 
-  async meta(): Promise<SceneIndexMeta | null> {
-    return readMeta(this.open());
+  meta(): Promise<SceneIndexMeta | null> {
+    return settle(() => {
+      return readMeta(this.open());
+    });
   }
 
-  async reset(modelId: string, dimension: number): Promise<void> {
-    const model = { modelId, dimension };
-    checkModel(model);
-    const db = this.open();
-    this.statements.clear();
-    await this.closePool();
-    db.transaction(() => {
-      db.exec(
-        "DROP TABLE IF EXISTS scenes_vec; DROP TABLE IF EXISTS scenes_fts; DROP TABLE IF EXISTS scene_vectors; DROP TABLE IF EXISTS scenes; DROP TABLE IF EXISTS index_meta;",
-      );
-      createSchema(db, model);
-    }).immediate();
-    this.model = model;
-    this.ready = undefined;
-    this.initSync();
+  reset(modelId: string, dimension: number): Promise<void> {
+    return settle(() => {
+      const model = { modelId, dimension };
+      checkModel(model);
+      const db = this.open();
+      this.statements.clear();
+      this.ann = undefined;
+      db.transaction(() => {
+        db.exec(
+          "DROP TABLE IF EXISTS scenes_vec; DROP TABLE IF EXISTS scenes_fts; DROP TABLE IF EXISTS scene_vectors; " +
+            "DROP TABLE IF EXISTS vector_deletes; DROP TABLE IF EXISTS scenes; DROP TABLE IF EXISTS index_meta;",
+        );
+        createSchema(db, model);
+      }).immediate();
+      removeSnapshots(this.options.file);
+      this.model = model;
+      this.ready = undefined;
+      this.initSync();
+    });
   }
 
-  async ping(): Promise<boolean> {
-    try {
-      this.open().prepare("SELECT 1").get();
-      return true;
-    } catch {
-      return false;
-    }
+  ping(): Promise<boolean> {
+    return settle(() => {
+      try {
+        this.open().prepare("SELECT 1").get();
+        return true;
+      } catch {
+        return false;
+      }
+    });
   }
 
-  async close(): Promise<void> {
-    await this.closePool();
-    this.statements.clear();
-    this.db?.close();
-    this.db = undefined;
-    this.ready = undefined;
+  close(): Promise<void> {
+    return settle(() => {
+      try {
+        if (this.ann && this.ann.unsaved > 0 && this.db) {
+          this.syncAnn();
+          this.ann.save(this.options.file);
+        }
+      } catch {
+        // a snapshot is an optimisation: the next open rebuilds or replays what is missing
+      }
+      this.ann = undefined;
+      this.statements.clear();
+      this.db?.close();
+      this.db = undefined;
+      this.ready = undefined;
+    });
   }
 
   // ---------------------------------------------------------------------------------------------- writes
 
-  async upsert(docs: SceneDocument[]): Promise<void> {
-    this.upsertSync(docs);
+  upsert(docs: SceneDocument[]): Promise<void> {
+    return settle(() => {
+      this.upsertSync(docs);
+    });
   }
 
   /** Synchronous upsert, one transaction (for batch builders such as the bench). */
   upsertSync(docs: SceneDocument[]): void {
     const { dimension } = this.initSync();
-    for (const d of docs) validate(d, dimension);
-    const db = this.db!;
+    const vectors = docs.map((d) => documentVector(d, dimension)); // every document checked before any write
     const upsertScene = this.stmt(
       `INSERT INTO scenes(scene_id, clip_id, clip_title, start_time, end_time, language, lang) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(scene_id) DO UPDATE SET clip_id = excluded.clip_id, clip_title = excluded.clip_title,
@@ -214,14 +229,12 @@ export class EmbeddedSceneIndex implements SceneIndex {
     );
     const delFts = this.stmt("DELETE FROM scenes_fts WHERE rowid = ?");
     const insFts = this.stmt("INSERT INTO scenes_fts(rowid, text, captions) VALUES (?, ?, ?)");
-    const delVec = this.stmt("DELETE FROM scenes_vec WHERE id = ?");
-    const delVector = this.stmt("DELETE FROM scene_vectors WHERE id = ? RETURNING id");
-    const insVec = this.stmt(
-      "INSERT INTO scenes_vec(id, shard, embedding, clip_id, lang, start_time, end_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    const putVector = this.stmt(
+      "INSERT INTO scene_vectors(id, embedding, seq) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET embedding = excluded.embedding, seq = excluded.seq",
     );
-    const insVector = this.stmt("INSERT INTO scene_vectors(id) VALUES (?)");
-    db.transaction(() => {
-      for (const d of docs) {
+    this.writeTransaction(() => {
+      let longest = 0;
+      docs.forEach((d, i) => {
         const lang = primaryLanguage(d.language);
         const { id } = upsertScene.get(
           d.sceneId,
@@ -232,133 +245,199 @@ export class EmbeddedSceneIndex implements SceneIndex {
           d.language ?? null,
           lang,
         ) as { id: number };
-        const rowid = BigInt(id);
-        delFts.run(rowid);
-        insFts.run(rowid, segmentForIndex(d.text), d.captions ? segmentForIndex(d.captions) : null);
-        if (delVector.get(rowid)) delVec.run(rowid);
-        const unit = d.vector && unitVector(d.vector);
-        if (unit) {
-          insVec.run(rowid, BigInt(id % SHARDS), unit, d.clipId, lang, d.startTime, d.endTime);
-          insVector.run(rowid);
+        longest = Math.max(longest, d.endTime - d.startTime);
+        delFts.run(id);
+        insFts.run(id, segmentForIndex(d.text), d.captions ? segmentForIndex(d.captions) : null);
+        const unit = vectors[i];
+        if (unit) putVector.run(id, Buffer.from(unit.buffer, unit.byteOffset, unit.byteLength), this.nextSeq());
+        else this.deleteVector(id);
+      });
+      // the time-range filter bounds start_time from below with this (an index range, not a scan)
+      this.stmt("UPDATE index_meta SET value = max(value, ?) WHERE key = 'longestScene'").run(longest);
+    });
+  }
+
+  delete(sceneIds: string[]): Promise<void> {
+    return settle(() => {
+      this.initSync();
+      const find = this.stmt("SELECT id FROM scenes WHERE scene_id = ?");
+      this.writeTransaction(() => {
+        for (const sceneId of sceneIds) {
+          const row = find.get(sceneId) as { id: number } | undefined;
+          if (row) this.deleteRow(row.id);
         }
-      }
-    })();
+      });
+    });
   }
 
-  async delete(sceneIds: string[]): Promise<void> {
-    this.initSync();
-    const find = this.stmt("SELECT id FROM scenes WHERE scene_id = ?");
-    this.db!.transaction(() => {
-      for (const sceneId of sceneIds) {
-        const row = find.get(sceneId) as { id: number } | undefined;
-        if (row) this.deleteRow(row.id);
-      }
-    })();
-  }
-
-  async deleteClip(clipId: string): Promise<void> {
-    this.initSync();
-    const ids = this.stmt("SELECT id FROM scenes WHERE clip_id = ?").pluck().all(clipId) as number[];
-    this.db!.transaction(() => {
-      for (const id of ids) this.deleteRow(id);
-    })();
+  deleteClip(clipId: string): Promise<void> {
+    return settle(() => {
+      this.initSync();
+      const ids = this.stmt("SELECT id FROM scenes WHERE clip_id = ?").pluck().all(clipId) as number[];
+      this.writeTransaction(() => {
+        for (const id of ids) this.deleteRow(id);
+      });
+    });
   }
 
   private deleteRow(id: number): void {
-    const rowid = BigInt(id);
-    this.stmt("DELETE FROM scenes_fts WHERE rowid = ?").run(rowid);
-    if (this.stmt("DELETE FROM scene_vectors WHERE id = ? RETURNING id").get(rowid))
-      this.stmt("DELETE FROM scenes_vec WHERE id = ?").run(rowid);
-    this.stmt("DELETE FROM scenes WHERE id = ?").run(rowid);
+    this.stmt("DELETE FROM scenes_fts WHERE rowid = ?").run(id);
+    this.deleteVector(id);
+    this.stmt("DELETE FROM scenes WHERE id = ?").run(id);
+  }
+
+  private deleteVector(id: number): void {
+    if (this.stmt("DELETE FROM scene_vectors WHERE id = ? RETURNING id").get(id))
+      this.stmt("INSERT INTO vector_deletes(seq, id) VALUES (?, ?)").run(this.nextSeq(), id);
+  }
+
+  /** An immediate write transaction; the vector changes in it share one sequence number. */
+  private writeTransaction(fn: () => void): void {
+    this.db!.transaction(() => {
+      try {
+        fn();
+      } finally {
+        this.writeSeq = undefined;
+      }
+    }).immediate();
+  }
+
+  private nextSeq(): number {
+    if (this.writeSeq === undefined) {
+      this.writeSeq = (this.stmt("SELECT value FROM index_meta WHERE key = 'vectorSeq'").pluck().get() as number) + 1;
+      this.stmt("UPDATE index_meta SET value = ? WHERE key = 'vectorSeq'").run(this.writeSeq);
+    }
+    return this.writeSeq;
+  }
+
+  // ---------------------------------------------------------------------------------------------- ANN upkeep
+
+  /**
+   * Brings the in-memory graph up to the committed vectors: loads the snapshot (or starts empty), then
+   * replays the deletes and upserts after its sequence number. Returns the graph.
+   */
+  syncAnn(): AnnIndex {
+    const meta = this.initSync();
+    const db = this.db!;
+    const identity = { modelId: meta.modelId, dimension: meta.dimension, createdAt: meta.createdAt };
+    const pruned = Number(this.stmt("SELECT value FROM index_meta WHERE key = 'deletesPrunedThrough'").pluck().get());
+    if (this.ann && this.ann.applied < pruned) this.ann = undefined; // too far behind: reload
+    this.ann ??= AnnIndex.load(this.options.file, identity, this.options.ann);
+    if (this.ann && this.ann.applied < pruned) this.ann = undefined;
+    this.ann ??= new AnnIndex(identity, this.options.ann);
+    const ann = this.ann;
+    const head = Number(this.stmt("SELECT value FROM index_meta WHERE key = 'vectorSeq'").pluck().get());
+    if (head <= ann.applied) return ann;
+    // one read transaction: the replay sees exactly the changes up to `head`
+    db.transaction(() => {
+      const from = ann.applied;
+      const deleted = this.stmt("SELECT DISTINCT id FROM vector_deletes WHERE seq > ? AND seq <= ?")
+        .pluck()
+        .all(from, head) as number[];
+      ann.remove(deleted);
+      // a first build reads the table in rowid order; a catch-up reads through the seq index
+      const rows = this.stmt(
+        from === 0
+          ? "SELECT id, embedding FROM scene_vectors WHERE seq <= ?"
+          : "SELECT id, embedding FROM scene_vectors WHERE seq > ? AND seq <= ?",
+      ).iterate(...(from === 0 ? [head] : [from, head])) as IterableIterator<{ id: number; embedding: Buffer }>;
+      const chunk = 20_000;
+      const dim = meta.dimension;
+      let keys: number[] = [];
+      let block = new Float32Array(chunk * dim);
+      for (const r of rows) {
+        block.set(asFloats(r.embedding), keys.length * dim);
+        keys.push(r.id);
+        if (keys.length === chunk) {
+          ann.add(keys, block);
+          keys = [];
+          block = new Float32Array(chunk * dim);
+        }
+      }
+      ann.add(keys, block.subarray(0, keys.length * dim));
+    })();
+    ann.applied = head;
+    if (ann.unsaved >= (this.options.snapshotEvery ?? Math.max(1000, Math.floor(ann.size / 5)))) this.saveAnn();
+    return ann;
+  }
+
+  /** Writes the ANN snapshot now and forgets the deletes it contains. */
+  saveAnn(): void {
+    const ann = this.ann;
+    if (!ann || !ann.save(this.options.file)) return;
+    this.writeTransaction(() => {
+      this.stmt("DELETE FROM vector_deletes WHERE seq <= ?").run(ann.applied);
+      this.stmt("UPDATE index_meta SET value = max(value, ?) WHERE key = 'deletesPrunedThrough'").run(ann.applied);
+    });
   }
 
   // ---------------------------------------------------------------------------------------------- reads
 
-  async count(filter?: SceneFilter): Promise<number> {
-    this.initSync();
-    const where = sceneFilterSql(filter, "s");
-    return this.stmt(`SELECT count(*) FROM scenes s WHERE ${where.sql}`)
-      .pluck()
-      .get(...where.params) as number;
+  count(filter?: SceneFilter): Promise<number> {
+    return settle(() => {
+      this.initSync();
+      const where = this.sceneFilterSql(filter, "s");
+      return this.stmt(`SELECT count(*) FROM scenes s WHERE ${where.sql}`)
+        .pluck()
+        .get(...where.params) as number;
+    });
   }
 
-  async keywordSearch(query: string, options: SearchOptions = {}): Promise<SceneHit[]> {
-    this.initSync();
-    const limit = clampLimit(options.limit);
-    const fts = toFtsQuery(query);
-    if (!fts) return [];
-    const hits = this.bm25(fts, limit, options.filter);
-    this.addHighlights(hits, fts, options.highlight);
-    return hits;
+  keywordSearch(query: string, options: SearchOptions = {}): Promise<SceneHit[]> {
+    return settle(() => {
+      this.initSync();
+      const limit = clampLimit(options.limit);
+      const fts = toFtsQuery(query);
+      if (!fts) return [];
+      const hits = this.bm25(fts, limit, options.filter);
+      this.addHighlights(hits, fts, options.highlight);
+      return hits;
+    });
   }
 
-  async vectorSearch(vector: Float32Array, options: SearchOptions = {}): Promise<SceneHit[]> {
-    const { dimension } = this.initSync();
-    checkVector(vector, dimension);
-    return this.knn(vector, clampLimit(options.limit), options.filter).then((hits) =>
-      aboveFloor(hits, options.minSimilarity),
-    );
+  vectorSearch(vector: Float32Array, options: SearchOptions = {}): Promise<SceneHit[]> {
+    return settle(() => {
+      const { dimension } = this.initSync();
+      const unit = queryVector(vector, dimension);
+      if (!unit) return [];
+      return aboveFloor(this.knn(unit, clampLimit(options.limit), options.filter), options.minSimilarity);
+    });
   }
 
-  async hybridSearch(query: string, vector: Float32Array, options: HybridSearchOptions = {}): Promise<SceneHit[]> {
-    const { dimension } = this.initSync();
-    checkVector(vector, dimension);
-    const limit = clampLimit(options.limit);
-    const depth = Math.min(BM25_LIMIT_MAX, Math.max(limit, options.candidates ?? limit));
-    const fts = toFtsQuery(query);
-    // the kNN starts first: on a large index it runs on the worker threads while BM25 runs here
-    const semanticPromise = this.knn(vector, depth, options.filter).then((hits) =>
-      aboveFloor(hits, options.minSimilarity),
-    );
-    let keyword: SceneHit[];
-    try {
-      keyword = fts ? this.bm25(fts, depth, options.filter) : [];
-    } catch (error) {
-      await semanticPromise.catch(() => undefined);
-      throw error;
-    }
-    const semantic = await semanticPromise;
-    const fused = reciprocalRankFusion(
-      [
-        { matchedBy: "KEYWORD", hits: keyword },
-        { matchedBy: "SEMANTIC", hits: semantic },
-      ],
-      limit,
-      options.rrfK,
-    );
-    // highlights only for what is returned; semantic-only hits get them too when the terms occur below the
-    // keyword cut-off
-    if (fts) this.addHighlights(fused, fts, options.highlight);
-    return fused;
+  hybridSearch(query: string, vector: Float32Array, options: HybridSearchOptions = {}): Promise<SceneHit[]> {
+    return settle(() => {
+      const { dimension } = this.initSync();
+      const unit = queryVector(vector, dimension);
+      const limit = clampLimit(options.limit);
+      const depth = hybridDepth(limit, options.candidates, DEPTH_MAX);
+      const fts = toFtsQuery(query);
+      const keyword = fts ? this.bm25(fts, depth, options.filter) : [];
+      const semantic = unit ? aboveFloor(this.knn(unit, depth, options.filter), options.minSimilarity) : [];
+      const fused = fuseHybrid(keyword, semantic, limit, options.rrfK);
+      // highlights only for what is returned; semantic-only hits get them too when the terms occur in them
+      if (fts) this.addHighlights(fused, fts, options.highlight);
+      return fused;
+    });
   }
 
   /** BM25 over FTS5, filters joined on the scenes table; score = -bm25() (higher is better). */
   private bm25(fts: string, limit: number, filter: SceneFilter | undefined): SceneHit[] {
-    const where = sceneFilterSql(filter, "s");
+    const where = this.sceneFilterSql(filter, "s");
     const [wText, wCaptions] = this.weights;
-    if (where.params.length === 0) {
-      // no filter: rank and cut in FTS5 alone, join only the rows returned (ties broken by rowid there)
-      const rows = this.stmt(
-        `SELECT s.id, s.scene_id, s.clip_id, f.bm
-         FROM (SELECT rowid AS id, bm25(scenes_fts, ${wText}, ${wCaptions}) AS bm FROM scenes_fts
-               WHERE scenes_fts MATCH ? ORDER BY bm, rowid LIMIT ?) f
-         JOIN scenes s ON s.id = f.id
-         ORDER BY f.bm, s.scene_id`,
-      ).all(fts, limit) as Array<Row & { bm: number }>;
-      return rows.map((r) => ({
-        sceneId: r.scene_id,
-        clipId: r.clip_id,
-        score: -r.bm,
-        matchedBy: ["KEYWORD"],
-        highlights: [],
-      }));
-    }
-    const rows = this.stmt(
-      `SELECT s.id, s.scene_id, s.clip_id, bm25(scenes_fts, ${wText}, ${wCaptions}) AS bm
-       FROM scenes_fts JOIN scenes s ON s.id = scenes_fts.rowid
-       WHERE scenes_fts MATCH ? AND ${where.sql}
-       ORDER BY bm, s.scene_id LIMIT ?`,
-    ).all(fts, ...where.params, limit) as Array<Row & { bm: number }>;
+    const sql =
+      where.params.length === 0
+        ? // no filter: rank and cut in FTS5 alone, join only the rows returned (ties broken by rowid there)
+          `SELECT s.id, s.scene_id, s.clip_id, f.bm
+           FROM (SELECT rowid AS id, bm25(scenes_fts, ${wText}, ${wCaptions}) AS bm FROM scenes_fts
+                 WHERE scenes_fts MATCH ? ORDER BY bm, rowid LIMIT ?) f
+           JOIN scenes s ON s.id = f.id
+           ORDER BY f.bm, s.scene_id`
+        : `SELECT s.id, s.scene_id, s.clip_id, bm25(scenes_fts, ${wText}, ${wCaptions}) AS bm
+           FROM scenes_fts JOIN scenes s ON s.id = scenes_fts.rowid
+           WHERE scenes_fts MATCH ? AND ${where.sql}
+           ORDER BY bm, s.scene_id LIMIT ?`;
+    const params = where.params.length === 0 ? [fts, limit] : [fts, ...where.params, limit];
+    const rows = this.stmt(sql).all(...params) as Array<Row & { bm: number }>;
     return rows.map((r) => ({
       sceneId: r.scene_id,
       clipId: r.clip_id,
@@ -368,93 +447,124 @@ export class EmbeddedSceneIndex implements SceneIndex {
     }));
   }
 
-  /**
-   * Exact kNN in vec0 (L2 over unit vectors), filters as vec0 metadata constraints; score = cosine
-   * similarity = 1 - L2^2 / 2. Large file-backed indexes scan their partitions on worker threads.
-   */
-  private async knn(vector: Float32Array, k: number, filter: SceneFilter | undefined): Promise<SceneHit[]> {
-    const where = vecFilterSql(filter);
-    const query = unitVector(vector) ?? vector;
-    k = Math.min(k, BM25_LIMIT_MAX);
-    const pool = this.knnPool();
-    let rows: Array<Row & { distance: number }>;
-    if (pool) {
-      const shardRows = await pool.query({
-        sql: `SELECT id, distance FROM scenes_vec WHERE embedding MATCH ? AND k = ? AND shard = ?${where.sql}`,
-        vector: query,
-        k,
-        params: where.params,
-      });
-      rows = this.mergeShards(shardRows, k);
+  /** The k nearest scenes (that pass the filter) to a unit vector, by exact cosine. */
+  private knn(unit: Float32Array, k: number, filter: SceneFilter | undefined): SceneHit[] {
+    k = Math.min(k, DEPTH_MAX);
+    const ann = this.syncAnn();
+    let scored: Scored[];
+    if (!hasFilter(filter)) {
+      scored =
+        ann.size <= this.exactMax
+          ? this.exactOver(unit, k, "SELECT id, embedding FROM scene_vectors", [])
+          : this.rescore(
+              unit,
+              ann.search(unit, Math.max(4 * k, 64)).map((c) => c.id),
+              k,
+            );
     } else {
-      rows = this.stmt(
-        `SELECT v.id, v.distance, s.scene_id, s.clip_id
-         FROM (SELECT id, distance FROM scenes_vec WHERE embedding MATCH ? AND k = ?${where.sql}) v
-         JOIN scenes s ON s.id = v.id
-         ORDER BY v.distance, s.scene_id`,
-      ).all(query, k, ...where.params) as Array<Row & { distance: number }>;
+      scored = this.filteredKnn(ann, unit, k, filter!);
     }
-    return rows.map((r) => ({
-      sceneId: r.scene_id,
-      clipId: r.clip_id,
-      score: 1 - (r.distance * r.distance) / 2,
-      matchedBy: ["SEMANTIC"],
-      highlights: [],
-    }));
+    return this.toHits(scored, ["SEMANTIC"]);
   }
 
-  /** The k best of the per-shard lists, in (distance, sceneId) order. */
-  private mergeShards(shardRows: KnnShardRow[], k: number): Array<Row & { distance: number }> {
-    if (!this.db) return []; // closed while the workers were scanning
-    const distance = new Map(shardRows.map((r) => [r.id, r.distance]));
+  private filteredKnn(ann: AnnIndex, unit: Float32Array, k: number, filter: SceneFilter): Scored[] {
+    const where = this.sceneFilterSql(filter, "s");
+    const selected = `SELECT v.id, v.embedding FROM scenes s JOIN scene_vectors v ON v.id = s.id WHERE ${where.sql}`;
+    // few scenes pass: scan them exactly (found through the scenes indexes, LIMIT bounds the cost)
+    const few = this.stmt(`SELECT count(*) FROM (SELECT 1 FROM scenes s WHERE ${where.sql} LIMIT ?)`)
+      .pluck()
+      .get(...where.params, this.exactMax + 1) as number;
+    if (few <= this.exactMax || ann.size <= this.exactMax) return this.exactOver(unit, k, selected, where.params);
+    // many pass: the graph's nearest candidates, over-fetched, filtered
+    for (const factor of OVERFETCH) {
+      const want = Math.min(DEPTH_MAX, k * factor);
+      const candidates = ann.search(unit, want).map((c) => c.id);
+      const passing = this.stmt(
+        `SELECT s.id FROM scenes s WHERE s.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
+      )
+        .pluck()
+        .all(JSON.stringify(candidates), ...where.params) as number[];
+      if (passing.length >= k || want >= ann.size) return this.rescore(unit, passing, k);
+      if (want === DEPTH_MAX) break;
+    }
+    // the filter's scenes lie far from the query: scan them, up to a bound
+    return this.exactOver(unit, k, `${selected} LIMIT ${EXACT_FALLBACK_MAX}`, where.params);
+  }
+
+  /** Exact cosine of the given scenes' stored vectors; the k best. */
+  private rescore(unit: Float32Array, ids: number[], k: number): Scored[] {
+    if (ids.length === 0) return [];
+    return this.exactOver(
+      unit,
+      k,
+      "SELECT id, embedding FROM scene_vectors WHERE id IN (SELECT value FROM json_each(?))",
+      [JSON.stringify(ids)],
+    );
+  }
+
+  /** Exact top-k over the (id, embedding) rows a query returns. */
+  private exactOver(unit: Float32Array, k: number, sql: string, params: unknown[]): Scored[] {
+    const best: Scored[] = [];
+    for (const r of this.stmt(sql).iterate(...params) as IterableIterator<{ id: number; embedding: Buffer }>) {
+      const similarity = dot(unit, asFloats(r.embedding));
+      if (best.length === k && similarity <= best[k - 1]!.similarity) continue;
+      let i = best.length < k ? best.length : k - 1;
+      best[i] = { id: r.id, similarity };
+      while (i > 0 && best[i - 1]!.similarity < best[i]!.similarity) {
+        [best[i - 1], best[i]] = [best[i]!, best[i - 1]!];
+        i--;
+      }
+    }
+    return best;
+  }
+
+  private toHits(scored: Scored[], matchedBy: SceneHit["matchedBy"]): SceneHit[] {
+    if (scored.length === 0 || !this.db) return [];
     const rows = this.stmt("SELECT id, scene_id, clip_id FROM scenes WHERE id IN (SELECT value FROM json_each(?))").all(
-      JSON.stringify([...distance.keys()]),
+      JSON.stringify(scored.map((s) => s.id)),
     ) as Row[];
-    return rows
-      .map((r) => ({ ...r, distance: distance.get(r.id)! }))
-      .sort((a, b) => a.distance - b.distance || (a.scene_id < b.scene_id ? -1 : a.scene_id > b.scene_id ? 1 : 0))
-      .slice(0, k);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return scored
+      .filter((s) => byId.has(s.id))
+      .map((s) => ({ row: byId.get(s.id)!, similarity: Math.min(1, s.similarity) }))
+      .sort((a, b) => b.similarity - a.similarity || (a.row.scene_id < b.row.scene_id ? -1 : 1))
+      .map(({ row, similarity }) => ({
+        sceneId: row.scene_id,
+        clipId: row.clip_id,
+        score: similarity,
+        matchedBy: [...matchedBy],
+        highlights: [],
+      }));
   }
 
-  /** The worker pool, when this index is large enough for it to pay off (started on first need). */
-  private knnPool(): KnnWorkerPool | undefined {
-    const threads = this.options.knnThreads ?? Math.min(SHARDS, os.availableParallelism());
-    if (threads < 1 || this.options.file === ":memory:") return undefined;
-    const now = performance.now();
-    if (now - this.vectorCount.at > 5000) {
-      this.vectorCount = { value: this.stmt("SELECT count(*) FROM scene_vectors").pluck().get() as number, at: now };
-    }
-    if (this.vectorCount.value < (this.options.parallelKnnMin ?? 20_000)) return undefined;
-    this.pool ??= new KnnWorkerPool(this.options.file, SHARDS, threads, MMAP_SIZE);
-    return this.pool;
-  }
-
-  private async closePool(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    this.vectorCount = { value: 0, at: -Infinity };
-    await pool?.close();
-  }
-
+  /**
+   * Highlights for the hits: their stored text goes into the connection's scratch FTS5 table, which the
+   * query is matched against; a hit whose text the query does not match gets none.
+   */
   private addHighlights(hits: SceneHit[], fts: string, options: HighlightOptions | undefined): void {
     const o = fragmentOptions(options);
     if (hits.length === 0 || o.maxFragments === 0 || !this.db) return;
-    const ids = this.stmt("SELECT scene_id, id FROM scenes WHERE scene_id IN (SELECT value FROM json_each(?))").all(
-      JSON.stringify(hits.map((h) => h.sceneId)),
-    ) as Array<{ scene_id: string; id: number }>;
-    // MATCH + rowid = ?: FTS5 seeks to the row instead of running the query over every matching row
-    const one = this.stmt(
-      `SELECT rowid AS r, highlight(scenes_fts, 0, '${MARK_OPEN}', '${MARK_CLOSE}') AS t,
-              highlight(scenes_fts, 1, '${MARK_OPEN}', '${MARK_CLOSE}') AS c
-       FROM scenes_fts WHERE scenes_fts MATCH ? AND rowid = ?`,
-    );
-    const bySceneId = new Map<string, { t: string | null; c: string | null }>();
-    for (const { scene_id, id } of ids) {
-      const row = one.get(fts, id) as { r: number; t: string | null; c: string | null } | undefined;
-      // For a row the MATCH does not select, FTS5's rowid seek was seen to return the next matching row
-      // instead of nothing: a semantic-only hit then showed another scene's text. Check the row is ours.
-      if (row && row.r === id) bySceneId.set(scene_id, row);
-    }
+    const rows = this.stmt(
+      `SELECT s.scene_id, f.text, f.captions FROM scenes s JOIN scenes_fts f ON f.rowid = s.id
+       WHERE s.scene_id IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(hits.map((h) => h.sceneId))) as Array<{
+      scene_id: string;
+      text: string | null;
+      captions: string | null;
+    }>;
+    const sceneIds = rows.map((r) => r.scene_id);
+    const marked = this.db.transaction(() => {
+      const insert = this.stmt("INSERT INTO temp.hl(rowid, text, captions) VALUES (?, ?, ?)");
+      rows.forEach((r, i) => insert.run(i + 1, r.text, r.captions));
+      const out = this.stmt(
+        `SELECT rowid AS r, highlight(hl, 0, '${MARK_OPEN}', '${MARK_CLOSE}') AS t,
+                highlight(hl, 1, '${MARK_OPEN}', '${MARK_CLOSE}') AS c
+         FROM temp.hl WHERE hl MATCH ?`,
+      ).all(fts) as Array<{ r: number; t: string | null; c: string | null }>;
+      this.stmt("DELETE FROM temp.hl").run();
+      return out;
+    })();
+    const bySceneId = new Map(marked.map((m) => [sceneIds[m.r - 1]!, m]));
     for (const hit of hits) {
       const row = bySceneId.get(hit.sceneId);
       if (!row) continue;
@@ -463,10 +573,51 @@ export class EmbeddedSceneIndex implements SceneIndex {
     }
   }
 
+  /**
+   * The filter as SQL over `scenes`, written so that SQLite answers it from one index: clips first (the
+   * most selective), else the time range (start_time bounded on both sides by the longest scene), else the
+   * language; the other conditions are checked on the rows found (a unary + keeps them off the index).
+   */
+  private sceneFilterSql(filter: SceneFilter | undefined, alias: string): SqlPart {
+    const parts: string[] = ["1"];
+    const params: unknown[] = [];
+    const range = filter?.timeRange;
+    const byClip = filter?.clipIds !== undefined;
+    const byTime = !byClip && (range?.from !== undefined || range?.to !== undefined);
+    if (filter?.clipIds) {
+      parts.push(`${alias}.clip_id IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(filter.clipIds));
+    }
+    const langs = filterLanguages(filter);
+    if (langs) {
+      parts.push(`${byClip || byTime ? "+" : ""}${alias}.lang IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(langs));
+    }
+    const t = byTime ? "" : "+";
+    if (range?.to !== undefined) {
+      parts.push(`${t}${alias}.start_time < ?`);
+      params.push(range.to);
+    }
+    if (range?.from !== undefined) {
+      parts.push(`${alias}.end_time > ?`);
+      params.push(range.from);
+      if (byTime) {
+        // a scene overlapping [from, ...) starts after from - (the longest scene): an index range
+        parts.push(`${alias}.start_time >= ?`);
+        params.push(range.from - this.longestScene() - 1);
+      }
+    }
+    return { sql: parts.join(" AND "), params };
+  }
+
+  private longestScene(): number {
+    return Number(this.stmt("SELECT value FROM index_meta WHERE key = 'longestScene'").pluck().get() ?? 0);
+  }
+
   private stmt(sql: string): Database.Statement {
     let s = this.statements.get(sql);
     if (!s) {
-      if (this.statements.size > 500) this.statements.clear(); // IN lists of varying length make new SQL
+      if (this.statements.size > 500) this.statements.clear();
       s = this.db!.prepare(sql);
       this.statements.set(sql, s);
     }
@@ -476,9 +627,14 @@ export class EmbeddedSceneIndex implements SceneIndex {
 
 // ------------------------------------------------------------------------------------------------ helpers
 
+/** The port is asynchronous, SQLite here is not: a synchronous body as a promise (a throw = a rejection). */
+function settle<T>(fn: () => T): Promise<T> {
+  return new Promise<T>((resolve) => resolve(fn()));
+}
+
 function createSchema(db: Database.Database, model: EmbeddingModelInfo): void {
   db.exec(`
-    CREATE TABLE index_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE index_meta (key TEXT PRIMARY KEY, value NOT NULL);
     CREATE TABLE scenes (
       id INTEGER PRIMARY KEY,
       scene_id TEXT NOT NULL UNIQUE,
@@ -490,31 +646,29 @@ function createSchema(db: Database.Database, model: EmbeddingModelInfo): void {
       lang TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX scenes_clip ON scenes (clip_id, start_time);
+    CREATE INDEX scenes_lang ON scenes (lang);
+    CREATE INDEX scenes_start ON scenes (start_time);
     CREATE VIRTUAL TABLE scenes_fts USING fts5 (text, captions, tokenize = "${FTS_TOKENIZER}");
-    CREATE TABLE scene_vectors (id INTEGER PRIMARY KEY);
-    CREATE VIRTUAL TABLE scenes_vec USING vec0 (
-      id INTEGER PRIMARY KEY,
-      shard INTEGER PARTITION KEY,
-      embedding float[${model.dimension}] distance_metric=l2,
-      clip_id TEXT,
-      lang TEXT,
-      start_time FLOAT,
-      end_time FLOAT
-    );
+    CREATE TABLE scene_vectors (id INTEGER PRIMARY KEY, embedding BLOB NOT NULL, seq INTEGER NOT NULL);
+    CREATE INDEX scene_vectors_seq ON scene_vectors (seq);
+    CREATE TABLE vector_deletes (seq INTEGER NOT NULL, id INTEGER NOT NULL);
+    CREATE INDEX vector_deletes_seq ON vector_deletes (seq);
   `);
   const put = db.prepare("INSERT INTO index_meta (key, value) VALUES (?, ?)");
   put.run("modelId", model.modelId);
   put.run("dimension", String(model.dimension));
   put.run("schemaVersion", String(EMBEDDED_SCHEMA_VERSION));
-  put.run("shards", String(SHARDS));
   put.run("createdAt", new Date().toISOString());
+  put.run("vectorSeq", 0);
+  put.run("deletesPrunedThrough", 0);
+  put.run("longestScene", 0);
 }
 
 function readMeta(db: Database.Database): SceneIndexMeta | null {
   const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'index_meta'").get();
   if (!exists) return null;
-  const rows = db.prepare("SELECT key, value FROM index_meta").all() as Array<{ key: string; value: string }>;
-  const m = new Map(rows.map((r) => [r.key, r.value]));
+  const rows = db.prepare("SELECT key, value FROM index_meta").all() as Array<{ key: string; value: unknown }>;
+  const m = new Map(rows.map((r) => [r.key, String(r.value)]));
   if (!m.has("modelId")) return null;
   return {
     engine: "embedded",
@@ -525,52 +679,20 @@ function readMeta(db: Database.Database): SceneIndexMeta | null {
   };
 }
 
-function checkModel(model: EmbeddingModelInfo): void {
-  if (!model.modelId) throw new AppError("BAD_INPUT", "embedding model id is required");
-  if (!Number.isInteger(model.dimension) || model.dimension < 1 || model.dimension > 8192) {
-    throw new AppError(
-      "BAD_INPUT",
-      `embedding dimension must be an integer between 1 and 8192, got ${model.dimension}`,
-    );
-  }
+/** A stored vector blob as floats (a view when aligned, else a copy). */
+function asFloats(b: Buffer): Float32Array {
+  if (b.byteOffset % 4 === 0) return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+  return new Float32Array(Uint8Array.prototype.slice.call(b).buffer);
 }
 
-/** The vector scaled to unit length; undefined for an all-zero (or non-finite) vector, which has no direction. */
-function unitVector(v: Float32Array): Float32Array | undefined {
-  let norm = 0;
-  for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
-  if (!(norm > 0) || !Number.isFinite(norm)) return undefined;
-  if (Math.abs(norm - 1) < 1e-6) return v;
-  const inv = 1 / Math.sqrt(norm);
-  return v.map((x) => x * inv);
-}
-
-function checkVector(vector: Float32Array, dimension: number): void {
-  if (!(vector instanceof Float32Array) || vector.length !== dimension) {
-    throw new AppError(
-      "BAD_INPUT",
-      `query vector must be a Float32Array of length ${dimension}, got ${vector?.length}`,
-    );
-  }
-}
-
-function validate(d: SceneDocument, dimension: number): void {
-  if (!d.sceneId || !d.clipId) throw new AppError("BAD_INPUT", "a scene document needs sceneId and clipId");
-  if (!Number.isFinite(d.startTime) || !Number.isFinite(d.endTime) || d.endTime < d.startTime) {
-    throw new AppError("BAD_INPUT", `scene ${d.sceneId}: invalid time range ${d.startTime}..${d.endTime}`);
-  }
-  if (d.vector) checkVector(d.vector, dimension);
-}
-
-export function primaryLanguage(tag: string | undefined): string {
-  return (tag ?? "").split(/[-_]/)[0]!.toLowerCase();
-}
-
-function clampLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1)
-    throw new AppError("BAD_INPUT", `limit must be a positive integer, got ${limit}`);
-  return Math.min(limit, MAX_LIMIT);
+function hasFilter(filter: SceneFilter | undefined): boolean {
+  return !!(
+    filter &&
+    (filter.clipIds !== undefined ||
+      filter.languages !== undefined ||
+      filter.timeRange?.from !== undefined ||
+      filter.timeRange?.to !== undefined)
+  );
 }
 
 function fragmentOptions(o: HighlightOptions | undefined): FragmentOptions {
@@ -584,56 +706,3 @@ function fragmentOptions(o: HighlightOptions | undefined): FragmentOptions {
 }
 
 type SqlPart = { sql: string; params: unknown[] };
-
-function languages(filter: SceneFilter | undefined): string[] | undefined {
-  return filter?.languages?.map((l) => primaryLanguage(l)).filter(Boolean);
-}
-
-function sceneFilterSql(filter: SceneFilter | undefined, alias: string): SqlPart {
-  const parts: string[] = ["1"];
-  const params: unknown[] = [];
-  if (filter?.clipIds) {
-    parts.push(`${alias}.clip_id IN (SELECT value FROM json_each(?))`);
-    params.push(JSON.stringify(filter.clipIds));
-  }
-  const langs = languages(filter);
-  if (langs) {
-    parts.push(`${alias}.lang IN (SELECT value FROM json_each(?))`);
-    params.push(JSON.stringify(langs));
-  }
-  if (filter?.timeRange?.to !== undefined) {
-    parts.push(`${alias}.start_time < ?`);
-    params.push(filter.timeRange.to);
-  }
-  if (filter?.timeRange?.from !== undefined) {
-    parts.push(`${alias}.end_time > ?`);
-    params.push(filter.timeRange.from);
-  }
-  return { sql: parts.join(" AND "), params };
-}
-
-/** vec0 metadata constraints (applied inside the kNN scan). IN lists are inlined as bound parameters. */
-function vecFilterSql(filter: SceneFilter | undefined): SqlPart {
-  let sql = "";
-  const params: unknown[] = [];
-  const inList = (column: string, values: string[]) => {
-    if (values.length === 0) {
-      sql += " AND 0";
-      return;
-    }
-    sql += ` AND ${column} IN (${values.map(() => "?").join(", ")})`;
-    params.push(...values);
-  };
-  if (filter?.clipIds) inList("clip_id", [...new Set(filter.clipIds)]);
-  const langs = languages(filter);
-  if (langs) inList("lang", [...new Set(langs)]);
-  if (filter?.timeRange?.to !== undefined) {
-    sql += " AND start_time < ?";
-    params.push(filter.timeRange.to);
-  }
-  if (filter?.timeRange?.from !== undefined) {
-    sql += " AND end_time > ?";
-    params.push(filter.timeRange.from);
-  }
-  return { sql, params };
-}

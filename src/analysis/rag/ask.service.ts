@@ -61,7 +61,7 @@ export class AskService {
 
   /** The default relevance floor: hashing vectors are sparse (unrelated texts near 0); neural ones have a high baseline. */
   defaultFloor(): number {
-    return this.deps.embedder.modelId.startsWith("hashing") ? 0.3 : 0.8;
+    return this.deps.embedder.provenance.method === "hashing" ? 0.3 : 0.8;
   }
 
   async ask(
@@ -193,10 +193,9 @@ export class AskService {
   }
 
   private async modelUses(generator: TextGenerator): Promise<ModelUse[]> {
-    const id = this.deps.embedder.modelId;
     const emotion = await this.deps.models.emotion();
     return [
-      { task: "embedding", method: id.startsWith("hashing") ? "hashing" : "model", model: id },
+      { task: "embedding", ...this.deps.embedder.provenance },
       { task: "emotion", ...emotion.provenance },
       { task: "generation", ...generator.provenance },
     ];

@@ -5,8 +5,8 @@
 import path from "node:path";
 import type { ImageTextEmbedder } from "../../models/model-ports.js";
 import type { KeyframeData } from "../scope.js";
-import { dot } from "../theme/cluster.js";
 import type { AnalysisReads } from "../scope.js";
+import { cosine } from "../../util/vector-math.js";
 import { round } from "../text.js";
 import type { LookLabels } from "./style.types.js";
 
@@ -82,9 +82,4 @@ export async function lookLabels(
       .map((label, i) => ({ label, confidence: round(sums[i]! / total) }))
       .sort((a, b) => b.confidence - a.confidence),
   };
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  const n = Math.sqrt(dot(a, a) * dot(b, b));
-  return n > 0 ? dot(a, b) / n : 0;
 }

@@ -1,12 +1,9 @@
 // k-means (k-means++ seeding from a seeded PRNG, so the same vectors always give the same clusters) on
 // unit vectors, and the silhouette coefficient (cosine distance) to choose k over a small range.
 import { mulberry32 } from "../../util/prng.js";
+import { dot } from "../../util/vector-math.js";
 
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
+export { dot };
 
 export function normalise(v: Float64Array | Float32Array): Float64Array {
   const n = Math.sqrt(dot(v, v));

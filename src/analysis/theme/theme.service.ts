@@ -53,8 +53,7 @@ export class ThemeService {
   ) {}
 
   private embeddingUse(): ModelUse {
-    const id = this.deps.embedder.modelId;
-    return { task: "embedding", method: id.startsWith("hashing") ? "hashing" : "model", model: id };
+    return { task: "embedding", ...this.deps.embedder.provenance };
   }
 
   private async scenesWithText(clipIds: string[]): Promise<SceneData[]> {

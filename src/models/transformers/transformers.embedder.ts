@@ -17,6 +17,7 @@ export interface TransformersEmbedderOptions {
 export class TransformersEmbedder implements Embedder {
   readonly modelId: string;
   readonly dimension: number;
+  readonly provenance: { method: "model"; model: string };
   /** inference calls made (tests, benchmarks) */
   calls = 0;
 
@@ -26,6 +27,7 @@ export class TransformersEmbedder implements Embedder {
   ) {
     this.modelId = options.modelId;
     this.dimension = options.dimension;
+    this.provenance = { method: "model", model: options.modelId };
   }
 
   async embed(texts: string[], kind: EmbedKind): Promise<Float32Array[]> {

@@ -6,27 +6,26 @@ import { sceneIndexContract } from "./scene-index.contract.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cinerag-search-"));
 
-sceneIndexContract("embedded (SQLite FTS5 + sqlite-vec)", {
-  async open(key, model) {
-    return new EmbeddedSceneIndex({ file: path.join(dir, key, "search.db"), model });
+sceneIndexContract("embedded (SQLite FTS5 + HNSW)", {
+  open(key, model) {
+    return Promise.resolve(new EmbeddedSceneIndex({ file: path.join(dir, key, "search.db"), model }));
   },
-  async cleanup() {
+  cleanup() {
     fs.rmSync(dir, { recursive: true, force: true });
+    return Promise.resolve();
   },
 });
 
-// The same contract with kNN on the worker threads (read-only connections, partitioned scan), which a
-// real index uses from 20k vectors on.
-sceneIndexContract("embedded, kNN on worker threads", {
-  async open(key, model) {
-    return new EmbeddedSceneIndex({
-      file: path.join(dir, `workers-${key}`, "search.db"),
-      model,
-      knnThreads: 2,
-      parallelKnnMin: 0,
-    });
+// The same contract with every kNN through the ANN graph (candidates re-scored exactly, filters by
+// over-fetching), which a real index uses once it holds more vectors than exactMax.
+sceneIndexContract("embedded, kNN through the ANN graph", {
+  open(key, model) {
+    return Promise.resolve(
+      new EmbeddedSceneIndex({ file: path.join(dir, `ann-${key}`, "search.db"), model, exactMax: 0 }),
+    );
   },
-  async cleanup() {
+  cleanup() {
     fs.rmSync(dir, { recursive: true, force: true });
+    return Promise.resolve();
   },
 });

@@ -183,6 +183,31 @@ export function sceneIndexContract(name: string, factory: SceneIndexContractFact
         expect(await index.count({ clipIds: ["clip-a"] })).toBe(1);
       });
 
+      it("guards vectors: an all-zero one is no vector, a non-finite one is refused (issue #13)", async () => {
+        const [d] = await docs([{ ...SEED[1]!, text: "The lighthouse keeper counts seagulls." }]);
+        await index.upsert([{ ...d!, vector: new Float32Array(MODEL.dimension) }], W);
+        expect(ids(await index.keywordSearch("lighthouse"))).toEqual(["s-en-2"]);
+        expect(ids(await index.vectorSearch(await q("lighthouse keeper seagulls"), { limit: 20 }))).not.toContain(
+          "s-en-2",
+        );
+        const nan = new Float32Array(MODEL.dimension).fill(Number.NaN);
+        const inf = (await q("knife")).map((x, i) => (i === 0 ? Infinity : x));
+        await expect(index.upsert([{ ...d!, sceneId: "s-nan", vector: nan }], W)).rejects.toMatchObject({
+          code: "BAD_INPUT",
+        });
+        await expect(index.upsert([{ ...d!, sceneId: "s-inf", vector: inf }], W)).rejects.toMatchObject({
+          code: "BAD_INPUT",
+        });
+        expect(await index.count()).toBe(SEED.length); // nothing of a refused batch is written
+        await expect(index.vectorSearch(nan)).rejects.toMatchObject({ code: "BAD_INPUT" });
+        // a query the model knows nothing of: similar to nothing, not to everything
+        const zero = new Float32Array(MODEL.dimension);
+        expect(await index.vectorSearch(zero, { limit: 20 })).toEqual([]);
+        const hybrid = await index.hybridSearch("knife", zero, { limit: 20 });
+        expect(hybrid.length).toBeGreaterThan(0);
+        expect(hybrid.every((h) => h.matchedBy.join() === "KEYWORD")).toBe(true);
+      });
+
       it("rejects a vector of the wrong dimension", async () => {
         const [d] = await docs([SEED[0]!]);
         await expect(index.upsert([{ ...d!, vector: new Float32Array(8) }], W)).rejects.toMatchObject({
@@ -370,6 +395,33 @@ export function sceneIndexContract(name: string, factory: SceneIndexContractFact
             expect(`${own.text} ${own.captions ?? ""}`).toContain(plain.slice(0, 20));
           }
         }
+      });
+
+      it("highlights every keyword hit in an index of many clips, not only the lowest row ids", async () => {
+        // issue #13: 40 clips x 5 scenes, the matching scenes spread over all of them
+        const many: Seed[] = [];
+        for (let c = 0; c < 40; c++)
+          for (let s = 0; s < 5; s++)
+            many.push({
+              sceneId: `m-${c}-${s}`,
+              clipId: `many-${c}`,
+              startTime: s * 10,
+              endTime: s * 10 + 10,
+              language: "en",
+              text: s === 2 ? `In reel ${c} the courier hides a lantern under the stairs.` : `Reel ${c}, take ${s}.`,
+            });
+        await index.upsert(await docs(many), W);
+        const hits = await index.keywordSearch("lantern", { limit: 100 });
+        expect(hits).toHaveLength(40);
+        for (const hit of hits) {
+          const reel = hit.sceneId.split("-")[1];
+          expect(hit.highlights.join(" ")).toContain("<mark>lantern</mark>");
+          expect(hit.highlights.join(" ")).toContain(`reel ${reel} `);
+        }
+        const hybrid = await index.hybridSearch("lantern", await q("lantern"), { limit: 40 });
+        const lanternScenes = hybrid.filter((h) => /^m-\d+-2$/.test(h.sceneId));
+        expect(lanternScenes.length).toBeGreaterThan(20);
+        expect(lanternScenes.every((h) => h.highlights.join(" ").includes("<mark>lantern</mark>"))).toBe(true);
       });
 
       it("takes configurable tags and can HTML-escape the text", async () => {
