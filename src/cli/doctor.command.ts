@@ -98,6 +98,12 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
         "fail",
         `${s.dir} holds no model (config.json + onnx/*.onnx): fix CINERAG_MODEL_${s.task.toUpperCase().replace(/-/g, "_")}`,
       );
+    else if (s.missing?.length)
+      add(
+        name,
+        "warn",
+        `${s.id} is incomplete (${s.missing.slice(0, 3).join(", ")}${s.missing.length > 3 ? ", ..." : ""} missing or damaged): run \`cinerag models pull ${s.task}\`, which repairs it (until then: ${s.fallback ?? "none"})`,
+      );
     else if (s.state === "downloadable")
       add(
         name,

@@ -65,8 +65,8 @@ export class HashingEmbedder implements Embedder {
   }
 
   /** The hashing embedder is symmetric: `kind` is accepted for the port and ignored. */
-  async embed(texts: string[], _kind: EmbedKind): Promise<Float32Array[]> {
-    return texts.map((t) => this.embedOne(t));
+  embed(texts: string[], _kind: EmbedKind): Promise<Float32Array[]> {
+    return Promise.resolve(texts.map((t) => this.embedOne(t)));
   }
 
   embedOne(text: string): Float32Array {

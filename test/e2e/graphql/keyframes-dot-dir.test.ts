@@ -26,12 +26,16 @@ afterAll(async () => {
 describe("keyframes under a data directory whose name begins with a dot", () => {
   it("serves the keyframe JPEG", async () => {
     const r = await t.gql(`{ keyframes(first: 1) { nodes { url } } }`);
-    const url: string = r.body.data.keyframes.nodes[0].url;
+    const url = (r.body as { data: { keyframes: { nodes: Array<{ url: string }> } } }).data.keyframes.nodes[0]!.url;
     expect(url).toContain("/keyframes/");
     const img = await fetch(url);
     expect(img.status).toBe(200);
     expect(img.headers.get("content-type")).toBe("image/jpeg");
-    expect(Buffer.from(await img.arrayBuffer()).subarray(0, 2).toString("hex")).toBe("ffd8");
+    expect(
+      Buffer.from(await img.arrayBuffer())
+        .subarray(0, 2)
+        .toString("hex"),
+    ).toBe("ffd8");
   });
 
   it("still refuses dot files and symlinks out of the keyframe folder", async () => {
