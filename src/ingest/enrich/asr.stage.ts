@@ -15,7 +15,8 @@ export const ASR_WINDOW_SECONDS = 600;
 
 export interface AsrStageDeps {
   media: MediaTools;
-  registry: Pick<ModelRegistry, "available" | "transcriber" | "status">;
+  registry: Pick<ModelRegistry, "available" | "transcriber" | "status"> &
+    Partial<Pick<ModelRegistry, "unavailableError">>;
   logger?: Logger;
   /** seconds of audio per extraction; default 600 */
   windowSeconds?: number;
@@ -28,8 +29,18 @@ export class AsrStage {
 
   /** Quick, local: is there anything to do for this clip (audio, and a model that may be had)? */
   applicable(probe: ProbeResult): boolean {
-    return probe.streams.some((s) => s.type === "audio") && this.deps.registry.available("asr");
+    return this.skipReason(probe) === undefined;
   }
+
+  /** Why speech recognition does not run for this clip, in one line (undefined: it runs). */
+  skipReason(probe: ProbeResult): string | undefined {
+    if (!probe.streams.some((s) => s.type === "audio")) return "the clip has no audio stream";
+    if (this.deps.registry.available("asr")) return undefined;
+    return this.deps.registry.unavailableError?.("asr")?.message ?? "the asr model cannot be had";
+  }
+
+  /** The last reason transcribe() gave up for (a model that failed to load) */
+  lastSkipReason?: string;
 
   async transcribe(
     probe: ProbeResult,
@@ -41,6 +52,7 @@ export class AsrStage {
       transcriber = await this.deps.registry.transcriber();
     } catch (error) {
       if (isModelUnavailable(error)) {
+        this.lastSkipReason = (error as Error).message;
         this.deps.logger?.info({ err: (error as Error).message }, "no speech recognition: the asr model cannot be had");
         return undefined;
       }

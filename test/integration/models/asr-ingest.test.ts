@@ -15,6 +15,7 @@ import { createPrismaClient, type PrismaClient } from "../../../src/store/prisma
 import { createLogger } from "../../../src/logging/logger.js";
 import type { SpeechTranscriber } from "../../../src/models/model-ports.js";
 import { WhisperTranscriber } from "../../../src/models/transformers/whisper.transcriber.js";
+import { ModelRegistry } from "../../../src/models/model-registry.js";
 import { generateClip, tempDir } from "../../fixtures/media.js";
 
 let dir: string;
@@ -152,6 +153,38 @@ describe("ASR in the ingest pipeline (Whisper double)", () => {
     const probe = await media.probe(clip);
     expect(asr.applicable(probe)).toBe(false);
     expect(await asr.transcribe(probe)).toBeUndefined();
+  });
+});
+
+describe("ASR that cannot run", () => {
+  it("is reported as a skipped `asr` step with the reason when a clip has speech and no subtitles", async () => {
+    // the real registry, offline with an empty cache: Whisper cannot be had
+    const registry = new ModelRegistry({
+      overrides: {},
+      cacheDir: path.join(dir, "no-models"),
+      offline: true,
+      batchSize: 8,
+    });
+    const other = await generateClip(dir, {
+      name: "speech-no-model",
+      audio: true,
+      shots: [{ duration: 2, colour: "0x204080", accent: "0x808020", angle: "left" }],
+    });
+    const service = new IngestService({
+      media,
+      clips: new ClipRepository(prisma),
+      logger: createLogger("silent"),
+      dataDir: dir,
+      keyframeDir: path.join(dir, "keyframes"),
+      decodeWidth: 160,
+      maxSceneSeconds: 180,
+      asr: new AsrStage({ media, registry }),
+    });
+    const result = await service.ingest({ file: other });
+    const step = result.enrichment?.find((e) => e.step === "asr");
+    expect(step).toMatchObject({ step: "asr", status: "skipped", computed: 0 });
+    expect(step?.reason).toMatch(/model for asr .*CINERAG_OFFLINE=1/);
+    expect(result.tracks.some((t) => t.source === "ASR")).toBe(false);
   });
 });
 
