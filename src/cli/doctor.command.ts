@@ -10,7 +10,6 @@ import type { Config } from "../config.js";
 import { FfmpegMediaTools } from "../media/ffmpeg/ffmpeg.media-tools.js";
 import type { MediaTools } from "../media/media.port.js";
 import { ModelRegistry } from "../models/model-registry.js";
-import { createSceneIndex } from "../search/search.module.js";
 import type { SceneIndex } from "../search/scene-index.port.js";
 import { migrationStatus } from "../store/migrate.js";
 import { printError } from "./cli-error.js";
@@ -130,6 +129,8 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
       );
       return checks;
     }
+    // the search engines' modules load only when there is an index to look at
+    const { createSceneIndex } = await import("../search/search.module.js");
     index = deps.sceneIndex?.(config, registry) ?? createSceneIndex(config, embedder);
     if (!(await index.ping())) {
       add(
