@@ -61,7 +61,8 @@ export class AsrStage {
     const audio = probe.streams.find((s) => s.type === "audio")!;
     const window = this.deps.windowSeconds ?? ASR_WINDOW_SECONDS;
     const cues: ParsedCue[] = [];
-    let language: string | undefined;
+    // the track's language: the one most of its cues were transcribed in
+    const languages = new Map<string | undefined, number>();
     for (let start = 0; start < probe.duration; start += window) {
       options.signal?.throwIfAborted();
       const duration = Math.min(window, probe.duration - start);
@@ -71,12 +72,14 @@ export class AsrStage {
         duration,
         signal: options.signal,
       });
+      // each window finds its own language (the stream's tag as the hint), not the first window's
       const result = await transcriber.transcribe(samples, {
-        language,
+        languageHint: audio.language,
         signal: options.signal,
         onProgress: (p) => options.onProgress?.(((start + (duration * p) / 100) / probe.duration) * 100),
       });
-      language ??= result.language;
+      if (result.segments.length > 0)
+        languages.set(result.language, (languages.get(result.language) ?? 0) + result.segments.length);
       for (const s of result.segments) {
         cues.push({
           index: cues.length,
@@ -91,7 +94,7 @@ export class AsrStage {
     return {
       source: "ASR",
       codec: "whisper",
-      language: language ?? audio.language,
+      language: [...languages.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? audio.language,
       title: `speech recognition (${transcriber.provenance.model})`,
       imageBased: false,
       skipped: false,
