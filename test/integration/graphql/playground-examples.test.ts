@@ -3,7 +3,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { parse } from "graphql";
+import { Kind, parse } from "graphql";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config.js";
 import { cineragSchema } from "../../../src/schema/build-schema.js";
@@ -39,8 +39,8 @@ describe("playground tabs", () => {
     const names = [...EXAMPLE_OPERATIONS, ...analysisExamples()].map((t) => parse(t.query));
     const fields = names.flatMap((d) =>
       d.definitions.flatMap((def) =>
-        def.kind === "OperationDefinition"
-          ? def.selectionSet.selections.map((s) => (s.kind === "Field" ? s.name.value : ""))
+        def.kind === Kind.OPERATION_DEFINITION
+          ? def.selectionSet.selections.map((s) => (s.kind === Kind.FIELD ? s.name.value : ""))
           : [],
       ),
     );
@@ -51,7 +51,9 @@ describe("playground tabs", () => {
     const tabs = [...EXAMPLE_OPERATIONS, ...analysisExamples()];
     const operationNames = new Set(
       tabs.flatMap((t) =>
-        parse(t.query).definitions.flatMap((d) => (d.kind === "OperationDefinition" && d.name ? [d.name.value] : [])),
+        parse(t.query).definitions.flatMap((d) =>
+          d.kind === Kind.OPERATION_DEFINITION && d.name ? [d.name.value] : [],
+        ),
       ),
     );
     const named = tabs.flatMap((t) => [...t.query.matchAll(/the "?(\w[\w ]*?)"? tab/g)].map((m) => m[1]!));
