@@ -8,9 +8,16 @@ import type { MediaTools } from "./media/media.port.js";
 import { migrateDatabase } from "./store/migrate.js";
 import { createPrismaClient, type PrismaClient } from "./store/prisma.client.js";
 import { ClipRepository } from "./store/clip.repository.js";
+import { EmbeddingCacheRepository } from "./store/embedding-cache.repository.js";
+import { EnrichmentRepository } from "./store/enrichment.repository.js";
+import { HealthRepository } from "./store/health.repository.js";
+import { JobRepository } from "./store/job.repository.js";
+import { SceneRepository } from "./store/scene.repository.js";
+import { SearchOutboxRepository } from "./store/search-outbox.repository.js";
+import { SearchSourceRepository } from "./store/search-source.repository.js";
 import { IngestService } from "./ingest/ingest.service.js";
 import type { PubSub } from "./events/pubsub.port.js";
-import { InProcessPubSub } from "./events/in-process.pubsub.js";
+import { createPubSub } from "./events/pubsub.factory.js";
 import type { JobQueue } from "./jobs/job-queue.port.js";
 import { InProcessJobQueue } from "./jobs/in-process.job-queue.js";
 import { ClipService } from "./services/clip.service.js";
@@ -24,16 +31,43 @@ import { Enricher } from "./ingest/enrich/enricher.js";
 import { AsrStage } from "./ingest/enrich/asr.stage.js";
 import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
 import { createAnalysisModule, type AnalysisModule } from "./analysis/analysis.module.js";
-import "./resolvers/analysis.context.js";
+import "./analysis/analysis.context.js";
+
+/** The database behind its repositories (src/store): one per aggregate, each the only code for its tables. */
+export interface Store {
+  clips: ClipRepository;
+  jobs: JobRepository;
+  scenes: SceneRepository;
+  enrichment: EnrichmentRepository;
+  outbox: SearchOutboxRepository;
+  embeddingCache: EmbeddingCacheRepository;
+  searchSource: SearchSourceRepository;
+  health: HealthRepository;
+}
+
+export function createStore(prisma: PrismaClient): Store {
+  return {
+    clips: new ClipRepository(prisma),
+    jobs: new JobRepository(prisma),
+    scenes: new SceneRepository(prisma),
+    enrichment: new EnrichmentRepository(prisma),
+    outbox: new SearchOutboxRepository(prisma),
+    embeddingCache: new EmbeddingCacheRepository(prisma),
+    searchSource: new SearchSourceRepository(prisma),
+    health: new HealthRepository(prisma),
+  };
+}
 
 export interface App {
   config: Config;
   logger: Logger;
+  /** the client itself: for tests and tools that inspect the database; product code goes through `store` */
   prisma: PrismaClient;
+  store: Store;
   media: MediaTools;
   clips: ClipRepository;
   ingest: IngestService;
-  /** pub/sub for job progress and clip changes (in-process; Redis is the scale-out TODO in src/events) */
+  /** pub/sub for job progress, clip changes and analysis results (in-process, or Redis: src/events) */
   events: PubSub;
   /** background jobs; only `cinerag serve` starts the runner (`jobs.start()`) */
   jobs: JobQueue;
@@ -57,6 +91,8 @@ export async function createApp(
 ): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel ?? overrides.defaultLogLevel ?? "info");
   for (const warning of config.warnings) logger.warn(warning);
+  // first: an unreachable Redis is refused before anything is opened or migrated
+  const events = await createPubSub(config, logger);
   await mkdir(config.dataDir, { recursive: true });
   await migrateDatabase(config.databaseFile, { logger });
   const prisma = createPrismaClient(config.databaseFile);
@@ -65,15 +101,20 @@ export async function createApp(
     ffprobePath: config.media.ffprobePath,
     timeoutMs: config.media.timeoutMs,
   });
-  const clips = new ClipRepository(prisma);
+  const store = createStore(prisma);
+  const clips = store.clips;
   const models = new ModelRegistry(config.models, { logger });
   // the registry's embedder: the neural model when on disk, else the hashing embedder (src/models)
   const embedder = models.embedder();
   const search = createSearchModule(config, {
-    prisma,
+    store: { source: store.searchSource, outbox: store.outbox, embeddingCache: store.embeddingCache },
     logger,
     embedder,
-    sceneIndex: withSceneCaptions(createSceneIndex(config, embedder), prisma, () => models.resolve("caption").id),
+    sceneIndex: withSceneCaptions(
+      createSceneIndex(config, embedder),
+      store.enrichment,
+      () => models.resolve("caption").id,
+    ),
   });
   const ingest = new IngestService({
     media,
@@ -85,7 +126,8 @@ export async function createApp(
     maxSceneSeconds: config.scenes.maxSceneSeconds,
     asr: config.enrich.includes("asr") ? new AsrStage({ media, registry: models, logger }) : undefined,
     enricher: new Enricher({
-      prisma,
+      store: store.enrichment,
+      outbox: store.outbox,
       registry: models,
       embeddings: search.embeddings,
       dataDir: config.dataDir,
@@ -93,12 +135,17 @@ export async function createApp(
       steps: config.enrich,
     }),
   });
-  const events = new InProcessPubSub({ logger });
-  const jobs = new InProcessJobQueue({ prisma, ingest, pubsub: events, logger, concurrency: config.jobs.concurrency });
+  const jobs = new InProcessJobQueue({
+    jobs: store.jobs,
+    ingest,
+    pubsub: events,
+    logger,
+    concurrency: config.jobs.concurrency,
+  });
   const analysis = createAnalysisModule(config, { prisma, pubsub: events, logger, search, models });
   const api: ApiServices = {
-    clips: new ClipService({ prisma, pubsub: events, logger, keyframeDir: config.keyframeDir }),
-    scenes: new SceneService(prisma),
+    clips: new ClipService({ clips, jobs: store.jobs, pubsub: events, logger, keyframeDir: config.keyframeDir }),
+    scenes: new SceneService(store.scenes),
     jobs,
     pubsub: events,
     mediaRoots: new MediaRootGuard(config.mediaRoots, logger),
@@ -109,6 +156,7 @@ export async function createApp(
     config,
     logger,
     prisma,
+    store,
     media,
     clips,
     ingest,

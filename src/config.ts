@@ -1,6 +1,7 @@
 // The only reader of process.env. Parsed once with zod; a bad value fails fast with every problem listed.
 import path from "node:path";
 import { z } from "zod";
+import { AppError } from "./errors/app-error.js";
 
 const bool = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])
@@ -29,6 +30,11 @@ const schema = z.object({
   CINERAG_MEDIA_ROOTS: list.optional(),
   CINERAG_SEARCH: z.enum(["embedded", "elasticsearch"]).default("embedded"),
   ELASTICSEARCH_URL: z.url().optional(),
+  /** redis://host:port: Redis pub/sub for subscriptions across processes (scale-out); unset = in-process */
+  CINERAG_REDIS_URL: z
+    .url()
+    .refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// or rediss:// URL")
+    .optional(),
   CINERAG_API_KEYS: z.string().optional(),
   CINERAG_OFFLINE: bool.default(false),
   CINERAG_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -98,6 +104,8 @@ export interface Config {
   media: { ffmpegPath?: string; ffprobePath?: string; decodeWidth: number; timeoutMs: number };
   mediaRoots?: string[];
   search: { kind: "embedded" | "elasticsearch"; elasticsearchUrl?: string };
+  /** Redis for pub/sub across processes; undefined = in-process */
+  redisUrl?: string;
   apiKeys?: string;
   offline: boolean;
   port: number;
@@ -188,8 +196,12 @@ function parseEnrichSteps(value: string[] | undefined): EnrichStep[] {
   return ENRICH_STEPS.filter((s) => wanted.includes(s));
 }
 
-export class ConfigError extends Error {
-  readonly code = "CONFIG_INVALID";
+/** a bad configuration: the CLI exits with CONFIG_INVALID's status (src/errors/error-codes.ts) */
+export class ConfigError extends AppError {
+  constructor(message: string) {
+    super("CONFIG_INVALID", message);
+    this.name = "ConfigError";
+  }
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -240,6 +252,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     mediaRoots: e.CINERAG_MEDIA_ROOTS?.map((r) => path.resolve(r)),
     search: { kind: e.CINERAG_SEARCH, elasticsearchUrl: e.ELASTICSEARCH_URL },
+    redisUrl: e.CINERAG_REDIS_URL,
     apiKeys: e.CINERAG_API_KEYS,
     offline: e.CINERAG_OFFLINE,
     port: e.CINERAG_PORT,

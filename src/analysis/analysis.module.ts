@@ -1,28 +1,26 @@
-// The analysis side of the composition root (called from src/app.ts): the results store, the generator
-// chosen by configuration, and the emotion, theme, style and ask services over the search module's
-// embedder and the model ports.
+// The analysis side of the composition root (called from src/app.ts): the repositories it reads and writes
+// through, the results store, the generator chosen by configuration, and one service per analysis folder
+// (src/analysis/analysis.kinds.ts) over the search module's embedder and the model ports.
 import type { PubSub } from "../events/pubsub.port.js";
 import type { Logger } from "../logging/logger.js";
 import type { Embedder } from "../models/embedder.port.js";
 import type { TextGenerator } from "../models/model-ports.js";
+import { AnalysisReadRepository } from "../store/analysis-read.repository.js";
+import { AnalysisResultRepository } from "../store/analysis-result.repository.js";
 import type { PrismaClient } from "../store/prisma.client.js";
+import type { AnalysisServiceDeps } from "./analysis-folder.js";
 import type { AnalysisModels } from "./analysis-models.js";
-import { EmotionService } from "./emotion/emotion.service.js";
+import { ANALYSIS_FOLDERS, type AnalysisServices } from "./analysis.kinds.js";
 import { generatorProvider, type GeneratorConfig } from "./generators/generator.factory.js";
-import { AskService, type SceneSearch } from "./rag/ask.service.js";
+import type { SceneSearch } from "./rag/ask.service.js";
 import { AnalysisStore } from "./results/analysis-store.js";
-import { StyleService } from "./style/style.service.js";
-import { ThemeService, type PassageEmbeddings } from "./theme/theme.service.js";
+import type { PassageEmbeddings } from "./theme/theme.service.js";
 
-export interface AnalysisModule {
+export type AnalysisModule = AnalysisServices & {
   store: AnalysisStore;
-  emotion: EmotionService;
-  themes: ThemeService;
-  style: StyleService;
-  ask: AskService;
   /** the configured generator (resolved on first use) */
   generator: () => Promise<TextGenerator>;
-}
+};
 
 export interface AnalysisDeps {
   prisma: PrismaClient;
@@ -41,34 +39,27 @@ export function createAnalysisModule(
   deps: AnalysisDeps,
 ): AnalysisModule {
   const { prisma, models } = deps;
-  const store = new AnalysisStore({ prisma, pubsub: deps.pubsub, logger: deps.logger, codeVersion: deps.codeVersion });
+  const store = new AnalysisStore({
+    results: new AnalysisResultRepository(prisma),
+    pubsub: deps.pubsub,
+    logger: deps.logger,
+    codeVersion: deps.codeVersion,
+  });
   const given = deps.generator;
   const generator = given
-    ? async () => given
+    ? () => Promise.resolve(given)
     : generatorProvider(config.analysis.generator, { models, logger: deps.logger });
-  const emotion = new EmotionService({ prisma, models, store });
-  return {
+  const shared: AnalysisServiceDeps = {
+    reads: new AnalysisReadRepository(prisma),
     store,
-    emotion,
-    themes: new ThemeService({
-      prisma,
-      embedder: deps.search.embedder,
-      embeddings: deps.search.embeddings,
-      models,
-      generator,
-      store,
-    }),
-    style: new StyleService({ prisma, models, store, dataDir: config.dataDir }),
-    ask: new AskService({
-      prisma,
-      search: deps.search.search,
-      embedder: deps.search.embedder,
-      embeddings: deps.search.embeddings,
-      emotion,
-      models,
-      generator,
-      store,
-    }),
+    models,
+    search: deps.search.search,
+    embedder: deps.search.embedder,
+    embeddings: deps.search.embeddings,
     generator,
+    dataDir: config.dataDir,
   };
+  // one service per folder, under the folder's name (the mapped type AnalysisServices says which is which)
+  const services = Object.fromEntries(ANALYSIS_FOLDERS.map((f) => [f.name, f.create(shared)])) as AnalysisServices;
+  return { ...services, store, generator };
 }

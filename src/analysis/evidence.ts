@@ -1,8 +1,7 @@
 // Evidence for a list of scenes: the line that best shows the point (the cue of the scene's main dialogue
 // track that shares most words with the query; without a query, the longest line) and the keyframe of the
 // shot that line falls in (else the scene's first keyframe).
-import type { PrismaClient } from "../store/prisma.client.js";
-import { mainTracks } from "./scope.js";
+import { mainTracks, type AnalysisReads } from "./scope.js";
 import type { Evidence } from "./tables.js";
 import { lexicalOverlap } from "./text.js";
 
@@ -31,26 +30,13 @@ export interface SceneLines {
 }
 
 /** Scenes with their main-track cues, keyframes and keyframe captions (any model), keyed by scene id. */
-export async function loadSceneLines(prisma: PrismaClient, sceneIds: string[]): Promise<Map<string, SceneLines>> {
-  const scenes = await prisma.scene.findMany({
-    where: { id: { in: sceneIds } },
-    include: { clip: { select: { title: true } } },
-  });
-  const tracks = await mainTracks(prisma, [...new Set(scenes.map((s) => s.clipId))]);
+export async function loadSceneLines(reads: AnalysisReads, sceneIds: string[]): Promise<Map<string, SceneLines>> {
+  const scenes = await reads.scenesWithTitles(sceneIds);
+  const tracks = await mainTracks(reads, [...new Set(scenes.map((s) => s.clipId))]);
   const trackIds = [...tracks.values()].map((t) => t.id);
   const [cues, keyframes] = await Promise.all([
-    prisma.cue.findMany({
-      where: { sceneId: { in: sceneIds }, trackId: { in: trackIds } },
-      orderBy: [{ startTime: "asc" }, { index: "asc" }],
-    }),
-    prisma.keyframe.findMany({
-      where: { shot: { sceneId: { in: sceneIds } } },
-      orderBy: { time: "asc" },
-      include: {
-        shot: { select: { sceneId: true, startTime: true, endTime: true } },
-        captions: { select: { text: true } },
-      },
-    }),
+    reads.cuesOfScenes(sceneIds, trackIds),
+    reads.keyframesOfScenes(sceneIds),
   ]);
   const out = new Map<string, SceneLines>();
   for (const s of scenes) {
@@ -110,7 +96,12 @@ export function keyframeAt(lines: SceneLines, time?: number): string | null {
   return lines.keyframes[0]?.path ?? null;
 }
 
-export function evidenceFrom(lines: SceneLines, score: number, query?: string, prefer?: string): Evidence {
+export function evidenceFrom(
+  lines: SceneLines,
+  score: number,
+  query?: string,
+  prefer?: string,
+): Omit<Evidence, "marker"> {
   const quote = quoteOf(lines, query, prefer);
   return {
     sceneId: lines.scene.id,
@@ -125,8 +116,8 @@ export function evidenceFrom(lines: SceneLines, score: number, query?: string, p
   };
 }
 
-export async function buildEvidence(prisma: PrismaClient, requests: EvidenceRequest[]): Promise<Evidence[]> {
-  const lines = await loadSceneLines(prisma, [...new Set(requests.map((r) => r.sceneId))]);
+export async function buildEvidence(reads: AnalysisReads, requests: EvidenceRequest[]): Promise<Evidence[]> {
+  const lines = await loadSceneLines(reads, [...new Set(requests.map((r) => r.sceneId))]);
   const out: Evidence[] = [];
   for (const r of requests) {
     const l = lines.get(r.sceneId);

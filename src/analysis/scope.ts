@@ -3,7 +3,7 @@
 // deleted and ingested again is a new scope (stored results of the old one are not reused for it).
 import { createHash } from "node:crypto";
 import { AppError } from "../errors/app-error.js";
-import type { PrismaClient } from "../store/prisma.client.js";
+import type { AnalysisReadRepository } from "../store/analysis-read.repository.js";
 import type { SearchSceneRow } from "../search/search.service.js";
 
 export const MAX_SCOPE_CLIPS = 100;
@@ -28,22 +28,20 @@ export interface ResolvedScope {
   hash: string;
 }
 
-export async function resolveScope(prisma: PrismaClient, scope: AnalysisScope = {}): Promise<ResolvedScope> {
+/** what the analyses read (src/store/analysis-read.repository.ts) */
+export type AnalysisReads = AnalysisReadRepository;
+
+export async function resolveScope(reads: AnalysisReads, scope: AnalysisScope = {}): Promise<ResolvedScope> {
   const wanted = [...new Set(scope.clipIds ?? [])];
   if (wanted.length > MAX_SCOPE_CLIPS) throw new AppError("BAD_INPUT", `a scope has at most ${MAX_SCOPE_CLIPS} clips`);
-  const rows = await prisma.clip.findMany({
-    where: { status: "READY", ...(wanted.length ? { id: { in: wanted } } : {}) },
-    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-    take: wanted.length ? undefined : MAX_SCOPE_CLIPS,
-    select: { id: true, title: true, duration: true, readyAt: true },
-  });
+  const rows = await reads.readyClips(wanted, MAX_SCOPE_CLIPS);
   if (wanted.length) {
     const found = new Set(rows.map((r) => r.id));
     const missing = wanted.filter((id) => !found.has(id));
     if (missing.length) throw new AppError("NOT_FOUND", `no READY clip ${missing.join(", ")}`);
   }
   const tracks = await mainTracks(
-    prisma,
+    reads,
     rows.map((r) => r.id),
   );
   const clips = rows
@@ -63,14 +61,10 @@ export async function resolveScope(prisma: PrismaClient, scope: AnalysisScope = 
 
 /** Per clip the main dialogue track: the first (by index) text track that is not skipped and has cues. */
 export async function mainTracks(
-  prisma: PrismaClient,
+  reads: AnalysisReads,
   clipIds: string[],
 ): Promise<Map<string, { id: string; language: string | null }>> {
-  const tracks = await prisma.subtitleTrack.findMany({
-    where: { clipId: { in: clipIds }, skipped: false, cues: { some: {} } },
-    orderBy: [{ clipId: "asc" }, { index: "asc" }],
-    select: { id: true, clipId: true, language: true },
-  });
+  const tracks = await reads.dialogueTracks(clipIds);
   const out = new Map<string, { id: string; language: string | null }>();
   for (const t of tracks) if (!out.has(t.clipId)) out.set(t.clipId, { id: t.id, language: t.language });
   return out;
@@ -116,39 +110,23 @@ export interface KeyframeData {
 }
 
 /** Cues of each clip's main dialogue track, by clip then time. */
-export async function loadCues(prisma: PrismaClient, clipIds: string[]): Promise<CueData[]> {
-  const tracks = await mainTracks(prisma, clipIds);
+export async function loadCues(reads: AnalysisReads, clipIds: string[]): Promise<CueData[]> {
+  const tracks = await mainTracks(reads, clipIds);
   const trackIds = [...tracks.values()].map((t) => t.id);
   if (trackIds.length === 0) return [];
-  return prisma.cue.findMany({
-    where: { trackId: { in: trackIds } },
-    orderBy: [{ clipId: "asc" }, { startTime: "asc" }, { index: "asc" }],
-    select: { id: true, clipId: true, sceneId: true, startTime: true, endTime: true, text: true, speaker: true },
-  });
+  return reads.cuesOfTracks(trackIds);
 }
 
-export async function loadScenes(prisma: PrismaClient, clipIds: string[]): Promise<SceneData[]> {
-  return prisma.scene.findMany({
-    where: { clipId: { in: clipIds } },
-    orderBy: [{ clipId: "asc" }, { index: "asc" }],
-    select: { id: true, clipId: true, index: true, startTime: true, endTime: true, text: true },
-  });
+export async function loadScenes(reads: AnalysisReads, clipIds: string[]): Promise<SceneData[]> {
+  return reads.scenesOfClips(clipIds);
 }
 
-export async function loadShots(prisma: PrismaClient, clipIds: string[]): Promise<ShotData[]> {
-  return prisma.shot.findMany({
-    where: { clipId: { in: clipIds } },
-    orderBy: [{ clipId: "asc" }, { index: "asc" }],
-    select: { id: true, clipId: true, sceneId: true, index: true, startTime: true, endTime: true, transition: true },
-  });
+export async function loadShots(reads: AnalysisReads, clipIds: string[]): Promise<ShotData[]> {
+  return reads.shotsOfClips(clipIds);
 }
 
-export async function loadKeyframes(prisma: PrismaClient, clipIds: string[]): Promise<KeyframeData[]> {
-  const rows = await prisma.keyframe.findMany({
-    where: { clipId: { in: clipIds } },
-    orderBy: [{ clipId: "asc" }, { time: "asc" }],
-    include: { shot: { select: { sceneId: true, startTime: true, endTime: true } } },
-  });
+export async function loadKeyframes(reads: AnalysisReads, clipIds: string[]): Promise<KeyframeData[]> {
+  const rows = await reads.keyframesOfClips(clipIds);
   return rows.map((r) => ({
     id: r.id,
     clipId: r.clipId,
@@ -165,12 +143,15 @@ export async function loadKeyframes(prisma: PrismaClient, clipIds: string[]): Pr
   }));
 }
 
+function isPaletteColour(p: unknown): p is { hex: string; share: number } {
+  const c = p as { hex?: unknown; share?: unknown } | null;
+  return typeof c?.hex === "string" && typeof c.share === "number";
+}
+
 function parsePalette(text: string): Array<{ hex: string; share: number }> {
   try {
     const v = JSON.parse(text) as unknown;
-    return Array.isArray(v)
-      ? v.filter((p): p is { hex: string; share: number } => typeof p?.hex === "string" && typeof p?.share === "number")
-      : [];
+    return Array.isArray(v) ? v.filter(isPaletteColour) : [];
   } catch {
     return [];
   }

@@ -1,11 +1,9 @@
 // Every failure the CLI shows is one line on stderr and an exit status; stack traces go to the log only.
 import { isAppError } from "../errors/app-error.js";
 import { ERROR_TABLE } from "../errors/error-codes.js";
-import { ConfigError } from "../config.js";
 
 export function describeError(error: unknown): { message: string; exit: number } {
   if (isAppError(error)) return { message: error.message, exit: ERROR_TABLE[error.code].exit };
-  if (error instanceof ConfigError) return { message: error.message, exit: ERROR_TABLE.CONFIG_INVALID.exit };
   const message = error instanceof Error ? error.message : String(error);
   return { message: `internal error: ${message.split("\n")[0]}`, exit: 1 };
 }

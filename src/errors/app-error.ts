@@ -18,7 +18,22 @@ export type ErrorCode =
   | "SEARCH_UNAVAILABLE"
   | "REINDEX_REQUIRED"
   | "MODEL_UNAVAILABLE"
-  | "CONFLICT";
+  | "CONFLICT"
+  /** a text generator (src/analysis/generators): cannot connect, or the server answered 5xx */
+  | "GENERATOR_UNAVAILABLE"
+  /** 401/403: the key is missing or wrong */
+  | "GENERATOR_UNAUTHORIZED"
+  /** 404: unknown model or path */
+  | "GENERATOR_NOT_FOUND"
+  /** 429 */
+  | "GENERATOR_RATE_LIMITED"
+  /** 400/422: the server refused the request */
+  | "GENERATOR_BAD_REQUEST"
+  /** the answer was not what the protocol says */
+  | "GENERATOR_BAD_RESPONSE"
+  | "GENERATOR_TIMEOUT"
+  | "GENERATOR_CANCELLED"
+  | "ENGINE_UNAVAILABLE";
 
 export class AppError extends Error {
   constructor(

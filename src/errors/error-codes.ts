@@ -17,6 +17,17 @@ export const ERROR_TABLE: Record<ErrorCode, { graphql: string; exit: number }> =
   UNAUTHENTICATED: { graphql: "UNAUTHENTICATED", exit: 2 },
   SEARCH_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 1 },
   REINDEX_REQUIRED: { graphql: "FAILED_PRECONDITION", exit: 1 },
-  MODEL_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 1 },
+  MODEL_UNAVAILABLE: { graphql: "MODEL_UNAVAILABLE", exit: 1 },
   CONFLICT: { graphql: "CONFLICT", exit: 1 },
+  // a generator's failure reaches clients with its own code: what went wrong with which server differs
+  GENERATOR_UNAVAILABLE: { graphql: "GENERATOR_UNAVAILABLE", exit: 1 },
+  GENERATOR_UNAUTHORIZED: { graphql: "GENERATOR_UNAUTHORIZED", exit: 1 },
+  GENERATOR_NOT_FOUND: { graphql: "GENERATOR_NOT_FOUND", exit: 1 },
+  GENERATOR_RATE_LIMITED: { graphql: "GENERATOR_RATE_LIMITED", exit: 1 },
+  GENERATOR_BAD_REQUEST: { graphql: "GENERATOR_BAD_REQUEST", exit: 1 },
+  GENERATOR_BAD_RESPONSE: { graphql: "GENERATOR_BAD_RESPONSE", exit: 1 },
+  GENERATOR_TIMEOUT: { graphql: "GENERATOR_TIMEOUT", exit: 1 },
+  GENERATOR_CANCELLED: { graphql: "GENERATOR_CANCELLED", exit: 130 },
+  /** a configured engine (Redis, PostgreSQL) cannot be reached; 69 = EX_UNAVAILABLE */
+  ENGINE_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 69 },
 };

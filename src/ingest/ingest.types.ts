@@ -1,7 +1,8 @@
 // Plain data produced by the ingest stages. These are what the pipeline persists and what
 // `cinerag ingest --json` prints. Times are seconds (rounded to the millisecond) from the clip's start.
 
-export type TransitionKind = "START" | "CUT" | "DISSOLVE" | "FADE" | "WIPE";
+import type { TransitionKind } from "../domain/enums.js";
+export type { TransitionKind };
 
 /** A boundary between two shots found by the detector. */
 export interface ShotBoundary {
@@ -56,7 +57,8 @@ export interface KeyframeRecord {
   stats: VisualStats;
 }
 
-export type TrackSource = "EMBEDDED" | "SIDECAR" | "ASR";
+import type { TrackSource } from "../domain/enums.js";
+export type { TrackSource };
 
 export interface ParsedCue {
   index: number;

@@ -1,6 +1,6 @@
 // The embedded job runner: jobs are rows of the `Job` table, run inside this process (see ./README.md for
 // recovery, heartbeats and cancellation).
-import type { PrismaClient } from "../store/prisma.client.js";
+import type { JobRepository } from "../store/job.repository.js";
 import type { Logger } from "../logging/logger.js";
 import type { IngestRequest, IngestResult } from "../ingest/ingest.service.js";
 import type { IngestProgress } from "../ingest/progress.js";
@@ -22,7 +22,8 @@ export interface IngestRunner {
 }
 
 export interface InProcessJobQueueOptions {
-  prisma: PrismaClient;
+  /** the Job table (src/store) */
+  jobs: JobRepository;
   ingest: IngestRunner;
   pubsub: PubSub;
   logger: Logger;
@@ -69,11 +70,6 @@ interface Running {
   done: Promise<void>;
 }
 
-const toRecord = (row: Omit<JobRecord, "status"> & { status: string }): JobRecord => ({
-  ...row,
-  status: row.status as JobStatus,
-});
-
 export class InProcessJobQueue implements JobQueue {
   private readonly running = new Map<string, Running>();
   private started = false;
@@ -101,7 +97,7 @@ export class InProcessJobQueue implements JobQueue {
     this.started = true;
     this.stopped = false;
     await this.recoverStale();
-    const queued = await this.deps.prisma.job.count({ where: { status: "QUEUED" } });
+    const queued = await this.deps.jobs.count({ statuses: ["QUEUED"] });
     if (queued > 0) this.deps.logger.info({ queued }, "resuming queued jobs");
     this.sweepTimer = setInterval(() => {
       this.recoverStale()
@@ -125,28 +121,21 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   async enqueueIngest(input: IngestJobInput): Promise<JobRecord> {
-    const row = await this.deps.prisma.job.create({
-      data: { kind: "INGEST", status: "QUEUED", input: JSON.stringify(input), message: "queued" },
-    });
+    const row = await this.deps.jobs.create("INGEST", JSON.stringify(input), "queued");
     this.deps.logger.info({ jobId: row.id, path: input.path }, "ingest job queued");
     this.kick();
-    return toRecord(row);
+    return row;
   }
 
-  async get(jobId: string): Promise<JobRecord | null> {
-    const row = await this.deps.prisma.job.findUnique({ where: { id: jobId } });
-    return row ? toRecord(row) : null;
+  get(jobId: string): Promise<JobRecord | null> {
+    return this.deps.jobs.get(jobId);
   }
 
   list(filter: { statuses?: JobStatus[] }, page: PageArgs): Promise<Page<JobRecord>> {
-    const where = filter.statuses && filter.statuses.length > 0 ? { status: { in: filter.statuses } } : {};
     return queryPage(
       page,
-      () => this.deps.prisma.job.count({ where }),
-      async (skip, take) =>
-        (
-          await this.deps.prisma.job.findMany({ where, orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip, take })
-        ).map(toRecord),
+      () => this.deps.jobs.count(filter),
+      (skip, take) => this.deps.jobs.list(filter, skip, take),
     );
   }
 
@@ -158,11 +147,12 @@ export class InProcessJobQueue implements JobQueue {
       throw new AppError("CONFLICT", `job ${jobId} already ${job.status.toLowerCase()}`);
     const now = new Date();
     // Marking the row first makes the cancel visible to a runner in any process (its heartbeat notices).
-    const { count } = await this.deps.prisma.job.updateMany({
-      where: { id: jobId, status: { in: ["QUEUED", "RUNNING"] } },
-      data: { status: "CANCELLED", message: "cancelled", finishedAt: now },
+    const marked = await this.deps.jobs.transition(jobId, ["QUEUED", "RUNNING"], {
+      status: "CANCELLED",
+      message: "cancelled",
+      finishedAt: now,
     });
-    if (count === 0) return this.cancel(jobId); // it finished or was claimed meanwhile: decide again
+    if (!marked) return this.cancel(jobId); // it finished or was claimed meanwhile: decide again
     const local = this.running.get(jobId);
     if (local) local.controller.abort(new AppError("CANCELLED", "cancelled"));
     else if (job.status === "QUEUED") this.publishRow(jobId);
@@ -188,10 +178,11 @@ export class InProcessJobQueue implements JobQueue {
   /** RUNNING rows nobody has touched for staleMs go back to QUEUED. */
   private async recoverStale(): Promise<number> {
     const before = new Date(Date.now() - this.staleMs);
-    const { count } = await this.deps.prisma.job.updateMany({
-      where: { status: "RUNNING", updatedAt: { lt: before }, id: { notIn: [...this.running.keys()] } },
-      data: { status: "QUEUED", message: "recovered after an interrupted run" },
-    });
+    const count = await this.deps.jobs.requeueStale(
+      before,
+      [...this.running.keys()],
+      "recovered after an interrupted run",
+    );
     if (count > 0) this.deps.logger.warn({ count }, "recovered jobs left running by a process that stopped");
     return count;
   }
@@ -218,10 +209,7 @@ export class InProcessJobQueue implements JobQueue {
         if (!job) break;
         if (this.stopped) {
           // claimed while stopping: leave it for the next start
-          await this.deps.prisma.job.updateMany({
-            where: { id: job.id, status: "RUNNING" },
-            data: { status: "QUEUED" },
-          });
+          await this.deps.jobs.transition(job.id, ["RUNNING"], { status: "QUEUED" });
           break;
         }
         this.launch(job);
@@ -231,17 +219,14 @@ export class InProcessJobQueue implements JobQueue {
 
   private async claimNext(): Promise<JobRecord | null> {
     for (;;) {
-      const next = await this.deps.prisma.job.findFirst({
-        where: { status: "QUEUED" },
-        orderBy: { createdAt: "asc" },
-        select: { id: true },
-      });
+      const next = await this.deps.jobs.oldestQueuedId();
       if (!next) return null;
-      const { count } = await this.deps.prisma.job.updateMany({
-        where: { id: next.id, status: "QUEUED" },
-        data: { status: "RUNNING", message: "started", error: null },
+      const claimed = await this.deps.jobs.transition(next, ["QUEUED"], {
+        status: "RUNNING",
+        message: "started",
+        error: null,
       });
-      if (count === 1) return this.get(next.id);
+      if (claimed) return this.get(next);
     }
   }
 
@@ -258,7 +243,7 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   private async run(job: JobRecord, entry: Running): Promise<void> {
-    const { prisma, logger } = this.deps;
+    const { jobs, logger } = this.deps;
     const log = logger.child({ jobId: job.id });
     const input = JSON.parse(job.input) as IngestJobInput;
     const state: JobProgressPayload = {
@@ -282,11 +267,8 @@ export class InProcessJobQueue implements JobQueue {
       lastWrite = Date.now();
       chain = chain
         .then(async () => {
-          const { count } = await prisma.job.updateMany({
-            where: { id: job.id, status: "RUNNING" },
-            data: { ...data, updatedAt: new Date() },
-          });
-          if (count === 0 && !entry.controller.signal.aborted) {
+          const stillRunning = await jobs.transition(job.id, ["RUNNING"], { ...data, updatedAt: new Date() });
+          if (!stillRunning && !entry.controller.signal.aborted) {
             log.info("job cancelled elsewhere: aborting");
             entry.controller.abort(new AppError("CANCELLED", "cancelled"));
           }
@@ -327,17 +309,14 @@ export class InProcessJobQueue implements JobQueue {
         ? "already ingested"
         : `${result.shots.length} shots, ${result.keyframes.length} keyframes, ${result.scenes.length} scenes`;
       // The work is done and committed: SUCCEEDED even if a cancel raced with the last moments.
-      await prisma.job.update({
-        where: { id: job.id },
-        data: {
-          status: "SUCCEEDED",
-          stage: "store",
-          percent: 100,
-          message,
-          clipId: result.clip.id,
-          error: null,
-          finishedAt: new Date(),
-        },
+      await jobs.update(job.id, {
+        status: "SUCCEEDED",
+        stage: "store",
+        percent: 100,
+        message,
+        clipId: result.clip.id,
+        error: null,
+        finishedAt: new Date(),
       });
       log.info({ clipId: result.clip.id, alreadyIngested: result.alreadyIngested }, "ingest job succeeded");
       this.publish({
@@ -359,16 +338,17 @@ export class InProcessJobQueue implements JobQueue {
       await chain;
       const aborted = entry.controller.signal.aborted;
       if (aborted && entry.stopping) {
-        await prisma.job.updateMany({
-          where: { id: job.id, status: "RUNNING" },
-          data: { status: "QUEUED", message: "interrupted by shutdown: resumes at next start" },
+        await jobs.transition(job.id, ["RUNNING"], {
+          status: "QUEUED",
+          message: "interrupted by shutdown: resumes at next start",
         });
         log.info("job interrupted by shutdown; it resumes at the next start");
         this.publishRow(job.id);
       } else if (aborted) {
-        await prisma.job.updateMany({
-          where: { id: job.id, status: "RUNNING" },
-          data: { status: "CANCELLED", message: "cancelled", finishedAt: new Date() },
+        await jobs.transition(job.id, ["RUNNING"], {
+          status: "CANCELLED",
+          message: "cancelled",
+          finishedAt: new Date(),
         });
         log.info("ingest job cancelled");
         this.publishRow(job.id);
@@ -379,9 +359,11 @@ export class InProcessJobQueue implements JobQueue {
         const code = isAppError(error) ? error.code : "INTERNAL";
         if (isAppError(error)) log.warn({ code, message }, "ingest job failed");
         else log.error({ err: error }, "ingest job failed");
-        await prisma.job.updateMany({
-          where: { id: job.id, status: "RUNNING" },
-          data: { status: "FAILED", message: "failed", error: `${code}: ${message}`, finishedAt: new Date() },
+        await jobs.transition(job.id, ["RUNNING"], {
+          status: "FAILED",
+          message: "failed",
+          error: `${code}: ${message}`,
+          finishedAt: new Date(),
         });
         this.publishRow(job.id);
       }

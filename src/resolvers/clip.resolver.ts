@@ -33,7 +33,6 @@ import {
   TrackFilter,
 } from "../schema/inputs.js";
 import { ClipUpdatedEvent, DeleteClipPayload } from "../schema/event.types.js";
-import { ClipChange } from "../schema/enums.js";
 import { toConnection, type Connection } from "../schema/connection.type.js";
 import { Cue, Keyframe, Scene, Shot } from "../schema/model.types.js";
 import { fromGlobalId, toGlobalId } from "../services/global-id.js";
@@ -152,7 +151,8 @@ export class ClipResolver {
     description: "clips becoming READY or deleted; only one clip's with `clipId`",
     subscribe: ({ args, context }) => {
       const ctx = context as GraphQLContext;
-      const only = args.clipId ? fromGlobalId(args.clipId as string, "Clip", "clipId") : undefined;
+      const { clipId } = args as { clipId?: string | null };
+      const only = clipId ? fromGlobalId(clipId, "Clip", "clipId") : undefined;
       return filtered(
         ctx.services.pubsub.subscribe(TOPICS.CLIP_UPDATED),
         (p) => !only || (p as ClipUpdatedPayload).clipId === only,
@@ -168,7 +168,7 @@ export class ClipResolver {
     return Object.assign(new ClipUpdatedEvent(), {
       clipDbId: payload.clipId,
       clipId: toGlobalId("Clip", payload.clipId),
-      change: payload.change as ClipChange,
+      change: payload.change,
       at: new Date(payload.at),
     });
   }

@@ -16,7 +16,6 @@ import {
 import { Clip, Job, JobConnection } from "../schema/model.types.js";
 import { IngestClipInput, JobFilter, PageArgs } from "../schema/inputs.js";
 import { JobProgressEvent } from "../schema/event.types.js";
-import { JobStatus } from "../schema/enums.js";
 import { toConnection, type Connection } from "../schema/connection.type.js";
 import { fromGlobalId, toGlobalId } from "../services/global-id.js";
 import { AppError } from "../errors/app-error.js";
@@ -88,7 +87,7 @@ export class JobResolver {
   @Subscription(() => JobProgressEvent, {
     description: "the job's state now, then each change; ends after the event with `final: true`",
     subscribe: ({ args, context }) =>
-      jobProgressStream(context as GraphQLContext, fromGlobalId(args.jobId as string, "Job", "jobId")),
+      jobProgressStream(context as GraphQLContext, fromGlobalId((args as { jobId: string }).jobId, "Job", "jobId")),
   })
   jobProgress(
     @Root() payload: JobProgressPayload,
@@ -100,7 +99,7 @@ export class JobResolver {
       jobDbId: payload.jobId,
       clipDbId: payload.clipId,
       jobId: toGlobalId("Job", payload.jobId),
-      status: payload.status as JobStatus,
+      status: payload.status,
       stage: payload.stage,
       stagePercent: payload.stagePercent,
       percent: payload.percent,

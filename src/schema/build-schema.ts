@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { buildSchema } from "type-graphql";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { RESOLVERS } from "../resolvers/index.js";
-import { ANALYSIS_RESOLVERS } from "../resolvers/analysis.resolver.js";
+import { ANALYSIS_RESOLVERS } from "../analysis/analysis.resolvers.js";
+import { SEARCH_RESOLVERS } from "../resolvers/search.resolver.js";
 import { authChecker } from "../resolvers/auth.js";
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -24,7 +25,7 @@ const CONTEXT_PUBSUB_ONLY = {
 
 export function cineragSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [...RESOLVERS, ...ANALYSIS_RESOLVERS],
+    resolvers: [...RESOLVERS, ...SEARCH_RESOLVERS, ...ANALYSIS_RESOLVERS],
     authChecker,
     validate: false,
     pubSub: CONTEXT_PUBSUB_ONLY,

@@ -1,7 +1,7 @@
 // The GraphQL object types. Each holds the row's scalar fields plus, undecorated, the database ids the
 // field resolvers (src/resolvers) need; relations and connections are resolved there, through DataLoaders.
 import "reflect-metadata";
-import { Field, Float, ID, Int, ObjectType, GraphQLISODateTime } from "type-graphql";
+import { Field, Float, Int, ObjectType, GraphQLISODateTime } from "type-graphql";
 import { Node } from "./node.type.js";
 import { ClipStatus, JobStatus, TrackSource, TransitionKind } from "./enums.js";
 import { ConnectionType } from "./connection.type.js";
@@ -58,7 +58,7 @@ export class Clip extends Node {
   @Field(() => GraphQLISODateTime, { nullable: true })
   readyAt!: Date | null;
 
-  static from(row: ClipRecord): Clip {
+  static from(this: void, row: ClipRecord): Clip {
     return Object.assign(new Clip(), {
       id: toGlobalId("Clip", row.id),
       dbId: row.id,
@@ -118,7 +118,7 @@ export class SubtitleTrack extends Node {
   @Field(() => [String])
   warnings!: string[];
 
-  static from(row: TrackRecordRow): SubtitleTrack {
+  static from(this: void, row: TrackRecordRow): SubtitleTrack {
     return Object.assign(new SubtitleTrack(), {
       id: toGlobalId("SubtitleTrack", row.id),
       dbId: row.id,
@@ -162,7 +162,7 @@ export class Cue extends Node {
   @Field(() => String, { nullable: true })
   speaker!: string | null;
 
-  static from(row: CueRow): Cue {
+  static from(this: void, row: CueRow): Cue {
     return Object.assign(new Cue(), {
       id: toGlobalId("Cue", row.id),
       dbId: row.id,
@@ -212,7 +212,7 @@ export class Shot extends Node {
   })
   transitionStart!: number | null;
 
-  static from(row: ShotRow): Shot {
+  static from(this: void, row: ShotRow): Shot {
     return Object.assign(new Shot(), {
       id: toGlobalId("Shot", row.id),
       dbId: row.id,
@@ -271,7 +271,7 @@ export class Keyframe extends Node {
   @Field(() => [PaletteColour])
   palette!: PaletteColour[];
 
-  static from(row: KeyframeRow): Keyframe {
+  static from(this: void, row: KeyframeRow): Keyframe {
     return Object.assign(new Keyframe(), {
       id: toGlobalId("Keyframe", row.id),
       dbId: row.id,
@@ -313,7 +313,7 @@ export class Scene extends Node {
   @Field({ description: "the scene's dialogue, joined" })
   text!: string;
 
-  static from(row: SceneRow): Scene {
+  static from(this: void, row: SceneRow): Scene {
     return Object.assign(new Scene(), {
       id: toGlobalId("Scene", row.id),
       dbId: row.id,
@@ -365,14 +365,14 @@ export class Job extends Node {
   @Field(() => GraphQLISODateTime, { nullable: true })
   finishedAt!: Date | null;
 
-  static from(row: JobRecord): Job {
+  static from(this: void, row: JobRecord): Job {
     const input = parseJson<{ path?: string }>(row.input, {});
     return Object.assign(new Job(), {
       id: toGlobalId("Job", row.id),
       dbId: row.id,
       clipId: row.clipId,
       kind: row.kind,
-      status: row.status as JobStatus,
+      status: row.status,
       stage: row.stage,
       percent: row.percent,
       message: row.message,

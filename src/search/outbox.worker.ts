@@ -11,12 +11,16 @@
 // back the rest. A crash between the index write and the row deletion only repeats an idempotent upsert.
 import { isAppError } from "../errors/app-error.js";
 import type { Logger } from "../logging/logger.js";
-import type { PrismaClient } from "../store/prisma.client.js";
+import type { SearchOutboxRepository, OutboxEntry } from "../store/search-outbox.repository.js";
+import type { SearchSourceRepository } from "../store/search-source.repository.js";
 import { buildSceneDocuments, type EmbeddingCache } from "./scene-documents.js";
 import type { SceneIndex } from "./scene-index.port.js";
 
 export interface OutboxWorkerOptions {
-  prisma: PrismaClient;
+  /** the SearchOutbox table */
+  outbox: SearchOutboxRepository;
+  /** the rows documents are built from */
+  source: SearchSourceRepository;
   index: SceneIndex;
   embeddings: EmbeddingCache;
   logger?: Logger;
@@ -57,8 +61,6 @@ export interface DrainResult {
   error?: { code: string; message: string };
 }
 
-type OutboxRow = { id: number; op: string; sceneId: string; clipId: string; attempts: number };
-
 const HALTING = new Set(["SEARCH_UNAVAILABLE", "REINDEX_REQUIRED"]);
 
 export class OutboxWorker {
@@ -78,7 +80,7 @@ export class OutboxWorker {
 
   /** Rows waiting (due now or backing off). */
   pending(): Promise<number> {
-    return this.options.prisma.searchOutbox.count();
+    return this.options.outbox.count();
   }
 
   /**
@@ -103,12 +105,7 @@ export class OutboxWorker {
       if (options.signal?.aborted) break;
       if (options.maxBatches !== undefined && batch >= options.maxBatches) break;
       if (options.timeoutMs !== undefined && performance.now() - started > options.timeoutMs) break;
-      const rows = (await this.options.prisma.searchOutbox.findMany({
-        where: { availableAt: { lte: this.now() } },
-        orderBy: { id: "asc" },
-        take: this.batchSize,
-        select: { id: true, op: true, sceneId: true, clipId: true, attempts: true },
-      })) as OutboxRow[];
+      const rows = await this.options.outbox.due(this.now(), this.batchSize);
       if (rows.length === 0) break;
       const halted = await this.processBatch(rows, result);
       if (halted) break;
@@ -118,10 +115,10 @@ export class OutboxWorker {
   }
 
   /** true when the drain must stop (the engine is down or needs a reindex) */
-  private async processBatch(rows: OutboxRow[], result: DrainResult): Promise<boolean> {
+  private async processBatch(rows: OutboxEntry[], result: DrainResult): Promise<boolean> {
     try {
       await this.apply(rows, result);
-      await this.options.prisma.searchOutbox.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } });
+      await this.options.outbox.complete(rows.map((r) => r.id));
       result.rows += rows.length;
       return false;
     } catch (error) {
@@ -135,7 +132,7 @@ export class OutboxWorker {
         return HALTING.has(code);
       }
       // a bad document somewhere in the batch: one scene at a time, so the others get through
-      const byScene = new Map<string, OutboxRow[]>();
+      const byScene = new Map<string, OutboxEntry[]>();
       for (const r of rows) byScene.set(r.sceneId, [...(byScene.get(r.sceneId) ?? []), r]);
       for (const group of byScene.values()) {
         if (await this.processBatch(group, result)) return true;
@@ -144,16 +141,16 @@ export class OutboxWorker {
     }
   }
 
-  private async apply(rows: OutboxRow[], result: DrainResult): Promise<void> {
-    const last = new Map<string, OutboxRow>();
+  private async apply(rows: OutboxEntry[], result: DrainResult): Promise<void> {
+    const last = new Map<string, OutboxEntry>();
     for (const r of rows) last.set(r.sceneId, r); // rows come in id order: the last one wins
     const upsertIds = [...last.values()].filter((r) => r.op === "UPSERT").map((r) => r.sceneId);
     const deleteIds = [...last.values()].filter((r) => r.op !== "UPSERT").map((r) => r.sceneId);
-    const { index, prisma, embeddings } = this.options;
+    const { index, source, embeddings } = this.options;
     if (upsertIds.length > 0) {
       // check the index first: a down engine or a model change should not cost embedding work
       await index.init();
-      const built = await buildSceneDocuments(prisma, embeddings, upsertIds);
+      const built = await buildSceneDocuments(source, embeddings, upsertIds);
       deleteIds.push(...built.missing); // gone from the database since: gone from the index too
       await index.upsert(built.docs);
       result.upserted += built.docs.length;
@@ -165,19 +162,11 @@ export class OutboxWorker {
     }
   }
 
-  private async fail(rows: OutboxRow[], message: string): Promise<void> {
+  private async fail(rows: OutboxEntry[], message: string): Promise<void> {
     const now = this.now().getTime();
-    await this.options.prisma.$transaction(
-      rows.map((r) =>
-        this.options.prisma.searchOutbox.update({
-          where: { id: r.id },
-          data: {
-            attempts: { increment: 1 },
-            lastError: message.slice(0, 2000),
-            availableAt: new Date(now + this.backoffMs(r.attempts + 1)),
-          },
-        }),
-      ),
+    await this.options.outbox.postpone(
+      rows.map((r) => ({ id: r.id, availableAt: new Date(now + this.backoffMs(r.attempts + 1)) })),
+      message.slice(0, 2000),
     );
   }
 

@@ -6,7 +6,8 @@
 // Outbox rows made redundant (queued before the reindex started, for what it rebuilt) are removed.
 import { AppError, isAppError } from "../errors/app-error.js";
 import type { Embedder } from "../models/embedder.port.js";
-import type { PrismaClient } from "../store/prisma.client.js";
+import type { SearchOutboxRepository } from "../store/search-outbox.repository.js";
+import type { SearchSourceRepository } from "../store/search-source.repository.js";
 import { buildSceneDocuments, type EmbeddingCache } from "./scene-documents.js";
 import type { SceneIndex } from "./scene-index.port.js";
 
@@ -38,17 +39,22 @@ export interface ReindexResult {
 
 export class ReindexService {
   constructor(
-    private readonly deps: { prisma: PrismaClient; index: SceneIndex; embedder: Embedder; embeddings: EmbeddingCache },
+    private readonly deps: {
+      source: SearchSourceRepository;
+      outbox: SearchOutboxRepository;
+      index: SceneIndex;
+      embedder: Embedder;
+      embeddings: EmbeddingCache;
+    },
   ) {}
 
   async reindex(options: ReindexOptions = {}): Promise<ReindexResult> {
-    const { prisma, index, embedder, embeddings } = this.deps;
+    const { source, outbox, index, embedder, embeddings } = this.deps;
     const batchSize = options.batchSize ?? 200;
-    const clipWhere = options.clipId ? { id: options.clipId, status: "READY" } : { status: "READY" };
-    if (options.clipId && !(await prisma.clip.findFirst({ where: clipWhere, select: { id: true } }))) {
+    if (options.clipId && (await source.readyClipIds(options.clipId)).length === 0) {
       throw new AppError("NOT_FOUND", `no READY clip with id ${options.clipId}`);
     }
-    const outboxHighWater = (await prisma.searchOutbox.aggregate({ _max: { id: true } }))._max.id ?? 0;
+    const outboxHighWater = await outbox.highWater();
 
     let reset = false;
     if (options.clipId) {
@@ -69,20 +75,16 @@ export class ReindexService {
       reset = true;
     }
 
-    const clipIds = (
-      await prisma.clip.findMany({ where: clipWhere, select: { id: true }, orderBy: { createdAt: "asc" } })
-    ).map((c) => c.id);
-    const total = await prisma.scene.count({ where: { clipId: { in: clipIds } } });
+    const clipIds = await source.readyClipIds(options.clipId);
+    const total = await source.countScenes(clipIds);
     const progress: ReindexProgress = { done: 0, total, clips: 0 };
     options.onProgress?.({ ...progress });
     let embedded = 0;
     for (const clipId of clipIds) {
-      const sceneIds = (
-        await prisma.scene.findMany({ where: { clipId }, select: { id: true }, orderBy: { index: "asc" } })
-      ).map((s) => s.id);
+      const sceneIds = await source.sceneIdsOf(clipId);
       for (let i = 0; i < sceneIds.length; i += batchSize) {
         if (options.signal?.aborted) throw new AppError("CANCELLED", "reindex cancelled; run it again to finish");
-        const built = await buildSceneDocuments(prisma, embeddings, sceneIds.slice(i, i + batchSize));
+        const built = await buildSceneDocuments(source, embeddings, sceneIds.slice(i, i + batchSize));
         await index.upsert(built.docs);
         embedded += built.embedded;
         progress.done += built.docs.length + built.missing.length;
@@ -92,9 +94,7 @@ export class ReindexService {
       options.onProgress?.({ ...progress });
     }
     // what was queued before we started is in the index now (newer rows stay for the worker)
-    await prisma.searchOutbox.deleteMany({
-      where: { id: { lte: outboxHighWater }, ...(options.clipId ? { clipId: options.clipId } : {}) },
-    });
+    await outbox.deleteUpTo(outboxHighWater, options.clipId);
     return {
       clips: clipIds.length,
       scenes: progress.done,

@@ -1,10 +1,12 @@
 // Builds SceneDocuments (what the search index stores) from the database, the source of truth, and embeds
 // them through the Embedder port with a cache (EmbeddingCache table: model id + sha256 of the text), so
 // draining the outbox twice or `cinerag reindex` never recomputes a vector whose text did not change.
-// Used by the outbox worker and by reindex.
+// Used by the outbox worker and by reindex. The rows come from the store (src/store/search-source and
+// embedding-cache repositories).
 import { createHash } from "node:crypto";
 import type { Embedder } from "../models/embedder.port.js";
-import type { PrismaClient } from "../store/prisma.client.js";
+import type { EmbeddingCacheRepository } from "../store/embedding-cache.repository.js";
+import type { SearchSourceRepository } from "../store/search-source.repository.js";
 import type { SceneDocument } from "./scene-index.port.js";
 
 export function textHash(text: string): string {
@@ -13,7 +15,7 @@ export function textHash(text: string): string {
 
 export class EmbeddingCache {
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly store: EmbeddingCacheRepository,
     private readonly embedder: Embedder,
   ) {}
 
@@ -27,15 +29,9 @@ export class EmbeddingCache {
     const hashes = texts.map(textHash);
     const unique = [...new Set(hashes)];
     const found = new Map<string, Float32Array>();
-    for (let i = 0; i < unique.length; i += 500) {
-      const rows = await this.prisma.embeddingCache.findMany({
-        where: { modelId, textHash: { in: unique.slice(i, i + 500) } },
-      });
-      for (const r of rows) {
-        const v = fromBytes(r.vector);
-        if (v.length === this.embedder.dimension) found.set(r.textHash, v);
-      }
-    }
+    // a cached vector of another dimension (the model was replaced under the same id) is recomputed
+    for (const [hash, v] of await this.store.find(modelId, unique))
+      if (v.length === this.embedder.dimension) found.set(hash, v);
     const missing: Array<{ hash: string; text: string }> = [];
     const seen = new Set<string>();
     hashes.forEach((h, i) => {
@@ -49,43 +45,21 @@ export class EmbeddingCache {
         "passage",
       );
       missing.forEach((m, i) => found.set(m.hash, vectors[i]!));
-      // upserts, so two workers embedding the same text at once do not fail on the primary key
-      await this.prisma.$transaction(
-        missing.map((m) =>
-          this.prisma.embeddingCache.upsert({
-            where: { modelId_textHash: { modelId, textHash: m.hash } },
-            create: { modelId, textHash: m.hash, vector: toBytes(found.get(m.hash)!) },
-            update: {},
-          }),
-        ),
+      await this.store.save(
+        modelId,
+        missing.map((m) => ({ textHash: m.hash, vector: found.get(m.hash)! })),
       );
     }
     return { vectors: hashes.map((h) => found.get(h)!), computed: missing.length };
   }
 }
 
-function toBytes(v: Float32Array): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(v.byteLength);
-  out.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-  return out;
-}
-
-function fromBytes(b: Uint8Array): Float32Array {
-  const copy = new Uint8Array(b.byteLength);
-  copy.set(b);
-  return new Float32Array(copy.buffer);
-}
-
 /** A clip's main dialogue track: the first (by index) text track that is not skipped and has cues. */
 async function mainTracks(
-  prisma: PrismaClient,
+  source: SearchSourceRepository,
   clipIds: string[],
 ): Promise<Map<string, { id: string; language?: string }>> {
-  const tracks = await prisma.subtitleTrack.findMany({
-    where: { clipId: { in: clipIds }, skipped: false, cues: { some: {} } },
-    orderBy: [{ clipId: "asc" }, { index: "asc" }],
-    select: { id: true, clipId: true, language: true },
-  });
+  const tracks = await source.dialogueTracks(clipIds);
   const out = new Map<string, { id: string; language?: string }>();
   for (const t of tracks)
     if (!out.has(t.clipId)) out.set(t.clipId, { id: t.id, ...(t.language ? { language: t.language } : {}) });
@@ -98,15 +72,11 @@ async function mainTracks(
  * clip's languages finds the scene.
  */
 async function otherTrackText(
-  prisma: PrismaClient,
+  source: SearchSourceRepository,
   sceneIds: string[],
   mainTrackIds: string[],
 ): Promise<Map<string, string>> {
-  const cues = await prisma.cue.findMany({
-    where: { sceneId: { in: sceneIds }, trackId: { notIn: mainTrackIds }, track: { skipped: false } },
-    orderBy: [{ sceneId: "asc" }, { trackId: "asc" }, { startTime: "asc" }],
-    select: { sceneId: true, text: true },
-  });
+  const cues = await source.otherTrackCues(sceneIds, mainTrackIds);
   const out = new Map<string, string[]>();
   for (const c of cues) if (c.sceneId && c.text.trim()) out.set(c.sceneId, [...(out.get(c.sceneId) ?? []), c.text]);
   return new Map([...out].map(([id, lines]) => [id, lines.join("\n")]));
@@ -122,18 +92,15 @@ export interface BuiltDocuments {
 
 /** SceneDocuments (with vectors) for the given scenes of READY clips, in the order of `sceneIds`. */
 export async function buildSceneDocuments(
-  prisma: PrismaClient,
+  source: SearchSourceRepository,
   cache: EmbeddingCache,
   sceneIds: string[],
 ): Promise<BuiltDocuments> {
-  const scenes = await prisma.scene.findMany({
-    where: { id: { in: sceneIds }, clip: { status: "READY" } },
-    select: { id: true, clipId: true, startTime: true, endTime: true, text: true, clip: { select: { title: true } } },
-  });
+  const scenes = await source.scenes(sceneIds);
   const byId = new Map(scenes.map((s) => [s.id, s]));
-  const main = await mainTracks(prisma, [...new Set(scenes.map((s) => s.clipId))]);
+  const main = await mainTracks(source, [...new Set(scenes.map((s) => s.clipId))]);
   const others = await otherTrackText(
-    prisma,
+    source,
     scenes.map((s) => s.id),
     [...main.values()].map((t) => t.id),
   );
@@ -150,7 +117,7 @@ export async function buildSceneDocuments(
     docs.push({
       sceneId: s.id,
       clipId: s.clipId,
-      clipTitle: s.clip.title,
+      clipTitle: s.clipTitle,
       startTime: s.startTime,
       endTime: s.endTime,
       ...(language ? { language } : {}),

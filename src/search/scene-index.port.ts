@@ -24,7 +24,8 @@ export interface SceneDocument {
   vector?: Float32Array;
 }
 
-export type MatchKind = "KEYWORD" | "SEMANTIC";
+import type { MatchKind } from "../domain/enums.js";
+export type { MatchKind };
 
 export interface SceneFilter {
   clipIds?: string[];

@@ -4,7 +4,9 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logging/logger.js";
 import type { Embedder } from "../models/embedder.port.js";
 import { HashingEmbedder } from "../models/hashing.embedder.js";
-import type { PrismaClient } from "../store/prisma.client.js";
+import type { EmbeddingCacheRepository } from "../store/embedding-cache.repository.js";
+import type { SearchOutboxRepository } from "../store/search-outbox.repository.js";
+import type { SearchSourceRepository } from "../store/search-source.repository.js";
 import { ElasticsearchSceneIndex } from "./elasticsearch.scene-index.js";
 import { EmbeddedSceneIndex } from "./embedded.scene-index.js";
 import { OutboxWorker } from "./outbox.worker.js";
@@ -37,21 +39,28 @@ export function createSceneIndex(config: Pick<Config, "search" | "searchFile">, 
 
 export function createSearchModule(
   config: Pick<Config, "search" | "searchFile">,
-  deps: { prisma: PrismaClient; logger?: Logger; embedder?: Embedder; sceneIndex?: SceneIndex },
+  deps: {
+    /** the database tables the search side reads and drains (src/store) */
+    store: { source: SearchSourceRepository; outbox: SearchOutboxRepository; embeddingCache: EmbeddingCacheRepository };
+    logger?: Logger;
+    embedder?: Embedder;
+    sceneIndex?: SceneIndex;
+  },
 ): SearchModule {
   // src/app.ts passes the model registry's embedder (src/models/model-registry.ts: the neural model when it
   // is on disk, else the hashing embedder); without one, the hashing embedder (tests, tools)
   const embedder = deps.embedder ?? new HashingEmbedder({ dimension: 384 });
   const sceneIndex = deps.sceneIndex ?? createSceneIndex(config, embedder);
-  const embeddings = new EmbeddingCache(deps.prisma, embedder);
-  const outbox = new OutboxWorker({ prisma: deps.prisma, index: sceneIndex, embeddings, logger: deps.logger });
+  const { source, outbox: outboxRows, embeddingCache } = deps.store;
+  const embeddings = new EmbeddingCache(embeddingCache, embedder);
+  const outbox = new OutboxWorker({ outbox: outboxRows, source, index: sceneIndex, embeddings, logger: deps.logger });
   return {
     embedder,
     sceneIndex,
     embeddings,
     outbox,
-    search: new SearchService({ index: sceneIndex, embedder, prisma: deps.prisma }),
-    reindex: new ReindexService({ prisma: deps.prisma, index: sceneIndex, embedder, embeddings }),
+    search: new SearchService({ index: sceneIndex, embedder, source }),
+    reindex: new ReindexService({ source, outbox: outboxRows, index: sceneIndex, embedder, embeddings }),
     ping: () => sceneIndex.ping(),
     async close() {
       await outbox.stop();

@@ -11,12 +11,12 @@
 // REINDEX_REQUIRED (model changed: `cinerag reindex`); map with src/errors/error-codes.ts.
 import { AppError } from "../errors/app-error.js";
 import type { Embedder } from "../models/embedder.port.js";
-import type { PrismaClient } from "../store/prisma.client.js";
+import type { SearchSceneRow, SearchSourceRepository } from "../store/search-source.repository.js";
 import type { HighlightOptions, MatchKind, SceneFilter, SceneIndex } from "./scene-index.port.js";
 
-export type SearchMode = "HYBRID" | "KEYWORD" | "SEMANTIC";
-export const SEARCH_MODES: readonly SearchMode[] = ["HYBRID", "KEYWORD", "SEMANTIC"];
-export type { MatchKind, SceneFilter };
+import { SEARCH_MODES, type SearchMode } from "../domain/enums.js";
+export { SEARCH_MODES, type SearchMode };
+export type { MatchKind, SceneFilter, SearchSceneRow };
 
 export const DEFAULT_FIRST = 10;
 export const MAX_FIRST = 100;
@@ -30,15 +30,6 @@ export interface SearchScenesOptions {
   first?: number;
   /** default <mark>…</mark>, 3 fragments of ~120 characters */
   highlight?: HighlightOptions;
-}
-
-export interface SearchSceneRow {
-  id: string;
-  clipId: string;
-  index: number;
-  startTime: number;
-  endTime: number;
-  text: string;
 }
 
 export interface SceneSearchHit {
@@ -55,7 +46,7 @@ export interface SceneSearchHit {
 }
 
 export class SearchService {
-  constructor(private readonly deps: { index: SceneIndex; embedder: Embedder; prisma: PrismaClient }) {}
+  constructor(private readonly deps: { index: SceneIndex; embedder: Embedder; source: SearchSourceRepository }) {}
 
   async searchScenes(query: string, options: SearchScenesOptions = {}): Promise<SceneSearchHit[]> {
     const mode = options.mode ?? "HYBRID";
@@ -85,10 +76,7 @@ export class SearchService {
           ? await index.vectorSearch(vector!, search)
           : await index.hybridSearch(text, vector!, search);
     }
-    const scenes = await this.deps.prisma.scene.findMany({
-      where: { id: { in: hits.map((h) => h.sceneId) }, clip: { status: "READY" } },
-      select: { id: true, clipId: true, index: true, startTime: true, endTime: true, text: true },
-    });
+    const scenes = await this.deps.source.sceneRows(hits.map((h) => h.sceneId));
     const byId = new Map(scenes.map((s) => [s.id, s]));
     const out: SceneSearchHit[] = [];
     for (const h of hits) {

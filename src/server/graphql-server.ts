@@ -11,7 +11,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { WebSocketServer } from "ws";
 import { AppError } from "../errors/app-error.js";
 import { useServer } from "graphql-ws/use/ws";
-import { GraphQLError, getOperationAST, type ExecutionArgs } from "graphql";
+import { GraphQLError, OperationTypeNode, getOperationAST, type ExecutionArgs } from "graphql";
 import type { App } from "../app.js";
 import type { ApiRole } from "../config.js";
 import { isAppError } from "../errors/app-error.js";
@@ -25,6 +25,7 @@ import { formatError, formatResultErrors, recordInternalError } from "./error-fo
 import { createProtection } from "./protection.js";
 import { Playground, PLAYGROUND_CSP } from "./playground.js";
 import { keyframeHandler } from "./keyframes.route.js";
+import { dashboardHandler } from "./dashboard.route.js";
 import { databaseCheck, healthHandler, readyHandler, type ReadinessCheck } from "./health.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -112,7 +113,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
         let role = ctx.extra.role;
         if (!role) {
           try {
-            role = auth.authenticate(ApiKeyAuth.keyFrom(payload.extensions as Record<string, unknown> | undefined));
+            role = auth.authenticate(ApiKeyAuth.keyFrom(payload.extensions));
           } catch (error) {
             return [asGraphQLError(error)];
           }
@@ -136,7 +137,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
           requestId,
           role,
           baseUrl: baseUrlOf(ctx.extra.request),
-          timeoutMs: operation.operation === "subscription" ? undefined : limits.operationTimeoutMs,
+          timeoutMs: operation.operation === OperationTypeNode.SUBSCRIPTION ? undefined : limits.operationTimeoutMs,
         });
         const args: ExecutionArgs = {
           schema,
@@ -164,15 +165,17 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
 
   // ---- Apollo ---------------------------------------------------------------------------------------
   const operationPlugin: ApolloServerPlugin<GraphQLContext> = {
-    async requestDidStart() {
-      return {
-        async didEncounterErrors({ errors, contextValue }) {
+    requestDidStart() {
+      return Promise.resolve({
+        didEncounterErrors({ errors, contextValue }) {
           for (const e of errors) recordInternalError(e, contextValue?.requestId ?? "unknown", logger);
+          return Promise.resolve();
         },
-        async willSendResponse({ contextValue }) {
+        willSendResponse({ contextValue }) {
           contextValue?.deadline?.clear();
+          return Promise.resolve();
         },
-      };
+      });
     },
   };
   const apollo = new ApolloServer<GraphQLContext>({
@@ -194,12 +197,12 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
       ApolloServerPluginLandingPageDisabled(),
       operationPlugin,
       {
-        async serverWillStart() {
-          return {
+        serverWillStart() {
+          return Promise.resolve({
             async drainServer() {
               await wsDisposable.dispose();
             },
-          };
+          });
         },
       },
     ],
@@ -221,13 +224,14 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     next();
   });
   expressApp.get("/healthz", healthHandler(started));
-  const checks: ReadinessCheck[] = [databaseCheck(app.prisma)];
+  const checks: ReadinessCheck[] = [databaseCheck(app.store.health)];
   checks.push({ name: "search", check: () => app.search.sceneIndex.ping() });
   expressApp.get("/readyz", readyHandler(checks));
   expressApp.use(
     KEYFRAME_ROUTE,
     keyframeHandler({ keyframeDir: config.keyframeDir, urls: app.api.keyframeUrls, auth }),
   );
+  expressApp.use(dashboardHandler());
 
   expressApp.get(GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
     // A browser asking for a page gets the playground; GET queries (?query=) go to Apollo.
@@ -249,22 +253,24 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     GRAPHQL_PATH,
     express.json({ limit: limits.bodyLimitBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
+      context: ({ req, res }) => {
         const requestId = res.locals.requestId as string;
         let role: ApiRole;
         try {
           role = auth.localMode ? "editor" : auth.authenticate(ApiKeyAuth.keyFrom(req.headers));
         } catch (error) {
-          throw asGraphQLError(error);
+          return Promise.reject(asGraphQLError(error));
         }
-        return createContext({
-          services: app.api,
-          logger,
-          requestId,
-          role,
-          baseUrl: baseUrlOf(req),
-          timeoutMs: limits.operationTimeoutMs,
-        });
+        return Promise.resolve(
+          createContext({
+            services: app.api,
+            logger,
+            requestId,
+            role,
+            baseUrl: baseUrlOf(req),
+            timeoutMs: limits.operationTimeoutMs,
+          }),
+        );
       },
     }),
   );
@@ -281,8 +287,9 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
           : e.status && e.status < 500
             ? [e.status, "BAD_REQUEST", e.message ?? "bad request"]
             : [500, "INTERNAL_SERVER_ERROR", "Internal server error"];
-    if (status >= 500) logger.error({ err: error, requestId: res.locals.requestId }, "HTTP request failed");
-    res.status(status).json({ errors: [{ message, extensions: { code, requestId: res.locals.requestId } }] });
+    const requestId = res.locals.requestId as string | undefined;
+    if (status >= 500) logger.error({ err: error, requestId }, "HTTP request failed");
+    res.status(status).json({ errors: [{ message, extensions: { code, requestId } }] });
   });
 
   // ---- listen ---------------------------------------------------------------------------------------

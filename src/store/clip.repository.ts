@@ -2,10 +2,19 @@
 // flips the clip to READY and queues its scenes for the search index (outbox). Until then the clip row
 // is INGESTING and only checkpoints (completed stages) hang off it, so a crash at any moment leaves
 // either nothing visible or everything.
+//
+// The API's reads of clips and their tracks, and the deletion of a clip, are here too (one repository for
+// the clip aggregate: a clip row and the tracks, cues, shots, keyframes and scenes that cascade with it).
 import { randomUUID } from "node:crypto";
-import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Prisma, PrismaClient } from "./prisma.client.js";
 import type { ProbeResult } from "../media/media.port.js";
 import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "../ingest/ingest.types.js";
+import type { ClipFilter } from "../services/clip.service.js";
+
+/** A clip row as stored (every column). */
+export type ClipRecord = Prisma.ClipGetPayload<object>;
+/** A subtitle track row as stored (every column). */
+export type TrackRecordRow = Prisma.SubtitleTrackGetPayload<object>;
 
 export interface ClipRow {
   id: string;
@@ -81,8 +90,68 @@ async function insertTrack(
   });
 }
 
+/** Only READY clips unless other statuses are asked for. */
+function clipWhere(filter: ClipFilter): Prisma.ClipWhereInput {
+  return {
+    ...(filter.ids ? { id: { in: filter.ids } } : {}),
+    status: { in: filter.statuses && filter.statuses.length > 0 ? filter.statuses : ["READY"] },
+    ...(filter.titleContains ? { title: { contains: filter.titleContains } } : {}),
+  };
+}
+
+const CLIP_ORDER: Prisma.ClipOrderByWithRelationInput[] = [{ createdAt: "asc" }, { id: "asc" }];
+
 export class ClipRepository {
   constructor(private readonly prisma: PrismaClient) {}
+
+  // -- the API's reads -------------------------------------------------------------------------------
+
+  count(filter: ClipFilter = {}): Promise<number> {
+    return this.prisma.clip.count({ where: clipWhere(filter) });
+  }
+
+  /** oldest first */
+  list(filter: ClipFilter, skip: number, take: number): Promise<ClipRecord[]> {
+    return this.prisma.clip.findMany({ where: clipWhere(filter), orderBy: CLIP_ORDER, skip, take });
+  }
+
+  /** by id, any status */
+  byIds(ids: readonly string[]): Promise<ClipRecord[]> {
+    return this.prisma.clip.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  /** the tracks of these clips, by clip then index */
+  tracksOf(clipIds: readonly string[]): Promise<TrackRecordRow[]> {
+    return this.prisma.subtitleTrack.findMany({
+      where: { clipId: { in: [...clipIds] } },
+      orderBy: [{ clipId: "asc" }, { index: "asc" }],
+    });
+  }
+
+  tracksByIds(ids: readonly string[]): Promise<TrackRecordRow[]> {
+    return this.prisma.subtitleTrack.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  findSummary(clipId: string): Promise<{ id: string; status: string; title: string } | null> {
+    return this.prisma.clip.findUnique({ where: { id: clipId }, select: { id: true, status: true, title: true } });
+  }
+
+  /**
+   * Deletes the clip and, by cascade, every row derived from it. In the same transaction the removal of its
+   * scenes from the search index is queued (outbox DELETE rows; the worker lets the last row of a scene
+   * decide, so these win over pending UPSERTs). Returns the number of scenes that went.
+   */
+  deleteWithScenes(clipId: string): Promise<number> {
+    return this.prisma.$transaction(async (tx) => {
+      const ids = (await tx.scene.findMany({ where: { clipId }, select: { id: true } })).map((s) => s.id);
+      if (ids.length > 0)
+        await tx.searchOutbox.createMany({ data: ids.map((sceneId) => ({ op: "DELETE", sceneId, clipId })) });
+      await tx.clip.delete({ where: { id: clipId } });
+      return ids.length;
+    });
+  }
+
+  // -- the ingest ------------------------------------------------------------------------------------
 
   findByHash(contentHash: string): Promise<ClipRow | null> {
     return this.prisma.clip.findUnique({

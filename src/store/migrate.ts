@@ -144,7 +144,9 @@ async function withFileLock<T>(lockFile: string, timeoutMs: number, fn: () => Pr
       } catch (error) {
         if (!isBusy(error)) throw error;
         if (Date.now() > deadline) {
-          throw new Error(`timed out after ${timeoutMs} ms waiting for another process migrating (${lockFile})`);
+          throw new Error(`timed out after ${timeoutMs} ms waiting for another process migrating (${lockFile})`, {
+            cause: error,
+          });
         }
         await sleep(LOCK_POLL_MS);
       }

@@ -225,7 +225,7 @@ function multiStatementSafe(inner: SqlDriverAdapter): SqlDriverAdapter & { dispo
 
 interface TrackedFactory {
   factory: ErrorCapturingSqlMigrationAwareDriverAdapterFactory;
-  disposeAll(): Promise<void>;
+  disposeAll: () => Promise<void>;
 }
 
 async function sqliteFactory(databaseFile: string, busyTimeoutMs: number): Promise<TrackedFactory> {
@@ -318,7 +318,7 @@ export async function openSchemaEngine(databaseFile: string, opts: OpenEngineOpt
   const datamodels = opts.schema?.files.map((f): [string, string] => [f.path, f.content]);
   let engine: SchemaEngine;
   try {
-    engine = (await glue.SchemaEngine.new({ datamodels }, onLog, factory)) as SchemaEngine;
+    engine = await glue.SchemaEngine.new({ datamodels }, onLog, factory);
   } catch (error) {
     await disposeAll();
     throw enrich(error, factory.errorRegistry);

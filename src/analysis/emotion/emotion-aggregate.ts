@@ -4,53 +4,22 @@
 import { EMOTIONS, type Emotion, type EmotionScores } from "../../models/model-ports.js";
 import { round } from "../text.js";
 import type { CueData } from "../scope.js";
+import type {
+  ClipEmotion,
+  Distribution,
+  EmotionArcPoint as ArcPoint,
+  EmotionPeak,
+  SceneEmotion,
+  SpeakerEmotion,
+} from "./emotion.types.js";
+
+export type { ArcPoint, ClipEmotion, Distribution, EmotionPeak, SceneEmotion, SpeakerEmotion };
 
 export interface ScoredCue extends Omit<CueData, "id"> {
   cueId: string;
   scores: EmotionScores;
   /** STORED: read from CueEmotion (ingest enrichment); COMPUTED: classified now */
   source: "STORED" | "COMPUTED";
-}
-
-export interface Distribution {
-  scores: EmotionScores;
-  /** the emotion with the highest score (null without cues) */
-  dominant: Emotion | null;
-}
-
-export interface SceneEmotion extends Distribution {
-  sceneId: string;
-  clipId: string;
-  startTime: number;
-  endTime: number;
-  cueCount: number;
-}
-
-export interface SpeakerEmotion extends Distribution {
-  clipId: string;
-  speaker: string;
-  cueCount: number;
-}
-
-export interface ArcPoint extends Distribution {
-  clipId: string;
-  startTime: number;
-  endTime: number;
-  /** the scene of a per-scene arc */
-  sceneId: string | null;
-  cueCount: number;
-}
-
-export interface EmotionPeak {
-  emotion: Emotion;
-  clipId: string;
-  score: number;
-  cueId: string;
-  sceneId: string | null;
-  startTime: number;
-  endTime: number;
-  text: string;
-  speaker: string | null;
 }
 
 export type ArcResolution = { kind: "SCENE" } | { kind: "BIN"; seconds: number };

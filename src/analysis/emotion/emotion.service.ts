@@ -2,10 +2,17 @@
 // classifier's model, the rest classified now through the EmotionClassifier port), per scene, per speaker,
 // per clip as an arc over time with the peaks of each emotion and the cues behind them.
 import { EMOTIONS, type EmotionClassifier, type EmotionScores } from "../../models/model-ports.js";
-import type { PrismaClient } from "../../store/prisma.client.js";
 import type { AnalysisModels } from "../analysis-models.js";
 import type { AnalysisRun, AnalysisStore, ModelUse, RunOptions } from "../results/analysis-store.js";
-import { groupBy, loadCues, loadScenes, resolveScope, type AnalysisScope, type CueData } from "../scope.js";
+import {
+  groupBy,
+  loadCues,
+  loadScenes,
+  resolveScope,
+  type AnalysisScope,
+  type CueData,
+  type AnalysisReads,
+} from "../scope.js";
 import { table, type Table } from "../tables.js";
 import { round } from "../text.js";
 import {
@@ -17,6 +24,7 @@ import {
   speakerEmotions,
   type ArcPoint,
   type ArcResolution,
+  type ClipEmotion,
   type Distribution,
   type EmotionPeak,
   type SceneEmotion,
@@ -31,17 +39,6 @@ export interface EmotionParams {
   peaksPerEmotion?: number;
   /** a cue is a peak only with at least this score (default 0.3) */
   minPeakScore?: number;
-}
-
-export interface ClipEmotion extends Distribution {
-  clipId: string;
-  title: string;
-  duration: number;
-  cueCount: number;
-  scenes: SceneEmotion[];
-  speakers: SpeakerEmotion[];
-  arc: ArcPoint[];
-  peaks: EmotionPeak[];
 }
 
 export interface EmotionResult {
@@ -61,7 +58,7 @@ const BATCH = 256;
 
 export class EmotionService {
   constructor(
-    private readonly deps: { prisma: PrismaClient; models: Pick<AnalysisModels, "emotion">; store: AnalysisStore },
+    private readonly deps: { reads: AnalysisReads; models: Pick<AnalysisModels, "emotion">; store: AnalysisStore },
   ) {}
 
   async analyse(
@@ -69,7 +66,7 @@ export class EmotionService {
     params: EmotionParams = {},
     options: RunOptions = {},
   ): Promise<AnalysisRun<EmotionResult>> {
-    const resolved = await resolveScope(this.deps.prisma, scope);
+    const resolved = await resolveScope(this.deps.reads, scope);
     const classifier = await this.deps.models.emotion();
     const resolution = params.resolution ?? { kind: "SCENE" };
     const parameters = {
@@ -85,8 +82,8 @@ export class EmotionService {
       models,
       async () => {
         const [cues, scenes] = await Promise.all([
-          loadCues(this.deps.prisma, resolved.clipIds),
-          loadScenes(this.deps.prisma, resolved.clipIds),
+          loadCues(this.deps.reads, resolved.clipIds),
+          loadScenes(this.deps.reads, resolved.clipIds),
         ]);
         const scored = await this.scoreCues(cues, classifier);
         const cuesByClip = groupBy(scored, (c) => c.clipId);
@@ -126,10 +123,10 @@ export class EmotionService {
   async scoreCues(cues: CueData[], classifier: EmotionClassifier): Promise<ScoredCue[]> {
     const stored = new Map<string, EmotionScores>();
     for (let i = 0; i < cues.length; i += 500) {
-      const rows = await this.deps.prisma.cueEmotion.findMany({
-        where: { cueId: { in: cues.slice(i, i + 500).map((c) => c.id) }, model: classifier.provenance.model },
-        select: { cueId: true, scores: true },
-      });
+      const rows = await this.deps.reads.cueEmotions(
+        cues.slice(i, i + 500).map((c) => c.id),
+        classifier.provenance.model,
+      );
       for (const r of rows) {
         const s = parseScores(r.scores);
         if (s) stored.set(r.cueId, s);

@@ -13,16 +13,19 @@ export class ExtractiveGenerator implements TextGenerator {
 
   constructor(private readonly options: { maxLines?: number } = {}) {}
 
-  async generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<string> {
-    options.signal?.throwIfAborted();
-    const ctx = parseContext(messages);
-    let pieces: string[];
-    if (!ctx || ctx.scenes.length === 0) pieces = ["No retrieved scene to quote from."];
-    else if (ctx.task === "draft") pieces = draft(ctx.request, ctx.scenes);
-    else pieces = answer(ctx.request, ctx.scenes, this.options.maxLines ?? 3);
-    // "streams" line by line, so subscribers see the same protocol as with a model
-    for (const p of pieces) options.onToken?.(p);
-    return pieces.join("");
+  generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<string> {
+    // nothing to wait for: the executor runs now, and a throw (aborted) rejects the promise
+    return new Promise((resolve) => {
+      options.signal?.throwIfAborted();
+      const ctx = parseContext(messages);
+      let pieces: string[];
+      if (!ctx || ctx.scenes.length === 0) pieces = ["No retrieved scene to quote from."];
+      else if (ctx.task === "draft") pieces = draft(ctx.request, ctx.scenes);
+      else pieces = answer(ctx.request, ctx.scenes, this.options.maxLines ?? 3);
+      // "streams" line by line, so subscribers see the same protocol as with a model
+      for (const p of pieces) options.onToken?.(p);
+      resolve(pieces.join(""));
+    });
   }
 }
 

@@ -1,27 +1,16 @@
-// Errors of a text generator, with codes that reach GraphQL as `extensions.code` (src/resolvers maps them).
-export type GeneratorErrorCode =
-  /** cannot connect, or the server answered 5xx */
-  | "GENERATOR_UNAVAILABLE"
-  /** 401/403: the key is missing or wrong */
-  | "GENERATOR_UNAUTHORIZED"
-  /** 404: unknown model or path */
-  | "GENERATOR_NOT_FOUND"
-  /** 429 */
-  | "GENERATOR_RATE_LIMITED"
-  /** 400/422: the server refused the request */
-  | "GENERATOR_BAD_REQUEST"
-  /** the answer was not what the protocol says */
-  | "GENERATOR_BAD_RESPONSE"
-  | "GENERATOR_TIMEOUT"
-  | "GENERATOR_CANCELLED";
+// Errors of a text generator: AppErrors whose codes (GENERATOR_*, in src/errors) reach GraphQL as
+// `extensions.code` through the one error table; `status` is the HTTP status the server answered, if any.
+import { AppError, type ErrorCode } from "../../errors/app-error.js";
 
-export class GeneratorError extends Error {
+export type GeneratorErrorCode = Extract<ErrorCode, `GENERATOR_${string}`>;
+
+export class GeneratorError extends AppError {
   constructor(
-    readonly code: GeneratorErrorCode,
+    override readonly code: GeneratorErrorCode,
     message: string,
     readonly status?: number,
   ) {
-    super(message);
+    super(code, message, status === undefined ? undefined : { status });
     this.name = "GeneratorError";
   }
 }

@@ -1,6 +1,7 @@
 // The generator chosen by configuration (CINERAG_GENERATOR): extractive (default, no model), openai (any
 // OpenAI-compatible chat endpoint), local (the transformers.js model of src/models; when it cannot be had,
 // the extractive generator answers, and results name it).
+import { AppError } from "../../errors/app-error.js";
 import type { Logger } from "../../logging/logger.js";
 import type { TextGenerator } from "../../models/model-ports.js";
 import type { AnalysisModels } from "../analysis-models.js";
@@ -21,13 +22,13 @@ export function generatorProvider(
   const extractive = new ExtractiveGenerator();
   if (config.kind === "openai" && config.openai) {
     const g = new OpenAiCompatibleGenerator(config.openai);
-    return async () => g;
+    return () => Promise.resolve(g);
   }
   if (config.kind === "local") {
     let warned = false;
     return async () => {
       try {
-        if (!deps.models?.generator) throw new Error("no local generator in this build");
+        if (!deps.models?.generator) throw new AppError("CONFIG_INVALID", "no local generator in this build");
         return await deps.models.generator();
       } catch (error) {
         if (!warned)
@@ -40,5 +41,5 @@ export function generatorProvider(
       }
     };
   }
-  return async () => extractive;
+  return () => Promise.resolve(extractive);
 }

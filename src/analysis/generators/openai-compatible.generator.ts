@@ -117,7 +117,7 @@ export class OpenAiCompatibleGenerator implements TextGenerator {
         error?: { message?: string };
       };
       try {
-        event = JSON.parse(data);
+        event = JSON.parse(data) as typeof event;
       } catch {
         throw new GeneratorError(
           "GENERATOR_BAD_RESPONSE",

@@ -8,14 +8,14 @@ import { AppError } from "../../errors/app-error.js";
 import type { Embedder } from "../../models/embedder.port.js";
 import { EMOTIONS, type TextGenerator } from "../../models/model-ports.js";
 import type { SceneSearchHit, SearchScenesOptions } from "../../search/search.service.js";
-import type { PrismaClient } from "../../store/prisma.client.js";
 import type { AnalysisModels } from "../analysis-models.js";
 import { distribution } from "../emotion/emotion-aggregate.js";
 import type { EmotionService } from "../emotion/emotion.service.js";
 import { evidenceFrom, loadSceneLines, type SceneLines } from "../evidence.js";
 import type { AnalysisRun, AnalysisStore, ModelUse, RunOptions } from "../results/analysis-store.js";
-import { resolveScope, type AnalysisScope } from "../scope.js";
-import { table, type Evidence, type Table } from "../tables.js";
+import { resolveScope, type AnalysisScope, type AnalysisReads } from "../scope.js";
+import { table, type Table } from "../tables.js";
+import type { AskResult, Citation, DraftResult, RetrievedScene } from "./rag.types.js";
 import type { PassageEmbeddings } from "../theme/theme.service.js";
 import { dot } from "../theme/cluster.js";
 import { lexicalOverlap, round } from "../text.js";
@@ -29,44 +29,7 @@ export interface SceneSearch {
   searchScenes(query: string, options?: SearchScenesOptions): Promise<SceneSearchHit[]>;
 }
 
-export interface RetrievedScene extends Evidence {
-  marker: number;
-  matchedBy: string[];
-  /** cosine similarity of the question and the scene's dialogue (the search's embedder) */
-  similarity: number;
-  /** share of the question's content words found in the scene */
-  overlap: number;
-}
-
-export interface Citation extends Evidence {
-  marker: number;
-}
-
-export interface AskResult {
-  question: string;
-  text: string;
-  method: string;
-  model: string;
-  /** true when no retrieved scene reached the relevance floor (nothing was generated) */
-  noRelevantScene: boolean;
-  citations: Citation[];
-  removedCitations: RemovedCitation[];
-  retrieved: RetrievedScene[];
-  /** what the generator wrote, before the citation check */
-  rawText: string;
-  tables: Table[];
-}
-
-export interface DraftResult {
-  prompt: string;
-  format: "fountain";
-  text: string;
-  method: string;
-  model: string;
-  noRelevantScene: boolean;
-  sources: RetrievedScene[];
-  removedCitations: RemovedCitation[];
-}
+export type { AskResult, Citation, DraftResult, RetrievedScene };
 
 export interface AskParams {
   /** scenes retrieved (default 6 for ask, 3 for drafts; at most 20) */
@@ -85,7 +48,7 @@ const MAX_QUESTION = 1000;
 export class AskService {
   constructor(
     private readonly deps: {
-      prisma: PrismaClient;
+      reads: AnalysisReads;
       search: SceneSearch;
       embedder: Embedder;
       embeddings: PassageEmbeddings;
@@ -110,7 +73,7 @@ export class AskService {
     const q = checkText(question, "question");
     const first = checkFirst(params.first ?? 6);
     const floor = params.minSimilarity ?? this.defaultFloor();
-    const resolved = await resolveScope(this.deps.prisma, scope);
+    const resolved = await resolveScope(this.deps.reads, scope);
     const generator = await this.deps.generator();
     const models = await this.modelUses(generator);
     const run = await this.deps.store.run(
@@ -181,7 +144,7 @@ export class AskService {
     const p = checkText(prompt, "prompt");
     const first = checkFirst(params.first ?? 3);
     const floor = params.minSimilarity ?? this.defaultFloor();
-    const resolved = await resolveScope(this.deps.prisma, scope);
+    const resolved = await resolveScope(this.deps.reads, scope);
     const generator = await this.deps.generator();
     const models = await this.modelUses(generator);
     const run = await this.deps.store.run(
@@ -264,7 +227,7 @@ export class AskService {
       }))
       .filter((x) => x.overlap > 0 || x.similarity >= floor);
     const lines = await loadSceneLines(
-      this.deps.prisma,
+      this.deps.reads,
       relevant.map((x) => x.h.sceneId),
     );
     const scenes: RetrievedScene[] = [];

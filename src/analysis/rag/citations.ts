@@ -2,15 +2,12 @@
 // kept only if it names a scene that was retrieved and given to the generator. An invented marker is
 // removed and reported; a sentence that rested only on invented markers is removed with it (its claim has
 // no evidence). An answer left with no valid citation at all is replaced by NO_SUPPORTED_ANSWER.
+import type { RemovedCitation } from "./rag.types.js";
+
 export const NO_SUPPORTED_ANSWER =
   "The retrieved scenes do not support an answer: no claim could be tied to a retrieved scene.";
 
-export interface RemovedCitation {
-  /** the marker as written ("S7"), or null when the whole answer was dropped for citing nothing */
-  marker: string | null;
-  sentence: string;
-  reason: string;
-}
+export type { RemovedCitation };
 
 export interface CheckedAnswer {
   text: string;

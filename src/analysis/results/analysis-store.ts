@@ -8,21 +8,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { PubSub } from "../../events/pubsub.port.js";
 import type { Logger } from "../../logging/logger.js";
-import type { PrismaClient } from "../../store/prisma.client.js";
+import type { AnalysisResultRepository, AnalysisResultRow } from "../../store/analysis-result.repository.js";
+import { ANALYSIS_KINDS, type AnalysisKind } from "../analysis.kinds.js";
 import type { ResolvedScope } from "../scope.js";
+import type { ModelUse } from "./run.types.js";
 
 export const ANALYSIS_COMPLETED = "ANALYSIS_COMPLETED";
 
-export const ANALYSIS_KINDS = ["EMOTION", "THEME_DISCOVERY", "THEME_TEST", "STYLE", "ASK", "DRAFT_SCENE"] as const;
-export type AnalysisKind = (typeof ANALYSIS_KINDS)[number];
-
-/** A model (or the method used instead of one) that went into a result. */
-export interface ModelUse {
-  task: string;
-  /** "model" for a neural model; otherwise the method: lexicon, hashing, extractive, openai, unavailable, ... */
-  method: string;
-  model: string;
-}
+export type { AnalysisKind, ModelUse };
 
 export interface AnalysisRun<T = unknown> {
   id: string;
@@ -100,7 +93,12 @@ export class AnalysisStore {
   private readonly inflight = new Map<string, Promise<AnalysisRun>>();
 
   constructor(
-    private readonly deps: { prisma: PrismaClient; pubsub?: PubSub; logger?: Logger; codeVersion?: string },
+    private readonly deps: {
+      results: AnalysisResultRepository;
+      pubsub?: PubSub;
+      logger?: Logger;
+      codeVersion?: string;
+    },
   ) {}
 
   get codeVersion(): string {
@@ -122,7 +120,7 @@ export class AnalysisStore {
     if (running) return (await running) as AnalysisRun<T>;
     const p = (async (): Promise<AnalysisRun> => {
       if (!options.refresh) {
-        const row = await this.deps.prisma.analysisResult.findUnique({ where: { inputKey: key } });
+        const row = await this.deps.results.byInputKey(key);
         if (row) return { ...this.fromRow(row), cached: true };
       }
       const result = await compute();
@@ -136,11 +134,7 @@ export class AnalysisStore {
         codeVersion: code,
         result: JSON.stringify(result),
       };
-      const row = await this.deps.prisma.analysisResult.upsert({
-        where: { inputKey: key },
-        create: data,
-        update: { ...data, createdAt: new Date() },
-      });
+      const row = await this.deps.results.save(data);
       const run: AnalysisRun = { ...this.fromRow(row), result, cached: false };
       this.publish(run);
       return run;
@@ -154,18 +148,15 @@ export class AnalysisStore {
   }
 
   async get(id: string): Promise<AnalysisRun | null> {
-    const row = await this.deps.prisma.analysisResult.findUnique({ where: { id } });
+    const row = await this.deps.results.byId(id);
     return row ? { ...this.fromRow(row), cached: true } : null;
   }
 
   /** newest first */
   async list(filter: { kinds?: AnalysisKind[]; clipId?: string; first?: number } = {}): Promise<AnalysisRun[]> {
-    const rows = await this.deps.prisma.analysisResult.findMany({
-      where: {
-        ...(filter.kinds?.length ? { kind: { in: filter.kinds } } : {}),
-        ...(filter.clipId ? { clipIds: { contains: JSON.stringify(filter.clipId) } } : {}),
-      },
-      orderBy: { createdAt: "desc" },
+    const rows = await this.deps.results.list({
+      kinds: filter.kinds,
+      clipId: filter.clipId,
       take: Math.min(Math.max(filter.first ?? 20, 1), 100),
     });
     return rows.map((r) => ({ ...this.fromRow(r), cached: true }));
@@ -189,20 +180,10 @@ export class AnalysisStore {
     }
   }
 
-  private fromRow(row: {
-    id: string;
-    kind: string;
-    scopeHash: string;
-    clipIds: string;
-    parameters: string;
-    models: string;
-    codeVersion: string;
-    result: string;
-    createdAt: Date;
-  }): AnalysisRun {
+  private fromRow(row: AnalysisResultRow): AnalysisRun {
     return {
       id: row.id,
-      kind: row.kind as AnalysisKind,
+      kind: kindOf(row.kind),
       scopeHash: row.scopeHash,
       clipIds: JSON.parse(row.clipIds) as string[],
       parameters: JSON.parse(row.parameters) as Record<string, unknown>,
@@ -213,4 +194,11 @@ export class AnalysisStore {
       result: JSON.parse(row.result) as unknown,
     };
   }
+}
+
+/** a stored kind; one no folder computes any more (a row from a newer or older version) is refused */
+function kindOf(kind: string): AnalysisKind {
+  const known = ANALYSIS_KINDS.find((k) => k === kind);
+  if (!known) throw new Error(`stored analysis result of unknown kind ${kind}`);
+  return known;
 }

@@ -4,10 +4,11 @@
 // (KeyframeVector, same model) are reused; the rest are computed through the ImageTextEmbedder port.
 import path from "node:path";
 import type { ImageTextEmbedder } from "../../models/model-ports.js";
-import type { PrismaClient } from "../../store/prisma.client.js";
 import type { KeyframeData } from "../scope.js";
 import { dot } from "../theme/cluster.js";
+import type { AnalysisReads } from "../scope.js";
 import { round } from "../text.js";
+import type { LookLabels } from "./style.types.js";
 
 export const LOOK_PROMPTS: Record<string, string> = {
   noir: "a black and white film noir still with hard shadows",
@@ -24,14 +25,7 @@ export const LOOK_PROMPTS: Record<string, string> = {
 
 export const MAX_LOOK_KEYFRAMES = 48;
 
-export interface LookLabels {
-  available: boolean;
-  /** why there are no labels (the model cannot be had, no keyframes) */
-  reason: string | null;
-  model: string | null;
-  keyframes: number;
-  labels: Array<{ label: string; confidence: number }>;
-}
+export type { LookLabels };
 
 /** Up to `max` keyframes spread evenly over the clip. */
 export function sample<T>(items: T[], max: number): T[] {
@@ -42,7 +36,7 @@ export function sample<T>(items: T[], max: number): T[] {
 export async function lookLabels(
   embedder: ImageTextEmbedder,
   keyframes: KeyframeData[],
-  deps: { prisma: PrismaClient; dataDir: string },
+  deps: { reads: AnalysisReads; dataDir: string },
   prompts: Record<string, string> = LOOK_PROMPTS,
 ): Promise<LookLabels> {
   const model = embedder.provenance.model;
@@ -50,10 +44,10 @@ export async function lookLabels(
   if (picked.length === 0)
     return { available: false, reason: "the clip has no keyframes", model, keyframes: 0, labels: [] };
   const stored = new Map<string, Float32Array>();
-  const rows = await deps.prisma.keyframeVector.findMany({
-    where: { keyframeId: { in: picked.map((k) => k.id) }, model },
-    select: { keyframeId: true, vector: true, dimension: true },
-  });
+  const rows = await deps.reads.keyframeVectors(
+    picked.map((k) => k.id),
+    model,
+  );
   for (const r of rows) {
     const copy = new Uint8Array(r.vector.byteLength);
     copy.set(r.vector);

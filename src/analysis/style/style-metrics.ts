@@ -3,19 +3,21 @@
 // weighted by the duration of their shots, and dialogue pace with CJK-aware word counting.
 import type { CueData, KeyframeData, ShotData } from "../scope.js";
 import { mean, median, round, sentences, stdDev, words } from "../text.js";
+import { TRANSITION_KINDS as ALL_TRANSITION_KINDS, type TransitionKind } from "../../domain/enums.js";
+import type {
+  CuttingRatePoint as RatePoint,
+  DialoguePace as DialogueStats,
+  ShotLengthStats,
+  TransitionShare,
+  VisualBin,
+  VisualPoint,
+  VisualStyle as VisualStats,
+} from "./style.types.js";
+
+export type { DialogueStats, RatePoint, ShotLengthStats, VisualBin, VisualPoint, VisualStats };
 
 /** Shot-length histogram edges in seconds (the last bin is open). Fixed: comparable across clips. */
 export const SHOT_LENGTH_EDGES = [0, 1, 2, 3, 4, 6, 8, 12, 20, 30];
-
-export interface ShotLengthStats {
-  count: number;
-  averageLength: number;
-  medianLength: number;
-  stdDev: number;
-  minLength: number;
-  maxLength: number;
-  histogram: Array<{ minLength: number; maxLength: number | null; count: number; share: number }>;
-}
 
 export function shotLengthStats(shots: Array<Pick<ShotData, "startTime" | "endTime">>): ShotLengthStats {
   const lengths = shots.map((s) => Math.max(0, s.endTime - s.startTime));
@@ -46,13 +48,6 @@ export function shotLengthStats(shots: Array<Pick<ShotData, "startTime" | "endTi
   };
 }
 
-export interface RatePoint {
-  startTime: number;
-  endTime: number;
-  cuts: number;
-  cutsPerMinute: number;
-}
-
 /** Transitions (every shot start except the first) per time bin, as a rate per minute of the bin's length. */
 export function cuttingRate(
   shots: Array<Pick<ShotData, "startTime" | "transition">>,
@@ -76,11 +71,12 @@ export function cuttingRate(
   return out;
 }
 
-export const TRANSITION_KINDS = ["CUT", "DISSOLVE", "FADE", "WIPE"] as const;
+/** the transitions between shots (START: the first shot, which follows none) */
+export const TRANSITION_KINDS = ALL_TRANSITION_KINDS.filter(
+  (k): k is Exclude<TransitionKind, "START"> => k !== "START",
+);
 
-export function transitionMix(
-  shots: Array<Pick<ShotData, "transition">>,
-): Array<{ kind: string; count: number; share: number }> {
+export function transitionMix(shots: Array<Pick<ShotData, "transition">>): TransitionShare[] {
   const counted = shots.filter((s) => s.transition !== "START");
   return TRANSITION_KINDS.map((kind) => {
     const count = counted.filter((s) => s.transition === kind).length;
@@ -91,42 +87,6 @@ export function transitionMix(
 /** Below these a frame is taken as monochrome (grey: Hasler & Süsstrunk colourfulness, HSV saturation). */
 export const MONOCHROME_COLOURFULNESS = 6;
 export const MONOCHROME_SATURATION = 0.06;
-
-export interface VisualPoint {
-  time: number;
-  brightness: number;
-  contrast: number;
-  saturation: number;
-  colourfulness: number;
-  dominantColour: string | null;
-  monochrome: boolean;
-}
-
-export interface VisualBin {
-  startTime: number;
-  endTime: number;
-  keyframes: number;
-  brightness: number | null;
-  contrast: number | null;
-  saturation: number | null;
-  colourfulness: number | null;
-}
-
-export interface VisualStats {
-  keyframes: number;
-  brightness: number;
-  contrast: number;
-  saturation: number;
-  colourfulness: number;
-  /** share of the clip's (keyframed) time that is monochrome */
-  monochromeShare: number;
-  /** monochrome for at least 90 % of the time */
-  blackAndWhite: boolean;
-  /** the clip's palette: keyframe palettes weighted by shot duration, colours merged on a 32-level grid */
-  palette: Array<{ hex: string; share: number }>;
-  series: VisualPoint[];
-  bins: VisualBin[];
-}
 
 const isMonochrome = (k: Pick<KeyframeData, "colourfulness" | "saturation">) =>
   k.colourfulness < MONOCHROME_COLOURFULNESS || k.saturation < MONOCHROME_SATURATION;
@@ -197,30 +157,6 @@ export function visualStats(keyframes: KeyframeData[], duration: number, binSeco
         : null,
     })),
   };
-}
-
-export interface DialogueStats {
-  language: string | null;
-  cues: number;
-  words: number;
-  sentences: number;
-  /** words per minute of the clip */
-  wordsPerMinute: number;
-  /** words per minute of speech (time covered by cues) */
-  wordsPerSpeakingMinute: number;
-  /** share of the clip's time covered by at least one cue */
-  speechShare: number;
-  meanSentenceLength: number;
-  questions: number;
-  exclamations: number;
-  questionShare: number;
-  exclamationShare: number;
-  /** distinct words / words */
-  typeTokenRatio: number;
-  /** moving-average type-token ratio over windows of 50 words (length-independent; = TTR for shorter texts) */
-  mattr: number;
-  /** words per minute in fixed time bins */
-  bins: Array<{ startTime: number; endTime: number; words: number; wordsPerMinute: number; speechShare: number }>;
 }
 
 /** Seconds of [from, to) covered by the union of the intervals. */

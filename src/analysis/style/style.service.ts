@@ -2,13 +2,21 @@
 // mix, visual statistics over time and palette, black-and-white detection, dialogue pace, and visual look
 // labels from CLIP zero-shot when the model can be had (otherwise omitted, with the reason).
 import type { ImageTextEmbedder } from "../../models/model-ports.js";
-import type { PrismaClient } from "../../store/prisma.client.js";
 import { unavailableReason, type AnalysisModels } from "../analysis-models.js";
 import type { AnalysisRun, AnalysisStore, ModelUse, RunOptions } from "../results/analysis-store.js";
-import { groupBy, loadCues, loadKeyframes, loadShots, resolveScope, type AnalysisScope } from "../scope.js";
+import {
+  groupBy,
+  loadCues,
+  loadKeyframes,
+  loadShots,
+  resolveScope,
+  type AnalysisScope,
+  type AnalysisReads,
+} from "../scope.js";
 import { table, type Table } from "../tables.js";
 import { AppError } from "../../errors/app-error.js";
 import { lookLabels, type LookLabels } from "./look-labels.js";
+import type { ClipStyle, StyleResult } from "./style.types.js";
 import {
   TRANSITION_KINDS,
   cuttingRate,
@@ -29,28 +37,12 @@ export interface StyleParams {
   looks?: boolean;
 }
 
-export interface ClipStyle {
-  clipId: string;
-  title: string;
-  duration: number;
-  shots: ShotLengthStats;
-  cuttingRate: RatePoint[];
-  transitions: Array<{ kind: string; count: number; share: number }>;
-  visual: VisualStats;
-  dialogue: DialogueStats;
-  look: LookLabels;
-}
-
-export interface StyleResult {
-  binSeconds: number;
-  clips: ClipStyle[];
-  tables: Table[];
-}
+export type { ClipStyle, StyleResult };
 
 export class StyleService {
   constructor(
     private readonly deps: {
-      prisma: PrismaClient;
+      reads: AnalysisReads;
       models: Pick<AnalysisModels, "imageText">;
       store: AnalysisStore;
       dataDir: string;
@@ -65,7 +57,7 @@ export class StyleService {
     const binSeconds = params.binSeconds ?? 60;
     if (!(binSeconds >= 1 && binSeconds <= 3600)) throw new AppError("BAD_INPUT", "binSeconds must be from 1 to 3600");
     const looks = params.looks ?? true;
-    const resolved = await resolveScope(this.deps.prisma, scope);
+    const resolved = await resolveScope(this.deps.reads, scope);
     let embedder: ImageTextEmbedder | undefined;
     let unavailable: string | null = looks ? null : "look labels not requested";
     if (looks) {
@@ -85,9 +77,9 @@ export class StyleService {
       models,
       async () => {
         const [shots, keyframes, cues] = await Promise.all([
-          loadShots(this.deps.prisma, resolved.clipIds),
-          loadKeyframes(this.deps.prisma, resolved.clipIds),
-          loadCues(this.deps.prisma, resolved.clipIds),
+          loadShots(this.deps.reads, resolved.clipIds),
+          loadKeyframes(this.deps.reads, resolved.clipIds),
+          loadCues(this.deps.reads, resolved.clipIds),
         ]);
         const shotsBy = groupBy(shots, (s) => s.clipId);
         const kfBy = groupBy(keyframes, (k) => k.clipId);
@@ -100,7 +92,7 @@ export class StyleService {
           if (!embedder) look = { available: false, reason: unavailable, model: null, keyframes: 0, labels: [] };
           else {
             try {
-              look = await lookLabels(embedder, clipKf, { prisma: this.deps.prisma, dataDir: this.deps.dataDir });
+              look = await lookLabels(embedder, clipKf, { reads: this.deps.reads, dataDir: this.deps.dataDir });
             } catch (error) {
               look = {
                 available: false,

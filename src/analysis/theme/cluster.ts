@@ -40,7 +40,7 @@ export function kmeans(points: ArrayLike<number>[], k: number, seed = 42, restar
       let pick = 0;
       if (total > 0) {
         let x = rand() * total;
-        for (pick = 0; pick < n - 1; pick++) {
+        for (; pick < n - 1; pick++) {
           x -= d[pick]!;
           if (x <= 0) break;
         }

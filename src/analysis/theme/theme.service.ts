@@ -7,13 +7,13 @@
 //     embedding similarity to the theme; strength, presence and where, with evidence scenes.
 import type { Embedder } from "../../models/embedder.port.js";
 import type { TextGenerator } from "../../models/model-ports.js";
-import type { PrismaClient } from "../../store/prisma.client.js";
 import { AppError } from "../../errors/app-error.js";
 import { unavailableReason, type AnalysisModels } from "../analysis-models.js";
 import { buildEvidence } from "../evidence.js";
 import type { AnalysisRun, AnalysisStore, ModelUse, RunOptions } from "../results/analysis-store.js";
-import { loadScenes, resolveScope, type AnalysisScope, type SceneData } from "../scope.js";
-import { table, type Evidence, type Table } from "../tables.js";
+import { loadScenes, resolveScope, type AnalysisScope, type SceneData, type AnalysisReads } from "../scope.js";
+import { table, type Evidence } from "../tables.js";
+import type { Theme, ThemeDiscoveryResult, ThemePresence, ThemeTestResult } from "./theme.types.js";
 import { mean, round } from "../text.js";
 import { chooseK, dot } from "./cluster.js";
 import { classTfIdf } from "./ctfidf.js";
@@ -23,56 +23,7 @@ export interface PassageEmbeddings {
   embedPassages(texts: string[]): Promise<{ vectors: Float32Array[] }>;
 }
 
-export interface Theme {
-  index: number;
-  label: string;
-  /** how the label was made: "generator" or "keywords" */
-  labelMethod: "generator" | "keywords";
-  keywords: Array<{ term: string; weight: number }>;
-  sceneCount: number;
-  /** share of the scope's scenes with dialogue */
-  share: number;
-  /** mean similarity of its scenes to its centroid */
-  cohesion: number;
-  sceneIds: string[];
-  evidence: Evidence[];
-}
-
-export interface ThemeDiscoveryResult {
-  method: string;
-  embeddingModel: string;
-  labelModel: string;
-  k: number;
-  silhouette: number;
-  candidates: Array<{ k: number; silhouette: number }>;
-  /** scenes clustered (scenes without dialogue are left out) */
-  sceneCount: number;
-  themes: Theme[];
-  tables: Table[];
-}
-
-export interface ThemePresence {
-  theme: string;
-  /** mean score over the scope's scenes with dialogue, 0..1 */
-  strength: number;
-  /** share of scenes scoring at least the threshold */
-  presence: number;
-  peak: number;
-  evidence: Evidence[];
-  clips: Array<{ clipId: string; strength: number; presence: number; peak: number }>;
-}
-
-export interface ThemeTestResult {
-  /** "zero-shot+embedding" or "embedding" (zero-shot model unavailable: see zeroShotUnavailable) */
-  method: string;
-  zeroShotModel: string | null;
-  zeroShotUnavailable: string | null;
-  embeddingModel: string;
-  threshold: number;
-  sceneCount: number;
-  themes: ThemePresence[];
-  tables: Table[];
-}
+export type { Theme, ThemeDiscoveryResult, ThemePresence, ThemeTestResult };
 
 export interface DiscoverParams {
   minThemes?: number;
@@ -92,7 +43,7 @@ export const MAX_THEMES_TESTED = 20;
 export class ThemeService {
   constructor(
     private readonly deps: {
-      prisma: PrismaClient;
+      reads: AnalysisReads;
       embedder: Embedder;
       embeddings: PassageEmbeddings;
       models: Pick<AnalysisModels, "zeroShot">;
@@ -107,7 +58,7 @@ export class ThemeService {
   }
 
   private async scenesWithText(clipIds: string[]): Promise<SceneData[]> {
-    return (await loadScenes(this.deps.prisma, clipIds)).filter((s) => s.text.trim().length > 0);
+    return (await loadScenes(this.deps.reads, clipIds)).filter((s) => s.text.trim().length > 0);
   }
 
   async discover(
@@ -123,7 +74,7 @@ export class ThemeService {
       keywords: clampInt(params.keywords ?? 8, 1, 30, "keywords"),
       evidencePerTheme: clampInt(params.evidencePerTheme ?? 5, 1, 20, "evidencePerTheme"),
     };
-    const resolved = await resolveScope(this.deps.prisma, scope);
+    const resolved = await resolveScope(this.deps.reads, scope);
     const generator = await this.deps.generator();
     const models: ModelUse[] = [this.embeddingUse(), { task: "generation", ...generator.provenance }];
     return this.deps.store.run(
@@ -158,7 +109,7 @@ export class ThemeService {
             top.map((t) => scenes[t.i]!.text),
           );
           const evidence = await buildEvidence(
-            this.deps.prisma,
+            this.deps.reads,
             top.map((t) => ({ sceneId: scenes[t.i]!.id, score: t.sim, query: kw.map((x) => x.term).join(" ") })),
           );
           themes.push({
@@ -268,7 +219,7 @@ export class ThemeService {
     if (names.length === 0) throw new AppError("BAD_INPUT", "themes: give at least one theme");
     if (names.length > MAX_THEMES_TESTED) throw new AppError("BAD_INPUT", `themes: at most ${MAX_THEMES_TESTED}`);
     if (names.some((n) => n.length > 200)) throw new AppError("BAD_INPUT", "themes: at most 200 characters each");
-    const resolved = await resolveScope(this.deps.prisma, scope);
+    const resolved = await resolveScope(this.deps.reads, scope);
     let zeroShot: Awaited<ReturnType<AnalysisModels["zeroShot"]>> | undefined;
     let unavailable: string | null = null;
     try {
@@ -333,7 +284,7 @@ export class ThemeService {
           const mine = rows.filter((r) => r.theme === theme);
           const above = mine.filter((r) => r.score >= threshold).sort((a, b) => b.score - a.score);
           const evidence = await buildEvidence(
-            this.deps.prisma,
+            this.deps.reads,
             above
               .slice(0, parameters.evidencePerTheme)
               .map((r) => ({ sceneId: r.sceneId, score: r.score, query: theme })),

@@ -16,12 +16,15 @@ import type { ModelRegistry } from "../../models/model-registry.js";
 import { isModelUnavailable } from "../../models/model-errors.js";
 import { topEmotion } from "../../models/emotion-mapping.js";
 import type { EmbeddingCache } from "../../search/scene-documents.js";
-import type { PrismaClient } from "../../store/prisma.client.js";
+import type { EnrichmentRepository } from "../../store/enrichment.repository.js";
+import type { SearchOutboxRepository } from "../../store/search-outbox.repository.js";
 import type { EnrichProgress, EnrichStep, EnrichStepResult } from "./enrich.types.js";
-import { vectorToBytes } from "./vectors.js";
 
 export interface EnricherDeps {
-  prisma: PrismaClient;
+  /** the rows the steps read and write (src/store) */
+  store: EnrichmentRepository;
+  /** where scenes are queued for the search index again */
+  outbox: SearchOutboxRepository;
   registry: ModelRegistry;
   /** the search module's cache (absent: the embedding step is skipped) */
   embeddings?: EmbeddingCache;
@@ -114,12 +117,7 @@ export class Enricher {
     const provenance = this.deps.registry.embeddingProvenance();
     if (!this.deps.embeddings)
       return { step: "embedding", status: "skipped", computed: 0, total: 0, reason: "no search module" };
-    const scenes = await this.deps.prisma.scene.findMany({
-      where: { clipId },
-      orderBy: { index: "asc" },
-      select: { text: true },
-    });
-    const texts = scenes.map((s) => s.text).filter((t) => t.trim().length > 0);
+    const texts = (await this.deps.store.sceneTexts(clipId)).filter((t) => t.trim().length > 0);
     let computed = 0;
     for (let i = 0; i < texts.length; i += this.batch) {
       signal?.throwIfAborted();
@@ -141,12 +139,8 @@ export class Enricher {
   ): Promise<EnrichStepResult> {
     const classifier = await this.deps.registry.emotion();
     const { method, model } = classifier.provenance;
-    const total = await this.deps.prisma.cue.count({ where: { clipId } });
-    const todo = await this.deps.prisma.cue.findMany({
-      where: { clipId, emotions: { none: { model } } },
-      orderBy: [{ trackId: "asc" }, { index: "asc" }],
-      select: { id: true, text: true },
-    });
+    const total = await this.deps.store.countCues(clipId);
+    const todo = await this.deps.store.cuesWithoutEmotion(clipId, model);
     let done = 0;
     for (let i = 0; i < todo.length; i += this.batch) {
       signal?.throwIfAborted();
@@ -156,16 +150,16 @@ export class Enricher {
         signal,
       );
       // each batch is written at once: a crash keeps what was computed
-      await this.deps.prisma.cueEmotion.createMany({
-        data: batch.map((c, j) => ({
+      await this.deps.store.saveCueEmotions(
+        batch.map((c, j) => ({
           cueId: c.id,
           clipId,
           model,
           method,
           label: topEmotion(scores[j]!),
-          scores: JSON.stringify(scores[j]),
+          scores: scores[j]!,
         })),
-      });
+      );
       done += batch.length;
       report?.((100 * done) / todo.length, `${done}/${todo.length} cues (${method})`);
     }
@@ -177,16 +171,12 @@ export class Enricher {
     signal?: AbortSignal,
     report?: (p: number, m?: string) => void,
   ): Promise<EnrichStepResult> {
-    const { registry, prisma } = this.deps;
+    const { registry, store } = this.deps;
     const unavailable = registry.available("caption") ? undefined : registry.unavailableError("caption");
     if (unavailable) return { step: "caption", status: "skipped", computed: 0, total: 0, reason: unavailable.message };
     const model = registry.status("caption").id;
-    const total = await prisma.keyframe.count({ where: { clipId } });
-    const todo = await prisma.keyframe.findMany({
-      where: { clipId, captions: { none: { model } } },
-      orderBy: { time: "asc" },
-      select: { id: true, path: true, shot: { select: { sceneId: true } } },
-    });
+    const total = await store.countKeyframes(clipId);
+    const todo = await store.keyframesWithoutCaption(clipId, model);
     if (todo.length === 0) return { step: "caption", status: "done", method: "model", model, computed: 0, total };
     const captioner = await registry.captioner();
     const scenes = new Set<string>();
@@ -198,22 +188,21 @@ export class Enricher {
         batch.map((k) => path.join(this.deps.dataDir, k.path)),
         signal,
       );
-      await prisma.keyframeCaption.createMany({
-        data: batch.map((k, j) => ({
+      await store.saveCaptions(
+        batch.map((k, j) => ({
           keyframeId: k.id,
           clipId,
           model,
           method: captioner.provenance.method,
           text: texts[j] ?? "",
         })),
-      });
-      batch.forEach((k) => k.shot.sceneId && scenes.add(k.shot.sceneId));
+      );
+      for (const k of batch) if (k.sceneId) scenes.add(k.sceneId);
       done += batch.length;
       report?.((100 * done) / todo.length, `${done}/${todo.length} keyframes`);
     }
     // the scenes' search documents now carry captions: queue them for the index again
-    if (scenes.size > 0)
-      await prisma.searchOutbox.createMany({ data: [...scenes].map((sceneId) => ({ op: "UPSERT", sceneId, clipId })) });
+    await this.deps.outbox.enqueue("UPSERT", clipId, [...scenes]);
     return {
       step: "caption",
       status: "done",
@@ -229,16 +218,12 @@ export class Enricher {
     signal?: AbortSignal,
     report?: (p: number, m?: string) => void,
   ): Promise<EnrichStepResult> {
-    const { registry, prisma } = this.deps;
+    const { registry, store } = this.deps;
     const unavailable = registry.available("clip") ? undefined : registry.unavailableError("clip");
     if (unavailable) return { step: "clip", status: "skipped", computed: 0, total: 0, reason: unavailable.message };
     const model = registry.status("clip").id;
-    const total = await prisma.keyframe.count({ where: { clipId } });
-    const todo = await prisma.keyframe.findMany({
-      where: { clipId, vectors: { none: { model } } },
-      orderBy: { time: "asc" },
-      select: { id: true, path: true },
-    });
+    const total = await store.countKeyframes(clipId);
+    const todo = await store.keyframesWithoutVector(clipId, model);
     if (todo.length === 0) return { step: "clip", status: "done", method: "model", model, computed: 0, total };
     const embedder = await registry.imageText();
     let done = 0;
@@ -249,15 +234,7 @@ export class Enricher {
         batch.map((k) => path.join(this.deps.dataDir, k.path)),
         signal,
       );
-      await prisma.keyframeVector.createMany({
-        data: batch.map((k, j) => ({
-          keyframeId: k.id,
-          clipId,
-          model,
-          dimension: vectors[j]!.length,
-          vector: vectorToBytes(vectors[j]!),
-        })),
-      });
+      await store.saveKeyframeVectors(batch.map((k, j) => ({ keyframeId: k.id, clipId, model, vector: vectors[j]! })));
       done += batch.length;
       report?.((100 * done) / todo.length, `${done}/${todo.length} keyframes`);
     }

@@ -2,19 +2,19 @@
 // that fills SceneDocument.captions from the KeyframeCaption rows of each scene's keyframes before the
 // documents are written, so that scenes without dialogue still have text to retrieve. Per keyframe the
 // caption of the preferred (configured) model is used, else the newest one. Everything else delegates.
-import type { PrismaClient } from "../../store/prisma.client.js";
+import type { EnrichmentRepository, SceneCaptionRow } from "../../store/enrichment.repository.js";
 import type { SceneDocument, SceneIndex, WriteOptions } from "../../search/scene-index.port.js";
 
 export function withSceneCaptions(
   index: SceneIndex,
-  prisma: PrismaClient,
+  store: EnrichmentRepository,
   preferredModel?: () => string | undefined,
 ): SceneIndex {
   return {
     engine: index.engine,
     async upsert(docs: SceneDocument[], options?: WriteOptions) {
       const captions = await sceneCaptions(
-        prisma,
+        store,
         docs.map((d) => d.sceneId),
         preferredModel?.(),
       );
@@ -40,24 +40,14 @@ export function withSceneCaptions(
 
 /** sceneId → the captions of its keyframes, in time order, joined by ". ". */
 export async function sceneCaptions(
-  prisma: PrismaClient,
+  store: EnrichmentRepository,
   sceneIds: string[],
   preferredModel?: string,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   if (sceneIds.length === 0) return out;
-  const rows = await prisma.keyframeCaption.findMany({
-    where: { keyframe: { shot: { sceneId: { in: sceneIds } } } },
-    select: {
-      keyframeId: true,
-      model: true,
-      text: true,
-      createdAt: true,
-      keyframe: { select: { time: true, shot: { select: { sceneId: true } } } },
-    },
-    orderBy: { createdAt: "desc" },
-  });
-  const chosen = new Map<string, (typeof rows)[number]>();
+  const rows = await store.captionsOfScenes(sceneIds); // newest first
+  const chosen = new Map<string, SceneCaptionRow>();
   for (const r of rows) {
     const current = chosen.get(r.keyframeId);
     if (!current || (preferredModel && r.model === preferredModel && current.model !== preferredModel))
@@ -65,11 +55,11 @@ export async function sceneCaptions(
   }
   const byScene = new Map<string, Array<{ time: number; text: string }>>();
   for (const r of chosen.values()) {
-    const sceneId = r.keyframe.shot.sceneId;
+    const sceneId = r.sceneId;
     const text = r.text.trim();
     if (!sceneId || !text) continue;
     const list = byScene.get(sceneId) ?? [];
-    list.push({ time: r.keyframe.time, text });
+    list.push({ time: r.time, text });
     byScene.set(sceneId, list);
   }
   for (const [sceneId, list] of byScene) {

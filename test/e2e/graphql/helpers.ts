@@ -7,17 +7,42 @@ import type { Logger } from "../../../src/logging/logger.js";
 import { startServer, type RunningServer } from "../../../src/server/graphql-server.js";
 import { tempDataDir, testConfig } from "../../integration/graphql/helpers/seed.js";
 
+/** A GraphQL error as the server sends it. */
+export interface GqlError {
+  message: string;
+  path?: Array<string | number>;
+  extensions?: { code?: string; [key: string]: unknown };
+}
+
+/** A GraphQL response whose `data` has the shape the test's operation asks for. */
+export interface GqlBody<T> {
+  data?: T;
+  errors?: GqlError[];
+}
+
+/** GqlBody<T>, or untyped for a test that gives no T (any: `0 extends 1 & T` holds only for any) */
+export type GqlBodyOf<T> = 0 extends 1 & T ? any : GqlBody<T>;
+
+/** An HTTP response; `body` is the parsed JSON (or the text when it is not JSON). */
+export interface TestResponse<B> {
+  status: number;
+  body: B;
+  headers: Headers;
+}
+
 export interface TestServer {
   app: App;
   server: RunningServer;
   dir: string;
   origin: string;
-  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
-  gql(
+  /** B: the body's shape (default: untyped, for tests that do not say) */
+  post<B = any>(body: unknown, headers?: Record<string, string>): Promise<TestResponse<B>>;
+  /** T: the shape of `data` for this operation (default: untyped, for tests that do not say) */
+  gql<T = any>(
     query: string,
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
-  ): Promise<{ status: number; body: any; headers: Headers }>;
+  ): Promise<TestResponse<GqlBodyOf<T>>>;
   ws(connectionParams?: Record<string, unknown>): Client;
   stop(): Promise<void>;
 }
@@ -31,7 +56,7 @@ export async function startTestServer(
   const server = await startServer(app, { port: 0, host: "127.0.0.1" });
   const origin = server.url.replace(/\/graphql$/, "");
   const clients: Client[] = [];
-  const post = async (body: unknown, headers: Record<string, string> = {}) => {
+  const post = async <B>(body: unknown, headers: Record<string, string> = {}): Promise<TestResponse<B>> => {
     const res = await fetch(server.url, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
@@ -44,7 +69,8 @@ export async function startTestServer(
     } catch {
       /* not JSON */
     }
-    return { status: res.status, body: parsed as any, headers: res.headers };
+    // the test says what it expects to be there; its assertions check it
+    return { status: res.status, body: parsed as B, headers: res.headers };
   };
   return {
     app,
@@ -52,7 +78,8 @@ export async function startTestServer(
     dir,
     origin,
     post,
-    gql: (query, variables, headers) => post({ query, variables }, headers),
+    gql: <T>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) =>
+      post<GqlBodyOf<T>>({ query, variables }, headers),
     ws(connectionParams) {
       const client = createClient({
         url: server.wsUrl,
@@ -74,20 +101,21 @@ export async function startTestServer(
 }
 
 /** Runs one operation over graphql-ws and collects every result until complete (or an error). */
-export function wsCollect(
+export function wsCollect<T = any>(
   client: Client,
   query: string,
   variables?: Record<string, unknown>,
-  onEach?: (r: any) => void,
-): Promise<{ results: any[]; error?: unknown }> {
+  onEach?: (r: GqlBodyOf<T>) => void,
+): Promise<{ results: Array<GqlBodyOf<T>>; error?: unknown }> {
   return new Promise((resolve) => {
-    const results: any[] = [];
+    const results: Array<GqlBodyOf<T>> = [];
     client.subscribe(
       { query, variables },
       {
         next: (r) => {
-          results.push(r);
-          onEach?.(r);
+          const typed = r as GqlBodyOf<T>;
+          results.push(typed);
+          onEach?.(typed);
         },
         error: (error) => resolve({ results, error }),
         complete: () => resolve({ results }),

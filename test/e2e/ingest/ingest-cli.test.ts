@@ -214,7 +214,7 @@ describe("sidecar subtitles and --subtitles", () => {
     const run = await ingest(path.join(sub, "data"), "--subtitles", extra, "--", file);
     expect(run.stderr).toBe("");
     const out = parseLines(run.stdout)[0]!;
-    const byLang = Object.fromEntries(out.tracks.map((t) => [t.language, t]));
+    const byLang = Object.fromEntries(out.tracks.map((t) => [String(t.language), t] as const));
     expect(Object.keys(byLang).sort()).toEqual(["en", "fr", "zh-Hans"]);
     expect(byLang["zh-Hans"]!.encoding).toMatch(/gb/i);
     const texts = out.cues.map((c) => c.text);
@@ -288,12 +288,9 @@ describe("bad input: one line, non-zero, nothing written", () => {
   it("a file with no video stream", async () => {
     const audio = path.join(bad, "audio-only.m4a");
     const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
     const { BINARIES } = await import("../../fixtures/media.js");
-    await new Promise<void>((resolve, reject) =>
-      execFile(BINARIES.ffmpeg, ["-v", "error", "-f", "lavfi", "-i", "sine=d=2", "-c:a", "aac", audio], (e) =>
-        e ? reject(e) : resolve(),
-      ),
-    );
+    await promisify(execFile)(BINARIES.ffmpeg, ["-v", "error", "-f", "lavfi", "-i", "sine=d=2", "-c:a", "aac", audio]);
     await expectRefused([audio], /^cinerag: no video stream in .*audio-only\.m4a$/);
   });
 

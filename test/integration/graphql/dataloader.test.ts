@@ -14,6 +14,9 @@ import { MediaRootGuard } from "../../../src/services/media-root.guard.js";
 import { KeyframeUrls } from "../../../src/services/keyframe-url.js";
 import { InProcessPubSub } from "../../../src/events/in-process.pubsub.js";
 import { InProcessJobQueue } from "../../../src/jobs/in-process.job-queue.js";
+import { ClipRepository } from "../../../src/store/clip.repository.js";
+import { JobRepository } from "../../../src/store/job.repository.js";
+import { SceneRepository } from "../../../src/store/scene.repository.js";
 import { createLogger } from "../../../src/logging/logger.js";
 import { seedClip, tempDataDir, testConfig } from "./helpers/seed.js";
 
@@ -31,14 +34,20 @@ beforeAll(async () => {
     log: [{ emit: "event", level: "query" }],
   });
   client.$on("query", (e) => sql.push(e.query));
-  prisma = client as unknown as PrismaClient;
+  prisma = client;
   const logger = createLogger("silent");
   const pubsub = new InProcessPubSub();
   services = {
-    clips: new ClipService({ prisma, pubsub, logger, keyframeDir: config.keyframeDir }),
-    scenes: new SceneService(prisma),
+    clips: new ClipService({
+      clips: new ClipRepository(prisma),
+      jobs: new JobRepository(prisma),
+      pubsub,
+      logger,
+      keyframeDir: config.keyframeDir,
+    }),
+    scenes: new SceneService(new SceneRepository(prisma)),
     jobs: new InProcessJobQueue({
-      prisma,
+      jobs: new JobRepository(prisma),
       pubsub,
       logger,
       ingest: { ingest: () => Promise.reject(new Error("not here")) },
@@ -73,9 +82,10 @@ async function queriesFor(n: number): Promise<{ count: number; scenes: number }>
   sql.length = 0;
   const result = await execute({ schema, document: DOC, variableValues: { n }, contextValue });
   expect(result.errors).toBeUndefined();
-  const edges = (result.data as any).scenes.edges;
-  expect(edges[0].node.cues.nodes.length).toBeGreaterThan(0);
-  expect(edges[0].node.keyframes.nodes.length).toBeGreaterThan(0);
+  type Edges = Array<{ node: { cues: { nodes: unknown[] }; keyframes: { nodes: unknown[] } } }>;
+  const edges = (result.data as { scenes: { edges: Edges } }).scenes.edges;
+  expect(edges[0]!.node.cues.nodes.length).toBeGreaterThan(0);
+  expect(edges[0]!.node.keyframes.nodes.length).toBeGreaterThan(0);
   return { count: sql.length, scenes: edges.length };
 }
 

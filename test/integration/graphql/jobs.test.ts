@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { migrateDatabase } from "../../../src/store/migrate.js";
 import { createPrismaClient, type PrismaClient } from "../../../src/store/prisma.client.js";
 import { InProcessJobQueue, type IngestRunner } from "../../../src/jobs/in-process.job-queue.js";
+import { JobRepository } from "../../../src/store/job.repository.js";
 import { InProcessPubSub } from "../../../src/events/in-process.pubsub.js";
 import { TOPICS, type JobProgressPayload } from "../../../src/events/pubsub.port.js";
 import { createLogger } from "../../../src/logging/logger.js";
@@ -16,6 +17,7 @@ import { tempDataDir, testConfig } from "./helpers/seed.js";
 
 let dir: string;
 let prisma: PrismaClient;
+let jobs: JobRepository;
 const logger = createLogger("silent");
 
 beforeAll(async () => {
@@ -23,6 +25,7 @@ beforeAll(async () => {
   const config = testConfig(dir);
   await migrateDatabase(config.databaseFile);
   prisma = createPrismaClient(config.databaseFile);
+  jobs = new JobRepository(prisma);
 });
 afterAll(async () => {
   await prisma?.$disconnect();
@@ -96,7 +99,7 @@ describe("InProcessJobQueue", () => {
     }); // another live process's
     const seen: string[] = [];
     const queue = new InProcessJobQueue({
-      prisma,
+      jobs,
       pubsub: new InProcessPubSub(),
       logger,
       ingest: fakeIngest({ seen }),
@@ -117,7 +120,7 @@ describe("InProcessJobQueue", () => {
   it("publishes progress, writes it to the row throttled, ends with a final event", async () => {
     const pubsub = new InProcessPubSub();
     const queue = new InProcessJobQueue({
-      prisma,
+      jobs,
       pubsub,
       logger,
       ingest: fakeIngest({ steps: 20 }),
@@ -134,14 +137,15 @@ describe("InProcessJobQueue", () => {
         if ((e as JobProgressPayload).final) break;
       }
     })();
-    const spy = prisma.job.updateMany;
-    prisma.job.updateMany = ((args: any) => (writes.push(Date.now()), spy.call(prisma.job, args))) as any;
+    const spy = prisma.job.updateMany.bind(prisma.job);
+    const delegate = prisma.job as { updateMany: unknown };
+    delegate.updateMany = (args: Parameters<typeof spy>[0]) => (writes.push(Date.now()), spy(args));
     try {
       await queue.start();
       await reading;
       await queue.idle();
     } finally {
-      prisma.job.updateMany = spy;
+      delegate.updateMany = spy;
       await queue.stop();
     }
     expect(events.at(-1)).toMatchObject({ status: "SUCCEEDED", final: true, percent: 100 });
@@ -155,7 +159,7 @@ describe("InProcessJobQueue", () => {
 
   it("cancels a running job through its AbortSignal", async () => {
     const pubsub = new InProcessPubSub();
-    const queue = new InProcessJobQueue({ prisma, pubsub, logger, ingest: fakeIngest({ hang: true }) });
+    const queue = new InProcessJobQueue({ jobs, pubsub, logger, ingest: fakeIngest({ hang: true }) });
     await queue.start();
     const job = await queue.enqueueIngest({ path: "/m/hang.mkv" });
     const final = (async () => {
@@ -172,7 +176,7 @@ describe("InProcessJobQueue", () => {
 
   it("a job cancelled by another process is aborted at the next heartbeat", async () => {
     const queue = new InProcessJobQueue({
-      prisma,
+      jobs,
       pubsub: new InProcessPubSub(),
       logger,
       ingest: fakeIngest({ hang: true }),
@@ -189,7 +193,7 @@ describe("InProcessJobQueue", () => {
 
   it("shutdown puts a running job back to QUEUED; the next start resumes it", async () => {
     const first = new InProcessJobQueue({
-      prisma,
+      jobs,
       pubsub: new InProcessPubSub(),
       logger,
       ingest: fakeIngest({ hang: true }),
@@ -199,7 +203,7 @@ describe("InProcessJobQueue", () => {
     while ((await first.get(job.id))?.status !== "RUNNING") await new Promise((r) => setTimeout(r, 5));
     await first.stop();
     expect((await first.get(job.id))?.status).toBe("QUEUED");
-    const second = new InProcessJobQueue({ prisma, pubsub: new InProcessPubSub(), logger, ingest: fakeIngest() });
+    const second = new InProcessJobQueue({ jobs, pubsub: new InProcessPubSub(), logger, ingest: fakeIngest() });
     await second.start();
     await second.idle();
     await second.stop();
@@ -208,7 +212,7 @@ describe("InProcessJobQueue", () => {
 
   it("records failures with their code", async () => {
     const queue = new InProcessJobQueue({
-      prisma,
+      jobs,
       pubsub: new InProcessPubSub(),
       logger,
       ingest: { ingest: () => Promise.reject(new AppError("NOT_MEDIA", "not a media file")) },

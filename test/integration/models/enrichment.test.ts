@@ -16,6 +16,9 @@ import type { ImageCaptioner, ImageTextEmbedder } from "../../../src/models/mode
 import { Enricher } from "../../../src/ingest/enrich/enricher.js";
 import { sceneCaptions, withSceneCaptions } from "../../../src/ingest/enrich/scene-captions.js";
 import { EmbeddingCache } from "../../../src/search/scene-documents.js";
+import { EmbeddingCacheRepository } from "../../../src/store/embedding-cache.repository.js";
+import { EnrichmentRepository } from "../../../src/store/enrichment.repository.js";
+import { SearchOutboxRepository } from "../../../src/store/search-outbox.repository.js";
 import { EmbeddedSceneIndex } from "../../../src/search/embedded.scene-index.js";
 import { writeTinyModels } from "../../fixtures/tiny-models.js";
 import { modelsOptions, tempRoot } from "../../unit/models/helpers.js";
@@ -44,25 +47,25 @@ class DoubleRegistry extends ModelRegistry {
     const s = super.status(task);
     return task === "caption" || task === "clip" ? { ...s, state: "present" as const, id: `double-${task}` } : s;
   }
-  override async captioner(): Promise<ImageCaptioner> {
-    return {
+  override captioner(): Promise<ImageCaptioner> {
+    return Promise.resolve({
       provenance: { method: "model", model: "double-caption" },
-      caption: async (paths) => {
+      caption: (paths) => {
         this.captionCalls++;
-        return paths.map((p) => `a picture of ${path.basename(p, ".jpg")}`);
+        return Promise.resolve(paths.map((p) => `a picture of ${path.basename(p, ".jpg")}`));
       },
-    };
+    });
   }
-  override async imageText(): Promise<ImageTextEmbedder> {
-    return {
+  override imageText(): Promise<ImageTextEmbedder> {
+    return Promise.resolve({
       provenance: { method: "model", model: "double-clip" },
       dimension: 4,
-      embedImages: async (paths) => {
+      embedImages: (paths) => {
         this.clipCalls++;
-        return paths.map(() => Float32Array.from([1, 0, 0, 0]));
+        return Promise.resolve(paths.map(() => Float32Array.from([1, 0, 0, 0])));
       },
-      embedTexts: async (texts) => texts.map(() => Float32Array.from([0, 1, 0, 0])),
-    };
+      embedTexts: (texts) => Promise.resolve(texts.map(() => Float32Array.from([0, 1, 0, 0]))),
+    });
   }
 }
 
@@ -146,13 +149,18 @@ async function seed(texts: string[]): Promise<{ clipId: string; sceneIds: string
   return { clipId, sceneIds };
 }
 
+/** the repositories the enricher writes through (src/store) */
+function stores() {
+  return { store: new EnrichmentRepository(prisma), outbox: new SearchOutboxRepository(prisma) };
+}
+
 function enricher(options: ModelsOptions, registry = new DoubleRegistry(options)) {
-  const embeddings = new EmbeddingCache(prisma, registry.embedder());
+  const embeddings = new EmbeddingCache(new EmbeddingCacheRepository(prisma), registry.embedder());
   return {
     registry,
     embeddings,
     enricher: new Enricher({
-      prisma,
+      ...stores(),
       registry,
       embeddings,
       dataDir: root,
@@ -207,7 +215,7 @@ describe("enrichment of a stored clip", () => {
     expect(await prisma.keyframeVector.count({ where: { clipId, model: "double-clip" } })).toBe(3);
     // captions queue the scenes for the index again, and their documents carry the captions
     expect(await prisma.searchOutbox.count({ where: { clipId, op: "UPSERT" } })).toBe(3);
-    const captions = await sceneCaptions(prisma, sceneIds);
+    const captions = await sceneCaptions(new EnrichmentRepository(prisma), sceneIds);
     expect(captions.get(sceneIds[1]!)).toBe("a picture of shot1");
 
     // resumable: a second run computes nothing (embedding cache, rows per model)
@@ -245,9 +253,9 @@ describe("enrichment of a stored clip", () => {
     const { clipId } = await seed(["hello"]);
     const registry = new ModelRegistry(modelsOptions(path.join(root, "empty"), {}, { offline: true }));
     const e = new Enricher({
-      prisma,
+      ...stores(),
       registry,
-      embeddings: new EmbeddingCache(prisma, registry.embedder()),
+      embeddings: new EmbeddingCache(new EmbeddingCacheRepository(prisma), registry.embedder()),
       dataDir: root,
       steps: ["embedding", "emotion", "caption", "clip"],
     });
@@ -266,7 +274,7 @@ describe("enrichment of a stored clip", () => {
   it("runs only the configured steps", async () => {
     const { clipId } = await seed(["hello"]);
     const registry = new ModelRegistry(modelsOptions(path.join(root, "empty"), {}, { offline: true }));
-    const e = new Enricher({ prisma, registry, dataDir: root, steps: ["emotion"] });
+    const e = new Enricher({ ...stores(), registry, dataDir: root, steps: ["emotion"] });
     expect((await e.enrichClip(clipId)).map((r) => r.step)).toEqual(["emotion"]);
   });
 
@@ -280,7 +288,7 @@ describe("enrichment of a stored clip", () => {
       model: { modelId: "none", dimension: 4 },
     });
     try {
-      await withSceneCaptions(index, prisma).upsert(
+      await withSceneCaptions(index, new EnrichmentRepository(prisma)).upsert(
         sceneIds.map((sceneId) => ({ sceneId, clipId, clipTitle: "x", startTime: 0, endTime: 1, text: "" })),
       );
       expect((await index.keywordSearch("shot0")).map((h) => h.sceneId)).toEqual([sceneIds[0]]);

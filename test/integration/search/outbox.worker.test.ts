@@ -16,6 +16,9 @@ import type { SceneDocument, SceneIndex } from "../../../src/search/scene-index.
 import { SearchService } from "../../../src/search/search.service.js";
 import { migrateDatabase } from "../../../src/store/migrate.js";
 import { createPrismaClient, type PrismaClient } from "../../../src/store/prisma.client.js";
+import { EmbeddingCacheRepository } from "../../../src/store/embedding-cache.repository.js";
+import { SearchOutboxRepository } from "../../../src/store/search-outbox.repository.js";
+import { SearchSourceRepository } from "../../../src/store/search-source.repository.js";
 import { seedClip, TEXTS } from "./seed.js";
 
 class CountingEmbedder extends HashingEmbedder {
@@ -73,7 +76,7 @@ class FlakySceneIndex implements SceneIndex {
   };
   meta = () => this.inner.meta();
   reset = (m: string, d: number) => this.inner.reset(m, d);
-  ping = async () => !this.down;
+  ping = () => Promise.resolve(!this.down);
   close = () => this.inner.close();
 }
 
@@ -106,9 +109,10 @@ function openIndex(): EmbeddedSceneIndex {
 function worker(index: SceneIndex, opts: { batchSize?: number; now?: () => Date; client?: PrismaClient } = {}) {
   const client = opts.client ?? prisma;
   return new OutboxWorker({
-    prisma: client,
+    outbox: new SearchOutboxRepository(client),
+    source: new SearchSourceRepository(client),
     index,
-    embeddings: new EmbeddingCache(client, embedder),
+    embeddings: new EmbeddingCache(new EmbeddingCacheRepository(client), embedder),
     batchSize: opts.batchSize ?? 4,
     baseBackoffMs: 1000,
     now: opts.now,
@@ -126,7 +130,7 @@ describe("OutboxWorker", () => {
     // language of the main track (track 0 is skipped), clip filter, time filter
     expect(await index.count({ languages: ["en"] })).toBe(10);
     expect(await index.count({ clipIds: [clip.clipId], timeRange: { from: 95, to: 125 } })).toBe(2);
-    const search = new SearchService({ index, embedder, prisma });
+    const search = new SearchService({ index, embedder, source: new SearchSourceRepository(prisma) });
     const [hit] = await search.searchScenes("bloody knife", { mode: "HYBRID", first: 3 });
     expect(hit).toMatchObject({ sceneId: clip.sceneIds[0], clipId: clip.clipId, matchedBy: ["KEYWORD", "SEMANTIC"] });
     expect(hit!.scene).toMatchObject({ id: clip.sceneIds[0], index: 0, startTime: 0, endTime: 30 });
@@ -231,9 +235,8 @@ describe("OutboxWorker", () => {
     const w = worker(index);
     // simulate: the index took the batch, then the process died before deleting the rows
     const original = prisma.searchOutbox.deleteMany.bind(prisma.searchOutbox);
-    (prisma.searchOutbox as { deleteMany: unknown }).deleteMany = async () => {
-      throw new Error("process killed (test)");
-    };
+    (prisma.searchOutbox as { deleteMany: unknown }).deleteMany = () =>
+      Promise.reject(new Error("process killed (test)"));
     const crashed = await w.drain();
     (prisma.searchOutbox as { deleteMany: unknown }).deleteMany = original;
     expect(crashed).toMatchObject({ rows: 0, remaining: 3, error: { message: "process killed (test)" } });
@@ -256,7 +259,7 @@ describe("OutboxWorker", () => {
     const result = await worker(openIndex()).drain();
     expect(result.error).toMatchObject({
       code: "REINDEX_REQUIRED",
-      message: expect.stringContaining("cinerag reindex"),
+      message: expect.stringContaining("cinerag reindex") as string,
     });
     expect(result.remaining).toBe(3);
     expect(embedder.calls).toBe(0);

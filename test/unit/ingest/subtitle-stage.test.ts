@@ -27,21 +27,17 @@ function mediaDouble(extracted: Record<number, string | Error>): MediaTools & { 
   const calls: number[] = [];
   return {
     calls,
-    describe: async () => ({ ffmpeg: "double", ffprobe: "double", source: "config", version: "double" }),
-    probe: async () => {
-      throw new Error("not used");
-    },
+    describe: () => Promise.resolve({ ffmpeg: "double", ffprobe: "double", source: "config", version: "double" }),
+    probe: () => Promise.reject(new Error("not used")),
     decodeFrames: () => {
       throw new Error("not used");
     },
-    extractAudio: async () => {
-      throw new Error("not used");
-    },
-    extractSubtitle: async (_probe, index) => {
+    extractAudio: () => Promise.reject(new Error("not used")),
+    extractSubtitle: (_probe, index) => {
       calls.push(index);
       const result = extracted[index];
-      if (result instanceof Error) throw result;
-      return { format: "srt", text: result ?? "" };
+      if (result instanceof Error) return Promise.reject(result);
+      return Promise.resolve({ format: "srt", text: result ?? "" });
     },
   };
 }
