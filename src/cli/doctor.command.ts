@@ -10,7 +10,6 @@ import type { Config } from "../config.js";
 import { FfmpegMediaTools } from "../media/ffmpeg/ffmpeg.media-tools.js";
 import type { MediaTools } from "../media/media.port.js";
 import { ModelRegistry } from "../models/model-registry.js";
-import { createSceneIndex } from "../search/search.module.js";
 import type { SceneIndex } from "../search/scene-index.port.js";
 import { migrationStatus } from "../store/migrate.js";
 import { printError } from "./cli-error.js";
@@ -98,6 +97,12 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
         "fail",
         `${s.dir} holds no model (config.json + onnx/*.onnx): fix CINERAG_MODEL_${s.task.toUpperCase().replace(/-/g, "_")}`,
       );
+    else if (s.missing?.length)
+      add(
+        name,
+        "warn",
+        `${s.id} is incomplete (${s.missing.slice(0, 3).join(", ")}${s.missing.length > 3 ? ", ..." : ""} missing or damaged): run \`cinerag models pull ${s.task}\`, which repairs it (until then: ${s.fallback ?? "none"})`,
+      );
     else if (s.state === "downloadable")
       add(
         name,
@@ -124,6 +129,8 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
       );
       return checks;
     }
+    // the search engines' modules load only when there is an index to look at
+    const { createSceneIndex } = await import("../search/search.module.js");
     index = deps.sceneIndex?.(config, registry) ?? createSceneIndex(config, embedder);
     if (!(await index.ping())) {
       add(

@@ -2,12 +2,8 @@
 // (configuration, signals, exit status).
 import { Command, CommanderError } from "commander";
 import { loadConfig } from "../config.js";
-import { createApp, type App } from "../app.js";
+import type { App } from "../app.js";
 import { printError } from "./cli-error.js";
-import { registerIngest } from "./ingest.command.js";
-import { registerReindex } from "./reindex.command.js";
-import { registerServe } from "./serve.command.js";
-import { registerQuery } from "./query.command.js";
 import { registerModels } from "./models.command.js";
 import { registerDoctor } from "./doctor.command.js";
 
@@ -22,6 +18,9 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 let app: App | undefined;
 /** Command-line tools log warnings only unless CINERAG_LOG_LEVEL says otherwise; the server logs at info. */
 async function openApp(defaultLogLevel = "warn"): Promise<App> {
+  // imported here, not above: `doctor`, `models` and `--help` never load the server, the store or the
+  // search engines (the whole module graph cost seconds of compiling on a cold first run)
+  const { createApp } = await import("../app.js");
   app ??= await createApp(loadConfig(), { defaultLogLevel });
   return app;
 }
@@ -36,10 +35,21 @@ const program = new Command()
     outputError: (text, write) => write(`cinerag: ${text.replace(/^error: /, "")}`),
   });
 
-registerIngest(program, () => openApp(), controller.signal);
-registerReindex(program, () => openApp(), controller.signal);
-registerServe(program, () => openApp("info"), controller.signal);
-registerQuery(program, () => openApp());
+// `doctor` and `models` work without the app: the other commands' modules (the GraphQL server, the schema,
+// the ingest pipeline) are not even loaded for them
+const light = ["doctor", "models"].includes(process.argv[2] ?? "");
+if (!light) {
+  const [{ registerIngest }, { registerReindex }, { registerServe }, { registerQuery }] = await Promise.all([
+    import("./ingest.command.js"),
+    import("./reindex.command.js"),
+    import("./serve.command.js"),
+    import("./query.command.js"),
+  ]);
+  registerIngest(program, () => openApp(), controller.signal);
+  registerReindex(program, () => openApp(), controller.signal);
+  registerServe(program, () => openApp("info"), controller.signal);
+  registerQuery(program, () => openApp());
+}
 registerModels(program, { loadConfig: () => loadConfig() }, controller.signal);
 registerDoctor(program, { loadConfig: () => loadConfig() });
 

@@ -53,6 +53,7 @@ export function statusJson(s: ModelStatus) {
     languages: s.spec.languages,
     multilingual: s.spec.multilingual ?? null,
     fallback: s.state === "present" ? null : (s.fallback ?? null),
+    missing: s.missing ?? null,
   };
 }
 
@@ -62,9 +63,11 @@ export function listText(statuses: ModelStatus[]): string {
     s.kind === "hashing" ? "hashing embedder" : s.id,
     s.state === "present"
       ? `on disk, ${formatBytes(s.sizeBytes)}`
-      : s.task === "embedding" && s.state === "downloadable"
-        ? "not downloaded (`cinerag models pull embedding`, then `cinerag reindex`)"
-        : STATE_TEXT[s.state],
+      : s.missing?.length && s.state !== "skipped"
+        ? `incomplete (${s.missing.length} file(s) missing or damaged: \`cinerag models pull ${s.task}\` repairs it)`
+        : s.task === "embedding" && s.state === "downloadable"
+          ? "not downloaded (`cinerag models pull embedding`, then `cinerag reindex`)"
+          : STATE_TEXT[s.state],
     s.state === "present" || s.state === "skipped" || !s.fallback ? "" : `instead: ${s.fallback}`,
   ]);
   const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => r[c]!.length)));
@@ -149,9 +152,10 @@ export function registerModels(program: Command, deps: ModelsCommandDeps, signal
             );
             bar?.update(100);
             bar?.stop();
-            const what =
-              before.state === "present"
-                ? "already on disk"
+            const what = after.repaired?.length
+              ? `repaired (${after.repaired.length} file(s) fetched again: ${after.repaired.slice(0, 3).join(", ")}${after.repaired.length > 3 ? ", ..." : ""})`
+              : before.state === "present"
+                ? "already on disk (checksums verified)"
                 : after.state === "skipped"
                   ? "switched off"
                   : `downloaded (${formatBytes(after.sizeBytes)})`;

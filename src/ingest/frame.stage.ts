@@ -128,7 +128,8 @@ export async function analyseFrames(
     );
   }
   for (const boundary of detector.flush()) await assembler.onBoundary(boundary);
-  await assembler.close(frameCount - 1, Math.max(probe.duration, lastTime + frameDuration));
+  // the last shot ends with its last frame: the container's duration is often the audio's, a little longer
+  await assembler.close(frameCount - 1, lastTime + frameDuration);
   options.onProgress?.(100, `${assembler.shots.length} shots`);
   return { shots: assembler.shots, keyframes: assembler.keyframes, histograms: assembler.histograms, frameCount };
 }

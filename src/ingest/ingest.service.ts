@@ -120,8 +120,10 @@ export class IngestService {
     const title = request.title ?? path.parse(probe.path).name;
     const clip = await this.deps.clips.begin(hash, probe, title);
     try {
+      let asrStep: EnrichStepResult | undefined;
       if (this.deps.asr && !tracks.some((t) => !t.skipped && t.cues.length > 0)) {
         const asr = await this.speech(clip.id, probe, request, report);
+        asrStep = asrStepResult(this.deps.asr, probe, asr);
         if (asr) tracks.push({ index: tracks.length, ...asr });
       }
       const frames = await this.frames(clip.id, probe, request, report);
@@ -131,11 +133,13 @@ export class IngestService {
       report("store", 0);
       await this.deps.clips.complete(clip.id, { tracks, shots: frames.shots, keyframes: frames.keyframes, scenes });
       report("store", 100);
-      return this.enrich(
+      const result = await this.enrich(
         { clip: clipSummary(clip.id, title, hash, probe), alreadyIngested: false, tracks, ...frames, scenes },
         request,
         report,
       );
+      // speech recognition says what it did or why not, as the enrichment steps do
+      return asrStep ? { ...result, enrichment: [asrStep, ...(result.enrichment ?? [])] } : result;
     } catch (error) {
       // Bad input found mid-way (a truncated file) leaves nothing behind; anything else (a crash of
       // ffmpeg, a cancel) keeps the checkpoints so that the next run resumes.
@@ -300,4 +304,25 @@ function clipSummary(id: string, title: string, contentHash: string, probe: Prob
     height: probe.video.height,
     variableFrameRate: probe.video.variableFrameRate,
   };
+}
+
+/** The `asr` step of `ingest --json`: done with its model and cue count, or skipped with the reason. */
+function asrStepResult(
+  stage: AsrStage,
+  probe: ProbeResult,
+  track: Awaited<ReturnType<AsrStage["transcribe"]>>,
+): EnrichStepResult {
+  if (track) {
+    const model = /\((.*)\)$/.exec(track.title ?? "")?.[1];
+    return {
+      step: "asr",
+      status: "done",
+      method: "model",
+      ...(model ? { model } : {}),
+      computed: track.cues.length,
+      total: track.cues.length,
+    };
+  }
+  const reason = stage.skipReason(probe) ?? stage.lastSkipReason ?? "the asr model cannot be had";
+  return { step: "asr", status: "skipped", computed: 0, total: 0, reason };
 }

@@ -43,14 +43,23 @@ export function emptyScores(): EmotionScores {
   return Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as EmotionScores;
 }
 
-/** Sums label scores into Ekman groups and normalises to a distribution (all neutral when nothing maps). */
+/**
+ * Ekman scores from a model's labels: the mean score of each group's member labels, then a distribution
+ * over the groups. A sum would favour the groups with many members (joy has 12 GoEmotions labels, disgust
+ * 1): a sigmoid model giving every label the same low score would read as joy. Unknown labels are ignored.
+ */
 export function toEkman(labels: Array<{ label: string; score: number }>): EmotionScores {
-  const scores = emptyScores();
+  const sums = emptyScores();
+  const members = emptyScores();
   for (const { label, score } of labels) {
     const e = GOEMOTIONS_TO_EKMAN[label.toLowerCase()];
-    if (e && Number.isFinite(score) && score > 0) scores[e] += score;
+    if (!e || !Number.isFinite(score)) continue;
+    members[e] += 1;
+    if (score > 0) sums[e] += score;
   }
-  return normaliseScores(scores);
+  const means = emptyScores();
+  for (const e of EMOTIONS) means[e] = members[e] > 0 ? sums[e] / members[e] : 0;
+  return normaliseScores(means);
 }
 
 export function normaliseScores(scores: EmotionScores): EmotionScores {

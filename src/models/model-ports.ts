@@ -67,7 +67,14 @@ export interface SpeechTranscriber {
   /** 16 kHz mono PCM samples in [-1, 1] */
   transcribe(
     samples: Float32Array,
-    options?: { language?: string; signal?: AbortSignal; onProgress?: (percent: number) => void },
+    options?: {
+      /** force this language */
+      language?: string;
+      /** the audio stream's language tag: used when the model knows it, instead of guessing */
+      languageHint?: string;
+      signal?: AbortSignal;
+      onProgress?: (percent: number) => void;
+    },
   ): Promise<{ language?: string; segments: TranscriptSegment[] }>;
 }
 

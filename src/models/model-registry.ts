@@ -15,6 +15,7 @@
 // (that would switch the index's model in the middle of a run): `cinerag models pull embedding`, then
 // `cinerag reindex`. The other tasks are downloaded on first use when the machine is online.
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../logging/logger.js";
 import type { Embedder } from "./embedder.port.js";
@@ -32,7 +33,13 @@ import {
   type ZeroShotClassifier,
 } from "./model-ports.js";
 import { LexiconEmotionClassifier } from "./lexicon/lexicon.emotion-classifier.js";
-import { TransformersRuntime, type DownloadProgress, type PipelineLike } from "./transformers/runtime.js";
+import {
+  hubUnreachable,
+  TransformersRuntime,
+  type DownloadProgress,
+  type PipelineLike,
+} from "./transformers/runtime.js";
+import { checkFolder, completeDtype, listFiles, verifyManifest, writeManifest } from "./model-files.js";
 import { TransformersEmbedder } from "./transformers/transformers.embedder.js";
 import { TransformersEmotionClassifier } from "./transformers/transformers.emotion-classifier.js";
 import { TransformersZeroShotClassifier } from "./transformers/transformers.zero-shot.js";
@@ -172,6 +179,8 @@ export interface ModelStatus extends ResolvedModel {
   sizeBytes?: number;
   /** what is used instead when the model cannot be had */
   fallback?: string;
+  /** files missing or of the wrong size in a folder that holds part of a model (a broken download) */
+  missing?: string[];
 }
 
 const OFF = new Set(["off", "none", "skip", "false", "0", "no"]);
@@ -204,44 +213,14 @@ function isLocalPath(value: string): boolean {
   return path.isAbsolute(value) || /^(\.{1,2}|~)(\/|\\|$)/.test(value) || existsSync(value);
 }
 
-/** The ONNX files in `<dir>/onnx` (names without the folder). */
-export function onnxFiles(dir: string): string[] {
-  try {
-    return readdirSync(path.join(dir, "onnx")).filter((f) => f.endsWith(".onnx"));
-  } catch {
-    return [];
-  }
+/** A model folder is usable when every file the task's pipeline reads is there (src/models/model-files.ts). */
+export function modelFilesPresent(dir: string, pipeline = "feature-extraction", dtype = "q8"): boolean {
+  return checkFolder(dir, pipeline, dtype).complete;
 }
 
-/** A model folder is usable when it has config.json and at least one onnx/*.onnx. */
-export function modelFilesPresent(dir: string): boolean {
-  return dir !== "" && existsSync(path.join(dir, "config.json")) && onnxFiles(dir).length > 0;
-}
-
-const DTYPE_SUFFIX: Record<string, string> = {
-  fp32: "",
-  fp16: "_fp16",
-  q8: "_quantized",
-  int8: "_int8",
-  uint8: "_uint8",
-  q4: "_q4",
-  q4f16: "_q4f16",
-  bnb4: "_bnb4",
-};
-
-/** The dtype to load from a folder: the preferred one if its files are there, else fp32, else any found. */
-export function pickDtype(dir: string, preferred: string): string {
-  const files = onnxFiles(dir).map((f) => f.slice(0, -".onnx".length));
-  const has = (dtype: string) => {
-    const suffix = DTYPE_SUFFIX[dtype] ?? "";
-    return files.some((f) =>
-      suffix === "" ? !Object.values(DTYPE_SUFFIX).some((s) => s !== "" && f.endsWith(s)) : f.endsWith(suffix),
-    );
-  };
-  if (has(preferred)) return preferred;
-  if (has("fp32")) return "fp32";
-  for (const dtype of Object.keys(DTYPE_SUFFIX)) if (has(dtype)) return dtype;
-  return preferred;
+/** The dtype to load from a folder: the preferred one if ALL its files are there, else fp32, else any complete. */
+export function pickDtype(dir: string, preferred: string, pipeline = "feature-extraction"): string {
+  return completeDtype(dir, pipeline, preferred) ?? preferred;
 }
 
 export function directorySize(dir: string): number {
@@ -261,6 +240,12 @@ export function directorySize(dir: string): number {
   };
   walk(dir);
   return total;
+}
+
+function folderProblem(s: ModelStatus): string {
+  return s.missing?.length
+    ? `${s.dir} lacks ${s.missing.slice(0, 4).join(", ")}${s.missing.length > 4 ? ", ..." : ""}`
+    : `no model (config.json, tokenizer, onnx/*.onnx) in ${s.dir}`;
 }
 
 function readJson(file: string): Record<string, unknown> | undefined {
@@ -310,9 +295,11 @@ export class ModelRegistry {
     const base = { ...r, ...(fallback ? { fallback } : {}) };
     if (r.kind === "off") return { ...base, state: "skipped" };
     if (r.kind === "hashing") return { ...base, state: "present" };
-    if (modelFilesPresent(r.dir)) return { ...base, state: "present", sizeBytes: directorySize(r.dir) };
-    if (r.kind === "local") return { ...base, state: "missing-local-folder" };
-    return { ...base, state: this.options.offline ? "unavailable" : "downloadable" };
+    const check = checkFolder(r.dir, r.spec.pipeline, r.spec.dtype);
+    if (check.complete) return { ...base, state: "present", sizeBytes: directorySize(r.dir) };
+    const partial = existsSync(r.dir) && listFiles(r.dir).length > 0 ? { missing: check.problems } : {};
+    if (r.kind === "local") return { ...base, ...partial, state: "missing-local-folder" };
+    return { ...base, ...partial, state: this.options.offline ? "unavailable" : "downloadable" };
   }
 
   list(): ModelStatus[] {
@@ -333,8 +320,9 @@ export class ModelRegistry {
     if (s.state === "present") return undefined;
     if (s.state === "skipped") return new ModelUnavailableError(task, s.id, "skipped");
     if (s.state === "missing-local-folder")
-      return new ModelUnavailableError(task, s.id, "missing-local-folder", `no config.json + onnx/*.onnx in ${s.dir}`);
-    if (s.state === "unavailable") return new ModelUnavailableError(task, s.id, "offline");
+      return new ModelUnavailableError(task, s.id, "missing-local-folder", folderProblem(s));
+    if (s.state === "unavailable")
+      return new ModelUnavailableError(task, s.id, "offline", s.missing ? folderProblem(s) : undefined);
     if (task === "embedding")
       return new ModelUnavailableError(
         task,
@@ -347,7 +335,7 @@ export class ModelRegistry {
         task,
         s.id,
         "download-failed",
-        `the model hub could not be reached earlier in this run, so no download is tried again: ${this.remoteFailure}`,
+        `the model hub could not be reached earlier in this run (${this.remoteFailure}), so no download is tried again`,
       );
     return undefined;
   }
@@ -378,7 +366,7 @@ export class ModelRegistry {
     const present = s.state === "present";
     // a present model loads from its folder with no network at all; otherwise from the hub into the cache
     const source = present ? s.dir : s.id;
-    const dtype = present ? pickDtype(s.dir, s.spec.dtype) : s.spec.dtype;
+    const dtype = present ? pickDtype(s.dir, s.spec.dtype, s.spec.pipeline) : s.spec.dtype;
     const started = performance.now();
     try {
       const loaded =
@@ -389,27 +377,50 @@ export class ModelRegistry {
         { task: s.task, model: s.id, dtype, ms: Math.round(performance.now() - started) },
         "model loaded",
       );
+      // a download that loaded is good: record its files' sizes and checksums (half-downloads and later
+      // damage are then told apart from a model, and `pull` / `unpack` can verify it)
+      if (!present && s.kind === "hub" && checkFolder(s.dir, s.spec.pipeline, s.spec.dtype).complete)
+        await writeManifest(s.dir).catch(() => undefined);
       return loaded as T;
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       if (!present) {
-        this.remoteFailure ??= detail.split("\n")[0];
+        // only an unreachable hub stops other downloads: a 404 or a broken file concerns this model alone
+        const unreachable = hubUnreachable(error);
+        if (unreachable) this.remoteFailure ??= `${unreachable.host}: ${unreachable.why}`;
         throw new ModelUnavailableError(s.task, s.id, "download-failed", detail);
       }
       throw new ModelUnavailableError(s.task, s.id, "load-failed", detail);
     }
   }
 
-  /** Downloads a task's model into the cache (for `cinerag models pull`); fails at once when offline. */
-  async pull(task: ModelTask, onProgress?: (p: DownloadProgress) => void): Promise<ModelStatus> {
-    const s = this.status(task);
-    if (s.state === "present" || s.state === "skipped") return s;
+  /**
+   * Downloads a task's model into the cache (for `cinerag models pull`); fails at once when offline. A model
+   * on disk is verified against its manifest (sha256): damaged files are deleted and fetched again, as are
+   * the missing files of a half-finished download. `repaired` lists what was fetched again.
+   */
+  async pull(
+    task: ModelTask,
+    onProgress?: (p: DownloadProgress) => void,
+  ): Promise<ModelStatus & { repaired?: string[] }> {
+    let s = this.status(task);
+    if (s.state === "skipped") return s;
+    const damaged = s.state === "present" && s.kind === "hub" ? await verifyManifest(s.dir) : [];
+    if (s.state === "present" && damaged.length === 0) return s;
     if (s.state === "missing-local-folder")
-      throw new ModelUnavailableError(task, s.id, "missing-local-folder", `no config.json + onnx/*.onnx in ${s.dir}`);
+      throw new ModelUnavailableError(task, s.id, "missing-local-folder", folderProblem(s));
+    if (s.state === "present" && this.options.offline)
+      throw new ModelUnavailableError(task, s.id, "offline", `damaged files: ${damaged.join(", ")}`);
     if (s.state === "unavailable") throw new ModelUnavailableError(task, s.id, "offline");
+    const repaired = [...damaged, ...(s.missing ?? [])];
+    // files of the wrong size or checksum are deleted so that transformers.js fetches them again (it reads
+    // whatever the cache holds); the manifest goes too, it is rewritten after the load
+    for (const file of [...repaired, "cinerag-manifest.json"]) await rm(path.join(s.dir, file), { force: true });
+    s = this.status(task);
+    this.loads.delete(`${task}\u0000${s.id}`);
     this.remoteFailure = undefined; // an explicit pull always tries
     await this.load(task, { onProgress, allowDownload: true });
-    return this.status(task);
+    return { ...this.status(task), ...(repaired.length > 0 ? { repaired } : {}) };
   }
 
   // ---- the ports ----

@@ -71,7 +71,11 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   const auth = new ApiKeyAuth(config.apiKeyList);
   const limits = config.graphql;
   const protection = createProtection(limits);
-  const playground = new Playground({ endpoint: GRAPHQL_PATH, keysRequired: !auth.localMode });
+  const playground = new Playground({
+    endpoint: GRAPHQL_PATH,
+    keysRequired: !auth.localMode,
+    mediaRoots: config.mediaRoots,
+  });
   const baseUrlOf = (req: http.IncomingMessage & { protocol?: string }) =>
     config.publicUrl ?? (req.headers.host ? `${req.protocol ?? "http"}://${req.headers.host}` : "");
 

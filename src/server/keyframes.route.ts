@@ -1,5 +1,5 @@
 // GET /keyframes/<clip>/<file>.jpg: keyframe JPEGs from the data directory. Only plain names of .jpg files
-// two levels down are served (no `..`, no dot files, no other extensions), and the resolved real path must
+// two levels down are served (no `..`, no dot files below the keyframe folder, no other extensions), and the resolved real path must
 // still be inside the keyframe folder (no symlink out). With API keys configured a request needs a key or
 // the URL's signature (see src/services/keyframe-url.ts).
 import { realpath, stat } from "node:fs/promises";
@@ -51,7 +51,9 @@ export function keyframeHandler(opts: { keyframeDir: string; urls: KeyframeUrls;
       if (!(await stat(real)).isFile()) throw new Error("not a file");
       res.setHeader("Cache-Control", opts.auth.localMode ? "public, max-age=3600" : "private, max-age=3600");
       res.setHeader("X-Content-Type-Options", "nosniff");
-      res.type("image/jpeg").sendFile(real, { dotfiles: "deny" }, (error) => {
+      // relative to the keyframe root: `send` checks dot segments of this relative path only, so a data
+      // directory such as the default `./.cinerag` above the root is fine while `.x` files inside are not
+      res.type("image/jpeg").sendFile(path.relative(root, real), { root, dotfiles: "deny" }, (error) => {
         if (error && !res.headersSent) res.status(404).type("text/plain").send("not found");
       });
     } catch {

@@ -16,6 +16,7 @@ const ANALYSIS_EXAMPLES = [
   "style.graphql",
   "themes.graphql",
   "analysis-completed.graphql",
+  "answer-stream.graphql",
 ];
 
 export function analysisExamples(): Array<{ title: string; query: string; variables?: string }> {
@@ -26,10 +27,29 @@ export function analysisExamples(): Array<{ title: string; query: string; variab
   }));
 }
 
-export const EXAMPLE_OPERATIONS: Array<{ title: string; query: string; variables?: string }> = [
-  {
-    title: "Clips",
-    query: `# Clips that are READY, with their scenes and what is said in them.
+/** The preset path of the Ingest tab: a file in the first media root, so that the mutation is accepted. */
+function presetClipPath(mediaRoots: readonly string[] | undefined): { comment: string; path: string } {
+  const root = mediaRoots?.[0];
+  if (root)
+    return {
+      comment: `Paths must be inside CINERAG_MEDIA_ROOTS (${mediaRoots.join(", ")}).`,
+      path: path.join(root, "film.mkv"),
+    };
+  return {
+    comment: "CINERAG_MEDIA_ROOTS is not set: the server refuses ingestClip until it names the folders it may read.",
+    path: "/srv/media/film.mkv",
+  };
+}
+
+/** The built-in tabs (GraphiQL titles a tab by its operation's name: comments name tabs that way). */
+export function exampleOperations(
+  mediaRoots?: readonly string[],
+): Array<{ title: string; query: string; variables?: string }> {
+  const preset = presetClipPath(mediaRoots);
+  return [
+    {
+      title: "Clips",
+      query: `# Clips that are READY, with their scenes and what is said in them.
 query Clips {
   clips(first: 10) {
     totalCount
@@ -55,10 +75,10 @@ query Clips {
   }
 }
 `,
-  },
-  {
-    title: "Dialogue in a time range",
-    query: `# Cues between 0:30 and 2:00 (overlap), in English.
+    },
+    {
+      title: "Dialogue in a time range",
+      query: `# Cues between 0:30 and 2:00 (overlap), in English.
 query Dialogue($clipIds: [ID!], $from: Float = 30, $to: Float = 120) {
   cues(first: 50, filter: { clipIds: $clipIds, startTime: $from, endTime: $to, language: "en" }) {
     totalCount
@@ -66,43 +86,47 @@ query Dialogue($clipIds: [ID!], $from: Float = 30, $to: Float = 120) {
   }
 }
 `,
-    variables: `{ "clipIds": null }`,
-  },
-  {
-    title: "Cuts and dissolves",
-    query: `query Transitions {
+      variables: `{ "clipIds": null }`,
+    },
+    {
+      title: "Cuts and dissolves",
+      query: `query Transitions {
   shots(first: 50, filter: { transitions: [DISSOLVE, FADE] }) {
     totalCount
     nodes { startTime endTime transition transitionStart keyframe { url colourfulness } }
   }
 }
 `,
-  },
-  {
-    title: "Ingest a clip",
-    query: `# Paths must be inside CINERAG_MEDIA_ROOTS. Then follow the job in the "Job progress" tab.
+    },
+    {
+      title: "Ingest a clip",
+      query: `# ${preset.comment}
+# Then copy the job's id into the JobProgress tab and run it there.
 mutation Ingest($path: String!) {
   ingestClip(input: { path: $path }) { id status }
 }
 `,
-    variables: `{ "path": "/srv/media/film.mkv" }`,
-  },
-  {
-    title: "Job progress",
-    query: `subscription Progress($jobId: ID!) {
+      variables: JSON.stringify({ path: preset.path }),
+    },
+    {
+      title: "Job progress",
+      query: `subscription JobProgress($jobId: ID!) {
   jobProgress(jobId: $jobId) { status stage stagePercent percent message final clip { id title } }
 }
 `,
-    variables: `{ "jobId": "" }`,
-  },
-  {
-    title: "Clip updates",
-    query: `subscription ClipUpdates {
+      variables: `{ "jobId": "" }`,
+    },
+    {
+      title: "Clip updates",
+      query: `subscription ClipUpdates {
   clipUpdated { change clipId at clip { title duration } }
 }
 `,
-  },
-];
+    },
+  ];
+}
+
+export const EXAMPLE_OPERATIONS = exampleOperations();
 
 export const PLAYGROUND_CSP = [
   "default-src 'self'",
@@ -118,7 +142,7 @@ export class Playground {
   private html: Buffer | undefined;
   private gzipped: Buffer | undefined;
 
-  constructor(private readonly options: { endpoint: string; keysRequired: boolean }) {}
+  constructor(private readonly options: { endpoint: string; keysRequired: boolean; mediaRoots?: readonly string[] }) {}
 
   page(gzip: boolean): { body: Buffer; encoding?: "gzip" } {
     this.html ??= Buffer.from(
@@ -126,7 +150,7 @@ export class Playground {
         title: "cinerag",
         endpoint: this.options.endpoint,
         subscriptionsProtocol: "WS",
-        defaultTabs: [...EXAMPLE_OPERATIONS, ...analysisExamples()].map((op) => ({
+        defaultTabs: [...exampleOperations(this.options.mediaRoots), ...analysisExamples()].map((op) => ({
           query: op.query,
           variables: op.variables ?? null,
           headers: this.options.keysRequired ? `{ "x-api-key": "" }` : null,

@@ -15,7 +15,8 @@ export const ASR_WINDOW_SECONDS = 600;
 
 export interface AsrStageDeps {
   media: MediaTools;
-  registry: Pick<ModelRegistry, "available" | "transcriber" | "status">;
+  registry: Pick<ModelRegistry, "available" | "transcriber" | "status"> &
+    Partial<Pick<ModelRegistry, "unavailableError">>;
   logger?: Logger;
   /** seconds of audio per extraction; default 600 */
   windowSeconds?: number;
@@ -28,8 +29,18 @@ export class AsrStage {
 
   /** Quick, local: is there anything to do for this clip (audio, and a model that may be had)? */
   applicable(probe: ProbeResult): boolean {
-    return probe.streams.some((s) => s.type === "audio") && this.deps.registry.available("asr");
+    return this.skipReason(probe) === undefined;
   }
+
+  /** Why speech recognition does not run for this clip, in one line (undefined: it runs). */
+  skipReason(probe: ProbeResult): string | undefined {
+    if (!probe.streams.some((s) => s.type === "audio")) return "the clip has no audio stream";
+    if (this.deps.registry.available("asr")) return undefined;
+    return this.deps.registry.unavailableError?.("asr")?.message ?? "the asr model cannot be had";
+  }
+
+  /** The last reason transcribe() gave up for (a model that failed to load) */
+  lastSkipReason?: string;
 
   async transcribe(
     probe: ProbeResult,
@@ -41,6 +52,7 @@ export class AsrStage {
       transcriber = await this.deps.registry.transcriber();
     } catch (error) {
       if (isModelUnavailable(error)) {
+        this.lastSkipReason = (error as Error).message;
         this.deps.logger?.info({ err: (error as Error).message }, "no speech recognition: the asr model cannot be had");
         return undefined;
       }
@@ -49,7 +61,8 @@ export class AsrStage {
     const audio = probe.streams.find((s) => s.type === "audio")!;
     const window = this.deps.windowSeconds ?? ASR_WINDOW_SECONDS;
     const cues: ParsedCue[] = [];
-    let language: string | undefined;
+    // the track's language: the one most of its cues were transcribed in
+    const languages = new Map<string | undefined, number>();
     for (let start = 0; start < probe.duration; start += window) {
       options.signal?.throwIfAborted();
       const duration = Math.min(window, probe.duration - start);
@@ -59,12 +72,14 @@ export class AsrStage {
         duration,
         signal: options.signal,
       });
+      // each window finds its own language (the stream's tag as the hint), not the first window's
       const result = await transcriber.transcribe(samples, {
-        language,
+        languageHint: audio.language,
         signal: options.signal,
         onProgress: (p) => options.onProgress?.(((start + (duration * p) / 100) / probe.duration) * 100),
       });
-      language ??= result.language;
+      if (result.segments.length > 0)
+        languages.set(result.language, (languages.get(result.language) ?? 0) + result.segments.length);
       for (const s of result.segments) {
         cues.push({
           index: cues.length,
@@ -79,7 +94,7 @@ export class AsrStage {
     return {
       source: "ASR",
       codec: "whisper",
-      language: language ?? audio.language,
+      language: [...languages.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? audio.language,
       title: `speech recognition (${transcriber.provenance.model})`,
       imageBased: false,
       skipped: false,

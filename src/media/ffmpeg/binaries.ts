@@ -11,9 +11,18 @@ export interface MediaBinaries {
 
 const require = createRequire(import.meta.url);
 
+/** First line of `<binary> -version` of each binary found by running it (doctor reuses it: one run each). */
+export const knownVersions = new Map<string, string>();
+
 function onPath(name: string): string | undefined {
-  const probe = spawnSync(name, ["-version"], { stdio: "ignore", timeout: 10_000 });
-  return probe.status === 0 ? name : undefined;
+  const probe = spawnSync(name, ["-version"], {
+    stdio: ["ignore", "pipe", "ignore"],
+    timeout: 10_000,
+    encoding: "utf8",
+  });
+  if (probe.status !== 0) return undefined;
+  knownVersions.set(name, (probe.stdout.split("\n")[0] ?? "").trim());
+  return name;
 }
 
 function fromNpm(): { ffmpeg: string; ffprobe: string } {

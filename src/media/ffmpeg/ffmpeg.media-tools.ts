@@ -9,7 +9,7 @@ import type {
   ProbeResult,
 } from "../media.port.js";
 import { extractAudio } from "./audio-extractor.js";
-import { resolveMediaBinaries, type MediaBinaries } from "./binaries.js";
+import { knownVersions, resolveMediaBinaries, type MediaBinaries } from "./binaries.js";
 import { probeMedia } from "./probe.js";
 import { decodeFrames } from "./frame-decoder.js";
 import { extractSubtitle } from "./subtitle-extractor.js";
@@ -36,6 +36,8 @@ export class FfmpegMediaTools implements MediaTools {
     const bins = this.bins();
     const versionOf = (binary: string) =>
       new Promise<string>((resolve) => {
+        const known = knownVersions.get(binary); // found on PATH by running it a moment ago
+        if (known) return resolve(known);
         execFile(binary, ["-version"], { timeout: 10_000 }, (error, stdout) =>
           resolve(error ? "unavailable" : (stdout.split("\n")[0] ?? "").trim()),
         );

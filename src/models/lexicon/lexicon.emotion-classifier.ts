@@ -11,9 +11,12 @@ const NEUTRAL_PRIOR = 0.5;
 export class LexiconEmotionClassifier implements EmotionClassifier {
   readonly provenance: Provenance = { method: "lexicon", model: LEXICON_ID };
 
-  async classify(texts: string[], signal?: AbortSignal): Promise<EmotionScores[]> {
-    signal?.throwIfAborted();
-    return texts.map((t) => this.score(t));
+  classify(texts: string[], signal?: AbortSignal): Promise<EmotionScores[]> {
+    // settled asynchronously like a model's answer: an aborted signal rejects, it does not throw
+    return Promise.resolve().then(() => {
+      signal?.throwIfAborted();
+      return texts.map((t) => this.score(t));
+    });
   }
 
   score(text: string): EmotionScores {

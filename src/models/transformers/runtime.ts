@@ -48,6 +48,27 @@ export interface LoadOptions {
   onProgress?: (p: DownloadProgress) => void;
 }
 
+/**
+ * The network failed before any answer came (DNS, refused, reset, timeout): the hub cannot be reached from
+ * here. Only this error stops later downloads in the same run; an answer such as 404 concerns one model.
+ */
+export class HubUnreachableError extends Error {
+  constructor(
+    readonly host: string,
+    readonly why: string,
+  ) {
+    super(`cannot reach ${host}: ${why}`);
+    this.name = "HubUnreachableError";
+  }
+}
+
+/** The HubUnreachableError in `error` or its causes (transformers.js may wrap what fetch threw). */
+export function hubUnreachable(error: unknown): HubUnreachableError | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
+    if (e instanceof HubUnreachableError) return e;
+  return undefined;
+}
+
 let libPromise: Promise<TransformersLib> | undefined;
 
 /** Imports transformers.js once per process. */
@@ -127,7 +148,9 @@ export class TransformersRuntime {
       return await doFetch(input, { ...init, signal: controller.signal });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`cannot fetch ${String(input)}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+      const why = cause?.code ?? cause?.message ?? (error as Error).message;
+      if (outer?.aborted) throw error;
+      throw new HubUnreachableError(hostOf(input), why);
     } finally {
       clearTimeout(timer); // the body may take as long as it takes
       outer?.removeEventListener("abort", onAbort);
@@ -135,11 +158,19 @@ export class TransformersRuntime {
   }
 }
 
+function hostOf(input: string | URL): string {
+  try {
+    return new URL(String(input)).host;
+  } catch {
+    return String(input).slice(0, 80);
+  }
+}
+
 /** Turns transformers.js per-file progress events into one running total. */
 export function progressAggregator(onProgress: (p: DownloadProgress) => void): (info: Record<string, unknown>) => void {
   const files = new Map<string, { loaded: number; total: number }>();
   return (info) => {
-    const status = String(info.status ?? "");
+    const status = typeof info.status === "string" ? info.status : "";
     const file = typeof info.file === "string" ? info.file : undefined;
     if (status === "progress" && file) {
       files.set(file, { loaded: Number(info.loaded ?? 0), total: Number(info.total ?? 0) });

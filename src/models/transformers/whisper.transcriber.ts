@@ -32,19 +32,26 @@ export class WhisperTranscriber implements SpeechTranscriber {
 
   async transcribe(
     samples: Float32Array,
-    options: { language?: string; signal?: AbortSignal; onProgress?: (percent: number) => void } = {},
+    options: Parameters<SpeechTranscriber["transcribe"]>[1] = {},
   ): Promise<{ language?: string; segments: TranscriptSegment[] }> {
     options.signal?.throwIfAborted();
     const duration = samples.length / SAMPLE_RATE;
     if (samples.length < SAMPLE_RATE / 10) return { language: options.language, segments: [] };
-    const language = options.language ?? (await this.detectLanguage(samples).catch(() => undefined));
+    const multilingual = this.multilingual();
+    // a language given wins; else the audio stream's tag when the model knows it; else Whisper's own guess
+    // on THIS window (a film's first 30 s are often music or credits in another language)
+    const language = multilingual
+      ? (options.language ??
+        this.knownLanguage(options.languageHint) ??
+        (await this.detectLanguage(samples).catch(() => undefined)))
+      : undefined;
     options.onProgress?.(5);
     const result = (await this.pipe(samples, {
       return_timestamps: true,
       chunk_length_s: this.options.chunkSeconds ?? 30,
       stride_length_s: this.options.strideSeconds ?? 5,
-      task: "transcribe",
-      ...(language && this.multilingual() ? { language } : {}),
+      // an English-only model (*.en) has no task or language tokens: transformers.js throws if given them
+      ...(multilingual ? { task: "transcribe", ...(language ? { language } : {}) } : {}),
     })) as { text: string; chunks?: Array<{ timestamp: [number | null, number | null]; text: string }> };
     options.onProgress?.(100);
     const segments: TranscriptSegment[] = [];
@@ -53,13 +60,25 @@ export class WhisperTranscriber implements SpeechTranscriber {
       if (!text) continue;
       const start = Math.max(0, c.timestamp[0] ?? segments.at(-1)?.endTime ?? 0);
       const end = Math.min(duration, Math.max(start, c.timestamp[1] ?? duration));
+      // Whisper writes text over silence ("Thank you.", "...") : a segment without signal is not speech
+      if (rms(samples, start, end) < SILENCE_RMS) continue;
       segments.push({ startTime: round3(start), endTime: round3(end), text });
     }
-    return { language, segments };
+    return { language: multilingual ? language : "en", segments };
   }
 
   private multilingual(): boolean {
+    if (/\.en$/i.test(this.options.model)) return false;
     return (this.pipe as WhisperPipeline).model?.generation_config?.is_multilingual !== false;
+  }
+
+  /** A stream's language tag (ISO 639-1 or -2: "en", "eng", "fre") as one of the model's language codes. */
+  knownLanguage(tag: string | undefined): string | undefined {
+    if (!tag) return undefined;
+    const lower = tag.toLowerCase().split(/[-_]/)[0]!;
+    const code = ISO_639_2[lower] ?? lower;
+    const known = (this.pipe as WhisperPipeline).model?.generation_config?.lang_to_id;
+    return known && Object.prototype.hasOwnProperty.call(known, `<|${code}|>`) ? code : undefined;
   }
 
   /** The language token Whisper predicts first, as a code ("en", "fr", "zh"); undefined if it cannot tell. */
@@ -82,6 +101,58 @@ export class WhisperTranscriber implements SpeechTranscriber {
     return token?.replace(/^<\|/, "").replace(/\|>$/, "");
   }
 }
+
+/** Below about -46 dBFS a window holds no speech. */
+const SILENCE_RMS = 0.005;
+
+function rms(samples: Float32Array, startSeconds: number, endSeconds: number): number {
+  const from = Math.max(0, Math.floor(startSeconds * SAMPLE_RATE));
+  const to = Math.min(samples.length, Math.max(from + 1, Math.ceil(endSeconds * SAMPLE_RATE)));
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += samples[i]! * samples[i]!;
+  return Math.sqrt(sum / Math.max(1, to - from));
+}
+
+/** Matroska/MP4 tags are ISO 639-2 (bibliographic or terminologic); Whisper's tokens are 639-1. */
+const ISO_639_2: Record<string, string> = {
+  eng: "en",
+  fre: "fr",
+  fra: "fr",
+  ger: "de",
+  deu: "de",
+  spa: "es",
+  ita: "it",
+  por: "pt",
+  dut: "nl",
+  nld: "nl",
+  rus: "ru",
+  pol: "pl",
+  cze: "cs",
+  ces: "cs",
+  swe: "sv",
+  dan: "da",
+  nor: "no",
+  fin: "fi",
+  gre: "el",
+  ell: "el",
+  tur: "tr",
+  ara: "ar",
+  heb: "he",
+  hin: "hi",
+  jpn: "ja",
+  kor: "ko",
+  chi: "zh",
+  zho: "zh",
+  vie: "vi",
+  tha: "th",
+  ind: "id",
+  ukr: "uk",
+  hun: "hu",
+  rum: "ro",
+  ron: "ro",
+  per: "fa",
+  fas: "fa",
+};
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;

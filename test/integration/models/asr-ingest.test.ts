@@ -15,6 +15,7 @@ import { createPrismaClient, type PrismaClient } from "../../../src/store/prisma
 import { createLogger } from "../../../src/logging/logger.js";
 import type { SpeechTranscriber } from "../../../src/models/model-ports.js";
 import { WhisperTranscriber } from "../../../src/models/transformers/whisper.transcriber.js";
+import { ModelRegistry } from "../../../src/models/model-registry.js";
 import { generateClip, tempDir } from "../../fixtures/media.js";
 
 let dir: string;
@@ -155,6 +156,43 @@ describe("ASR in the ingest pipeline (Whisper double)", () => {
   });
 });
 
+describe("ASR that cannot run", () => {
+  it("is reported as a skipped `asr` step with the reason when a clip has speech and no subtitles", async () => {
+    // the real registry, offline with an empty cache: Whisper cannot be had
+    const registry = new ModelRegistry({
+      overrides: {},
+      cacheDir: path.join(dir, "no-models"),
+      offline: true,
+      batchSize: 8,
+    });
+    const other = await generateClip(dir, {
+      name: "speech-no-model",
+      audio: true,
+      shots: [{ duration: 2, colour: "0x204080", accent: "0x808020", angle: "left" }],
+    });
+    const service = new IngestService({
+      media,
+      clips: new ClipRepository(prisma),
+      logger: createLogger("silent"),
+      dataDir: dir,
+      keyframeDir: path.join(dir, "keyframes"),
+      decodeWidth: 160,
+      maxSceneSeconds: 180,
+      asr: new AsrStage({ media, registry }),
+    });
+    const result = await service.ingest({ file: other });
+    const step = result.enrichment?.find((e) => e.step === "asr");
+    expect(step).toMatchObject({ step: "asr", status: "skipped", computed: 0 });
+    expect(step?.reason).toMatch(/model for asr .*CINERAG_OFFLINE=1/);
+    expect(result.tracks.some((t) => t.source === "ASR")).toBe(false);
+  });
+});
+
+/** `seconds` of a 440 Hz tone at half scale: a signal (the transcriber drops segments over silence). */
+function tone(seconds: number): Float32Array {
+  return Float32Array.from({ length: 16000 * seconds }, (_, i) => 0.5 * Math.sin((2 * Math.PI * 440 * i) / 16000));
+}
+
 describe("WhisperTranscriber on a double of the transformers.js pipeline", () => {
   function fakePipeline(language = "<|de|>") {
     const calls: Array<Record<string, unknown>> = [];
@@ -188,7 +226,7 @@ describe("WhisperTranscriber on a double of the transformers.js pipeline", () =>
   it("detects the language, asks for timestamps in 30 s chunks, and maps chunks to segments", async () => {
     const { pipe, calls } = fakePipeline();
     const whisper = new WhisperTranscriber(pipe, { model: "onnx-community/whisper-base" });
-    const out = await whisper.transcribe(new Float32Array(16000 * 3));
+    const out = await whisper.transcribe(tone(3));
     expect(out.language).toBe("de");
     expect(calls[0]).toMatchObject({
       return_timestamps: true,
@@ -207,8 +245,68 @@ describe("WhisperTranscriber on a double of the transformers.js pipeline", () =>
   it("keeps a given language and returns nothing for silence too short to transcribe", async () => {
     const { pipe, calls } = fakePipeline();
     const whisper = new WhisperTranscriber(pipe, { model: "w" });
-    expect((await whisper.transcribe(new Float32Array(16000), { language: "en" })).language).toBe("en");
+    expect((await whisper.transcribe(tone(1), { language: "en" })).language).toBe("en");
     expect(calls[0]!.language).toBe("en");
     expect((await whisper.transcribe(new Float32Array(100))).segments).toEqual([]);
+  });
+
+  it("passes neither task nor language to an English-only model (*.en)", async () => {
+    const { pipe, calls } = fakePipeline();
+    const whisper = new WhisperTranscriber(pipe, { model: "onnx-community/whisper-tiny.en" });
+    const out = await whisper.transcribe(tone(3), { languageHint: "ger" });
+    expect(calls[0]).not.toHaveProperty("task");
+    expect(calls[0]).not.toHaveProperty("language");
+    expect(out.language).toBe("en");
+  });
+
+  it("takes the audio stream's language tag as the language when the model knows it, without guessing", async () => {
+    const { pipe, calls } = fakePipeline("<|de|>");
+    let detections = 0;
+    const generate = pipe.model.generate;
+    pipe.model.generate = (...args: Parameters<typeof generate>) => {
+      detections++;
+      return generate(...args);
+    };
+    const whisper = new WhisperTranscriber(pipe, { model: "w" });
+    expect((await whisper.transcribe(tone(3), { languageHint: "eng" })).language).toBe("en");
+    expect(calls[0]!.language).toBe("en");
+    expect(detections).toBe(0);
+    // a tag the model does not know ("und") is no hint: the window's own language is detected
+    expect((await whisper.transcribe(tone(3), { languageHint: "und" })).language).toBe("de");
+    expect(detections).toBe(1);
+  });
+
+  it("drops segments over silence (Whisper writes text over it)", async () => {
+    const { pipe } = fakePipeline();
+    const whisper = new WhisperTranscriber(pipe, { model: "w" });
+    const samples = tone(3);
+    samples.fill(0, 16000 * 1.5); // speech-like signal for 1.5 s, then silence
+    const out = await whisper.transcribe(samples);
+    expect(out.segments.map((x) => x.text)).toEqual(["Hallo Welt."]);
+  });
+});
+
+describe("ASR windows", () => {
+  it("detect their own language with the stream's tag as the hint (the first window's is not forced)", async () => {
+    const seen: Array<{ language?: string; languageHint?: string }> = [];
+    const transcriber: SpeechTranscriber = {
+      provenance: { method: "model", model: "double-whisper" },
+      transcribe(samples, options) {
+        seen.push({ language: options?.language, languageHint: options?.languageHint });
+        // the first window is music with a French title song, the rest English dialogue
+        const language = seen.length === 1 ? "fr" : "en";
+        return Promise.resolve({ language, segments: [{ startTime: 0, endTime: 1, text: `w${seen.length}` }] });
+      },
+    };
+    const registry = {
+      available: () => true,
+      transcriber: () => Promise.resolve(transcriber),
+      status: () => ({}) as never,
+    };
+    const probe = await media.probe(clip);
+    const track = await new AsrStage({ media, registry, windowSeconds: 2 }).transcribe(probe);
+    expect(seen.length).toBe(Math.ceil(probe.duration / 2));
+    expect(seen.every((s) => s.language === undefined)).toBe(true);
+    expect(track!.language).toBe("en");
   });
 });

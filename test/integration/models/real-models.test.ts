@@ -13,7 +13,9 @@ import { TransformersEmbedder } from "../../../src/models/transformers/transform
 
 const MODELS_DIR = process.env.CINERAG_TEST_MODELS_DIR;
 const has = (task: ModelTask) =>
-  Boolean(MODELS_DIR && modelFilesPresent(path.join(MODELS_DIR, DEFAULT_MODELS[task].id)));
+  Boolean(
+    MODELS_DIR && modelFilesPresent(path.join(MODELS_DIR, DEFAULT_MODELS[task].id), DEFAULT_MODELS[task].pipeline),
+  );
 const title = (task: ModelTask, what: string) =>
   has(task)
     ? what

@@ -46,15 +46,30 @@ describe("GoEmotions → Ekman", () => {
     for (const l of goEmotions) expect(GOEMOTIONS_TO_EKMAN[l]).toBeDefined();
   });
 
-  it("sums groups and normalises", () => {
+  it("averages each group's labels, then normalises over the groups", () => {
     const s = toEkman([
       { label: "grief", score: 0.4 },
       { label: "remorse", score: 0.4 },
       { label: "joy", score: 0.2 },
       { label: "unknown", score: 5 },
     ]);
-    expect(s.sadness).toBeCloseTo(0.8, 5);
-    expect(s.joy).toBeCloseTo(0.2, 5);
+    expect(s.sadness).toBeCloseTo(0.4 / 0.6, 5);
+    expect(s.joy).toBeCloseTo(0.2 / 0.6, 5);
     expect(toEkman([])).toMatchObject({ neutral: 1 });
+  });
+
+  it("does not favour the groups with many labels (joy has 12, disgust 1)", () => {
+    // a multi-label sigmoid model that gives all 28 labels the same score expresses no emotion in particular
+    const flat = toEkman(Object.keys(GOEMOTIONS_TO_EKMAN).slice(0, 28).map((label) => ({ label, score: 0.1 })));
+    expect(flat.joy).toBeCloseTo(flat.disgust, 5);
+    expect(flat.joy).toBeCloseTo(1 / 7, 5);
+    // one clear disgust label beats a dozen faint joy ones
+    const s = toEkman([
+      { label: "disgust", score: 0.6 },
+      ...["joy", "amusement", "approval", "excitement", "gratitude", "love", "optimism", "relief", "pride"].map(
+        (label) => ({ label, score: 0.1 }),
+      ),
+    ]);
+    expect(s.disgust).toBeGreaterThan(s.joy);
   });
 });
