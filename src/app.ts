@@ -22,6 +22,7 @@ import { createSceneIndex, createSearchModule, type SearchModule } from "./searc
 import { ModelRegistry } from "./models/model-registry.js";
 import { Enricher } from "./ingest/enrich/enricher.js";
 import { AsrStage } from "./ingest/enrich/asr.stage.js";
+import { PpOcrEngine } from "./ocr/ppocr.engine.js";
 import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
 import { createAnalysisModule, type AnalysisModule } from "./analysis/analysis.module.js";
 import "./resolvers/analysis.context.js";
@@ -83,6 +84,13 @@ export async function createApp(
     keyframeDir: config.keyframeDir,
     decodeWidth: config.media.decodeWidth,
     maxSceneSeconds: config.scenes.maxSceneSeconds,
+    ocr: config.ocr.enabled
+      ? {
+          engine: new PpOcrEngine({ threads: config.ocr.threads }),
+          confidenceFloor: config.ocr.confidenceFloor,
+          burnedIn: config.ocr.burnedIn,
+        }
+      : undefined,
     asr: config.enrich.includes("asr") ? new AsrStage({ media, registry: models, logger }) : undefined,
     enricher: new Enricher({
       prisma,

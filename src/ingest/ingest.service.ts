@@ -10,7 +10,7 @@ import type { Logger } from "../logging/logger.js";
 import { AppError, isAppError } from "../errors/app-error.js";
 import { contentHash } from "./content-hash.js";
 import { analyseFrames, type FrameStageResult } from "./frame.stage.js";
-import { collectTracks, loadExplicitTracks } from "./subtitle.stage.js";
+import { collectTracks, loadExplicitTracks, ocrImageTracks, type SubtitleOcr } from "./subtitle.stage.js";
 import { groupScenes } from "./scenes/scene-grouper.js";
 import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "./ingest.types.js";
 import type { IngestStage, ProgressListener } from "./progress.js";
@@ -57,11 +57,21 @@ export interface IngestDeps {
   maxSceneSeconds: number;
   /** speech to text for clips without text subtitles (before scene grouping) */
   asr?: AsrStage;
+  /** OCR of image subtitle tracks and burned-in text (src/ocr); absent: image tracks stay skipped */
+  ocr?: SubtitleOcr;
   /** model enrichment of stored clips (embeddings, cue emotions, captions, CLIP vectors) */
   enricher?: Enricher;
 }
 
 const FRAME_CHECKPOINT = "frames";
+/** which track forms the scenes: text tracks > image tracks (OCR) > burned-in (OCR) > speech */
+const SOURCE_RANK: Record<TrackRecord["source"], number> = {
+  EMBEDDED: 0,
+  SIDECAR: 0,
+  IMAGE_OCR: 1,
+  BURNED_IN: 2,
+  ASR: 3,
+};
 const ASR_CHECKPOINT = "asr";
 
 export class IngestService {
@@ -83,12 +93,13 @@ export class IngestService {
     }
 
     report("subtitles", 0);
-    const tracks = await collectTracks(this.deps.media, probe, request.subtitles ?? [], request.signal);
+    let tracks = await collectTracks(this.deps.media, probe, request.subtitles ?? [], request.signal);
     report("subtitles", 100, `${tracks.length} tracks, ${tracks.reduce((n, t) => n + t.cues.length, 0)} cues`);
 
     const title = request.title ?? path.parse(probe.path).name;
     const clip = await this.deps.clips.begin(hash, probe, title);
     try {
+      if (this.deps.ocr) tracks = await this.ocr(clip.id, probe, tracks, request, report);
       if (this.deps.asr && !tracks.some((t) => !t.skipped && t.cues.length > 0)) {
         const asr = await this.speech(clip.id, probe, request, report);
         if (asr) tracks.push({ index: tracks.length, ...asr });
@@ -142,6 +153,28 @@ export class IngestService {
         );
     }
     if (request.title && request.title !== title) await this.deps.clips.rename(clipId, request.title);
+  }
+
+  /** Image subtitle tracks read by OCR (checkpointed per track). */
+  private async ocr(
+    clipId: string,
+    probe: ProbeResult,
+    tracks: TrackRecord[],
+    request: IngestRequest,
+    report: (s: IngestStage, p: number, m?: string) => void,
+  ): Promise<TrackRecord[]> {
+    if (!tracks.some((t) => t.imageBased)) return tracks;
+    report("ocr", 0);
+    const checkpoints = {
+      get: <T>(name: string) => this.deps.clips.getCheckpoint<T>(clipId, name),
+      save: (name: string, value: unknown) => this.deps.clips.saveCheckpoint(clipId, name, value),
+    };
+    const read = await ocrImageTracks(this.deps.media, probe, tracks, this.deps.ocr!, checkpoints, {
+      signal: request.signal,
+      onProgress: (p, m) => report("ocr", p, m),
+    });
+    report("ocr", 100, `${read.filter((t) => t.source === "IMAGE_OCR").reduce((n, t) => n + t.cues.length, 0)} cues`);
+    return read;
   }
 
   /** Speech to text (checkpointed: a resumed ingest does not transcribe again). */
@@ -223,8 +256,11 @@ export class IngestService {
   }
 
   private scenes(frames: FrameStageResult, tracks: TrackRecord[], probe: ProbeResult): SceneRecord[] {
-    // Scenes use the dialogue of one track: the first text track with cues (the main language).
-    const main = tracks.find((t) => !t.skipped && t.cues.length > 0);
+    // Scenes use the dialogue of one track: the best source with cues (text, then image OCR, then burned-in,
+    // then speech), the first of its kind (the main language).
+    const main = tracks
+      .filter((t) => !t.skipped && t.cues.length > 0)
+      .sort((a, b) => SOURCE_RANK[a.source] - SOURCE_RANK[b.source] || a.index - b.index)[0];
     return groupScenes(
       {
         shots: frames.shots,

@@ -56,7 +56,8 @@ export interface KeyframeRecord {
   stats: VisualStats;
 }
 
-export type TrackSource = "EMBEDDED" | "SIDECAR" | "ASR";
+/** IMAGE_OCR: an image subtitle track read by OCR; BURNED_IN: text in the picture read by OCR */
+export type TrackSource = "EMBEDDED" | "SIDECAR" | "ASR" | "IMAGE_OCR" | "BURNED_IN";
 
 export interface ParsedCue {
   index: number;
@@ -65,6 +66,8 @@ export interface ParsedCue {
   rawText: string;
   text: string;
   speaker?: string;
+  /** OCR'd cues: the engine, model and confidence of the read */
+  ocr?: { engine: string; model: string; confidence: number };
 }
 
 export interface TrackRecord {

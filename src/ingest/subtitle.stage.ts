@@ -7,6 +7,8 @@ import { AppError } from "../errors/app-error.js";
 import type { TrackRecord } from "./ingest.types.js";
 import { findSidecarSubtitles, languageTag, loadSubtitleFile, parseSubtitles } from "./subtitles/index.js";
 import path from "node:path";
+import type { OcrEngine } from "../ocr/ocr.port.js";
+import { readBitmapEvents } from "../ocr/image-subtitles.reader.js";
 
 type TrackDraft = Omit<TrackRecord, "index">;
 
@@ -115,4 +117,77 @@ function languageFromName(file: string): string | undefined {
   const parts = path.basename(file).split(".");
   if (parts.length < 3) return undefined;
   return languageTag(parts[parts.length - 2]!);
+}
+
+/** OCR for image subtitle tracks and burned-in text (src/ocr); absent: image tracks stay skipped */
+export interface SubtitleOcr {
+  engine: OcrEngine;
+  confidenceFloor: number;
+  /** burned-in subtitles: auto = looked for when no text or image track has cues */
+  burnedIn: "auto" | "always" | "off";
+}
+
+/** where a stage keeps what it finished, so a resumed ingest does not do it again */
+export interface StageCheckpoints {
+  get<T>(name: string): Promise<T | undefined>;
+  save(name: string, value: unknown): Promise<void>;
+}
+
+type OcrTrackDraft = Pick<TrackRecord, "cues" | "warnings" | "skipped">;
+
+/**
+ * Image subtitle tracks read by OCR, each checkpointed once read (`ocr:<stream>`): a resumed ingest after
+ * a crash reads only the tracks it had not finished. A track that cannot be read keeps its warning.
+ */
+export async function ocrImageTracks(
+  media: MediaTools,
+  probe: ProbeResult,
+  tracks: TrackRecord[],
+  ocr: SubtitleOcr,
+  checkpoints: StageCheckpoints,
+  opts: { signal?: AbortSignal; onProgress?: (percent: number, message: string) => void } = {},
+): Promise<TrackRecord[]> {
+  const out: TrackRecord[] = [];
+  for (const track of tracks) {
+    if (!track.imageBased || track.source !== "EMBEDDED" || track.streamIndex === undefined) {
+      out.push(track);
+      continue;
+    }
+    const key = `ocr:${track.streamIndex}`;
+    let read = await checkpoints.get<OcrTrackDraft>(key);
+    if (!read) {
+      read = await ocrTrack(media, probe, track, ocr, opts);
+      await checkpoints.save(key, read);
+    }
+    out.push({ ...track, source: "IMAGE_OCR", ...read });
+  }
+  return out;
+}
+
+async function ocrTrack(
+  media: MediaTools,
+  probe: ProbeResult,
+  track: TrackRecord,
+  ocr: SubtitleOcr,
+  opts: { signal?: AbortSignal; onProgress?: (percent: number, message: string) => void },
+): Promise<OcrTrackDraft> {
+  const what = `image subtitle track ${track.streamIndex} (${track.codec})`;
+  if (!ocr.engine.modelFor(track.language))
+    return { cues: [], skipped: true, warnings: [`${what}: no OCR model reads language "${track.language}"`] };
+  if (!media.extractBitmapSubtitles)
+    return { cues: [], skipped: true, warnings: [`${what}: the media tools cannot decode subtitle bitmaps`] };
+  try {
+    const bitmaps = await media.extractBitmapSubtitles(probe, track.streamIndex!, opts.signal);
+    const result = await readBitmapEvents(ocr.engine, bitmaps.events, {
+      language: track.language,
+      confidenceFloor: ocr.confidenceFloor,
+      signal: opts.signal,
+      onProgress: (done, total) => opts.onProgress?.((100 * done) / total, `${what}: ${done}/${total} events`),
+    });
+    const cues = result.cues.filter((c) => c.startTime < probe.duration);
+    return { cues, skipped: cues.length === 0, warnings: [...bitmaps.warnings, ...result.warnings] };
+  } catch (error) {
+    if (opts.signal?.aborted) throw error;
+    return { cues: [], skipped: true, warnings: [`${what} could not be read: ${(error as Error).message}`] };
+  }
 }

@@ -21,10 +21,13 @@ export enum TrackSource {
   EMBEDDED = "EMBEDDED",
   SIDECAR = "SIDECAR",
   ASR = "ASR",
+  IMAGE_OCR = "IMAGE_OCR",
+  BURNED_IN = "BURNED_IN",
 }
 registerEnumType(TrackSource, {
   name: "TrackSource",
-  description: "Where a subtitle track came from (ASR: speech to text).",
+  description:
+    "Where a subtitle track came from (ASR: speech to text; IMAGE_OCR: an image subtitle track read by OCR; BURNED_IN: subtitles in the picture read by OCR).",
 });
 
 export enum JobStatus {

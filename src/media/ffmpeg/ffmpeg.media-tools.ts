@@ -1,6 +1,7 @@
 // MediaTools on ffmpeg/ffprobe (fluent-ffmpeg for the long-running ffmpeg processes).
 import { execFile } from "node:child_process";
 import type {
+  BitmapTrack,
   DecodeOptions,
   ExtractAudioOptions,
   ExtractedSubtitle,
@@ -13,6 +14,7 @@ import { resolveMediaBinaries, type MediaBinaries } from "./binaries.js";
 import { probeMedia } from "./probe.js";
 import { decodeFrames } from "./frame-decoder.js";
 import { extractSubtitle } from "./subtitle-extractor.js";
+import { extractBitmapSubtitles } from "./bitmap-subtitle-extractor.js";
 
 export interface FfmpegOptions {
   ffmpegPath?: string;
@@ -53,6 +55,10 @@ export class FfmpegMediaTools implements MediaTools {
   extractSubtitle(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<ExtractedSubtitle> {
     const codec = probe.streams.find((s) => s.index === streamIndex)?.codec ?? "subrip";
     return extractSubtitle(this.bins(), probe, streamIndex, codec, { signal, timeoutMs: this.options.timeoutMs });
+  }
+
+  extractBitmapSubtitles(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<BitmapTrack> {
+    return extractBitmapSubtitles(this.bins(), probe, streamIndex, { signal, timeoutMs: this.options.timeoutMs });
   }
 
   extractAudio(probe: ProbeResult, options: ExtractAudioOptions = {}): Promise<Float32Array> {
