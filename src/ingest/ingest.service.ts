@@ -10,7 +10,13 @@ import type { Logger } from "../logging/logger.js";
 import { AppError, isAppError } from "../errors/app-error.js";
 import { contentHash } from "./content-hash.js";
 import { analyseFrames, type FrameStageResult } from "./frame.stage.js";
-import { collectTracks, loadExplicitTracks, ocrImageTracks, type SubtitleOcr } from "./subtitle.stage.js";
+import {
+  burnedInTrack,
+  collectTracks,
+  loadExplicitTracks,
+  ocrImageTracks,
+  type SubtitleOcr,
+} from "./subtitle.stage.js";
 import { groupScenes } from "./scenes/scene-grouper.js";
 import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "./ingest.types.js";
 import type { IngestStage, ProgressListener } from "./progress.js";
@@ -163,17 +169,24 @@ export class IngestService {
     request: IngestRequest,
     report: (s: IngestStage, p: number, m?: string) => void,
   ): Promise<TrackRecord[]> {
-    if (!tracks.some((t) => t.imageBased)) return tracks;
+    const ocr = this.deps.ocr!;
+    const hasCues = (list: TrackRecord[]) => list.some((t) => !t.skipped && t.cues.length > 0);
+    const lookForBurnedIn = ocr.burnedIn === "always" || (ocr.burnedIn === "auto" && !hasCues(tracks));
+    if (!tracks.some((t) => t.imageBased) && !lookForBurnedIn) return tracks;
     report("ocr", 0);
     const checkpoints = {
       get: <T>(name: string) => this.deps.clips.getCheckpoint<T>(clipId, name),
       save: (name: string, value: unknown) => this.deps.clips.saveCheckpoint(clipId, name, value),
     };
-    const read = await ocrImageTracks(this.deps.media, probe, tracks, this.deps.ocr!, checkpoints, {
-      signal: request.signal,
-      onProgress: (p, m) => report("ocr", p, m),
-    });
-    report("ocr", 100, `${read.filter((t) => t.source === "IMAGE_OCR").reduce((n, t) => n + t.cues.length, 0)} cues`);
+    const opts = { signal: request.signal, onProgress: (p: number, m: string) => report("ocr", p, m) };
+    const read = await ocrImageTracks(this.deps.media, probe, tracks, ocr, checkpoints, opts);
+    // burned-in text only when nothing better was found (text or image tracks), unless asked always
+    if (ocr.burnedIn === "always" || (ocr.burnedIn === "auto" && !hasCues(read))) {
+      const burned = await burnedInTrack(this.deps.media, probe, read.length, ocr, checkpoints, opts);
+      if (burned) read.push(burned);
+    }
+    const cues = read.filter((t) => t.source === "IMAGE_OCR" || t.source === "BURNED_IN");
+    report("ocr", 100, `${cues.reduce((n, t) => n + t.cues.length, 0)} cues`);
     return read;
   }
 

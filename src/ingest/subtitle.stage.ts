@@ -9,6 +9,7 @@ import { findSidecarSubtitles, languageTag, loadSubtitleFile, parseSubtitles } f
 import path from "node:path";
 import type { OcrEngine } from "../ocr/ocr.port.js";
 import { readBitmapEvents } from "../ocr/image-subtitles.reader.js";
+import { BAND_SHARE, BAND_WIDTH, BandRuns, readRuns } from "../ocr/burned-in.reader.js";
 
 type TrackDraft = Omit<TrackRecord, "index">;
 
@@ -190,4 +191,64 @@ async function ocrTrack(
     if (opts.signal?.aborted) throw error;
     return { cues: [], skipped: true, warnings: [`${what} could not be read: ${(error as Error).message}`] };
   }
+}
+
+/**
+ * Subtitles burned into the picture, as a BURNED_IN track, or undefined when the clip shows none (no
+ * track of noise). Checkpointed once read (`ocr:burned-in`).
+ */
+export async function burnedInTrack(
+  media: MediaTools,
+  probe: ProbeResult,
+  index: number,
+  ocr: SubtitleOcr,
+  checkpoints: StageCheckpoints,
+  opts: { signal?: AbortSignal; onProgress?: (percent: number, message: string) => void } = {},
+): Promise<TrackRecord | undefined> {
+  const saved = await checkpoints.get<{ track: TrackRecord | null }>("ocr:burned-in");
+  if (saved) return saved.track ? { ...saved.track, index } : undefined;
+  if (!media.decodeBand) return undefined;
+  const runs = new BandRuns();
+  let lastReport = 0;
+  await media.decodeBand(probe, {
+    width: BAND_WIDTH,
+    band: BAND_SHARE,
+    signal: opts.signal,
+    onFrame: (frame) => {
+      runs.push(frame);
+      if (frame.time - lastReport >= 10) {
+        lastReport = frame.time;
+        opts.onProgress?.((50 * frame.time) / Math.max(1, probe.duration), "looking for burned-in subtitles");
+      }
+    },
+  });
+  const read = await readRuns(ocr.engine, runs.finish(probe.duration), {
+    language: undefined,
+    confidenceFloor: ocr.confidenceFloor,
+    signal: opts.signal,
+  });
+  // two lines read at least: one stray read (a caption, a sign) is not a subtitle track
+  const track: TrackRecord | null =
+    read.cues.length < 2
+      ? null
+      : {
+          index,
+          source: "BURNED_IN",
+          codec: "burned-in",
+          language: scriptLanguage(read.cues.map((c) => c.text).join("")),
+          imageBased: true,
+          skipped: false,
+          warnings: read.warnings,
+          cues: read.cues.filter((c) => c.startTime < probe.duration),
+        };
+  await checkpoints.save("ocr:burned-in", { track });
+  return track ?? undefined;
+}
+
+/** zh when most letters are CJK ideographs, en when most are Latin, else unknown */
+function scriptLanguage(text: string): string | undefined {
+  const cjk = (text.match(/[\u4e00-\u9fff]/g) ?? []).length;
+  const latin = (text.match(/[A-Za-z]/g) ?? []).length;
+  if (cjk > latin) return "zh";
+  return latin > 0 ? "en" : undefined;
 }

@@ -81,8 +81,8 @@ export interface MediaTools {
   extractAudio(probe: ProbeResult, options?: ExtractAudioOptions): Promise<Float32Array>;
   /** the events of one image subtitle stream (PGS, VobSub, DVB) as grey bitmaps with exact times */
   extractBitmapSubtitles?(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<BitmapTrack>;
-  /** the lower band of every frame as grey pixels (burned-in subtitles), frame by frame */
-  decodeBand?(probe: ProbeResult, options: BandDecodeOptions): AsyncIterable<BandFrame>;
+  /** the lower band of every frame as grey pixels (burned-in subtitles), handed to `onFrame` in order */
+  decodeBand?(probe: ProbeResult, options: BandDecodeOptions): Promise<void>;
 }
 
 export interface BitmapEvent {
@@ -109,6 +109,8 @@ export interface BandDecodeOptions {
   /** share of the frame's height, from the bottom, e.g. 0.3 */
   band: number;
   signal?: AbortSignal;
+  /** called for each frame; the frame's buffer is reused after it returns */
+  onFrame: (frame: BandFrame) => void;
 }
 
 export interface BandFrame {

@@ -1,6 +1,7 @@
 // MediaTools on ffmpeg/ffprobe (fluent-ffmpeg for the long-running ffmpeg processes).
 import { execFile } from "node:child_process";
 import type {
+  BandDecodeOptions,
   BitmapTrack,
   DecodeOptions,
   ExtractAudioOptions,
@@ -15,6 +16,7 @@ import { probeMedia } from "./probe.js";
 import { decodeFrames } from "./frame-decoder.js";
 import { extractSubtitle } from "./subtitle-extractor.js";
 import { extractBitmapSubtitles } from "./bitmap-subtitle-extractor.js";
+import { decodeBand } from "./band-decoder.js";
 
 export interface FfmpegOptions {
   ffmpegPath?: string;
@@ -59,6 +61,10 @@ export class FfmpegMediaTools implements MediaTools {
 
   extractBitmapSubtitles(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<BitmapTrack> {
     return extractBitmapSubtitles(this.bins(), probe, streamIndex, { signal, timeoutMs: this.options.timeoutMs });
+  }
+
+  decodeBand(probe: ProbeResult, options: BandDecodeOptions): Promise<void> {
+    return decodeBand(this.bins(), probe, { ...options, timeoutMs: this.options.timeoutMs });
   }
 
   extractAudio(probe: ProbeResult, options: ExtractAudioOptions = {}): Promise<Float32Array> {
