@@ -25,6 +25,7 @@ import { formatError, formatResultErrors, recordInternalError } from "./error-fo
 import { createProtection } from "./protection.js";
 import { Playground, PLAYGROUND_CSP } from "./playground.js";
 import { keyframeHandler } from "./keyframes.route.js";
+import { dashboardHandler } from "./dashboard.route.js";
 import { databaseCheck, healthHandler, readyHandler, type ReadinessCheck } from "./health.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -224,6 +225,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     KEYFRAME_ROUTE,
     keyframeHandler({ keyframeDir: config.keyframeDir, urls: app.api.keyframeUrls, auth }),
   );
+  expressApp.use(dashboardHandler());
 
   expressApp.get(GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
     // A browser asking for a page gets the playground; GET queries (?query=) go to Apollo.
