@@ -31,6 +31,7 @@ import { createSceneIndex, createSearchModule, type SearchModule } from "./searc
 import { ModelRegistry } from "./models/model-registry.js";
 import { Enricher } from "./ingest/enrich/enricher.js";
 import { AsrStage } from "./ingest/enrich/asr.stage.js";
+import { PpOcrEngine } from "./ocr/ppocr.engine.js";
 import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
 import { createAnalysisModule, type AnalysisModule } from "./analysis/analysis.module.js";
 import "./analysis/analysis.context.js";
@@ -129,6 +130,13 @@ export async function createApp(
     maxSceneSeconds: config.scenes.maxSceneSeconds,
     subtitleLimits: config.subtitles,
     leases: new IngestLeases(path.join(config.dataDir, "locks")),
+    ocr: config.ocr.enabled
+      ? {
+          engine: new PpOcrEngine({ threads: config.ocr.threads }),
+          confidenceFloor: config.ocr.confidenceFloor,
+          burnedIn: config.ocr.burnedIn,
+        }
+      : undefined,
     asr: config.enrich.includes("asr") ? new AsrStage({ media, registry: models, logger }) : undefined,
     enricher: new Enricher({
       store: store.enrichment,

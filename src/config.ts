@@ -99,6 +99,11 @@ const schema = z.object({
   CINERAG_MODEL_GENERATION: z.string().trim().min(1).optional(),
   /** onnxruntime intra-op threads per model session; default: onnxruntime's choice (the cores) */
   CINERAG_MODEL_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  // OCR (src/ocr): image subtitle tracks (PGS, VobSub, DVB) and burned-in subtitles. burned-in "auto": looked
+  // for when no text or image track has cues; "always"; "off". Reads below the confidence floor are dropped.
+  CINERAG_OCR: bool.default(true),
+  CINERAG_OCR_BURNED_IN: z.enum(["auto", "always", "off"]).default("auto"),
+  CINERAG_OCR_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.8),
   /** texts or images per inference call */
   CINERAG_MODEL_BATCH: z.coerce.number().int().min(1).max(1024).default(32),
   /** ingest enrichment steps after the store: embedding, emotion, caption, clip, asr (all by default; "none" for none) */
@@ -147,6 +152,7 @@ export interface Config {
   models: ModelsConfig;
   /** ingest enrichment steps to run (src/ingest/enrich) */
   enrich: EnrichStep[];
+  ocr: { enabled: boolean; burnedIn: "auto" | "always" | "off"; confidenceFloor: number; threads?: number };
   /** src/analysis: the generator for ask and draftScene */
   analysis: {
     generator: {
@@ -338,6 +344,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       batchSize: e.CINERAG_MODEL_BATCH,
     },
     enrich: enrichSteps,
+    ocr: {
+      enabled: e.CINERAG_OCR,
+      burnedIn: e.CINERAG_OCR_BURNED_IN,
+      confidenceFloor: e.CINERAG_OCR_CONFIDENCE,
+      threads: e.CINERAG_MODEL_THREADS,
+    },
     analysis: {
       generator: {
         kind: e.CINERAG_GENERATOR,

@@ -36,6 +36,7 @@ export function ingestJson(result: IngestResult) {
         end: c.endTime,
         text: c.text,
         speaker: c.speaker ?? null,
+        ...(c.ocr ? { ocr: c.ocr } : {}),
       })),
     ),
     keyframes: result.keyframes.map((k) => ({

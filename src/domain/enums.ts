@@ -15,7 +15,7 @@ export const TRANSITION_KINDS = ["START", "CUT", "DISSOLVE", "FADE", "WIPE"] as 
 export type TransitionKind = (typeof TRANSITION_KINDS)[number];
 
 /** where a subtitle track came from (ASR: speech to text) */
-export const TRACK_SOURCES = ["EMBEDDED", "SIDECAR", "ASR"] as const;
+export const TRACK_SOURCES = ["EMBEDDED", "SIDECAR", "ASR", "IMAGE_OCR", "BURNED_IN"] as const;
 export type TrackSource = (typeof TRACK_SOURCES)[number];
 
 export const JOB_STATUSES = ["QUEUED", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED"] as const;

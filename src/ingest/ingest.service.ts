@@ -11,7 +11,14 @@ import { AppError, isAppError } from "../errors/app-error.js";
 import { contentHash } from "./content-hash.js";
 import type { IngestLeases } from "./ingest-lease.js";
 import { analyseFrames, type FrameStageResult } from "./frame.stage.js";
-import { collectTracks, loadExplicitTracks, type SubtitleReading } from "./subtitle.stage.js";
+import {
+  burnedInTrack,
+  collectTracks,
+  loadExplicitTracks,
+  ocrImageTracks,
+  type SubtitleOcr,
+  type SubtitleReading,
+} from "./subtitle.stage.js";
 import type { SubtitleLimits, SubtitleReadScope } from "./subtitles/index.js";
 import { groupScenes } from "./scenes/scene-grouper.js";
 import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "./ingest.types.js";
@@ -65,6 +72,8 @@ export interface IngestDeps {
   subtitleLimits?: SubtitleLimits;
   /** speech to text for clips without text subtitles (before scene grouping) */
   asr?: AsrStage;
+  /** OCR of image subtitle tracks and burned-in text (src/ocr); absent: image tracks stay skipped */
+  ocr?: SubtitleOcr;
   /** model enrichment of stored clips (embeddings, cue emotions, captions, CLIP vectors) */
   enricher?: Enricher;
   /** one ingest per content hash at a time (absent: no coordination) */
@@ -72,6 +81,14 @@ export interface IngestDeps {
 }
 
 const FRAME_CHECKPOINT = "frames";
+/** which track forms the scenes: text tracks > image tracks (OCR) > burned-in (OCR) > speech */
+const SOURCE_RANK: Record<TrackRecord["source"], number> = {
+  EMBEDDED: 0,
+  SIDECAR: 0,
+  IMAGE_OCR: 1,
+  BURNED_IN: 2,
+  ASR: 3,
+};
 const ASR_CHECKPOINT = "asr";
 
 export class IngestService {
@@ -108,7 +125,7 @@ export class IngestService {
     }
 
     report("subtitles", 0);
-    const tracks = await collectTracks(
+    let tracks = await collectTracks(
       this.deps.media,
       probe,
       request.subtitles ?? [],
@@ -121,6 +138,7 @@ export class IngestService {
     const clip = await this.deps.clips.begin(hash, probe, title);
     try {
       let asrStep: EnrichStepResult | undefined;
+      if (this.deps.ocr) tracks = await this.ocr(clip.id, probe, tracks, request, report);
       if (this.deps.asr && !tracks.some((t) => !t.skipped && t.cues.length > 0)) {
         const asr = await this.speech(clip.id, probe, request, report);
         asrStep = asrStepResult(this.deps.asr, probe, asr);
@@ -191,6 +209,35 @@ export class IngestService {
         );
     }
     if (request.title && request.title !== title) await this.deps.clips.rename(clipId, request.title);
+  }
+
+  /** Image subtitle tracks read by OCR (checkpointed per track). */
+  private async ocr(
+    clipId: string,
+    probe: ProbeResult,
+    tracks: TrackRecord[],
+    request: IngestRequest,
+    report: (s: IngestStage, p: number, m?: string) => void,
+  ): Promise<TrackRecord[]> {
+    const ocr = this.deps.ocr!;
+    const hasCues = (list: TrackRecord[]) => list.some((t) => !t.skipped && t.cues.length > 0);
+    const lookForBurnedIn = ocr.burnedIn === "always" || (ocr.burnedIn === "auto" && !hasCues(tracks));
+    if (!tracks.some((t) => t.imageBased) && !lookForBurnedIn) return tracks;
+    report("ocr", 0);
+    const checkpoints = {
+      get: <T>(name: string) => this.deps.clips.getCheckpoint<T>(clipId, name),
+      save: (name: string, value: unknown) => this.deps.clips.saveCheckpoint(clipId, name, value),
+    };
+    const opts = { signal: request.signal, onProgress: (p: number, m: string) => report("ocr", p, m) };
+    const read = await ocrImageTracks(this.deps.media, probe, tracks, ocr, checkpoints, opts);
+    // burned-in text only when nothing better was found (text or image tracks), unless asked always
+    if (ocr.burnedIn === "always" || (ocr.burnedIn === "auto" && !hasCues(read))) {
+      const burned = await burnedInTrack(this.deps.media, probe, read.length, ocr, checkpoints, opts);
+      if (burned) read.push(burned);
+    }
+    const cues = read.filter((t) => t.source === "IMAGE_OCR" || t.source === "BURNED_IN");
+    report("ocr", 100, `${cues.reduce((n, t) => n + t.cues.length, 0)} cues`);
+    return read;
   }
 
   /** Speech to text (checkpointed: a resumed ingest does not transcribe again). */
@@ -272,8 +319,11 @@ export class IngestService {
   }
 
   private scenes(frames: FrameStageResult, tracks: TrackRecord[], probe: ProbeResult): SceneRecord[] {
-    // Scenes use the dialogue of one track: the first text track with cues (the main language).
-    const main = tracks.find((t) => !t.skipped && t.cues.length > 0);
+    // Scenes use the dialogue of one track: the best source with cues (text, then image OCR, then burned-in,
+    // then speech), the first of its kind (the main language).
+    const main = tracks
+      .filter((t) => !t.skipped && t.cues.length > 0)
+      .sort((a, b) => SOURCE_RANK[a.source] - SOURCE_RANK[b.source] || a.index - b.index)[0];
     return groupScenes(
       {
         shots: frames.shots,

@@ -67,6 +67,8 @@ export interface ParsedCue {
   rawText: string;
   text: string;
   speaker?: string;
+  /** OCR'd cues: the engine, model and confidence of the read */
+  ocr?: { engine: string; model: string; confidence: number };
 }
 
 export interface TrackRecord {

@@ -17,6 +17,9 @@ import {
   type SubtitleReadScope,
 } from "./subtitles/index.js";
 import path from "node:path";
+import type { OcrEngine } from "../ocr/ocr.port.js";
+import { readBitmapEvents } from "../ocr/image-subtitles.reader.js";
+import { BAND_SHARE, BAND_WIDTH, BandRuns, readRuns } from "../ocr/burned-in.reader.js";
 
 /** How subtitle files are read: the limits, and where from (the media roots for API requests). */
 export interface SubtitleReading {
@@ -151,4 +154,137 @@ function languageFromName(file: string): string | undefined {
   const parts = path.basename(file).split(".");
   if (parts.length < 3) return undefined;
   return languageTag(parts[parts.length - 2]!);
+}
+
+/** OCR for image subtitle tracks and burned-in text (src/ocr); absent: image tracks stay skipped */
+export interface SubtitleOcr {
+  engine: OcrEngine;
+  confidenceFloor: number;
+  /** burned-in subtitles: auto = looked for when no text or image track has cues */
+  burnedIn: "auto" | "always" | "off";
+}
+
+/** where a stage keeps what it finished, so a resumed ingest does not do it again */
+export interface StageCheckpoints {
+  get<T>(name: string): Promise<T | undefined>;
+  save(name: string, value: unknown): Promise<void>;
+}
+
+type OcrTrackDraft = Pick<TrackRecord, "cues" | "warnings" | "skipped">;
+
+/**
+ * Image subtitle tracks read by OCR, each checkpointed once read (`ocr:<stream>`): a resumed ingest after
+ * a crash reads only the tracks it had not finished. A track that cannot be read keeps its warning.
+ */
+export async function ocrImageTracks(
+  media: MediaTools,
+  probe: ProbeResult,
+  tracks: TrackRecord[],
+  ocr: SubtitleOcr,
+  checkpoints: StageCheckpoints,
+  opts: { signal?: AbortSignal; onProgress?: (percent: number, message: string) => void } = {},
+): Promise<TrackRecord[]> {
+  const out: TrackRecord[] = [];
+  for (const track of tracks) {
+    if (!track.imageBased || track.source !== "EMBEDDED" || track.streamIndex === undefined) {
+      out.push(track);
+      continue;
+    }
+    const key = `ocr:${track.streamIndex}`;
+    let read = await checkpoints.get<OcrTrackDraft>(key);
+    if (!read) {
+      read = await ocrTrack(media, probe, track, ocr, opts);
+      await checkpoints.save(key, read);
+    }
+    out.push({ ...track, source: "IMAGE_OCR", ...read });
+  }
+  return out;
+}
+
+async function ocrTrack(
+  media: MediaTools,
+  probe: ProbeResult,
+  track: TrackRecord,
+  ocr: SubtitleOcr,
+  opts: { signal?: AbortSignal; onProgress?: (percent: number, message: string) => void },
+): Promise<OcrTrackDraft> {
+  const what = `image subtitle track ${track.streamIndex} (${track.codec})`;
+  if (!ocr.engine.modelFor(track.language))
+    return { cues: [], skipped: true, warnings: [`${what}: no OCR model reads language "${track.language}"`] };
+  if (!media.extractBitmapSubtitles)
+    return { cues: [], skipped: true, warnings: [`${what}: the media tools cannot decode subtitle bitmaps`] };
+  try {
+    const bitmaps = await media.extractBitmapSubtitles(probe, track.streamIndex!, opts.signal);
+    const result = await readBitmapEvents(ocr.engine, bitmaps.events, {
+      language: track.language,
+      confidenceFloor: ocr.confidenceFloor,
+      signal: opts.signal,
+      onProgress: (done, total) => opts.onProgress?.((100 * done) / total, `${what}: ${done}/${total} events`),
+    });
+    const cues = result.cues.filter((c) => c.startTime < probe.duration);
+    return { cues, skipped: cues.length === 0, warnings: [...bitmaps.warnings, ...result.warnings] };
+  } catch (error) {
+    if (opts.signal?.aborted) throw error;
+    return { cues: [], skipped: true, warnings: [`${what} could not be read: ${(error as Error).message}`] };
+  }
+}
+
+/**
+ * Subtitles burned into the picture, as a BURNED_IN track, or undefined when the clip shows none (no
+ * track of noise). Checkpointed once read (`ocr:burned-in`).
+ */
+export async function burnedInTrack(
+  media: MediaTools,
+  probe: ProbeResult,
+  index: number,
+  ocr: SubtitleOcr,
+  checkpoints: StageCheckpoints,
+  opts: { signal?: AbortSignal; onProgress?: (percent: number, message: string) => void } = {},
+): Promise<TrackRecord | undefined> {
+  const saved = await checkpoints.get<{ track: TrackRecord | null }>("ocr:burned-in");
+  if (saved) return saved.track ? { ...saved.track, index } : undefined;
+  if (!media.decodeBand) return undefined;
+  const runs = new BandRuns();
+  let lastReport = 0;
+  await media.decodeBand(probe, {
+    width: BAND_WIDTH,
+    band: BAND_SHARE,
+    signal: opts.signal,
+    onFrame: (frame) => {
+      runs.push(frame);
+      if (frame.time - lastReport >= 10) {
+        lastReport = frame.time;
+        opts.onProgress?.((50 * frame.time) / Math.max(1, probe.duration), "looking for burned-in subtitles");
+      }
+    },
+  });
+  const read = await readRuns(ocr.engine, runs.finish(probe.duration), {
+    language: undefined,
+    confidenceFloor: ocr.confidenceFloor,
+    signal: opts.signal,
+  });
+  // two lines read at least: one stray read (a caption, a sign) is not a subtitle track
+  const track: TrackRecord | null =
+    read.cues.length < 2
+      ? null
+      : {
+          index,
+          source: "BURNED_IN",
+          codec: "burned-in",
+          language: scriptLanguage(read.cues.map((c) => c.text).join("")),
+          imageBased: true,
+          skipped: false,
+          warnings: read.warnings,
+          cues: read.cues.filter((c) => c.startTime < probe.duration),
+        };
+  await checkpoints.save("ocr:burned-in", { track });
+  return track ?? undefined;
+}
+
+/** zh when most letters are CJK ideographs, en when most are Latin, else unknown */
+function scriptLanguage(text: string): string | undefined {
+  const cjk = (text.match(/[\u4e00-\u9fff]/g) ?? []).length;
+  const latin = (text.match(/[A-Za-z]/g) ?? []).length;
+  if (cjk > latin) return "zh";
+  return latin > 0 ? "en" : undefined;
 }

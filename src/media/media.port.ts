@@ -84,6 +84,47 @@ export interface MediaTools {
    * optionally a window of it: `start` seconds from the container's start, `duration` seconds long.
    */
   extractAudio(probe: ProbeResult, options?: ExtractAudioOptions): Promise<Float32Array>;
+  /** the events of one image subtitle stream (PGS, VobSub, DVB) as grey bitmaps with exact times */
+  extractBitmapSubtitles?(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<BitmapTrack>;
+  /** the lower band of every frame as grey pixels (burned-in subtitles), handed to `onFrame` in order */
+  decodeBand?(probe: ProbeResult, options: BandDecodeOptions): Promise<void>;
+}
+
+export interface BitmapEvent {
+  /** seconds from the container's start */
+  startTime: number;
+  endTime: number;
+  /** grey bitmap of the event's ink (text bright on black), cropped with a margin */
+  width: number;
+  height: number;
+  data: Uint8Array;
+  /** where the crop sits on the video frame */
+  x: number;
+  y: number;
+}
+
+export interface BitmapTrack {
+  events: BitmapEvent[];
+  warnings: string[];
+}
+
+export interface BandDecodeOptions {
+  /** output width in pixels */
+  width: number;
+  /** share of the frame's height, from the bottom, e.g. 0.3 */
+  band: number;
+  signal?: AbortSignal;
+  /** called for each frame; the frame's buffer is reused after it returns */
+  onFrame: (frame: BandFrame) => void;
+}
+
+export interface BandFrame {
+  index: number;
+  time: number;
+  width: number;
+  height: number;
+  /** grey, width * height bytes; reused after the consumer returns: copy to keep */
+  data: Uint8Array;
 }
 
 export interface ExtractAudioOptions {

@@ -32,7 +32,8 @@ registerEnumType(TransitionKind, { name: "TransitionKind", description: "How a s
 export const TrackSource = enumObject(TRACK_SOURCES);
 registerEnumType(TrackSource, {
   name: "TrackSource",
-  description: "Where a subtitle track came from (ASR: speech to text).",
+  description:
+    "Where a subtitle track came from (ASR: speech to text; IMAGE_OCR: an image subtitle track read by OCR; BURNED_IN: subtitles in the picture read by OCR).",
 });
 
 export const JobStatus = enumObject(JOB_STATUSES);

@@ -1,6 +1,8 @@
 // MediaTools on ffmpeg/ffprobe (fluent-ffmpeg for the long-running ffmpeg processes).
 import { execFile } from "node:child_process";
 import type {
+  BandDecodeOptions,
+  BitmapTrack,
   DecodeOptions,
   ExtractAudioOptions,
   ExtractedSubtitle,
@@ -13,6 +15,8 @@ import { knownVersions, resolveMediaBinaries, type MediaBinaries } from "./binar
 import { probeMedia } from "./probe.js";
 import { decodeFrames } from "./frame-decoder.js";
 import { extractSubtitle } from "./subtitle-extractor.js";
+import { extractBitmapSubtitles } from "./bitmap-subtitle-extractor.js";
+import { decodeBand } from "./band-decoder.js";
 
 export interface FfmpegOptions {
   ffmpegPath?: string;
@@ -61,6 +65,14 @@ export class FfmpegMediaTools implements MediaTools {
       timeoutMs: this.options.timeoutMs,
       maxBytes: this.options.maxSubtitleBytes,
     });
+  }
+
+  extractBitmapSubtitles(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<BitmapTrack> {
+    return extractBitmapSubtitles(this.bins(), probe, streamIndex, { signal, timeoutMs: this.options.timeoutMs });
+  }
+
+  decodeBand(probe: ProbeResult, options: BandDecodeOptions): Promise<void> {
+    return decodeBand(this.bins(), probe, { ...options, timeoutMs: this.options.timeoutMs });
   }
 
   extractAudio(probe: ProbeResult, options: ExtractAudioOptions = {}): Promise<Float32Array> {

@@ -1,0 +1,205 @@
+// Burned-in (hard) subtitles: text drawn into the picture, read from the lower band of the frame.
+//
+// Every frame's band is reduced to a mask of subtitle-like pixels: bright pixels with a dark pixel close
+// by (subtitles are light text with a dark outline or shadow, which a bright sky or a white wall lacks),
+// and the mask to a coarse grid of cells. A run of frames whose grids agree is one candidate event, timed
+// to the frame where it appears and the frame where it goes; only one frame of each run is OCR'd, so the
+// OCR runs when the band changes, not per frame. Runs too short (flicker, moving texture) are skipped
+// unread; reads below the confidence floor are dropped; identical consecutive reads are merged. A run that
+// stays far longer than any line of dialogue is on-screen text (a sign, a caption) and is kept out.
+import type { BandFrame } from "../media/media.port.js";
+import type { GreyImage, OcrEngine } from "./ocr.port.js";
+import { joinLines, type OcrCue } from "./image-subtitles.reader.js";
+
+export const BAND_SHARE = 0.3;
+export const BAND_WIDTH = 960;
+const BRIGHT = 190;
+const DARK = 80;
+/** how far (px) the dark outline may be from a bright pixel */
+const REACH = 3;
+const CELL = 8;
+/** frames a run must last to be read: 0.3 s at 25 fps (a subtitle stays on screen for a second or more) */
+const MIN_RUN_FRAMES = 8;
+/** a run longer than this is not dialogue (titles, signs) */
+const MAX_DIALOGUE_SECONDS = 12;
+/** share of cells two frames must share to show the same text */
+const SAME_TEXT = 0.6;
+/** cells a frame needs to hold text at all */
+const MIN_CELLS = 6;
+const MARGIN = 8;
+
+interface Run {
+  first: number;
+  startTime: number;
+  endTime: number;
+  frames: number;
+  cells: Set<number>;
+  /** the band at the run's third frame (past any fade in), cropped to the text */
+  image?: GreyImage;
+}
+
+export interface BurnedInResult {
+  cues: OcrCue[];
+  warnings: string[];
+  /** reads dropped below the confidence floor or empty */
+  dropped: number;
+  /** runs not read: too short, or too long to be dialogue */
+  skippedRuns: number;
+  runsRead: number;
+}
+
+/** the cells of subtitle-like pixels in a band, and the box around them */
+export function textCells(frame: Pick<BandFrame, "width" | "height" | "data">): {
+  cells: Set<number>;
+  box?: [number, number, number, number];
+} {
+  const { width, height, data } = frame;
+  const cols = Math.ceil(width / CELL);
+  const counts = new Map<number, number>();
+  for (let y = REACH; y < height - REACH; y++) {
+    const row = y * width;
+    for (let x = REACH; x < width - REACH; x++) {
+      if (data[row + x]! < BRIGHT) continue;
+      if (
+        data[row + x - REACH]! > DARK &&
+        data[row + x + REACH]! > DARK &&
+        data[row - REACH * width + x]! > DARK &&
+        data[row + REACH * width + x]! > DARK
+      )
+        continue;
+      const cell = Math.floor(y / CELL) * cols + Math.floor(x / CELL);
+      counts.set(cell, (counts.get(cell) ?? 0) + 1);
+    }
+  }
+  const cells = new Set<number>();
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -1;
+  let maxY = -1;
+  for (const [cell, n] of counts) {
+    if (n < 3) continue;
+    cells.add(cell);
+    const cx = (cell % cols) * CELL;
+    const cy = Math.floor(cell / cols) * CELL;
+    minX = Math.min(minX, cx);
+    minY = Math.min(minY, cy);
+    maxX = Math.max(maxX, cx + CELL);
+    maxY = Math.max(maxY, cy + CELL);
+  }
+  return { cells, box: maxX < 0 ? undefined : [minX, minY, maxX, maxY] };
+}
+
+function agreement(a: Set<number>, b: Set<number>): number {
+  let shared = 0;
+  for (const c of a) if (b.has(c)) shared++;
+  return shared / Math.max(1, Math.max(a.size, b.size));
+}
+
+function cropBand(frame: BandFrame, box: [number, number, number, number]): GreyImage {
+  const x = Math.max(0, box[0] - MARGIN);
+  const y = Math.max(0, box[1] - MARGIN);
+  const w = Math.min(frame.width, box[2] + MARGIN) - x;
+  const h = Math.min(frame.height, box[3] + MARGIN) - y;
+  const data = new Uint8Array(w * h);
+  for (let r = 0; r < h; r++)
+    data.set(frame.data.subarray((y + r) * frame.width + x, (y + r) * frame.width + x + w), r * w);
+  return { width: w, height: h, data };
+}
+
+/** Collects runs of stable band text from frames in order; call `push` per frame, then `finish`. */
+export class BandRuns {
+  readonly runs: Run[] = [];
+  private current?: Run;
+  private lastTime = 0;
+
+  push(frame: BandFrame): void {
+    const { cells, box } = textCells(frame);
+    const texty = cells.size >= MIN_CELLS;
+    const run = this.current;
+    if (run && texty && agreement(run.cells, cells) >= SAME_TEXT) {
+      run.frames++;
+      run.endTime = frame.time;
+      if (run.frames === 3 && box) run.image = cropBand(frame, box);
+    } else {
+      if (run) this.close(frame.time);
+      this.current = texty
+        ? {
+            first: frame.index,
+            startTime: frame.time,
+            endTime: frame.time,
+            frames: 1,
+            cells,
+            image: box ? cropBand(frame, box) : undefined,
+          }
+        : undefined;
+    }
+    this.lastTime = frame.time;
+  }
+
+  /** the run ends where the next frame begins */
+  private close(at: number): void {
+    const run = this.current!;
+    run.endTime = at;
+    this.runs.push(run);
+    this.current = undefined;
+  }
+
+  finish(endTime: number): Run[] {
+    if (this.current) this.close(Math.max(this.lastTime, endTime));
+    return this.runs;
+  }
+}
+
+/** OCR of the runs long enough to be subtitles; identical consecutive reads merged into one cue */
+export async function readRuns(
+  engine: OcrEngine,
+  runs: Run[],
+  opts: { language: string | undefined; confidenceFloor: number; signal?: AbortSignal },
+): Promise<BurnedInResult> {
+  const model = engine.modelFor(opts.language);
+  const result: BurnedInResult = { cues: [], warnings: [], dropped: 0, skippedRuns: 0, runsRead: 0 };
+  if (!model) {
+    result.warnings.push(`no OCR model reads language "${opts.language}"`);
+    return result;
+  }
+  let onScreen = 0;
+  for (const run of runs) {
+    opts.signal?.throwIfAborted();
+    if (run.frames < MIN_RUN_FRAMES || !run.image) {
+      result.skippedRuns++;
+      continue;
+    }
+    if (run.endTime - run.startTime > MAX_DIALOGUE_SECONDS) {
+      result.skippedRuns++;
+      onScreen++;
+      continue;
+    }
+    result.runsRead++;
+    const lines = (await engine.readLines(run.image, opts.language)).filter((l) => l.text.trim() !== "");
+    const confidence = lines.length === 0 ? 0 : Math.min(...lines.map((l) => l.confidence));
+    if (lines.length === 0 || confidence < opts.confidenceFloor) {
+      result.dropped++;
+      continue;
+    }
+    const rawText = lines.map((l) => l.text).join("\n");
+    const text = joinLines(lines.map((l) => l.text));
+    const last = result.cues[result.cues.length - 1];
+    if (last && last.text === text && run.startTime - last.endTime <= 0.1) {
+      last.endTime = run.endTime;
+      continue;
+    }
+    result.cues.push({
+      index: result.cues.length,
+      startTime: run.startTime,
+      endTime: run.endTime,
+      rawText,
+      text,
+      ocr: { ...model, confidence: Math.round(confidence * 1000) / 1000 },
+    });
+  }
+  if (onScreen > 0)
+    result.warnings.push(`${onScreen} long-standing texts in the band kept out of the dialogue (signs, captions)`);
+  if (result.dropped > 0)
+    result.warnings.push(`${result.dropped} of ${result.runsRead} reads below the confidence floor dropped`);
+  return result;
+}
