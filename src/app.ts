@@ -25,6 +25,7 @@ import { AsrStage } from "./ingest/enrich/asr.stage.js";
 import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
 import { createAnalysisModule, type AnalysisModule } from "./analysis/analysis.module.js";
 import "./resolvers/analysis.context.js";
+import { createEffectsService } from "./analysis/effects/effects.context.js";
 
 export interface App {
   config: Config;
@@ -104,6 +105,7 @@ export async function createApp(
     mediaRoots: new MediaRootGuard(config.mediaRoots, logger),
     keyframeUrls: new KeyframeUrls(config.apiKeyList.map((k) => k.key)),
     analysis: { module: analysis, search: search.search },
+    effects: createEffectsService(config, { prisma, search: search.search, models }),
   };
   return {
     config,

@@ -10,6 +10,7 @@ import { registerServe } from "./serve.command.js";
 import { registerQuery } from "./query.command.js";
 import { registerModels } from "./models.command.js";
 import { registerDoctor } from "./doctor.command.js";
+import { registerEffects } from "./effects.command.js";
 
 const controller = new AbortController();
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
@@ -40,6 +41,7 @@ registerIngest(program, () => openApp(), controller.signal);
 registerReindex(program, () => openApp(), controller.signal);
 registerServe(program, () => openApp("info"), controller.signal);
 registerQuery(program, () => openApp());
+registerEffects(program, () => openApp());
 registerModels(program, { loadConfig: () => loadConfig() }, controller.signal);
 registerDoctor(program, { loadConfig: () => loadConfig() });
 

@@ -5,6 +5,7 @@ import { buildSchema } from "type-graphql";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
 import { RESOLVERS } from "../resolvers/index.js";
 import { ANALYSIS_RESOLVERS } from "../resolvers/analysis.resolver.js";
+import { EffectsResolver } from "../analysis/effects/effects.resolver.js";
 import { authChecker } from "../resolvers/auth.js";
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -24,7 +25,7 @@ const CONTEXT_PUBSUB_ONLY = {
 
 export function cineragSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [...RESOLVERS, ...ANALYSIS_RESOLVERS],
+    resolvers: [...RESOLVERS, ...ANALYSIS_RESOLVERS, EffectsResolver],
     authChecker,
     validate: false,
     pubSub: CONTEXT_PUBSUB_ONLY,
