@@ -79,7 +79,7 @@ function csvOf(result: EffectsBreakdown, name: string): string {
         ? ""
         : typeof v === "object"
           ? JSON.stringify(v)
-          : String(v as string | number | boolean);
+          : String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [t.columns, ...t.rows].map((r) => r.map(cell).join(",")).join("\n") + "\n";

@@ -120,7 +120,7 @@ describe("effectsBreakdown", () => {
     expect(b.tables.find((t) => t.name === "references")!.rows.length).toBeGreaterThan(0);
     // the reel: a real MP4 served from its route, as long as its shots
     expect(b.reel!.shots).toBeGreaterThan(1);
-    const res = await fetch(b.reel!.url);
+    const res = await fetch(b.reel!.url!);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/video\/mp4/);
     const probe = await promisify(execFile)(BINARIES.ffprobe, [
