@@ -75,11 +75,13 @@ function csvOf(result: EffectsBreakdown, name: string): string {
   if (!t) throw new AppError("BAD_INPUT", `--table must be one of ${result.tables.map((x) => x.name).join(", ")}`);
   const cell = (v: unknown) => {
     const s =
-      v === null || v === undefined
-        ? ""
-        : typeof v === "object"
-          ? JSON.stringify(v)
-          : String(v);
+      typeof v === "string"
+        ? v
+        : typeof v === "number" || typeof v === "boolean"
+          ? String(v)
+          : v == null
+            ? ""
+            : JSON.stringify(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [t.columns, ...t.rows].map((r) => r.map(cell).join(",")).join("\n") + "\n";
