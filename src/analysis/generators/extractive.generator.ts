@@ -13,7 +13,7 @@ export class ExtractiveGenerator implements TextGenerator {
 
   constructor(private readonly options: { maxLines?: number } = {}) {}
 
-  async generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<string> {
+  generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<string> {
     options.signal?.throwIfAborted();
     const ctx = parseContext(messages);
     let pieces: string[];
@@ -22,7 +22,7 @@ export class ExtractiveGenerator implements TextGenerator {
     else pieces = answer(ctx.request, ctx.scenes, this.options.maxLines ?? 3);
     // "streams" line by line, so subscribers see the same protocol as with a model
     for (const p of pieces) options.onToken?.(p);
-    return pieces.join("");
+    return Promise.resolve(pieces.join(""));
   }
 }
 

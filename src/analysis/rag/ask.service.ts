@@ -96,9 +96,14 @@ export class AskService {
     },
   ) {}
 
-  /** The default relevance floor: hashing vectors are sparse (unrelated texts near 0); neural ones have a high baseline. */
+  /**
+   * The default relevance floor: hashing vectors are sparse (unrelated texts near 0); the word-vector
+   * fallback (mean removed) puts unrelated lines near 0.1 and a question and its reply near 0.4; neural
+   * ones have a high baseline.
+   */
   defaultFloor(): number {
-    return this.deps.embedder.modelId.startsWith("hashing") ? 0.3 : 0.8;
+    const id = this.deps.embedder.modelId;
+    return id.startsWith("hashing") ? 0.3 : id.startsWith("glove") ? 0.25 : 0.8;
   }
 
   async ask(
@@ -233,7 +238,11 @@ export class AskService {
     const id = this.deps.embedder.modelId;
     const emotion = await this.deps.models.emotion();
     return [
-      { task: "embedding", method: id.startsWith("hashing") ? "hashing" : "model", model: id },
+      {
+        task: "embedding",
+        method: id.startsWith("hashing") ? "hashing" : id.startsWith("glove") ? "wordvec" : "model",
+        model: id,
+      },
       { task: "emotion", ...emotion.provenance },
       { task: "generation", ...generator.provenance },
     ];

@@ -104,7 +104,11 @@ export class ThemeService {
 
   private embeddingUse(): ModelUse {
     const id = this.deps.embedder.modelId;
-    return { task: "embedding", method: id.startsWith("hashing") ? "hashing" : "model", model: id };
+    return {
+      task: "embedding",
+      method: id.startsWith("hashing") ? "hashing" : id.startsWith("glove") ? "wordvec" : "model",
+      model: id,
+    };
   }
 
   private async scenesWithText(clipIds: string[]): Promise<SceneData[]> {
