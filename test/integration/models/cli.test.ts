@@ -183,7 +183,11 @@ describe("cinerag ingest, offline, without models", () => {
       db.close();
     }
     // a second ingest of the same clip computes nothing new
-    const again = await runCli(["ingest", "--json", clip], { CINERAG_DATA_DIR: dataDir, CINERAG_OFFLINE: "1" });
+    const again = await runCli(["ingest", "--json", clip], {
+      CINERAG_DATA_DIR: dataDir,
+      CINERAG_OFFLINE: "1",
+      CINERAG_MODEL_EMBEDDING: "hashing",
+    });
     const second = JSON.parse(again.stdout) as {
       clip: { alreadyIngested: boolean };
       enrichment: Array<{ computed: number }>;
