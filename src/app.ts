@@ -10,7 +10,7 @@ import { createPrismaClient, type PrismaClient } from "./store/prisma.client.js"
 import { ClipRepository } from "./store/clip.repository.js";
 import { IngestService } from "./ingest/ingest.service.js";
 import type { PubSub } from "./events/pubsub.port.js";
-import { InProcessPubSub } from "./events/in-process.pubsub.js";
+import { createPubSub } from "./events/pubsub.factory.js";
 import type { JobQueue } from "./jobs/job-queue.port.js";
 import { InProcessJobQueue } from "./jobs/in-process.job-queue.js";
 import { ClipService } from "./services/clip.service.js";
@@ -34,7 +34,7 @@ export interface App {
   media: MediaTools;
   clips: ClipRepository;
   ingest: IngestService;
-  /** pub/sub for job progress and clip changes (in-process; Redis is the scale-out TODO in src/events) */
+  /** pub/sub for job progress, clip changes and analysis results (in-process, or Redis: src/events) */
   events: PubSub;
   /** background jobs; only `cinerag serve` starts the runner (`jobs.start()`) */
   jobs: JobQueue;
@@ -58,6 +58,8 @@ export async function createApp(
 ): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel ?? overrides.defaultLogLevel ?? "info");
   for (const warning of config.warnings) logger.warn(warning);
+  // first: an unreachable Redis is refused before anything is opened or migrated
+  const events = await createPubSub(config, logger);
   await mkdir(config.dataDir, { recursive: true });
   await migrateDatabase(config.databaseFile, { logger });
   const prisma = createPrismaClient(config.databaseFile);
@@ -94,7 +96,6 @@ export async function createApp(
       steps: config.enrich,
     }),
   });
-  const events = new InProcessPubSub({ logger });
   const jobs = new InProcessJobQueue({ prisma, ingest, pubsub: events, logger, concurrency: config.jobs.concurrency });
   const analysis = createAnalysisModule(config, { prisma, pubsub: events, logger, search, models });
   const api: ApiServices = {

@@ -29,6 +29,11 @@ const schema = z.object({
   CINERAG_MEDIA_ROOTS: list.optional(),
   CINERAG_SEARCH: z.enum(["embedded", "elasticsearch"]).default("embedded"),
   ELASTICSEARCH_URL: z.url().optional(),
+  /** redis://host:port: Redis pub/sub for subscriptions across processes (scale-out); unset = in-process */
+  CINERAG_REDIS_URL: z
+    .url()
+    .refine((v) => /^rediss?:\/\//.test(v), "must be a redis:// or rediss:// URL")
+    .optional(),
   CINERAG_API_KEYS: z.string().optional(),
   CINERAG_OFFLINE: bool.default(false),
   CINERAG_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -98,6 +103,8 @@ export interface Config {
   media: { ffmpegPath?: string; ffprobePath?: string; decodeWidth: number; timeoutMs: number };
   mediaRoots?: string[];
   search: { kind: "embedded" | "elasticsearch"; elasticsearchUrl?: string };
+  /** Redis for pub/sub across processes; undefined = in-process */
+  redisUrl?: string;
   apiKeys?: string;
   offline: boolean;
   port: number;
@@ -240,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     mediaRoots: e.CINERAG_MEDIA_ROOTS?.map((r) => path.resolve(r)),
     search: { kind: e.CINERAG_SEARCH, elasticsearchUrl: e.ELASTICSEARCH_URL },
+    redisUrl: e.CINERAG_REDIS_URL,
     apiKeys: e.CINERAG_API_KEYS,
     offline: e.CINERAG_OFFLINE,
     port: e.CINERAG_PORT,

@@ -18,7 +18,8 @@ export type ErrorCode =
   | "SEARCH_UNAVAILABLE"
   | "REINDEX_REQUIRED"
   | "MODEL_UNAVAILABLE"
-  | "CONFLICT";
+  | "CONFLICT"
+  | "ENGINE_UNAVAILABLE";
 
 export class AppError extends Error {
   constructor(

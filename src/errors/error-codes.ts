@@ -19,4 +19,6 @@ export const ERROR_TABLE: Record<ErrorCode, { graphql: string; exit: number }> =
   REINDEX_REQUIRED: { graphql: "FAILED_PRECONDITION", exit: 1 },
   MODEL_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 1 },
   CONFLICT: { graphql: "CONFLICT", exit: 1 },
+  /** a configured engine (Redis, PostgreSQL) cannot be reached; 69 = EX_UNAVAILABLE */
+  ENGINE_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 69 },
 };

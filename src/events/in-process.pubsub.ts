@@ -2,7 +2,7 @@
 // does not keep up loses its oldest buffered events (progress events supersede each other) and is told so
 // once in the log.
 import type { Logger } from "../logging/logger.js";
-import type { PubSub } from "./pubsub.port.js";
+import { asError, routingKey, type PubSub } from "./pubsub.port.js";
 
 interface Subscriber {
   push(value: unknown): void;
@@ -10,10 +10,6 @@ interface Subscriber {
 }
 
 const DEFAULT_BUFFER = 256;
-
-function routingKey(topic: string, id?: unknown): string {
-  return id === undefined || id === null ? topic : `${topic}:${String(id)}`;
-}
 
 export class InProcessPubSub implements PubSub {
   private readonly subscribers = new Map<string, Set<Subscriber>>();
@@ -78,7 +74,7 @@ export class InProcessPubSub implements PubSub {
       },
       throw(error?: unknown) {
         finish();
-        return Promise.reject(error);
+        return Promise.reject(asError(error));
       },
       [Symbol.asyncIterator]() {
         return iterator;

@@ -4,7 +4,7 @@
 //
 // Implementations:
 //   - in-process.pubsub.ts: one process (the embedded default; `cinerag serve` runs the jobs itself)
-//   - Redis (scale-out, NOT implemented): see ./README.md for what it has to do.
+//   - redis.pubsub.ts: across processes and machines (CINERAG_REDIS_URL); see ./README.md
 
 export const TOPICS = {
   /** payload: JobProgressPayload; routed by job id */
@@ -14,6 +14,17 @@ export const TOPICS = {
 } as const;
 
 export type Topic = (typeof TOPICS)[keyof typeof TOPICS];
+
+/** `topic` or `topic:<id>`: the key a routed event travels under (ids are strings or numbers; others JSON) */
+export function routingKey(topic: string, id?: unknown): string {
+  if (id === undefined || id === null) return topic;
+  return `${topic}:${typeof id === "string" || typeof id === "number" ? String(id) : JSON.stringify(id)}`;
+}
+
+/** what an iterator's throw() rejects with */
+export function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(typeof reason === "string" ? reason : JSON.stringify(reason));
+}
 
 export interface PubSub {
   /** publish(topic, payload) or publish(topic, id, payload) for a routed topic */

@@ -1,6 +1,7 @@
 import { ClipResolver, ClipUpdatedEventResolver } from "./clip.resolver.js";
 import { JobProgressEventResolver, JobResolver } from "./job.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
+import { ViewerResolver } from "./viewer.resolver.js";
 import { CueResolver, KeyframeResolver, SceneResolver, ShotResolver, SubtitleTrackResolver } from "./scene.resolver.js";
 
 export const RESOLVERS = [
@@ -14,4 +15,5 @@ export const RESOLVERS = [
   SubtitleTrackResolver,
   JobResolver,
   JobProgressEventResolver,
+  ViewerResolver,
 ] as const;

@@ -27,6 +27,7 @@ import { Playground, PLAYGROUND_CSP } from "./playground.js";
 import { keyframeHandler } from "./keyframes.route.js";
 import { reelHandler } from "./reels.route.js";
 import { REEL_ROUTE } from "../analysis/effects/reel-url.js";
+import { dashboardHandler } from "./dashboard.route.js";
 import { databaseCheck, healthHandler, readyHandler, type ReadinessCheck } from "./health.js";
 
 export const GRAPHQL_PATH = "/graphql";
@@ -227,6 +228,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     keyframeHandler({ keyframeDir: config.keyframeDir, urls: app.api.keyframeUrls, auth }),
   );
   expressApp.use(REEL_ROUTE, reelHandler({ dataDir: config.dataDir, urls: app.api.keyframeUrls, auth }));
+  expressApp.use(dashboardHandler());
 
   expressApp.get(GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
     // A browser asking for a page gets the playground; GET queries (?query=) go to Apollo.
