@@ -60,6 +60,9 @@ export function createStore(prisma: PrismaClient): Store {
     health: new HealthRepository(prisma),
   };
 }
+import { createEffectsService } from "./analysis/effects/effects.context.js";
+import { AnalysisReadRepository } from "./store/analysis-read.repository.js";
+import { EffectsReadRepository } from "./store/effects-read.repository.js";
 
 export interface App {
   config: Config;
@@ -167,6 +170,12 @@ export async function createApp(
     mediaRoots,
     keyframeUrls: new KeyframeUrls(config.apiKeyList.map((k) => k.key)),
     analysis: { module: analysis, search: search.search },
+    effects: createEffectsService(config, {
+      reads: new AnalysisReadRepository(prisma),
+      effectsReads: new EffectsReadRepository(prisma),
+      search: search.search,
+      models,
+    }),
   };
   return {
     config,

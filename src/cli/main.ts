@@ -6,6 +6,7 @@ import type { App } from "../app.js";
 import { printError } from "./cli-error.js";
 import { registerModels } from "./models.command.js";
 import { registerDoctor } from "./doctor.command.js";
+import { registerEffects } from "./effects.command.js";
 
 const controller = new AbortController();
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
@@ -49,6 +50,7 @@ if (!light) {
   registerReindex(program, () => openApp(), controller.signal);
   registerServe(program, () => openApp("info"), controller.signal);
   registerQuery(program, () => openApp());
+  registerEffects(program, () => openApp());
 }
 registerModels(program, { loadConfig: () => loadConfig() }, controller.signal);
 registerDoctor(program, { loadConfig: () => loadConfig() });

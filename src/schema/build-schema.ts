@@ -6,6 +6,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { RESOLVERS } from "../resolvers/index.js";
 import { ANALYSIS_RESOLVERS } from "../analysis/analysis.resolvers.js";
 import { SEARCH_RESOLVERS } from "../resolvers/search.resolver.js";
+import { EffectsResolver } from "../analysis/effects/effects.resolver.js";
 import { authChecker } from "../resolvers/auth.js";
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -25,7 +26,7 @@ const CONTEXT_PUBSUB_ONLY = {
 
 export function cineragSchema(): Promise<GraphQLSchema> {
   built ??= buildSchema({
-    resolvers: [...RESOLVERS, ...SEARCH_RESOLVERS, ...ANALYSIS_RESOLVERS],
+    resolvers: [...RESOLVERS, ...SEARCH_RESOLVERS, ...ANALYSIS_RESOLVERS, EffectsResolver],
     authChecker,
     validate: false,
     pubSub: CONTEXT_PUBSUB_ONLY,

@@ -31,6 +31,8 @@ import { createProtection } from "./protection.js";
 import { serveGraphqlWs } from "./ws-transport.js";
 import { Playground, PLAYGROUND_CSP } from "./playground.js";
 import { keyframeHandler } from "./keyframes.route.js";
+import { reelHandler } from "./reels.route.js";
+import { REEL_ROUTE } from "../analysis/effects/reel-url.js";
 import { dashboardHandler } from "./dashboard.route.js";
 import { databaseCheck, healthHandler, readyHandler, type ReadinessCheck } from "./health.js";
 
@@ -243,6 +245,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     KEYFRAME_ROUTE,
     keyframeHandler({ keyframeDir: config.keyframeDir, urls: app.api.keyframeUrls, auth }),
   );
+  expressApp.use(REEL_ROUTE, reelHandler({ dataDir: config.dataDir, urls: app.api.keyframeUrls, auth }));
   expressApp.use(dashboardHandler());
 
   expressApp.get(GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {

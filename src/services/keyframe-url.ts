@@ -33,6 +33,13 @@ export class KeyframeUrls {
     return `${baseUrl}${urlPath}?exp=${exp}&sig=${this.sign(urlPath, exp)}`;
   }
 
+  /** `urlPath` with a signature when keys are configured (other routes served like keyframes: reels) */
+  signPath(urlPath: string, now = Date.now()): string {
+    if (!this.secret) return urlPath;
+    const exp = Math.floor(now / 1000 / 3600) * 3600 + URL_LIFETIME_S;
+    return `${urlPath}?exp=${exp}&sig=${this.sign(urlPath, exp)}`;
+  }
+
   /** checks `exp`/`sig` of a request for `urlPath` (as served, e.g. /keyframes/abc/000001.jpg) */
   verify(urlPath: string, exp: unknown, sig: unknown, now = Date.now()): boolean {
     if (!this.secret) return true;

@@ -79,6 +79,16 @@ const KEYFRAME_INCLUDE = {
 export class AnalysisReadRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
+  /** distinct speaker names named by the clips' cues */
+  async speakers(clipIds: string[]): Promise<string[]> {
+    const rows = await this.prisma.cue.findMany({
+      where: { clipId: { in: clipIds }, speaker: { not: null } },
+      select: { speaker: true },
+      distinct: ["speaker"],
+    });
+    return rows.flatMap((r) => (r.speaker ? [r.speaker] : []));
+  }
+
   /** READY clips: these ids (all of them that are READY), or the first `limit` by creation */
   readyClips(ids: string[], limit: number): Promise<ScopeClipRow[]> {
     return this.prisma.clip.findMany({

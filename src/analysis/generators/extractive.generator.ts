@@ -14,18 +14,15 @@ export class ExtractiveGenerator implements TextGenerator {
   constructor(private readonly options: { maxLines?: number } = {}) {}
 
   generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<string> {
-    // nothing to wait for: the executor runs now, and a throw (aborted) rejects the promise
-    return new Promise((resolve) => {
-      options.signal?.throwIfAborted();
-      const ctx = parseContext(messages);
-      let pieces: string[];
-      if (!ctx || ctx.scenes.length === 0) pieces = ["No retrieved scene to quote from."];
-      else if (ctx.task === "draft") pieces = draft(ctx.request, ctx.scenes);
-      else pieces = answer(ctx.request, ctx.scenes, this.options.maxLines ?? 3);
-      // "streams" line by line, so subscribers see the same protocol as with a model
-      for (const p of pieces) options.onToken?.(p);
-      resolve(pieces.join(""));
-    });
+    options.signal?.throwIfAborted();
+    const ctx = parseContext(messages);
+    let pieces: string[];
+    if (!ctx || ctx.scenes.length === 0) pieces = ["No retrieved scene to quote from."];
+    else if (ctx.task === "draft") pieces = draft(ctx.request, ctx.scenes);
+    else pieces = answer(ctx.request, ctx.scenes, this.options.maxLines ?? 3);
+    // "streams" line by line, so subscribers see the same protocol as with a model
+    for (const p of pieces) options.onToken?.(p);
+    return Promise.resolve(pieces.join(""));
   }
 }
 
@@ -35,14 +32,41 @@ interface Ranked {
   score: number;
 }
 
+/** Words a line answering a where/when/who question tends to carry, though it shares none with the question. */
+const ANSWER_CUES: Array<[RegExp, RegExp]> = [
+  [
+    /^\s*where\b/i,
+    /\b(at|in|on|by|near|under|behind|inside|outside|down|up|across|to) (the|a|an|my|his|her|our|their)\b|\bhome\b|\bthere\b/i,
+  ],
+  [
+    /^\s*when\b/i,
+    /\b(yesterday|tomorrow|tonight|today|morning|night|noon|midnight|o'clock|ago|since|until|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\d/i,
+  ],
+  [/^\s*who\b/i, /\b(he|she|they|it was|my|his|her)\b|\p{Lu}\p{Ll}+/u],
+];
+
+/**
+ * Lines ranked for a question. A line that repeats the question is usually the question asked again in
+ * the film ("Where were you?"): the line after it is the reply, so the reply gets the echo's score (plus
+ * a little) and the echo is halved. A line carrying what the question asks for (a place for "where")
+ * gets a bonus even when it shares no word with the question.
+ */
 function rankLines(query: string, scenes: ContextScene[]): Ranked[] {
   const ranked: Ranked[] = [];
+  const cue = ANSWER_CUES.find(([q]) => q.test(query))?.[1];
   scenes.forEach((scene, rank) => {
-    for (const line of scene.lines) {
-      if (!line.text.trim()) continue;
-      // overlap with the question first; the retrieval rank breaks ties
-      ranked.push({ scene, line, score: lexicalOverlap(query, line.text) + 0.01 / (rank + 1) });
-    }
+    const lines = scene.lines.filter((l) => l.text.trim());
+    const overlaps = lines.map((l) => lexicalOverlap(query, l.text));
+    lines.forEach((line, i) => {
+      const own = overlaps[i]!;
+      const asked = i > 0 && /\?\s*$/.test(lines[i - 1]!.text) ? overlaps[i - 1]! : 0;
+      const echo = /\?\s*$/.test(line.text) && own >= 0.3;
+      const score =
+        Math.max(echo ? own / 2 : own, asked > 0.3 ? asked + 0.1 : 0) +
+        (cue?.test(line.text) && !echo ? 0.15 : 0) +
+        0.01 / (rank + 1); // the retrieval rank breaks ties
+      ranked.push({ scene, line, score });
+    });
   });
   return ranked.sort((a, b) => b.score - a.score || a.line.startTime - b.line.startTime);
 }
@@ -104,14 +128,12 @@ function draft(prompt: string, scenes: ContextScene[]): string[] {
       ? `${seen.map((c) => c.charAt(0).toUpperCase() + c.slice(1)).join(". ")}.\n\n`
       : "The scene is built from the reference scenes' own lines.\n\n",
   );
-  let voice = 0;
-  let last = "";
   for (const { scene, line } of lines) {
-    const name = character(line.speaker, `VOICE ${(voice++ % 2) + 1}`);
-    // two speeches in a row by one unnamed voice would merge: alternate
-    const who = name === last && !line.speaker ? character(null, `VOICE ${(voice++ % 2) + 1}`) : name;
-    last = who;
-    out.push(`${who}\n${line.text.replace(/\s*\n\s*/g, " ")}\n[[S${scene.marker}]]\n\n`);
+    const text = line.text.replace(/\s*\n\s*/g, " ");
+    // a speaker the subtitles name is the character; a line without one is not given an invented name
+    // ("VOICE 1"): it stands as an unattributed quotation in the action
+    if (line.speaker) out.push(`${character(line.speaker, "")}\n${text}\n[[S${scene.marker}]]\n\n`);
+    else out.push(`!"${text}" (unattributed) [[S${scene.marker}]]\n\n`);
   }
   out.push(`[[Sources: ${refs.map((s) => `S${s.marker}`).join(", ")}]]\n`);
   return out;

@@ -59,9 +59,14 @@ export class AskService {
     },
   ) {}
 
-  /** The default relevance floor: hashing vectors are sparse (unrelated texts near 0); neural ones have a high baseline. */
+  /**
+   * The default relevance floor: hashing vectors are sparse (unrelated texts near 0); the word-vector
+   * fallback (mean removed) puts unrelated lines near 0.1 and a question and its reply near 0.4; neural
+   * ones have a high baseline.
+   */
   defaultFloor(): number {
-    return this.deps.embedder.provenance.method === "hashing" ? 0.3 : 0.8;
+    const method = this.deps.embedder.provenance.method;
+    return method === "hashing" ? 0.3 : method === "wordvec" ? 0.25 : 0.8;
   }
 
   async ask(

@@ -8,10 +8,13 @@ export function classTfIdf(
   classes: string[][],
   top = 8,
   locale?: string,
+  /** terms never to return (character names: a theme is not a name) */
+  exclude: ReadonlySet<string> = new Set(),
 ): Array<Array<{ term: string; weight: number }>> {
   const counts = classes.map((docs) => {
     const m = new Map<string, number>();
-    for (const d of docs) for (const w of contentWords(d, locale)) m.set(w, (m.get(w) ?? 0) + 1);
+    for (const d of docs)
+      for (const w of contentWords(d, locale)) if (!exclude.has(w.toLowerCase())) m.set(w, (m.get(w) ?? 0) + 1);
     return m;
   });
   const totals = counts.map((m) => [...m.values()].reduce((a, b) => a + b, 0));

@@ -17,6 +17,7 @@ import type { Theme, ThemeDiscoveryResult, ThemePresence, ThemeTestResult } from
 import { mean, round } from "../text.js";
 import { chooseK, dot } from "./cluster.js";
 import { classTfIdf } from "./ctfidf.js";
+import { characterNames } from "./names.js";
 
 export interface PassageEmbeddings {
   readonly modelId: string;
@@ -89,10 +90,16 @@ export class ThemeService {
         const members: number[][] = Array.from({ length: k }, () => []);
         choice.best.labels.forEach((l, i) => members[l]!.push(i));
         const locale = resolved.clips.length === 1 ? resolved.clips[0]!.language : undefined;
+        const speakers = await this.deps.reads.speakers(resolved.clipIds);
+        const names = characterNames(
+          scenes.flatMap((s) => s.text.split("\n")),
+          speakers,
+        );
         const keywords = classTfIdf(
           members.map((m) => m.map((i) => scenes[i]!.text)),
           parameters.keywords,
           locale,
+          names,
         );
         const themes: Theme[] = [];
         for (let c = 0; c < k; c++) {

@@ -9,7 +9,7 @@ let t: TestServer;
 let clip: string;
 
 beforeAll(async () => {
-  t = await startTestServer({ CINERAG_OFFLINE: "1", CINERAG_ENRICH: "none" });
+  t = await startTestServer({ CINERAG_OFFLINE: "1", CINERAG_ENRICH: "none", CINERAG_MODEL_EMBEDDING: "hashing" });
   const seeded = await seedClip(t.app.prisma, {
     title: "Harbour",
     texts: [

@@ -12,7 +12,8 @@ import { runCli } from "../ingest/cli-helpers.js";
 import { seedClip, TEXTS, type SeedClip } from "../../integration/search/seed.js";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cinerag-reindex-"));
-const env = { CINERAG_DATA_DIR: dataDir, CINERAG_SEARCH: "embedded" };
+// the test builds its index with the hashing embedder, so the CLI is configured with it too
+const env = { CINERAG_DATA_DIR: dataDir, CINERAG_SEARCH: "embedded", CINERAG_MODEL_EMBEDDING: "hashing" };
 const embedder = new HashingEmbedder({ dimension: 384 }); // what src/app.ts configures
 const searchFile = path.join(dataDir, "search.db");
 let prisma: PrismaClient;

@@ -152,7 +152,12 @@ describe("cinerag ingest, offline, without models", () => {
       ],
     });
     const dataDir = path.join(dir, "data-ingest");
-    const run = await runCli(["ingest", "--json", clip], { CINERAG_DATA_DIR: dataDir, CINERAG_OFFLINE: "1" });
+    // the hashing embedder asked for by name (the default offline embedder, word vectors, has its own tests)
+    const run = await runCli(["ingest", "--json", clip], {
+      CINERAG_DATA_DIR: dataDir,
+      CINERAG_OFFLINE: "1",
+      CINERAG_MODEL_EMBEDDING: "hashing",
+    });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as {
@@ -178,7 +183,11 @@ describe("cinerag ingest, offline, without models", () => {
       db.close();
     }
     // a second ingest of the same clip computes nothing new
-    const again = await runCli(["ingest", "--json", clip], { CINERAG_DATA_DIR: dataDir, CINERAG_OFFLINE: "1" });
+    const again = await runCli(["ingest", "--json", clip], {
+      CINERAG_DATA_DIR: dataDir,
+      CINERAG_OFFLINE: "1",
+      CINERAG_MODEL_EMBEDDING: "hashing",
+    });
     const second = JSON.parse(again.stdout) as {
       clip: { alreadyIngested: boolean };
       enrichment: Array<{ computed: number }>;

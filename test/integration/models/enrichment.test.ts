@@ -4,6 +4,7 @@
 // ports (no tiny model of those kinds can be built; test/integration/models/real-models.test.ts runs the
 // real ones when CINERAG_TEST_MODELS_DIR holds them). Checks provenance, resumability (a second run
 // computes nothing; only rows missing a result for the current model are computed), skipping and outbox.
+import { FALLBACK_EMOTION_ID } from "../../../src/models/emotion-fallback/fallback.emotion-classifier.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
@@ -243,7 +244,7 @@ describe("enrichment of a stored clip", () => {
     expect(fallback).toMatchObject({
       status: "done",
       method: "lexicon",
-      model: "cinerag-emotion-lexicon-v1",
+      model: FALLBACK_EMOTION_ID,
       computed: 4,
     });
     expect(await prisma.cueEmotion.count({ where: { clipId } })).toBe(8);
@@ -263,7 +264,7 @@ describe("enrichment of a stored clip", () => {
     const results = await e.enrichClip(clipId);
     expect(filesUnder(path.join(root, "empty"))).toEqual([]);
     expect(results.map((r) => [r.step, r.status, r.method])).toEqual([
-      ["embedding", "done", "hashing"],
+      ["embedding", "done", "wordvec"],
       ["emotion", "done", "lexicon"],
       ["caption", "skipped", undefined],
       ["clip", "skipped", undefined],

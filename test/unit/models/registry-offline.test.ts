@@ -7,7 +7,11 @@ import path from "node:path";
 import { DEFAULT_MODELS, ModelRegistry, pickDtype, resolveModel } from "../../../src/models/model-registry.js";
 import { isModelUnavailable, ModelUnavailableError } from "../../../src/models/model-errors.js";
 import { HashingEmbedder } from "../../../src/models/hashing.embedder.js";
-import { LexiconEmotionClassifier } from "../../../src/models/lexicon/lexicon.emotion-classifier.js";
+import {
+  FALLBACK_EMOTION_ID,
+  FallbackEmotionClassifier,
+} from "../../../src/models/emotion-fallback/fallback.emotion-classifier.js";
+import { WordVecEmbedder } from "../../../src/models/wordvec/wordvec.embedder.js";
 import { loadConfig } from "../../../src/config.js";
 import { writeTinyEmotionModel } from "../../fixtures/tiny-models.js";
 import { countingRegistry, modelsOptions, tempRoot } from "./helpers.js";
@@ -89,10 +93,14 @@ describe("offline (CINERAG_OFFLINE=1) with nothing downloaded", () => {
     expect(runtime.created).toEqual([]);
   });
 
-  it("falls back to the hashing embedder, and says so", () => {
+  it("falls back to the word-vector embedder (the hashing one when asked for), and says so", () => {
     const registry = offline();
-    expect(registry.embedder()).toBeInstanceOf(HashingEmbedder);
-    expect(registry.embeddingProvenance()).toEqual({
+    expect(registry.embedder()).toBeInstanceOf(WordVecEmbedder);
+    expect(registry.embeddingProvenance()).toEqual({ method: "wordvec", model: registry.embedder().modelId });
+    const hashing = new ModelRegistry(
+      modelsOptions(path.join(root, "empty-cache"), { embedding: "hashing" }, { offline: true }),
+    );
+    expect(hashing.embeddingProvenance()).toEqual({
       method: "hashing",
       model: new HashingEmbedder({ dimension: 384 }).modelId,
     });
@@ -100,8 +108,8 @@ describe("offline (CINERAG_OFFLINE=1) with nothing downloaded", () => {
 
   it("falls back to the lexicon for emotion, with its provenance on the classifier", async () => {
     const classifier = await offline().emotion();
-    expect(classifier).toBeInstanceOf(LexiconEmotionClassifier);
-    expect(classifier.provenance).toEqual({ method: "lexicon", model: "cinerag-emotion-lexicon-v1" });
+    expect(classifier).toBeInstanceOf(FallbackEmotionClassifier);
+    expect(classifier.provenance).toEqual({ method: "lexicon", model: FALLBACK_EMOTION_ID });
     const [s] = await classifier.classify(["I am so happy!"]);
     expect(s!.joy).toBeGreaterThan(s!.neutral);
   });
@@ -185,7 +193,7 @@ describe("online, but the download fails", () => {
     const registry = new ModelRegistry(modelsOptions(path.join(root, "online-cache-2")));
     expect(registry.status("embedding").state).toBe("downloadable");
     expect(registry.available("embedding")).toBe(false);
-    expect(registry.embedder()).toBeInstanceOf(HashingEmbedder);
+    expect(registry.embedder()).toBeInstanceOf(WordVecEmbedder);
   });
 
   it("reports a configured local folder that holds no model", async () => {
