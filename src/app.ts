@@ -62,6 +62,7 @@ export function createStore(prisma: PrismaClient): Store {
 }
 import { createEffectsService } from "./analysis/effects/effects.context.js";
 import { AnalysisReadRepository } from "./store/analysis-read.repository.js";
+import { AnalysisResultRepository } from "./store/analysis-result.repository.js";
 import { EffectsReadRepository } from "./store/effects-read.repository.js";
 
 export interface App {
@@ -161,7 +162,15 @@ export async function createApp(
     logger,
     concurrency: config.jobs.concurrency,
   });
-  const analysis = createAnalysisModule(config, { prisma, pubsub: events, logger, search, models });
+  const analysisReads = new AnalysisReadRepository(prisma);
+  const analysis = createAnalysisModule(config, {
+    reads: analysisReads,
+    results: new AnalysisResultRepository(prisma),
+    pubsub: events,
+    logger,
+    search,
+    models,
+  });
   const api: ApiServices = {
     clips: new ClipService({ clips, jobs: store.jobs, pubsub: events, logger, keyframeDir: config.keyframeDir }),
     scenes: new SceneService(store.scenes),
@@ -171,7 +180,7 @@ export async function createApp(
     keyframeUrls: new KeyframeUrls(config.apiKeyList.map((k) => k.key)),
     analysis: { module: analysis, search: search.search },
     effects: createEffectsService(config, {
-      reads: new AnalysisReadRepository(prisma),
+      reads: analysisReads,
       effectsReads: new EffectsReadRepository(prisma),
       search: search.search,
       models,

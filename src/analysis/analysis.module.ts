@@ -5,9 +5,8 @@ import type { PubSub } from "../events/pubsub.port.js";
 import type { Logger } from "../logging/logger.js";
 import type { Embedder } from "../models/embedder.port.js";
 import type { TextGenerator } from "../models/model-ports.js";
-import { AnalysisReadRepository } from "../store/analysis-read.repository.js";
-import { AnalysisResultRepository } from "../store/analysis-result.repository.js";
-import type { PrismaClient } from "../store/prisma.client.js";
+import type { AnalysisReadRepository } from "../store/analysis-read.repository.js";
+import type { AnalysisResultRepository } from "../store/analysis-result.repository.js";
 import type { AnalysisServiceDeps } from "./analysis-folder.js";
 import type { AnalysisModels } from "./analysis-models.js";
 import { ANALYSIS_FOLDERS, type AnalysisServices } from "./analysis.kinds.js";
@@ -23,7 +22,9 @@ export type AnalysisModule = AnalysisServices & {
 };
 
 export interface AnalysisDeps {
-  prisma: PrismaClient;
+  /** the analyses' reads and their stored results (src/store) */
+  reads: AnalysisReadRepository;
+  results: AnalysisResultRepository;
   pubsub?: PubSub;
   logger?: Logger;
   /** the search module's parts: scene search, the embedder and its passage cache */
@@ -38,9 +39,9 @@ export function createAnalysisModule(
   config: { dataDir: string; analysis: { generator: GeneratorConfig } },
   deps: AnalysisDeps,
 ): AnalysisModule {
-  const { prisma, models } = deps;
+  const { models } = deps;
   const store = new AnalysisStore({
-    results: new AnalysisResultRepository(prisma),
+    results: deps.results,
     pubsub: deps.pubsub,
     logger: deps.logger,
     codeVersion: deps.codeVersion,
@@ -50,7 +51,7 @@ export function createAnalysisModule(
     ? () => Promise.resolve(given)
     : generatorProvider(config.analysis.generator, { models, logger: deps.logger });
   const shared: AnalysisServiceDeps = {
-    reads: new AnalysisReadRepository(prisma),
+    reads: deps.reads,
     store,
     models,
     search: deps.search.search,

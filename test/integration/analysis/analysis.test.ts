@@ -2,6 +2,8 @@
 // into the embedded index with the app's hashing embedder), with deterministic test doubles for the model
 // ports (test/unit/analysis/doubles.ts): emotion and theme aggregation, stored results and their reuse,
 // analysisCompleted, ask with the extractive generator and with a generator that invents citations.
+import { AnalysisReadRepository } from "../../../src/store/analysis-read.repository.js";
+import { AnalysisResultRepository } from "../../../src/store/analysis-result.repository.js";
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -42,7 +44,8 @@ function module(
   codeVersion = "test",
 ): AnalysisModule {
   return createAnalysisModule(app.config, {
-    prisma: app.prisma,
+    reads: new AnalysisReadRepository(app.prisma),
+    results: new AnalysisResultRepository(app.prisma),
     pubsub: app.events,
     search: app.search,
     models: testModels({ emotion, ...opts }),
