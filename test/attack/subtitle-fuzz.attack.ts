@@ -93,17 +93,11 @@ it(`subtitle fuzzer: ${CASES} seeded cases`, () => {
       );
     }
   }
-  // Issue 15 item 6 (an ASS Dialogue line with fewer fields than Format rejects the whole file) is fixed on
-  // the subtitles branch: until it lands here those cases are counted apart, shown in the table, and not
-  // held. Once it has landed, KNOWN_ITEM_6 must match nothing: delete it and the filter.
-  const KNOWN_ITEM_6 = /\(ass\): TypeError: Cannot read properties of undefined \(reading 'parsed'\)/;
-  const known = failures.filter((f) => KNOWN_ITEM_6.test(f));
-  const unknown = failures.filter((f) => !KNOWN_ITEM_6.test(f));
   record({
     attack: `subtitle fuzzer (seed ${SEED})`,
     cases: CASES,
     held: CASES - failures.length,
-    note: `${parsed} parsed, ${refused} refused in one line, ${known.length} known item-6 failures (subtitles branch), ${unknown.length} other${unknown[0] ? `: ${unknown[0]}` : ""}`,
+    note: `${parsed} parsed, ${refused} refused in one line, ${failures.length} other${failures[0] ? `: ${failures[0]}` : ""}`,
   });
-  expect(unknown).toEqual([]);
+  expect(failures).toEqual([]);
 });
