@@ -12,10 +12,9 @@ import os from "node:os";
 import path from "node:path";
 import { HashingEmbedder } from "../src/models/hashing.embedder.js";
 import { normaliseInPlace } from "../src/util/vector-math.js";
-import { exactSearch, MetricKind } from "usearch";
 import { EmbeddedSceneIndex } from "../src/search/embedded.scene-index.js";
 import type { SceneDocument } from "../src/search/scene-index.port.js";
-import type { AnnParams } from "../src/search/usearch.ann-index.js";
+import { exactSearch, MetricKind, type AnnParams } from "../src/search/usearch.ann-index.js";
 
 const SCENES = Number(process.argv[2] ?? process.env.SCENES ?? 100_000);
 const QUERIES = Number(process.env.QUERIES ?? 200);
@@ -38,9 +37,10 @@ function noisy(v: Float32Array, spread: number): Float32Array {
   return normaliseInPlace(out);
 }
 
-function clusteredVector(i: number): Float32Array {
+function clusteredVector(): Float32Array {
   centres ??= Array.from({ length: CENTRES }, () => normaliseInPlace(new Float32Array(384).map(gaussian)));
-  return noisy(centres[(i * 7919) % CENTRES]!, 0.9);
+  // the centre drawn at random, so that a topic is not tied to the filtered fields (language, time)
+  return noisy(centres[Math.floor(rand() * CENTRES)]!, 0.9);
 }
 
 let seed = 7;
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       "passage",
     );
     embedMs += performance.now() - t0;
-    if (CLUSTERED) for (let j = 0; j < vectors.length; j++) vectors[j] = clusteredVector(start + j);
+    if (CLUSTERED) for (let j = 0; j < vectors.length; j++) vectors[j] = clusteredVector();
     docs.forEach((d, j) => {
       d.vector = vectors[j]!;
       all.set(vectors[j]!, (start + j) * embedder.dimension);

@@ -1,7 +1,7 @@
 // The search port: scenes (derived from the database, see prisma/schema.prisma) are written to a
 // SceneIndex and searched by keywords (BM25), by vector (kNN) or both (reciprocal rank fusion, in
 // src/search/rrf.ts, shared by every implementation). Two implementations:
-//   - embedded.scene-index.ts: SQLite (FTS5 + sqlite-vec) in its own file beside the database (default)
+//   - embedded.scene-index.ts: SQLite (FTS5 + vectors) in its own file, with an HNSW graph (USearch) beside the database (default)
 //   - elasticsearch.scene-index.ts: an Elasticsearch 9 cluster
 // An index remembers the embedding model id and dimension it was built with. Opening it with another
 // model fails with AppError("REINDEX_REQUIRED"): vectors of two models must never be mixed; `reset`

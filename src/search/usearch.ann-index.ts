@@ -13,7 +13,18 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { Index, MetricKind, ScalarKind } from "usearch";
+import { createRequire } from "node:module";
+import type * as USearch from "usearch";
+
+// The CommonJS build: the ESM one finds its native binary from a stack trace, which fails when it is
+// loaded through the CLI's entry point ("Could not find native build for usearch").
+const usearch = createRequire(import.meta.url)("usearch") as typeof USearch;
+const { Index, MetricKind, ScalarKind } = usearch;
+type Index = USearch.Index;
+
+/** An exact scan with USearch's SIMD kernels (the benchmark's baseline). */
+export const exactSearch = usearch.exactSearch;
+export { MetricKind };
 
 export interface AnnParams {
   /** HNSW connectivity (M); default 16 */
