@@ -47,8 +47,12 @@ export function outputSize(video: DecodeInput["video"], width: number): { width:
   if (!(video.width > 0 && video.height > 0))
     throw new FrameDecodeError("NO_VIDEO_STREAM", "the video stream has no size");
   const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
-  const scale = Math.min(width / video.width, (2 * width) / video.height);
-  return { width: even(video.width * scale), height: even(video.height * scale) };
+  const w = even(width);
+  const h = (w * video.height) / video.width;
+  if (h <= 2 * width) return { width: w, height: even(h) };
+  // taller than the box: the height bounds it
+  const boxHeight = even(2 * width);
+  return { width: even((boxHeight * video.width) / video.height), height: boxHeight };
 }
 
 export function ffmpegArgs(streamIndex: number, size: { width: number; height: number }) {
