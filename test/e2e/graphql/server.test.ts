@@ -81,7 +81,7 @@ describe("HTTP", () => {
     expect(html).not.toMatch(/@import\s+(url\()?["']?(https?:)?\/\//i);
     expect(html).not.toMatch(/(unpkg\.com|jsdelivr|cdnjs|googleapis|apollographql\.com\/embeddable)/);
     expect(html).toContain('"subscriptionsProtocol":"WS"');
-    expect(html).toContain("subscription Progress");
+    expect(html).toContain("subscription JobProgress");
   });
 
   it("keeps Apollo's codes for request errors", async () => {
