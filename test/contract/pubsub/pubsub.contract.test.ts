@@ -97,13 +97,25 @@ let redis: TestRedis | undefined;
 let admin: Redis | undefined;
 const redisSuites = describe.skipIf(Boolean(REDIS_MISSING));
 
-async function waitForSubscriber(channel: string, prefix: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const [, n] = (await admin!.pubsub("NUMSUB", `${prefix}${channel}`)) as [string, number];
-    if (n > 0) return;
+/** subscribers Redis counts on a channel (PUBSUB NUMSUB) */
+async function subscribers(channel: string): Promise<number> {
+  const [, n] = (await admin!.pubsub("NUMSUB", channel)) as [string, number];
+  return n;
+}
+
+/** waits until the channel's subscriber count satisfies `ok` (at most ~4 s) */
+async function untilSubscribers(channel: string, ok: (n: number) => boolean): Promise<number> {
+  let n = await subscribers(channel);
+  for (let i = 0; i < 400 && !ok(n); i++) {
     await new Promise((r) => setTimeout(r, 10));
+    n = await subscribers(channel);
   }
-  throw new Error(`no Redis subscriber on ${channel}`);
+  return n;
+}
+
+async function waitForSubscriber(channel: string, prefix: string): Promise<void> {
+  if ((await untilSubscribers(`${prefix}${channel}`, (n) => n > 0)) === 0)
+    throw new Error(`no Redis subscriber on ${channel}`);
 }
 
 redisSuites("Redis pub/sub", () => {
@@ -139,17 +151,10 @@ redisSuites("Redis pub/sub", () => {
     const s1 = ps.subscribe("JOB_PROGRESS", "j");
     const s2 = ps.subscribe("JOB_PROGRESS", "j");
     await waitForSubscriber("JOB_PROGRESS:j", "once:");
-    const [, count] = (await admin!.pubsub("NUMSUB", "once:JOB_PROGRESS:j")) as [string, number];
-    expect(count).toBe(1);
+    expect(await subscribers("once:JOB_PROGRESS:j")).toBe(1);
     await s1.return?.();
     await s2.return?.();
-    for (let i = 0; i < 200; i++) {
-      const [, left] = (await admin!.pubsub("NUMSUB", "once:JOB_PROGRESS:j")) as [string, number];
-      if (left === 0) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    const [, left] = (await admin!.pubsub("NUMSUB", "once:JOB_PROGRESS:j")) as [string, number];
-    expect(left).toBe(0);
+    expect(await untilSubscribers("once:JOB_PROGRESS:j", (n) => n === 0)).toBe(0);
     ps.close();
   });
 
