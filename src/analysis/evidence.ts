@@ -1,7 +1,7 @@
-// Evidence for a list of scenes: the line that best shows the point (the cue of the scene's main dialogue
-// track that shares most words with the query; without a query, the longest line) and the keyframe of the
+// Evidence for a list of scenes: the line that best shows the point (the cue, on any of the dialogue tracks
+// the scope chose, that shares most words with the query; without a query, the longest line) and the keyframe of the
 // shot that line falls in (else the scene's first keyframe).
-import { mainTracks, type AnalysisReads } from "./scope.js";
+import type { AnalysisReads, ScopeTrack } from "./scope.js";
 import type { Evidence } from "./tables.js";
 import { lexicalOverlap } from "./text.js";
 
@@ -29,11 +29,17 @@ export interface SceneLines {
   captions: string[];
 }
 
-/** Scenes with their main-track cues, keyframes and keyframe captions (any model), keyed by scene id. */
-export async function loadSceneLines(reads: AnalysisReads, sceneIds: string[]): Promise<Map<string, SceneLines>> {
+/**
+ * Scenes with their cues on the scope's dialogue tracks (every track unless the scope chose some), keyframes
+ * and keyframe captions (any model), keyed by scene id.
+ */
+export async function loadSceneLines(
+  reads: AnalysisReads,
+  sceneIds: string[],
+  tracks: ScopeTrack[],
+): Promise<Map<string, SceneLines>> {
   const scenes = await reads.scenesWithTitles(sceneIds);
-  const tracks = await mainTracks(reads, [...new Set(scenes.map((s) => s.clipId))]);
-  const trackIds = [...tracks.values()].map((t) => t.id);
+  const trackIds = tracks.map((t) => t.id);
   const [cues, keyframes] = await Promise.all([
     reads.cuesOfScenes(sceneIds, trackIds),
     reads.keyframesOfScenes(sceneIds),
@@ -116,8 +122,12 @@ export function evidenceFrom(
   };
 }
 
-export async function buildEvidence(reads: AnalysisReads, requests: EvidenceRequest[]): Promise<Evidence[]> {
-  const lines = await loadSceneLines(reads, [...new Set(requests.map((r) => r.sceneId))]);
+export async function buildEvidence(
+  reads: AnalysisReads,
+  requests: EvidenceRequest[],
+  tracks: ScopeTrack[],
+): Promise<Evidence[]> {
+  const lines = await loadSceneLines(reads, [...new Set(requests.map((r) => r.sceneId))], tracks);
   const out: Evidence[] = [];
   for (const r of requests) {
     const l = lines.get(r.sceneId);

@@ -3,7 +3,7 @@
 // deleted and ingested again is a new scope (stored results of the old one are not reused for it).
 import { createHash } from "node:crypto";
 import { AppError } from "../errors/app-error.js";
-import type { AnalysisReadRepository } from "../store/analysis-read.repository.js";
+import type { AnalysisReadRepository, DialogueTrackRow } from "../store/analysis-read.repository.js";
 import type { SearchSceneRow } from "../search/search.service.js";
 
 export const MAX_SCOPE_CLIPS = 100;
@@ -11,7 +11,24 @@ export const MAX_SCOPE_CLIPS = 100;
 export interface AnalysisScope {
   /** database ids; empty or absent = every READY clip (at most MAX_SCOPE_CLIPS) */
   clipIds?: string[];
+  /** which subtitle tracks the analysis reads; absent = every dialogue track of every clip */
+  tracks?: TrackChoice;
 }
+
+/**
+ * A choice of dialogue tracks: by language (a BCP 47 tag or its prefix: "fr" takes "fr" and "fr-CA") and/or by
+ * track id. Both given: a track must satisfy both. Neither: every track counts (a translation, a second
+ * language, a transcript find and quote their scenes like the first track does).
+ */
+export interface TrackChoice {
+  language?: string;
+  trackIds?: string[];
+}
+
+/** A dialogue track an analysis reads: not skipped, with cues. */
+export type ScopeTrack = DialogueTrackRow;
+
+const LANGUAGE_TAG = /^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$/;
 
 export interface ScopeClip {
   id: string;
@@ -25,6 +42,9 @@ export interface ScopeClip {
 export interface ResolvedScope {
   clips: ScopeClip[];
   clipIds: string[];
+  /** the dialogue tracks chosen, by clip then track index */
+  tracks: ScopeTrack[];
+  /** covers the clips (and the track choice, when one is made) */
   hash: string;
 }
 
@@ -40,10 +60,10 @@ export async function resolveScope(reads: AnalysisReads, scope: AnalysisScope = 
     const missing = wanted.filter((id) => !found.has(id));
     if (missing.length) throw new AppError("NOT_FOUND", `no READY clip ${missing.join(", ")}`);
   }
-  const tracks = await mainTracks(
-    reads,
-    rows.map((r) => r.id),
-  );
+  const all = await reads.dialogueTracks(rows.map((r) => r.id));
+  const choice = scope.tracks?.language !== undefined || scope.tracks?.trackIds?.length ? scope.tracks : undefined;
+  const chosen = chooseTracks(all, choice);
+  const tracks = firstPerClip(chosen);
   const clips = rows
     .map((r) => ({
       id: r.id,
@@ -53,20 +73,49 @@ export async function resolveScope(reads: AnalysisReads, scope: AnalysisScope = 
       ...(tracks.get(r.id)?.language ? { language: tracks.get(r.id)!.language! } : {}),
     }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const hash = createHash("sha256")
-    .update(JSON.stringify(clips.map((c) => [c.id, c.readyAt])))
-    .digest("hex");
-  return { clips, clipIds: clips.map((c) => c.id), hash };
+  // without a choice the hash is what it always was, so results stored before track choices stay valid
+  const keyed: unknown[] = clips.map((c) => [c.id, c.readyAt]);
+  if (choice) keyed.push({ tracks: chosen.map((t) => t.id) });
+  const hash = createHash("sha256").update(JSON.stringify(keyed)).digest("hex");
+  return { clips, clipIds: clips.map((c) => c.id), tracks: chosen, hash };
 }
 
-/** Per clip the main dialogue track: the first (by index) text track that is not skipped and has cues. */
-export async function mainTracks(
-  reads: AnalysisReads,
-  clipIds: string[],
-): Promise<Map<string, { id: string; language: string | null }>> {
-  const tracks = await reads.dialogueTracks(clipIds);
-  const out = new Map<string, { id: string; language: string | null }>();
-  for (const t of tracks) if (!out.has(t.clipId)) out.set(t.clipId, { id: t.id, language: t.language });
+/** The tracks of `all` that the choice takes; a choice that takes none is an error, not an empty analysis. */
+export function chooseTracks(all: ScopeTrack[], choice: TrackChoice | undefined): ScopeTrack[] {
+  if (!choice) return all;
+  let out = all;
+  if (choice.trackIds?.length) {
+    const wanted = new Set(choice.trackIds);
+    const known = new Set(all.map((t) => t.id));
+    const missing = [...wanted].filter((id) => !known.has(id));
+    if (missing.length) throw new AppError("NOT_FOUND", `no dialogue track ${missing.join(", ")} in scope`);
+    out = out.filter((t) => wanted.has(t.id));
+  }
+  if (choice.language !== undefined) {
+    const tag = choice.language.trim();
+    if (!LANGUAGE_TAG.test(tag) || tag.length > 35)
+      throw new AppError(
+        "BAD_INPUT",
+        `language must be a BCP 47 tag such as "en" or "pt-BR", got "${tag.slice(0, 40)}"`,
+      );
+    out = out.filter((t) => languageMatches(t.language, tag));
+    if (out.length === 0) throw new AppError("NOT_FOUND", `no dialogue track in language "${tag}" in scope`);
+  }
+  return out;
+}
+
+/** "fr" takes "fr" and "fr-CA"; tags compare case-insensitively (BCP 47) */
+function languageMatches(language: string | null, tag: string): boolean {
+  if (!language) return false;
+  const l = language.toLowerCase();
+  const t = tag.toLowerCase();
+  return l === t || l.startsWith(`${t}-`);
+}
+
+/** Per clip its first (by index) track: the main dialogue track. */
+export function firstPerClip(tracks: ScopeTrack[]): Map<string, ScopeTrack> {
+  const out = new Map<string, ScopeTrack>();
+  for (const t of tracks) if (!out.has(t.clipId)) out.set(t.clipId, t);
   return out;
 }
 
@@ -109,12 +158,10 @@ export interface KeyframeData {
   weight: number;
 }
 
-/** Cues of each clip's main dialogue track, by clip then time. */
-export async function loadCues(reads: AnalysisReads, clipIds: string[]): Promise<CueData[]> {
-  const tracks = await mainTracks(reads, clipIds);
-  const trackIds = [...tracks.values()].map((t) => t.id);
-  if (trackIds.length === 0) return [];
-  return reads.cuesOfTracks(trackIds);
+/** Cues of these tracks, by clip then time. */
+export async function loadCues(reads: AnalysisReads, tracks: ScopeTrack[]): Promise<CueData[]> {
+  if (tracks.length === 0) return [];
+  return reads.cuesOfTracks(tracks.map((t) => t.id));
 }
 
 export async function loadScenes(reads: AnalysisReads, clipIds: string[]): Promise<SceneData[]> {

@@ -1,15 +1,20 @@
 // Translation of GraphQL filters (global IDs) into service filters (database ids).
 import { AppError } from "../errors/app-error.js";
-import { fromGlobalId } from "../services/global-id.js";
+import { fromGlobalId, type NodeType } from "../services/global-id.js";
 import type { PageArgs } from "../schema/inputs.js";
 import type { PageArgs as ServicePage } from "../services/pagination.js";
 
 export const MAX_FILTER_IDS = 100;
 
 export function clipIdsOf(ids: string[] | null | undefined): string[] | undefined {
+  return idsOf(ids, "Clip", "clipIds");
+}
+
+/** Database ids of a list argument of global ids of one type (at most MAX_FILTER_IDS). */
+export function idsOf(ids: string[] | null | undefined, type: NodeType, argument: string): string[] | undefined {
   if (!ids) return undefined;
-  if (ids.length > MAX_FILTER_IDS) throw new AppError("BAD_INPUT", `clipIds: at most ${MAX_FILTER_IDS}`);
-  return ids.map((id) => fromGlobalId(id, "Clip", "clipIds"));
+  if (ids.length > MAX_FILTER_IDS) throw new AppError("BAD_INPUT", `${argument}: at most ${MAX_FILTER_IDS}`);
+  return ids.map((id) => fromGlobalId(id, type, argument));
 }
 
 export function page(args: PageArgs): ServicePage {

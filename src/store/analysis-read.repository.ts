@@ -10,7 +10,7 @@ export interface ScopeClipRow {
   readyAt: Date | null;
 }
 
-export interface MainTrackRow {
+export interface DialogueTrackRow {
   id: string;
   clipId: string;
   language: string | null;
@@ -100,7 +100,7 @@ export class AnalysisReadRepository {
   }
 
   /** text tracks that are not skipped and have cues, by clip then index */
-  dialogueTracks(clipIds: string[]): Promise<MainTrackRow[]> {
+  dialogueTracks(clipIds: string[]): Promise<DialogueTrackRow[]> {
     return this.prisma.subtitleTrack.findMany({
       where: { clipId: { in: clipIds }, skipped: false, cues: { some: {} } },
       orderBy: [{ clipId: "asc" }, { index: "asc" }],

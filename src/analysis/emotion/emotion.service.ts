@@ -82,7 +82,7 @@ export class EmotionService {
       models,
       async () => {
         const [cues, scenes] = await Promise.all([
-          loadCues(this.deps.reads, resolved.clipIds),
+          loadCues(this.deps.reads, resolved.tracks),
           loadScenes(this.deps.reads, resolved.clipIds),
         ]);
         const scored = await this.scoreCues(cues, classifier);

@@ -13,7 +13,7 @@ import { distribution } from "../emotion/emotion-aggregate.js";
 import type { EmotionService } from "../emotion/emotion.service.js";
 import { evidenceFrom, loadSceneLines, type SceneLines } from "../evidence.js";
 import type { AnalysisRun, AnalysisStore, ModelUse, RunOptions } from "../results/analysis-store.js";
-import { resolveScope, type AnalysisScope, type AnalysisReads } from "../scope.js";
+import { resolveScope, type AnalysisScope, type AnalysisReads, type ResolvedScope } from "../scope.js";
 import { table, type Table } from "../tables.js";
 import type { AskResult, Citation, DraftResult, RetrievedScene } from "./rag.types.js";
 import type { PassageEmbeddings } from "../theme/theme.service.js";
@@ -87,7 +87,7 @@ export class AskService {
       { question: q, first, minSimilarity: floor },
       models,
       async (): Promise<AskResult> => {
-        const retrieved = await this.retrieve(q, resolved.clipIds, first, floor);
+        const retrieved = await this.retrieve(q, resolved, first, floor);
         if (retrieved.scenes.length === 0) {
           options.onToken?.(NO_RELEVANT_SCENE);
           return {
@@ -158,7 +158,7 @@ export class AskService {
       { prompt: p, first, minSimilarity: floor },
       models,
       async (): Promise<DraftResult> => {
-        const retrieved = await this.retrieve(p, resolved.clipIds, first, floor);
+        const retrieved = await this.retrieve(p, resolved, first, floor);
         if (retrieved.scenes.length === 0) {
           options.onToken?.(NO_SIMILAR_SCENE);
           return {
@@ -206,34 +206,40 @@ export class AskService {
     ];
   }
 
-  /** Hybrid retrieval in scope, then the relevance floor; markers are 1-based in retrieval order. */
+  /**
+   * Hybrid retrieval in scope, then the relevance floor; markers are 1-based in retrieval order. A scene is
+   * judged by the dialogue of the scope's tracks (every track unless the scope chose some), which is also what
+   * the search index holds, so a line only a second track has is relevant, quoted and cited like any other.
+   */
   async retrieve(
     query: string,
-    clipIds: string[],
+    scope: Pick<ResolvedScope, "clipIds" | "tracks">,
     first: number,
     floor: number,
   ): Promise<{ scenes: RetrievedScene[]; lines: Map<string, SceneLines> }> {
-    if (clipIds.length === 0) return { scenes: [], lines: new Map() };
+    if (scope.clipIds.length === 0 || scope.tracks.length === 0) return { scenes: [], lines: new Map() };
     const hits = await this.deps.search.searchScenes(query, {
       mode: "HYBRID",
-      filter: { clipIds },
+      filter: { clipIds: scope.clipIds },
       first,
       highlight: { maxFragments: 0 },
     });
     if (hits.length === 0) return { scenes: [], lines: new Map() };
+    const lines = await loadSceneLines(
+      this.deps.reads,
+      hits.map((h) => h.sceneId),
+      scope.tracks,
+    );
+    const texts = hits.map((h) => (lines.get(h.sceneId)?.cues ?? []).map((c) => c.text).join("\n"));
     const [qv] = await this.deps.embedder.embed([query], "query");
-    const { vectors } = await this.deps.embeddings.embedPassages(hits.map((h) => h.scene.text || " "));
+    const { vectors } = await this.deps.embeddings.embedPassages(texts.map((t) => t || " "));
     const relevant = hits
       .map((h, i) => ({
         h,
-        similarity: h.scene.text.trim() ? Math.max(0, dot(qv!, vectors[i]!)) : 0,
-        overlap: lexicalOverlap(query, h.scene.text),
+        similarity: texts[i]!.trim() ? Math.max(0, dot(qv!, vectors[i]!)) : 0,
+        overlap: lexicalOverlap(query, texts[i]!),
       }))
       .filter((x) => x.overlap > 0 || x.similarity >= floor);
-    const lines = await loadSceneLines(
-      this.deps.reads,
-      relevant.map((x) => x.h.sceneId),
-    );
     const scenes: RetrievedScene[] = [];
     for (const x of relevant) {
       const l = lines.get(x.h.sceneId);

@@ -6,6 +6,7 @@ import { unavailableReason, type AnalysisModels } from "../analysis-models.js";
 import type { AnalysisRun, AnalysisStore, ModelUse, RunOptions } from "../results/analysis-store.js";
 import {
   groupBy,
+  firstPerClip,
   loadCues,
   loadKeyframes,
   loadShots,
@@ -79,7 +80,8 @@ export class StyleService {
         const [shots, keyframes, cues] = await Promise.all([
           loadShots(this.deps.reads, resolved.clipIds),
           loadKeyframes(this.deps.reads, resolved.clipIds),
-          loadCues(this.deps.reads, resolved.clipIds),
+          // dialogue pace is the speech's: one track per clip (its first chosen one), or a translation counts twice
+          loadCues(this.deps.reads, [...firstPerClip(resolved.tracks).values()]),
         ]);
         const shotsBy = groupBy(shots, (s) => s.clipId);
         const kfBy = groupBy(keyframes, (k) => k.clipId);

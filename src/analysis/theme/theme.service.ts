@@ -117,6 +117,7 @@ export class ThemeService {
           const evidence = await buildEvidence(
             this.deps.reads,
             top.map((t) => ({ sceneId: scenes[t.i]!.id, score: t.sim, query: kw.map((x) => x.term).join(" ") })),
+            resolved.tracks,
           );
           themes.push({
             index: 0,
@@ -294,6 +295,7 @@ export class ThemeService {
             above
               .slice(0, parameters.evidencePerTheme)
               .map((r) => ({ sceneId: r.sceneId, score: r.score, query: theme })),
+            resolved.tracks,
           );
           const clips = resolved.clips.map((c) => {
             const cr = mine.filter((r) => r.clipId === c.id);
