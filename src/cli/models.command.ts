@@ -4,12 +4,16 @@
 //         is used instead; `--json` prints one JSON array.
 //   pull: downloads models into the cache ahead of use, with a progress bar on a terminal. Offline
 //         (CINERAG_OFFLINE=1) or without a network it fails at once with one line per model and exit 1.
+//   pack <file> [task...]: one archive of the models on disk (src/models/model-pack.ts), to carry to a
+//         machine without a network; unpack <file>: verifies every file's sha256, then installs them.
+import path from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import type { Config } from "../config.js";
 import { ModelRegistry, type ModelStatus } from "../models/model-registry.js";
 import { MODEL_TASKS, type ModelTask } from "../models/model-ports.js";
 import { isModelUnavailable } from "../models/model-errors.js";
+import { packModels, unpackModels } from "../models/model-pack.js";
 import { printError } from "./cli-error.js";
 
 export interface ModelsCommandDeps {
@@ -188,4 +192,67 @@ export function registerModels(program: Command, deps: ModelsCommandDeps, signal
       }
       process.exitCode = exit;
     });
+
+  models
+    .command("pack")
+    .description("write the models on disk into one archive, for `cinerag models unpack` on an offline machine")
+    .argument("<file>", "the archive to write (a tar file)")
+    .argument("[task...]", `tasks (default: every task whose model is on disk): ${MODEL_TASKS.join(", ")}`)
+    .option("--json", "print one JSON object on stdout")
+    .action(async (file: string, taskArgs: string[], options: { json?: boolean }) => {
+      try {
+        const registry = makeRegistry(deps.loadConfig());
+        const tasks = taskArgs.length > 0 ? parseTasks(taskArgs) : [...MODEL_TASKS];
+        const statuses = tasks.map((t) => registry.status(t));
+        // a task named on the command line must be packed; by default what is not on disk is left out
+        const absent = taskArgs.length > 0 ? statuses.filter((s) => s.state !== "present") : [];
+        if (absent.length)
+          throw Object.assign(
+            new Error(
+              `not on disk: ${absent.map((s) => `${s.task} (${s.id})`).join(", ")}; run \`cinerag models pull ${absent.map((s) => s.task).join(" ")}\` first`,
+            ),
+            { exit: 1 },
+          );
+        const report = await packModels(statuses, path.resolve(file));
+        if (options.json) process.stdout.write(`${JSON.stringify({ file: path.resolve(file), ...report })}\n`);
+        else {
+          for (const m of report.packed)
+            process.stdout.write(`${m.task}: ${m.id} packed (${m.files} files, ${formatBytes(m.bytes)})\n`);
+          for (const s of report.skipped) process.stderr.write(`cinerag: ${s.task}: ${s.id} not packed: ${s.reason}\n`);
+          process.stdout.write(`wrote ${path.resolve(file)}: unpack it with \`cinerag models unpack <file>\`\n`);
+        }
+        process.exitCode = 0;
+      } catch (error) {
+        process.exitCode = exitOf(error);
+      }
+    });
+
+  models
+    .command("unpack")
+    .description("install the models of an archive from `cinerag models pack` into the model cache (sha256 checked)")
+    .argument("<file>", "the archive")
+    .option("--json", "print one JSON object on stdout")
+    .action(async (file: string, options: { json?: boolean }) => {
+      try {
+        const config = deps.loadConfig();
+        const report = await unpackModels(path.resolve(file), config.models.cacheDir);
+        if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+        else
+          for (const m of report.installed)
+            process.stdout.write(
+              `${m.task}: ${m.id} installed (${m.files} files, ${formatBytes(m.bytes)}, sha256 verified${m.replaced ? ", replaced the copy on disk" : ""})\n`,
+            );
+        process.exitCode = 0;
+      } catch (error) {
+        process.exitCode = exitOf(error);
+      }
+    });
+}
+
+/** a usage error carries its exit status; anything else goes through the one error table */
+function exitOf(error: unknown): number {
+  const exit = (error as { exit?: number }).exit;
+  if (exit === undefined) return printError(error);
+  process.stderr.write(`cinerag: ${(error as Error).message}\n`);
+  return exit;
 }
