@@ -11,5 +11,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: 2,
+    // the suite never downloads a model: child `cinerag serve` / `ingest` processes inherit this and skip
+    // the first-start pull (test/integration/models/first-start.test.ts turns it on against a local hub)
+    env: { CINERAG_MODELS_FIRST_PULL: "none" },
   },
 });

@@ -2,6 +2,7 @@
 import path from "node:path";
 import { z } from "zod";
 import { AppError } from "./errors/app-error.js";
+import { MODEL_TASKS, type ModelTask } from "./models/model-ports.js";
 
 const bool = z
   .enum(["1", "0", "true", "false", "yes", "no", ""])
@@ -45,6 +46,10 @@ const schema = z.object({
     .optional(),
   CINERAG_API_KEYS: z.string().optional(),
   CINERAG_OFFLINE: bool.default(false),
+  /** where models are downloaded from: the Hugging Face hub, or a mirror with its URL layout */
+  CINERAG_MODEL_HUB: z.url().default("https://huggingface.co/"),
+  /** tasks whose model `serve` and `ingest` download at their first start (online), with a progress bar; "none": none */
+  CINERAG_MODELS_FIRST_PULL: list.optional(),
   CINERAG_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   CINERAG_MAX_SCENE_SECONDS: z.coerce.number().positive().default(180),
   // GraphQL server (src/server): listen address, limits and production toggles
@@ -172,6 +177,10 @@ export interface ModelsConfig {
   cacheDir: string;
   /** CINERAG_OFFLINE: never download */
   offline: boolean;
+  /** CINERAG_MODEL_HUB, ending in "/" */
+  hub: string;
+  /** models `serve` and `ingest` fetch before they start, when online and not on disk */
+  firstPull: ModelTask[];
   threads?: number;
   batchSize: number;
 }
@@ -237,6 +246,22 @@ function parseEnrichSteps(value: string[] | undefined): EnrichStep[] {
       `invalid configuration: CINERAG_ENRICH: unknown step ${bad.join(", ")} (steps: ${ENRICH_STEPS.join(", ")}, or none)`,
     );
   return ENRICH_STEPS.filter((s) => wanted.includes(s));
+}
+
+/**
+ * The models the first start of `serve` / `ingest` fetches (online): by default the embedding model (search
+ * quality, and the index's dimension is fixed by the first model that fills it) and the emotion model.
+ */
+function firstPullTasks(value: string[] | undefined): ModelTask[] {
+  if (value === undefined) return ["embedding", "emotion"];
+  const wanted = value.map((v) => v.toLowerCase());
+  if (wanted.length === 0 || wanted.every((v) => v === "none" || v === "off")) return [];
+  const bad = wanted.filter((v) => !(MODEL_TASKS as readonly string[]).includes(v));
+  if (bad.length > 0)
+    throw new ConfigError(
+      `invalid configuration: CINERAG_MODELS_FIRST_PULL: unknown task ${bad.join(", ")} (tasks: ${MODEL_TASKS.join(", ")}, or none)`,
+    );
+  return MODEL_TASKS.filter((t) => wanted.includes(t));
 }
 
 /** a bad configuration: the CLI exits with CONFIG_INVALID's status (src/errors/error-codes.ts) */
@@ -340,6 +365,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
       cacheDir: path.join(dataDir, "models"),
       offline: e.CINERAG_OFFLINE,
+      hub: e.CINERAG_MODEL_HUB.replace(/\/*$/, "/"),
+      firstPull: firstPullTasks(e.CINERAG_MODELS_FIRST_PULL),
       threads: e.CINERAG_MODEL_THREADS,
       batchSize: e.CINERAG_MODEL_BATCH,
     },

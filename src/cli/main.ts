@@ -18,11 +18,14 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 
 let app: App | undefined;
 /** Command-line tools log warnings only unless CINERAG_LOG_LEVEL says otherwise; the server logs at info. */
-async function openApp(defaultLogLevel = "warn"): Promise<App> {
+async function openApp(defaultLogLevel = "warn", firstStart = false): Promise<App> {
   // imported here, not above: `doctor`, `models` and `--help` never load the server, the store or the
   // search engines (the whole module graph cost seconds of compiling on a cold first run)
   const { createApp } = await import("../app.js");
-  app ??= await createApp(loadConfig(), { defaultLogLevel });
+  const config = loadConfig();
+  // serve and ingest: the real models on a new machine with a network (src/cli/first-start.ts)
+  if (firstStart && !app) await (await import("./first-start.js")).firstStartPull(config, controller.signal);
+  app ??= await createApp(config, { defaultLogLevel });
   return app;
 }
 
@@ -46,9 +49,9 @@ if (!light) {
     import("./serve.command.js"),
     import("./query.command.js"),
   ]);
-  registerIngest(program, () => openApp(), controller.signal);
+  registerIngest(program, () => openApp("warn", true), controller.signal);
   registerReindex(program, () => openApp(), controller.signal);
-  registerServe(program, () => openApp("info"), controller.signal);
+  registerServe(program, () => openApp("info", true), controller.signal);
   registerQuery(program, () => openApp());
   registerEffects(program, () => openApp());
 }

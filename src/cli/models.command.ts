@@ -135,27 +135,8 @@ export function registerModels(program: Command, deps: ModelsCommandDeps, signal
         for (const task of tasks) {
           if (signal.aborted) break;
           const before = registry.status(task);
-          const bar =
-            !options.json && process.stderr.isTTY && before.state === "downloadable"
-              ? new cliProgress.SingleBar(
-                  {
-                    format: ` ${task.padEnd(10)} |{bar}| {percentage}% {size} {file}`,
-                    hideCursor: true,
-                    stream: process.stderr,
-                  },
-                  cliProgress.Presets.shades_classic,
-                )
-              : undefined;
-          bar?.start(100, 0, { size: "", file: "" });
           try {
-            const after = await registry.pull(task, (p) =>
-              bar?.update(Math.floor(p.percent), {
-                size: p.total > 0 ? `${formatBytes(p.loaded)}/${formatBytes(p.total)}` : "",
-                file: p.file ?? "",
-              }),
-            );
-            bar?.update(100);
-            bar?.stop();
+            const after = await pullWithBar(registry, task, !options.json && before.state === "downloadable");
             const what = after.repaired?.length
               ? `repaired (${after.repaired.length} file(s) fetched again: ${after.repaired.slice(0, 3).join(", ")}${after.repaired.length > 3 ? ", ..." : ""})`
               : before.state === "present"
@@ -174,7 +155,6 @@ export function registerModels(program: Command, deps: ModelsCommandDeps, signal
               );
             }
           } catch (error) {
-            bar?.stop();
             if (!isModelUnavailable(error)) throw error;
             exit = 1;
             if (options.json)
@@ -247,6 +227,38 @@ export function registerModels(program: Command, deps: ModelsCommandDeps, signal
         process.exitCode = exitOf(error);
       }
     });
+}
+
+/** `registry.pull` with a progress bar on a terminal (none when `show` is false or stderr is not a TTY). */
+export async function pullWithBar(
+  registry: ModelRegistry,
+  task: ModelTask,
+  show: boolean,
+): Promise<Awaited<ReturnType<ModelRegistry["pull"]>>> {
+  const bar =
+    show && process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          {
+            format: ` ${task.padEnd(10)} |{bar}| {percentage}% {size} {file}`,
+            hideCursor: true,
+            stream: process.stderr,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  bar?.start(100, 0, { size: "", file: "" });
+  try {
+    const after = await registry.pull(task, (p) =>
+      bar?.update(Math.floor(p.percent), {
+        size: p.total > 0 ? `${formatBytes(p.loaded)}/${formatBytes(p.total)}` : "",
+        file: p.file ?? "",
+      }),
+    );
+    bar?.update(100);
+    return after;
+  } finally {
+    bar?.stop();
+  }
 }
 
 /** a usage error carries its exit status; anything else goes through the one error table */

@@ -150,6 +150,8 @@ export interface ModelsOptions {
   overrides: Partial<Record<ModelTask, string>>;
   cacheDir: string;
   offline: boolean;
+  /** the hub downloads come from (default https://huggingface.co/) */
+  hub?: string;
   threads?: number;
   batchSize: number;
 }
@@ -282,7 +284,12 @@ export class ModelRegistry {
   ) {
     this.runtime =
       deps.runtime ??
-      new TransformersRuntime({ cacheDir: options.cacheDir, offline: options.offline, threads: options.threads });
+      new TransformersRuntime({
+        cacheDir: options.cacheDir,
+        offline: options.offline,
+        threads: options.threads,
+        hub: options.hub,
+      });
   }
 
   get batchSize(): number {

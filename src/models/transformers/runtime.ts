@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   cacheDir: string;
   offline: boolean;
   threads?: number;
+  /** the hub (or a mirror with its URL layout) downloads come from; default transformers.js' own */
+  hub?: string;
   /** abort a request whose response headers take longer than this; default 20 s */
   headerTimeoutMs?: number;
   /** tests: replaces the network (e.g. a fetch that fails) */
@@ -88,6 +90,7 @@ export class TransformersRuntime {
     env.localModelPath = this.options.cacheDir;
     env.allowLocalModels = true;
     env.allowRemoteModels = !this.options.offline;
+    if (this.options.hub) env.remoteHost = this.options.hub;
     env.useFSCache = true;
     env.logLevel = lib.LogLevel.NONE;
     env.fetch = this.fetchWithTimeout.bind(this) as typeof env.fetch;

@@ -27,4 +27,14 @@ describe("loadConfig", () => {
       "CINERAG_MODEL_EMBEDING is not a cinerag setting and is ignored (see src/config.ts or the README)",
     ]);
   });
+
+  it("the first start fetches the embedding and emotion models unless told otherwise", () => {
+    expect(loadConfig({}).models.firstPull).toEqual(["embedding", "emotion"]);
+    expect(loadConfig({ CINERAG_MODELS_FIRST_PULL: "none" }).models.firstPull).toEqual([]);
+    expect(loadConfig({ CINERAG_MODELS_FIRST_PULL: "asr, embedding" }).models.firstPull).toEqual(["embedding", "asr"]);
+    expect(() => loadConfig({ CINERAG_MODELS_FIRST_PULL: "colour" })).toThrow(
+      /CINERAG_MODELS_FIRST_PULL: unknown task colour/,
+    );
+    expect(loadConfig({ CINERAG_MODEL_HUB: "http://mirror.local:8080" }).models.hub).toBe("http://mirror.local:8080/");
+  });
 });
