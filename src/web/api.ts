@@ -61,6 +61,7 @@ export async function gql<T>(query: string, variables?: Record<string, unknown>)
 type ConnectionListener = (state: "connected" | "reconnecting" | "idle") => void;
 const listeners = new Set<ConnectionListener>();
 let socket: Client | undefined;
+let active = 0;
 
 export function onConnectionChange(listener: ConnectionListener): void {
   listeners.add(listener);
@@ -107,7 +108,15 @@ export function subscribe<T>(
   onData: (data: T) => void,
   onError: (error: ApiError) => void,
 ): () => void {
-  return client().subscribe<T>(
+  active++;
+  let released = false;
+  // the last subscription gone: nothing needs the socket, so the header stops saying live or reconnecting
+  const release = () => {
+    if (released) return;
+    released = true;
+    if (--active === 0) notify("idle");
+  };
+  const end = client().subscribe<T>(
     { query, variables },
     {
       next: (result) => {
@@ -115,10 +124,17 @@ export function subscribe<T>(
         if (error) onError(error);
         else if (result.data) onData(result.data);
       },
-      error: (e) => onError(e instanceof Error ? new ApiError(e.message, "SUBSCRIPTION_ERROR") : errorOf(e)),
-      complete: () => undefined,
+      error: (e) => {
+        release();
+        onError(e instanceof Error ? new ApiError(e.message, "SUBSCRIPTION_ERROR") : errorOf(e));
+      },
+      complete: release,
     },
   );
+  return () => {
+    end();
+    release();
+  };
 }
 
 function errorOf(e: unknown): ApiError {

@@ -2,7 +2,7 @@
 // it drew in `data-points` (tests and users can check the chart against the table), and exports of the
 // data (CSV, exactly the table) and of the picture (SVG, PNG).
 import * as Plot from "@observablehq/plot";
-import { download, h, tableObjects, toCsv, type AnalysisTable } from "./ui.js";
+import { download, errorBox, h, tableObjects, toCsv, type AnalysisTable } from "./ui.js";
 
 export interface ChartSpec {
   id: string;
@@ -32,8 +32,7 @@ export function chartPanel(spec: ChartSpec, clipTitle: string): HTMLElement {
   const drawn = rows.length > 0 ? spec.plot(rows, width) : h("p", { class: "muted" }, "no data for this chart");
   figure.append(drawn);
   const base = `${slug(clipTitle)}-${spec.id}`;
-  const svgOf = (): SVGSVGElement | null =>
-    drawn instanceof SVGSVGElement ? drawn : drawn.querySelector<SVGSVGElement>("svg");
+  const svgOf = (): SVGSVGElement | null => exportSvg(drawn);
   return h(
     "section",
     {
@@ -77,9 +76,14 @@ export function chartPanel(spec: ChartSpec, clipTitle: string): HTMLElement {
           type: "button",
           "data-export": "png",
           disabled: rows.length === 0,
-          onclick: () => {
+          onclick: (e: Event) => {
+            const button = e.currentTarget as HTMLElement;
             const svg = svgOf();
-            if (svg) void toPng(svg).then((png) => download(`${base}.png`, png));
+            if (svg)
+              void toPng(svg).then(
+                (png) => download(`${base}.png`, png),
+                (error: unknown) => button.parentElement?.append(errorBox(error)),
+              );
           },
         },
         "PNG",
@@ -97,14 +101,64 @@ function slug(s: string): string {
   );
 }
 
-function serialise(svg: SVGSVGElement): string {
-  const copy = svg.cloneNode(true) as SVGSVGElement;
-  copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  return new XMLSerializer().serializeToString(copy);
+const SVG_NS = "http://www.w3.org/2000/svg";
+const LEGEND_HEIGHT = 24;
+
+function size(svg: SVGSVGElement): { width: number; height: number } {
+  const box = svg.getBoundingClientRect();
+  const width = Number(svg.getAttribute("width")) || box.width;
+  const height = Number(svg.getAttribute("height")) || box.height;
+  return { width: Math.max(1, Math.round(width)), height: Math.max(1, Math.round(height)) };
 }
 
+/**
+ * The chart as one standalone SVG: Plot draws the chart as the figure's own <svg> and its colour legend as
+ * HTML swatches (each a tiny <svg>), so the export takes the chart's <svg> and draws the legend above it.
+ */
+function exportSvg(drawn: Element): SVGSVGElement | null {
+  const chart = drawn instanceof SVGSVGElement ? drawn : drawn.querySelector<SVGSVGElement>(":scope > svg");
+  if (!chart) return null;
+  const { width, height } = size(chart);
+  const copy = chart.cloneNode(true) as SVGSVGElement;
+  copy.setAttribute("xmlns", SVG_NS);
+  copy.setAttribute("width", String(width));
+  copy.setAttribute("height", String(height));
+  const swatches = drawn === chart ? [] : [...drawn.querySelectorAll<SVGSVGElement>("svg")].filter((s) => s !== chart);
+  if (swatches.length === 0) return copy;
+  const root = document.createElementNS(SVG_NS, "svg");
+  root.setAttribute("xmlns", SVG_NS);
+  root.setAttribute("width", String(width));
+  root.setAttribute("height", String(height + LEGEND_HEIGHT));
+  root.setAttribute("viewBox", `0 0 ${width} ${height + LEGEND_HEIGHT}`);
+  root.setAttribute("font-family", "system-ui, sans-serif");
+  root.setAttribute("font-size", "12");
+  let x = 4;
+  for (const swatch of swatches) {
+    const colour = swatch.getAttribute("fill") ?? swatch.querySelector("[fill]")?.getAttribute("fill") ?? "#000";
+    const label = swatch.parentElement?.textContent?.trim() ?? "";
+    const rect = document.createElementNS(SVG_NS, "rect");
+    for (const [k, v] of Object.entries({ x, y: 6, width: 12, height: 12, fill: colour }))
+      rect.setAttribute(k, String(v));
+    const text = document.createElementNS(SVG_NS, "text");
+    for (const [k, v] of Object.entries({ x: x + 16, y: 16, fill: "#222" })) text.setAttribute(k, String(v));
+    text.textContent = label;
+    root.append(rect, text);
+    x += 16 + label.length * 7 + 14;
+  }
+  copy.setAttribute("x", "0");
+  copy.setAttribute("y", String(LEGEND_HEIGHT));
+  copy.removeAttribute("xmlns");
+  root.append(copy);
+  return root;
+}
+
+function serialise(svg: SVGSVGElement): string {
+  return new XMLSerializer().serializeToString(svg);
+}
+
+/** Offline PNG: the serialised SVG drawn onto a canvas at twice its size, white behind it. */
 async function toPng(svg: SVGSVGElement): Promise<Blob> {
-  const { width, height } = svg.getBoundingClientRect();
+  const { width, height } = size(svg);
   const img = new Image();
   const url = URL.createObjectURL(new Blob([serialise(svg)], { type: "image/svg+xml" }));
   try {
@@ -113,7 +167,7 @@ async function toPng(svg: SVGSVGElement): Promise<Blob> {
       img.onerror = () => reject(new Error("the chart could not be rendered"));
       img.src = url;
     });
-    const canvas = h("canvas", { width: Math.ceil(width * 2), height: Math.ceil(height * 2) });
+    const canvas = h("canvas", { width: width * 2, height: height * 2 });
     const ctx = canvas.getContext("2d");
     if (!ctx) throw new Error("no canvas");
     ctx.fillStyle = "#fff";
@@ -149,13 +203,26 @@ export function emotionArc(rows: Record<string, unknown>[], width: number): SVGS
       share: Number(r[emotion] ?? 0),
     })),
   );
+  // a step curve ends at its last point: the last row's shares are repeated at its end so it has a width
+  const last = rows.at(-1);
+  const tail = last
+    ? EMOTIONS.map((emotion) => ({
+        t: Number(last.endTime),
+        end: Number(last.endTime),
+        emotion,
+        share: Number(last[emotion] ?? 0),
+      }))
+    : [];
   return Plot.plot({
     width,
     height: 260,
     x: { label: "time (s)" },
     y: { label: "share", domain: [0, 1] },
     color: { domain: [...EMOTIONS], range: EMOTIONS.map((e) => EMOTION_COLOURS[e]!), legend: true },
-    marks: [Plot.areaY(long, { x: "t", y: "share", fill: "emotion", curve: "step-after", tip: true }), Plot.ruleY([0])],
+    marks: [
+      Plot.areaY([...long, ...tail], { x: "t", y: "share", fill: "emotion", curve: "step-after", tip: true }),
+      Plot.ruleY([0]),
+    ],
   });
 }
 

@@ -13,9 +13,26 @@ const connection = document.querySelector<HTMLElement>("#connection")!;
 const keyButton = document.querySelector<HTMLButtonElement>("#key-button")!;
 let cleanups: (() => void)[] = [];
 
-onConnectionChange((state) => {
+// The header says what the subscription socket is doing: "live", "reconnecting…" while a dropped socket comes
+// back (graphql-ws retries and subscribes again by itself), then "live again" for a few seconds.
+let dropped = false;
+let settle: ReturnType<typeof setTimeout> | undefined;
+const showConnection = (state: string, text: string, title: string) => {
   connection.dataset.state = state;
-  connection.textContent = state === "connected" ? "live" : state === "reconnecting" ? "reconnecting…" : "";
+  connection.textContent = text;
+  connection.title = title;
+};
+onConnectionChange((state) => {
+  clearTimeout(settle);
+  if (state === "reconnecting") {
+    dropped = true;
+    showConnection("reconnecting", "reconnecting…", "the live connection dropped; it is coming back by itself");
+  } else if (state === "connected" && dropped) {
+    dropped = false;
+    showConnection("restored", "live again", "the live connection is back; live views resumed");
+    settle = setTimeout(() => showConnection("connected", "live", "live updates are on"), 5000);
+  } else if (state === "connected") showConnection("connected", "live", "live updates are on");
+  else showConnection("idle", "", "");
 });
 
 async function viewer(): Promise<Viewer | null> {
@@ -80,6 +97,11 @@ async function route(): Promise<void> {
   main.focus({ preventScroll: true });
 }
 
+// the skip link moves the focus to the content; followed as a link it would change the route (#main)
+document.querySelector<HTMLAnchorElement>("a.skip")?.addEventListener("click", (e) => {
+  e.preventDefault();
+  main.focus();
+});
 keyButton.addEventListener("click", () => {
   apiKey.set(null);
   keyPrompt();

@@ -53,6 +53,7 @@ function citationList(cited: Cited[]): HTMLElement {
           c,
           `${c.marker !== null ? `[S${c.marker}] ` : ""}${c.clip.title} · scene ${c.scene.index + 1} · ${timecode(c.startTime)}`,
         ),
+        c.quote ? " " : null,
         c.quote ? h("q", {}, c.quote) : null,
       ),
     ),
@@ -128,15 +129,17 @@ export function askPage(root: HTMLElement, params: URLSearchParams, onLeave: (cl
       const d = data.draftScene;
       return h(
         "div",
-        {},
-        h("pre", { class: "fountain" }, d.text),
+        { "data-draft": "done", "data-sources": d.sources.length },
+        h("pre", { class: "fountain", tabindex: 0, "aria-label": "the drafted scene" }, d.text),
         h(
           "p",
           { class: "muted" },
           `method: ${d.method}${d.noRelevantScene ? " · no relevant scene in the archive" : ""}`,
         ),
         h("h3", {}, "Sources"),
-        citationList(d.sources),
+        d.sources.length > 0
+          ? citationList(d.sources)
+          : h("p", { class: "muted" }, "No scene of the archive was close enough to draw on."),
       );
     });
 

@@ -136,7 +136,13 @@ export function clipPage(
       sheetBox.replaceChildren(contactSheet(shots.rows, cues.rows, show));
       const timeline = drawTimeline(clip, shots.rows, scenes.rows, cues.rows, show);
       const jumpTo = Number(params.get("t"));
-      if (params.has("t") && Number.isFinite(jumpTo)) show(momentDetails(jumpTo, shots.rows, cues.rows, scenes.rows));
+      if (params.has("t") && Number.isFinite(jumpTo)) {
+        // a citation names its scene; a bare time shows the scene around it
+        const cited = scenes.rows.filter((s) => s.id === params.get("scene"));
+        show(momentDetails(jumpTo, shots.rows, cues.rows, cited.length > 0 ? cited : scenes.rows));
+        const target = cited[0] ?? scenes.rows.find((s) => s.startTime <= jumpTo && jumpTo < s.endTime);
+        if (target) timeline.querySelector(`[data-scene="${CSS.escape(target.id)}"]`)?.classList.add("selected");
+      }
       const truncated = [shots, scenes, cues].some((r) => r.truncated);
       return h(
         "div",
@@ -315,11 +321,11 @@ function shotDetails(s: Shot, cues: Cue[]): HTMLElement {
 
 function momentDetails(t: number, shots: Shot[], cues: Cue[], scenes: Scene[]): HTMLElement {
   const shot = shots.find((s) => s.startTime <= t && t < s.endTime) ?? shots[shots.length - 1];
-  const scene = scenes[0];
+  const scene = scenes.find((s) => s.startTime <= t && t < s.endTime) ?? (scenes.length === 1 ? scenes[0] : undefined);
   const [start, end] = scene ? [scene.startTime, scene.endTime] : shot ? [shot.startTime, shot.endTime] : [t, t];
   return h(
     "div",
-    { "data-detail": scene ? "scene" : "moment" },
+    { "data-detail": scene ? "scene" : "moment", "data-scene": scene?.id },
     h("h3", {}, scene ? `Scene ${scene.index + 1}` : `At ${timecode(t)}`),
     h("p", { class: "tc" }, `${timecode(start)} – ${timecode(end)}`),
     keyframeImg(shot?.keyframe, `keyframe at ${timecode(t)}`),

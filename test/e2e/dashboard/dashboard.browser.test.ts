@@ -1,13 +1,17 @@
 // The dashboard in real Chromium (Debian's, driven by playwright-core) against a real `cinerag serve` over
 // generated clips: the library, an ingest started from the page, the clip page's timeline and charts
-// (their point counts checked against the GraphQL tables), CSV export, search, ask with citations,
-// compare, live refresh on analysisCompleted, API keys (a reader sees no ingest controls), errors shown in
-// place; no request leaves 127.0.0.1 and no console error. Screenshots go to test-artifacts/dashboard/.
+// (their point counts checked against the GraphQL tables), CSV, SVG and PNG export, search, ask with
+// citations, draftScene with its sources, compare, live refresh on analysisCompleted, a dropped WebSocket
+// that says so and comes back, API keys (a reader sees no ingest or cancel controls), errors shown in place
+// with their code, keyboard and labels, contrast, 1280x800; no request leaves 127.0.0.1 and no console
+// error. Screenshots (and two exported PNGs) go to test-artifacts/dashboard/.
 // Skipped, with the reason, where /usr/bin/chromium is missing (`.ci/run` installs it).
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rm } from "node:fs/promises";
+import type { Socket } from "node:net";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateClip, tempDir, threeSceneSpec } from "../../fixtures/media.js";
 import { startTestServer, type TestServer } from "../graphql/helpers.js";
@@ -72,6 +76,66 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
+const shoot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+/** A PNG's signature and the IHDR chunk's width and height (big-endian, bytes 16..23). */
+function pngSize(bytes: Buffer): { width: number; height: number } {
+  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(bytes.subarray(12, 16).toString("ascii")).toBe("IHDR");
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/**
+ * Accessible basics of whatever the page shows now: every form control has a label, every button and link a
+ * name, every image an alt, text contrast of at least 4.5:1 (WCAG AA) against its background, and nothing
+ * wider than the 1280x800 window.
+ */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const problems: string[] = [];
+    const brief = (el: Element) => el.outerHTML.slice(0, 100);
+    for (const el of document.querySelectorAll<HTMLInputElement>("input, select, textarea")) {
+      if (el.type === "hidden") continue;
+      if ((el.labels?.length ?? 0) === 0 && !el.getAttribute("aria-label")) problems.push(`no label: ${brief(el)}`);
+    }
+    for (const el of document.querySelectorAll<HTMLElement>("button, a[href], [role=button]")) {
+      const name =
+        el.getAttribute("aria-label") ?? (el.textContent?.trim() || el.querySelector("img[alt]")?.getAttribute("alt"));
+      if (!name?.trim() && !el.hidden) problems.push(`no accessible name: ${brief(el)}`);
+    }
+    for (const img of document.querySelectorAll("img"))
+      if (!img.hasAttribute("alt")) problems.push(`no alt: ${brief(img)}`);
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+    const luminance = ([r, g, b]: number[]) => {
+      const lin = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!);
+    };
+    const background = (el: Element | null): number[] => {
+      for (; el; el = el.parentElement) {
+        const c = rgb(getComputedStyle(el).backgroundColor);
+        if (c.length >= 3 && (c[3] ?? 1) > 0.5) return c;
+      }
+      return [255, 255, 255];
+    };
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const checked = new Set<Element>();
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || checked.has(el) || !n.textContent?.trim() || el.closest("svg, [hidden], .skip")) continue;
+      checked.add(el);
+      if (el.getClientRects().length === 0) continue;
+      const fg = luminance(rgb(getComputedStyle(el).color));
+      const bg = luminance(background(el));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)}: ${brief(el)}`);
+    }
+    if (document.documentElement.scrollWidth > window.innerWidth)
+      problems.push(`wider than the window: ${document.documentElement.scrollWidth} > ${window.innerWidth}`);
+    return problems;
+  });
+}
+
 const cellText = (v: unknown): string =>
   v === null || v === undefined
     ? ""
@@ -90,8 +154,6 @@ describe.skipIf(!available)("dashboard in headless Chromium", () => {
     expect(body.errors).toBeUndefined();
     return body.data;
   };
-  const shoot = (page: Page, name: string) =>
-    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
@@ -164,6 +226,7 @@ describe.skipIf(!available)("dashboard in headless Chromium", () => {
     await card.waitFor();
     expect(await card.getAttribute("data-status")).toBe("READY");
     expect(await card.locator("[data-sources]").getAttribute("data-sources")).toBe("EMBEDDED");
+    expect(await accessibilityProblems(page)).toEqual([]);
     await shoot(page, "library");
     expectClean(w);
   });
@@ -241,9 +304,36 @@ describe.skipIf(!available)("dashboard in headless Chromium", () => {
       page.waitForEvent("download"),
       page.click('[data-chart="visual"] [data-export="svg"]'),
     ]);
-    expect(await readFile(await svgDownload.path(), "utf8")).toMatch(
-      /^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/,
-    );
+    // the exported SVG is the chart (three series drawn as lines), not one of its legend's swatches
+    const chartSvg = page.locator('[data-chart="visual"] figure > svg');
+    const chartWidth = Number(await chartSvg.getAttribute("width"));
+    const chartHeight = Number(await chartSvg.getAttribute("height"));
+    expect(chartWidth).toBeGreaterThan(300);
+    const svgText = await readFile(await svgDownload.path(), "utf8");
+    expect(svgText).toMatch(/^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svgText).toMatch(new RegExp(`^<svg[^>]* width="${chartWidth}"`));
+    expect(svgText).toContain(">contrast</text>"); // the legend, drawn into the SVG
+    expect((svgText.match(/<path[^>]+stroke=/g) ?? []).length).toBeGreaterThanOrEqual(3);
+
+    // PNG export, made offline from the SVG on a canvas: a real PNG at twice the chart's size
+    for (const chart of ["emotion-scenes", "palette"]) {
+      const [pngDownload] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click(`[data-chart="${chart}"] [data-export="png"]`),
+      ]);
+      expect(pngDownload.suggestedFilename()).toMatch(new RegExp(`-${chart}\\.png$`));
+      await pngDownload.saveAs(path.join(ARTIFACTS, `export-${chart}.png`));
+      const bytes = await readFile(await pngDownload.path());
+      const png = pngSize(bytes);
+      const drawn = page.locator(`[data-chart="${chart}"] figure > svg`);
+      expect(png.width, chart).toBe(2 * Number(await drawn.getAttribute("width")));
+      expect(png.height, chart).toBeGreaterThanOrEqual(2 * Number(await drawn.getAttribute("height")));
+      // and it decodes to a picture, not a blank canvas: dark ink and coloured marks on the white
+      const stats = await sharp(bytes).stats();
+      expect(Math.min(...stats.channels.slice(0, 3).map((c) => c.min)), chart).toBeLessThan(100);
+      expect(Math.max(...stats.channels.slice(0, 3).map((c) => c.stdev)), chart).toBeGreaterThan(20);
+    }
+    expect(chartHeight).toBeGreaterThan(0);
 
     // live: a new analysis result for this clip redraws the charts without a reload
     await gql(
@@ -255,6 +345,16 @@ describe.skipIf(!available)("dashboard in headless Chromium", () => {
     await expect
       .poll(() => page.locator("#live-note").textContent(), { timeout: 20_000 })
       .toMatch(/style result arrived/);
+    // keyboard: the skip link comes first in the tab order (before the header), moves the focus to the
+    // content and stays on this page (the router must not take "#main" for a route)
+    const url = page.url();
+    await page.locator("header .brand").focus();
+    await page.keyboard.press("Shift+Tab");
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe("skip");
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+    expect(page.url()).toBe(url);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await shoot(page, "clip");
     expectClean(w);
   });
@@ -266,20 +366,123 @@ describe.skipIf(!available)("dashboard in headless Chromium", () => {
     await hit.waitFor();
     expect(await hit.locator("mark").first().textContent()).toMatch(/harbour/i);
 
-    await page.fill("#ask-q", "Where were you last night?");
-    await page.click("#ask-form button[type=submit]");
+    // asked from the keyboard: type into the labelled box and press Enter
+    await page.getByLabel("Question").focus();
+    await page.keyboard.type("Where were you last night?");
+    await page.keyboard.press("Enter");
     const answer = page.locator('[data-answer="done"]');
     await answer.waitFor({ timeout: 60_000 });
     const citation = answer.locator("a.citation").first();
     await citation.waitFor();
     const scene = await citation.getAttribute("data-scene");
+    expect(await accessibilityProblems(page)).toEqual([]);
     await shoot(page, "ask");
     await citation.click();
     await page.locator("svg.timeline").waitFor();
     expect(page.url()).toMatch(/#\/clip\/.+\?t=/);
-    await page.locator(`[data-detail="scene"], [data-detail="moment"]`).waitFor();
     expect(scene).toBeTruthy();
+    // the cited scene is the one shown and marked on the timeline
+    await page.locator(`[data-detail="scene"][data-scene="${scene}"]`).waitFor();
+    expect(await page.locator(`svg.timeline rect.scene.selected`).getAttribute("data-scene")).toBe(scene);
     expectClean(w);
+  });
+
+  it("drafts a scene with its sources (draftScene), and a source opens the cited scene", async () => {
+    const prompt = "The ship leaves at dawn and we sail without him";
+    const w = await openPage(browser, `${t.origin}/#/ask`);
+    const { page } = w;
+    // an empty prompt: the API's refusal, with its code, in the draft panel
+    await page.click("#draft-form button[type=submit]");
+    const refused = page.locator("#draft .error");
+    await refused.waitFor();
+    expect(await refused.getAttribute("data-code")).toBe("BAD_USER_INPUT");
+    expect(await refused.textContent()).toMatch(/prompt/i);
+
+    await page.fill("#draft-q", prompt);
+    await page.click("#draft-form button[type=submit]");
+    const draft = page.locator('[data-draft="done"]');
+    await draft.waitFor({ timeout: 60_000 });
+    const { draftScene } = await gql<{
+      draftScene: { text: string; noRelevantScene: boolean; sources: { scene: { id: string } }[] };
+    }>(`query($p: String!) { draftScene(prompt: $p) { text noRelevantScene sources { scene { id } } } }`, {
+      p: prompt,
+    });
+    expect(draftScene.noRelevantScene).toBe(false);
+    expect(draftScene.sources.length).toBeGreaterThan(0);
+    expect((await draft.locator("pre.fountain").textContent())?.trim()).toBe(draftScene.text.trim());
+    const sources = draft.locator("ol.citations a.citation");
+    expect(await sources.count()).toBe(draftScene.sources.length);
+    expect(await sources.evaluateAll((as) => as.map((a) => a.getAttribute("data-scene")))).toEqual(
+      draftScene.sources.map((x) => x.scene.id),
+    );
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await shoot(page, "draft");
+    const cited = draftScene.sources[0]!.scene.id;
+    await sources.first().click();
+    await page.locator(`[data-detail="scene"][data-scene="${cited}"]`).waitFor();
+    expect(await page.locator(`svg.timeline rect.scene.selected`).getAttribute("data-scene")).toBe(cited);
+    w.errors = w.errors.filter((e) => !/status of 400/.test(e));
+    expectClean(w);
+  });
+
+  it("says when the WebSocket drops, reconnects by itself, and the live view resumes", async () => {
+    // every upgraded socket the server accepts, so the test can drop them as a network failure would
+    const sockets = new Set<Socket>();
+    const track = (_req: unknown, socket: Socket) => {
+      sockets.add(socket);
+      socket.once("close", () => sockets.delete(socket));
+    };
+    t.server.httpServer.on("upgrade", track);
+    try {
+      const w = await openPage(browser, `${t.origin}/#/clip/${encodeURIComponent(clipBId)}`);
+      const { page } = w;
+      const indicator = page.locator("#connection");
+      await page.locator('#connection[data-state="connected"]').waitFor({ timeout: 20_000 });
+      expect(await indicator.textContent()).toBe("live");
+      await page.locator('[data-chart="dialogue-pace"]').waitFor();
+      await page.evaluate(() => {
+        const el = document.querySelector("#connection")!;
+        const seen: string[] = [];
+        (window as unknown as { connectionSeen: string[] }).connectionSeen = seen;
+        new MutationObserver(() => {
+          const s = `${(el as HTMLElement).dataset.state}:${el.textContent}`;
+          if (seen.at(-1) !== s) seen.push(s);
+        }).observe(el, { subtree: true, childList: true, attributes: true, characterData: true });
+      });
+      expect(sockets.size).toBeGreaterThan(0);
+      for (const socket of sockets) socket.destroy(); // no close frame: the browser sees 1006
+
+      await page.locator('#connection[data-state="restored"]').waitFor({ timeout: 20_000 });
+      expect(await indicator.textContent()).toBe("live again");
+      const seen = await page.evaluate(() => (window as unknown as { connectionSeen: string[] }).connectionSeen);
+      expect(seen[0]).toBe("reconnecting:reconnecting…");
+      expect(seen.at(-1)).toBe("restored:live again");
+      await shoot(page, "reconnected");
+
+      // the analysisCompleted subscription came back with the socket: a result computed now reaches the page.
+      // The indicator turns at the server's connection_ack, a moment before it has the subscription again, so
+      // the result is asked for again until it arrives.
+      const note = page.locator("#live-note");
+      expect(await note.textContent()).toBe("");
+      await expect
+        .poll(
+          async () => {
+            await gql(
+              `query($scope: AnalysisScopeInput) { emotionAnalysis(scope: $scope, resolution: SCENE, refresh: true) { run { id } } }`,
+              { scope: { clipIds: [clipBId] } },
+            );
+            await page.waitForTimeout(300);
+            return note.textContent();
+          },
+          { timeout: 20_000, interval: 200 },
+        )
+        .toMatch(/emotion result arrived/);
+      // and after a few seconds the header settles back to plain "live"
+      await page.locator('#connection[data-state="connected"]').waitFor({ timeout: 10_000 });
+      expectClean(w);
+    } finally {
+      t.server.httpServer.off("upgrade", track);
+    }
   });
 
   it("compares two clips on style metrics and emotion distribution", async () => {
@@ -290,7 +493,25 @@ describe.skipIf(!available)("dashboard in headless Chromium", () => {
     expect(Number(await panel.getAttribute("data-points"))).toBe(2);
     expect(Number(await page.locator('[data-chart="compare-emotion"]').getAttribute("data-points"))).toBe(2);
     expect(await page.locator("table.data tbody tr").count()).toBe(2);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await shoot(page, "compare");
+    // the check itself sees what it is meant to: an unlabelled input, a nameless button, faint text, overflow
+    await page.evaluate(() => {
+      const probe = document.createElement("div");
+      probe.id = "a11y-probe";
+      probe.innerHTML = `<input id="probe-input"><button type="button"></button><img src="data:,">
+        <p style="color:#bbb;background:#fff">faint</p><div style="width:3000px">wide</div>`;
+      document.querySelector("main")!.append(probe);
+    });
+    const found = await accessibilityProblems(page);
+    expect(found.map((p) => p.split(":")[0])).toEqual([
+      "no label",
+      "no accessible name",
+      "no alt",
+      expect.stringMatching(/^contrast 1\.\d\d$/),
+      "wider than the window",
+    ]);
+    await page.evaluate(() => document.querySelector("#a11y-probe")!.remove());
     expectClean(w);
   });
 
@@ -312,8 +533,25 @@ describe.skipIf(!available)("dashboard in headless Chromium", () => {
 describe.skipIf(!available)("dashboard with API keys", () => {
   let t: TestServer;
   let browser: Browser;
+  let media: string;
+  let jobId: string;
   beforeAll(async () => {
-    t = await startTestServer({ CINERAG_API_KEYS: "reader:reader-key-123456,editor:editor-key-123456" });
+    media = await tempDir("cinerag-dashboard-keys-");
+    await writeFile(path.join(media, "queued.mkv"), "not a film: the job never runs");
+    t = await startTestServer({
+      CINERAG_API_KEYS: "reader:reader-key-123456,editor:editor-key-123456",
+      CINERAG_MEDIA_ROOTS: media,
+    });
+    // the runner is stopped, so the job stays QUEUED: an editor sees its cancel button, a reader must not
+    await t.app.jobs.stop();
+    const queued = await t.gql<{ ingestClip: { id: string; status: string } }>(
+      `mutation($input: IngestClipInput!) { ingestClip(input: $input) { id status } }`,
+      { input: { path: path.join(media, "queued.mkv") } },
+      { "x-api-key": "editor-key-123456" },
+    );
+    expect(queued.body.errors).toBeUndefined();
+    expect(queued.body.data!.ingestClip.status).toBe("QUEUED");
+    jobId = queued.body.data!.ingestClip.id;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
@@ -322,6 +560,30 @@ describe.skipIf(!available)("dashboard with API keys", () => {
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
+    await rm(media, { recursive: true, force: true });
+  });
+
+  const signIn = async (key: string): Promise<Watched> => {
+    const w = await openPage(browser, `${t.origin}/`);
+    await w.page.locator("#api-key").waitFor();
+    await w.page.fill("#api-key", key);
+    await w.page.click(".key-form button[type=submit]");
+    await w.page.locator("h1:has-text('Library')").waitFor();
+    await w.page.locator(`[data-job="${jobId}"]`).waitFor();
+    return w;
+  };
+  const expectLocal = (w: Watched) => {
+    const foreign = w.requests.filter((u) => !u.startsWith(t.origin) && !/^(data|blob):/.test(u));
+    expect(foreign).toEqual([]);
+  };
+
+  it("shows an editor the ingest form and the cancel button of a queued job", async () => {
+    const w = await signIn("editor-key-123456");
+    expect(await w.page.locator(".ingest").count()).toBe(1);
+    expect(await w.page.locator(`[data-job="${jobId}"] button.cancel`).count()).toBe(1);
+    expect(await w.page.evaluate(() => document.body.dataset.role)).toBe("editor");
+    expect(w.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
+    expectLocal(w);
   });
 
   it("asks for a key, refuses a wrong one, and shows a reader no ingest controls", async () => {
@@ -334,11 +596,17 @@ describe.skipIf(!available)("dashboard with API keys", () => {
     await page.fill("#api-key", "reader-key-123456");
     await page.click(".key-form button[type=submit]");
     await page.locator("h1:has-text('Library')").waitFor();
+    // the queued job is listed, without the controls a reader cannot use
+    await page.locator(`[data-job="${jobId}"][data-status="QUEUED"]`).waitFor();
+    expect(await page.evaluate(() => document.body.dataset.role)).toBe("reader");
     expect(await page.locator(".ingest").count()).toBe(0);
     expect(await page.locator("button.cancel").count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await shoot(page, "library-reader");
     expect(await page.evaluate(() => sessionStorage.getItem("cinerag.apiKey"))).toBe("reader-key-123456");
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
     w.errors = w.errors.filter((e) => !/status of 401/.test(e));
     expect(w.errors).toEqual([]);
+    expectLocal(w);
   });
 });
