@@ -502,7 +502,10 @@ export class ModelRegistry {
 
   async zeroShot(): Promise<ZeroShotClassifier> {
     const pipe = await this.load("zero-shot");
-    return new TransformersZeroShotClassifier(pipe, { model: this.status("zero-shot").id });
+    return new TransformersZeroShotClassifier(pipe, {
+      model: this.status("zero-shot").id,
+      batchSize: this.options.batchSize,
+    });
   }
 
   async captioner(): Promise<ImageCaptioner> {

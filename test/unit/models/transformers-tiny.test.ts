@@ -7,6 +7,7 @@ import { TINY_EMBEDDING_DIMENSION, writeTinyModels } from "../../fixtures/tiny-m
 import { TransformersEmbedder } from "../../../src/models/transformers/transformers.embedder.js";
 import { TransformersEmotionClassifier } from "../../../src/models/transformers/transformers.emotion-classifier.js";
 import { EMOTIONS } from "../../../src/models/model-ports.js";
+import { TransformersZeroShotClassifier } from "../../../src/models/transformers/transformers.zero-shot.js";
 import { countingRegistry, cosine, modelsOptions, norm, tempRoot } from "./helpers.js";
 
 let root: string;
@@ -141,5 +142,42 @@ describe("zero-shot (NLI) on a tiny model", () => {
     expect(multi!.labels[0]!.label).toBe("love");
     expect(multi!.labels[0]!.score).toBeGreaterThan(0.5);
     expect(multi!.labels[2]!.score).toBeLessThan(0.5);
+  });
+
+  it("keeps the hypothesis of a long scene: the premise is cut, never the label (issue 13)", async () => {
+    const { registry } = setup();
+    const zs = await registry.zeroShot();
+    // 600 filler words: premise + hypothesis is past the model's 512 tokens; cutting the pair's end (as the
+    // pipeline does) removes "This example is <label>." and every label then scores the same
+    const long = `a kiss at the wedding ${"and ".repeat(600)}`;
+    const [r] = await zs.classify([long], ["love", "war", "food"]);
+    expect(r!.labels[0]!.label).toBe("love");
+    expect(r!.labels[0]!.score - r!.labels[1]!.score).toBeGreaterThan(0.2);
+  });
+
+  it("scores every (text, label) pair in batches, with the same scores as one pair at a time", async () => {
+    const batched = setup({ batchSize: 32 }).registry;
+    const single = setup({ batchSize: 1 }).registry;
+    const texts = ["soldiers at war", "a kiss at the wedding", "soup for dinner", "rain and storm"];
+    const labels = ["love", "war", "food", "weather"];
+    const a = (await batched.zeroShot()) as TransformersZeroShotClassifier;
+    const b = (await single.zeroShot()) as TransformersZeroShotClassifier;
+    const ra = await a.classify(texts, labels);
+    const rb = await b.classify(texts, labels);
+    // 16 pairs: one forward pass at batch 32, sixteen at batch 1
+    expect(a.calls).toBe(1);
+    expect(b.calls).toBe(16);
+    expect(ra.map((r) => r.labels[0]!.label)).toEqual(["war", "love", "food", "weather"]);
+    ra.forEach((r, i) => r.labels.forEach((l, j) => expect(l.score).toBeCloseTo(rb[i]!.labels[j]!.score, 5)));
+  });
+
+  it("stops between batches when aborted", async () => {
+    const zs = (await setup({ batchSize: 1 }).registry.zeroShot()) as TransformersZeroShotClassifier;
+    const controller = new AbortController();
+    controller.abort(new Error("stop"));
+    await expect(zs.classify(["soldiers at war"], ["love", "war"], { signal: controller.signal })).rejects.toThrow(
+      "stop",
+    );
+    expect(zs.calls).toBe(0);
   });
 });
