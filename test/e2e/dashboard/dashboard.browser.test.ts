@@ -356,6 +356,22 @@ describe.skipIf(!available)("dashboard in headless Chromium", () => {
     expect(page.url()).toBe(url);
     expect(await accessibilityProblems(page)).toEqual([]);
     await shoot(page, "clip");
+    // laptop screens (1366x768, the most common, and 1440x900): the same checks, nothing wider than the
+    // window, and every chart still drawn at a usable width
+    for (const viewport of [
+      { width: 1366, height: 768 },
+      { width: 1440, height: 900 },
+    ]) {
+      await page.setViewportSize(viewport);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      const widths = await page
+        .locator("figure svg, .chart svg")
+        .evaluateAll((svgs) => svgs.map((s) => s.getBoundingClientRect().width));
+      expect(widths.length).toBeGreaterThan(0);
+      for (const width of widths) expect(width).toBeLessThanOrEqual(viewport.width);
+      await shoot(page, `clip-${viewport.width}x${viewport.height}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
     expectClean(w);
   });
 
