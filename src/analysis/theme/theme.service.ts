@@ -11,7 +11,15 @@ import { AppError } from "../../errors/app-error.js";
 import { unavailableReason, type AnalysisModels } from "../analysis-models.js";
 import { buildEvidence } from "../evidence.js";
 import type { AnalysisRun, AnalysisStore, ModelUse, RunOptions } from "../results/analysis-store.js";
-import { loadScenes, resolveScope, type AnalysisScope, type SceneData, type AnalysisReads } from "../scope.js";
+import {
+  loadCues,
+  loadScenes,
+  resolveScope,
+  type AnalysisScope,
+  type SceneData,
+  type AnalysisReads,
+  type ScopeTrack,
+} from "../scope.js";
 import { table, type Evidence } from "../tables.js";
 import type { Theme, ThemeDiscoveryResult, ThemePresence, ThemeTestResult } from "./theme.types.js";
 import { mean, round } from "../text.js";
@@ -52,6 +60,35 @@ export class ThemeService {
       store: AnalysisStore;
     },
   ) {}
+
+  /**
+   * The similarity a theme needs without zero-shot, by embedder: hashing vectors are sparse (unrelated near
+   * 0); the word-vector fallback puts unrelated lines under 0.12 (measured on the paraphrase tuning set:
+   * WordVecEmbedder.unrelatedBelow), so 0.18 leaves a margin; neural embedders have a high baseline.
+   */
+  private similarityFloor(): number {
+    const method = this.deps.embedder.provenance.method;
+    return method === "wordvec" ? 0.18 : method === "model" ? 0.8 : 0.3;
+  }
+
+  /** Per scene, per theme (in order): the scene's line most similar to the theme, and its similarity. */
+  private async bestLines(
+    tracks: ScopeTrack[],
+    themeVectors: Float32Array[],
+  ): Promise<Map<string, Array<{ text: string; similarity: number }>>> {
+    const cues = (await loadCues(this.deps.reads, tracks)).filter((c) => c.sceneId && c.text.trim());
+    const { vectors } = await this.deps.embeddings.embedPassages(cues.map((c) => c.text));
+    const out = new Map<string, Array<{ text: string; similarity: number }>>();
+    cues.forEach((c, i) => {
+      const best = out.get(c.sceneId!) ?? themeVectors.map(() => ({ text: "", similarity: -1 }));
+      themeVectors.forEach((tv, t) => {
+        const similarity = dot(vectors[i]!, tv);
+        if (similarity > best[t]!.similarity) best[t] = { text: c.text, similarity };
+      });
+      out.set(c.sceneId!, best);
+    });
+    return out;
+  }
 
   private embeddingUse(): ModelUse {
     return { task: "embedding", ...this.deps.embedder.provenance };
@@ -234,7 +271,7 @@ export class ThemeService {
     } catch (error) {
       unavailable = unavailableReason(error);
     }
-    const threshold = params.threshold ?? (zeroShot ? 0.5 : 0.3);
+    const threshold = params.threshold ?? (zeroShot ? 0.5 : this.similarityFloor());
     const parameters = {
       themes: names,
       threshold,
@@ -255,6 +292,10 @@ export class ThemeService {
         const scenes = await this.scenesWithText(resolved.clipIds);
         const { vectors } = await this.deps.embeddings.embedPassages(scenes.map((s) => s.text));
         const themeVectors = await this.deps.embedder.embed(names, "query");
+        // a theme is often said in one line of a long scene ("I've been alone for as long as I can
+        // remember"): a scene's similarity is its whole text's or its best line's, whichever is higher,
+        // and that line is its evidence
+        const lines = await this.bestLines(resolved.tracks, themeVectors);
         const zs =
           zeroShot && scenes.length
             ? await zeroShot.classify(
@@ -274,7 +315,8 @@ export class ThemeService {
         }> = [];
         scenes.forEach((s, i) => {
           names.forEach((theme, t) => {
-            const similarity = Math.max(0, dot(vectors[i]!, themeVectors[t]!));
+            const line = lines.get(s.id)?.[t];
+            const similarity = Math.max(0, dot(vectors[i]!, themeVectors[t]!), line?.similarity ?? 0);
             const z = zs ? (zs[i]?.labels.find((l) => l.label === theme)?.score ?? 0) : null;
             rows.push({
               sceneId: s.id,
@@ -292,9 +334,12 @@ export class ThemeService {
           const above = mine.filter((r) => r.score >= threshold).sort((a, b) => b.score - a.score);
           const evidence = await buildEvidence(
             this.deps.reads,
-            above
-              .slice(0, parameters.evidencePerTheme)
-              .map((r) => ({ sceneId: r.sceneId, score: r.score, query: theme })),
+            above.slice(0, parameters.evidencePerTheme).map((r) => ({
+              sceneId: r.sceneId,
+              score: r.score,
+              query: theme,
+              preferQuote: lines.get(r.sceneId)?.[names.indexOf(theme)]?.text,
+            })),
             resolved.tracks,
           );
           const clips = resolved.clips.map((c) => {

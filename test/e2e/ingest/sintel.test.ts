@@ -71,3 +71,33 @@ it("tiles the film with scenes no longer than the configured maximum, dialogue i
   expect(wordless.length).toBeGreaterThan(0); // or the check below would hold of nothing
   expect(wordless.map((s) => s.text)).toEqual(wordless.map(() => ""));
 });
+
+// issue 14: with no model at all (the word-vector fallback), a tested theme finds the scene that says it
+// in other words: "loneliness" → the scene of "I've been alone for as long as I can remember."
+it("finds loneliness in the scene where the film says it in other words", async () => {
+  const run = await runCli(
+    [
+      "query",
+      `{ themeTest(themes: ["loneliness"]) { method embeddingModel themes { theme evidence { quote startTime } } } }`,
+    ],
+    { CINERAG_DATA_DIR: path.join(dir!, "data"), CINERAG_OFFLINE: "1" },
+  );
+  expect(run.code).toBe(0);
+  const result = JSON.parse(run.stdout) as {
+    data: {
+      themeTest: {
+        method: string;
+        embeddingModel: string;
+        themes: Array<{ theme: string; evidence: Array<{ quote: string | null; startTime: number }> }>;
+      };
+    };
+  };
+  const test = result.data.themeTest;
+  expect(test.method).toBe("embedding");
+  expect(test.embeddingModel).toMatch(/^glove6b/);
+  // the scene holding the line (cue at 182.95 s) is evidence, quoted by its line nearest the theme (each line
+  // belongs to one scene, so a quote from the scene's text identifies the scene)
+  const alone = out.scenes.find((s) => s.text.includes("I've been alone for as long as I can remember."))!;
+  const quotes = test.themes[0]!.evidence.map((e) => e.quote ?? "");
+  expect(quotes.some((q) => q.length > 0 && alone.text.includes(q))).toBe(true);
+});
