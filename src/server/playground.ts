@@ -110,7 +110,9 @@ mutation Ingest($path: String!) {
     },
     {
       title: "Job progress",
-      query: `subscription JobProgress($jobId: ID!) {
+      query: `# GraphiQL runs one operation at a time (graphql/graphiql#2909): running another tab ends this
+# subscription. Keep it in a browser tab of its own (open /graphql twice), or watch it live on the dashboard (/).
+subscription JobProgress($jobId: ID!) {
   jobProgress(jobId: $jobId) { status stage stagePercent percent message final clip { id title } }
 }
 `,
@@ -118,7 +120,9 @@ mutation Ingest($path: String!) {
     },
     {
       title: "Clip updates",
-      query: `subscription ClipUpdates {
+      query: `# GraphiQL runs one operation at a time (graphql/graphiql#2909): running another tab ends this
+# subscription. Keep it in a browser tab of its own (open /graphql twice), or watch it live on the dashboard (/).
+subscription ClipUpdates {
   clipUpdated { change clipId at clip { title duration } }
 }
 `,
