@@ -60,7 +60,9 @@ function ingestOnce(file: string): {
   const r = spawnSync(process.execPath, [path.join(here, "ingest-child.js"), file, dataDir], { encoding: "utf8" });
   const processMs = performance.now() - started;
   if (r.status !== 0) throw new Error(`ingest failed: ${r.stderr}`);
-  return { ...JSON.parse(r.stdout.trim().split("\n").pop()!), processMs };
+  // the child's last line: its own measurements (ingest-child.ts)
+  const measured = JSON.parse(r.stdout.trim().split("\n").pop()!) as Omit<ReturnType<typeof ingestOnce>, "processMs">;
+  return { ...measured, processMs };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -3,7 +3,7 @@
 // has errors, 2 when the document or variables cannot be read.
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { execute, getOperationAST, GraphQLError, parse, specifiedRules, validate } from "graphql";
+import { execute, getOperationAST, GraphQLError, OperationTypeNode, parse, specifiedRules, validate } from "graphql";
 import type { App } from "../app.js";
 import { AppError } from "../errors/app-error.js";
 import { cineragSchema } from "../schema/build-schema.js";
@@ -61,7 +61,7 @@ export async function runQuery(app: App, source: string, variables?: Record<stri
       })),
     };
   const operation = getOperationAST(document, operationName);
-  if (operation?.operation === "subscription") {
+  if (operation?.operation === OperationTypeNode.SUBSCRIPTION) {
     return {
       errors: [
         {

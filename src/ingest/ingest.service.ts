@@ -273,7 +273,7 @@ export class IngestService {
     if (!this.deps.enricher || this.deps.enricher.steps.length === 0) return result;
     const enrichment = await this.deps.enricher.enrichClip(result.clip.id, {
       signal: request.signal,
-      onProgress: (step, p, m) => report(step as IngestStage, p, m),
+      onProgress: (step, p, m) => report(step, p, m),
     });
     return { ...result, enrichment };
   }

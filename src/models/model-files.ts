@@ -121,9 +121,13 @@ function externalChunks(config: unknown, fullName: string, session: string): num
   return Number(config) || 0;
 }
 
+function isManifest(value: Record<string, unknown>): value is Record<string, unknown> & Manifest {
+  return typeof value.files === "object" && value.files !== null;
+}
+
 export function readManifest(dir: string): Manifest | undefined {
   const m = readJson(path.join(dir, MANIFEST));
-  return m && typeof m.files === "object" && m.files !== null ? (m as unknown as Manifest) : undefined;
+  return m && isManifest(m) ? m : undefined;
 }
 
 export interface FolderCheck {

@@ -33,10 +33,10 @@ import {
   type TextGenerator,
   type ZeroShotClassifier,
 } from "./model-ports.js";
-import { LexiconEmotionClassifier } from "./lexicon/lexicon.emotion-classifier.js";
 import {
   hubUnreachable,
   TransformersRuntime,
+  type PipelineTask,
   type DownloadProgress,
   type PipelineLike,
 } from "./transformers/runtime.js";
@@ -57,7 +57,7 @@ export interface ModelSpec {
   /** default hub id */
   id: string;
   /** transformers.js pipeline task ("clip" loads its two towers itself) */
-  pipeline: string;
+  pipeline: PipelineTask | "clip";
   /** quantisation downloaded by `models pull` and preferred when several are on disk */
   dtype: "fp32" | "fp16" | "q8" | "q4";
   license: string;
@@ -382,7 +382,7 @@ export class ModelRegistry {
     const started = performance.now();
     try {
       const loaded =
-        s.task === "clip"
+        s.spec.pipeline === "clip"
           ? await this.runtime.clipParts(source, { dtype, localOnly: present, onProgress })
           : await this.runtime.pipeline(s.spec.pipeline, source, { dtype, localOnly: present, onProgress });
       this.deps.logger?.debug(

@@ -2,6 +2,7 @@
 // what overlaps [startTime, endTime).
 import "reflect-metadata";
 import { ArgsType, Field, Float, ID, InputType, Int } from "type-graphql";
+import type { SceneListFilter } from "../services/scene.service.js";
 import { ClipStatus, JobStatus, TransitionKind } from "./enums.js";
 
 @ArgsType()
@@ -38,7 +39,7 @@ export class ClipFilter {
 }
 
 @InputType({ description: "Scenes overlapping [startTime, endTime), with dialogue in a language or containing words." })
-export class SceneFilter extends TimeRangeFilter {
+export class SceneFilter extends TimeRangeFilter implements Omit<SceneListFilter, "clipIds"> {
   @Field(() => String, {
     nullable: true,
     description: "scenes with dialogue in this language (primary subtag: en matches en-GB)",

@@ -32,7 +32,7 @@ import {
   type HighlightOptions,
   type HybridSearchOptions,
   type SceneDocument,
-  type SceneFilter,
+  type SceneIndexFilter,
   type SceneHit,
   type SceneIndex,
   type SceneIndexMeta,
@@ -292,7 +292,7 @@ export class ElasticsearchSceneIndex implements SceneIndex {
 
   // ---------------------------------------------------------------------------------------------- reads
 
-  async count(filter?: SceneFilter): Promise<number> {
+  async count(filter?: SceneIndexFilter): Promise<number> {
     await this.init();
     const r = await this.call(() =>
       this.client.count({ index: this.index, query: { bool: { filter: esFilter(filter) } } }),
@@ -329,7 +329,7 @@ export class ElasticsearchSceneIndex implements SceneIndex {
   private async bm25(
     query: string,
     size: number,
-    filter: SceneFilter | undefined,
+    filter: SceneIndexFilter | undefined,
     highlight: HighlightOptions | undefined,
   ): Promise<SceneHit[]> {
     if (!/[\p{L}\p{N}]/u.test(query)) return [];
@@ -361,7 +361,7 @@ export class ElasticsearchSceneIndex implements SceneIndex {
     }));
   }
 
-  private async knn(vector: Float32Array, k: number, filter: SceneFilter | undefined): Promise<SceneHit[]> {
+  private async knn(vector: Float32Array, k: number, filter: SceneIndexFilter | undefined): Promise<SceneHit[]> {
     const r = await this.call(() =>
       this.client.search<{ sceneId: string; clipId: string }>({
         index: this.index,
@@ -420,7 +420,7 @@ export class ElasticsearchSceneIndex implements SceneIndex {
 
 // ------------------------------------------------------------------------------------------------ helpers
 
-export function esFilter(filter: SceneFilter | undefined): estypes.QueryDslQueryContainer[] {
+export function esFilter(filter: SceneIndexFilter | undefined): estypes.QueryDslQueryContainer[] {
   const out: estypes.QueryDslQueryContainer[] = [];
   if (filter?.clipIds) out.push({ terms: { clipId: filter.clipIds } });
   const languages = filterLanguages(filter);

@@ -41,7 +41,7 @@ import {
   type HighlightOptions,
   type HybridSearchOptions,
   type SceneDocument,
-  type SceneFilter,
+  type SceneIndexFilter,
   type SceneHit,
   type SceneIndex,
   type SceneIndexMeta,
@@ -373,7 +373,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
 
   // ---------------------------------------------------------------------------------------------- reads
 
-  count(filter?: SceneFilter): Promise<number> {
+  count(filter?: SceneIndexFilter): Promise<number> {
     return settle(() => {
       this.initSync();
       const where = this.sceneFilterSql(filter, "s");
@@ -421,7 +421,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
   }
 
   /** BM25 over FTS5, filters joined on the scenes table; score = -bm25() (higher is better). */
-  private bm25(fts: string, limit: number, filter: SceneFilter | undefined): SceneHit[] {
+  private bm25(fts: string, limit: number, filter: SceneIndexFilter | undefined): SceneHit[] {
     const where = this.sceneFilterSql(filter, "s");
     const [wText, wCaptions] = this.weights;
     const sql =
@@ -448,7 +448,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
   }
 
   /** The k nearest scenes (that pass the filter) to a unit vector, by exact cosine. */
-  private knn(unit: Float32Array, k: number, filter: SceneFilter | undefined): SceneHit[] {
+  private knn(unit: Float32Array, k: number, filter: SceneIndexFilter | undefined): SceneHit[] {
     k = Math.min(k, DEPTH_MAX);
     const ann = this.syncAnn();
     let scored: Scored[];
@@ -467,7 +467,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
     return this.toHits(scored, ["SEMANTIC"]);
   }
 
-  private filteredKnn(ann: AnnIndex, unit: Float32Array, k: number, filter: SceneFilter): Scored[] {
+  private filteredKnn(ann: AnnIndex, unit: Float32Array, k: number, filter: SceneIndexFilter): Scored[] {
     const where = this.sceneFilterSql(filter, "s");
     const selected = `SELECT v.id, v.embedding FROM scenes s JOIN scene_vectors v ON v.id = s.id WHERE ${where.sql}`;
     // few scenes pass: scan them exactly (found through the scenes indexes, LIMIT bounds the cost)
@@ -578,7 +578,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
    * most selective), else the time range (start_time bounded on both sides by the longest scene), else the
    * language; the other conditions are checked on the rows found (a unary + keeps them off the index).
    */
-  private sceneFilterSql(filter: SceneFilter | undefined, alias: string): SqlPart {
+  private sceneFilterSql(filter: SceneIndexFilter | undefined, alias: string): SqlPart {
     const parts: string[] = ["1"];
     const params: unknown[] = [];
     const range = filter?.timeRange;
@@ -685,7 +685,7 @@ function asFloats(b: Buffer): Float32Array {
   return new Float32Array(Uint8Array.prototype.slice.call(b).buffer);
 }
 
-function hasFilter(filter: SceneFilter | undefined): boolean {
+function hasFilter(filter: SceneIndexFilter | undefined): boolean {
   return !!(
     filter &&
     (filter.clipIds !== undefined ||

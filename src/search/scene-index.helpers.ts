@@ -9,7 +9,7 @@ import {
   MAX_LIMIT,
   type EmbeddingModelInfo,
   type SceneDocument,
-  type SceneFilter,
+  type SceneIndexFilter,
   type SceneHit,
   type SceneIndexMeta,
 } from "./scene-index.port.js";
@@ -20,7 +20,7 @@ export function primaryLanguage(tag: string | undefined): string {
 }
 
 /** The filter's languages as primary subtags (undefined: no language filter). */
-export function filterLanguages(filter: SceneFilter | undefined): string[] | undefined {
+export function filterLanguages(filter: SceneIndexFilter | undefined): string[] | undefined {
   return filter?.languages ? [...new Set(filter.languages.map(primaryLanguage).filter(Boolean))] : undefined;
 }
 

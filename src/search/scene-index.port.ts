@@ -27,7 +27,12 @@ export interface SceneDocument {
 import type { MatchKind } from "../domain/enums.js";
 export type { MatchKind };
 
-export interface SceneFilter {
+/**
+ * What a scene index can narrow a search to. Not the list filter of `scenes` (services/scene.service.ts,
+ * SceneListFilter): the index matches any of several languages and has no substring match, as the
+ * GraphQL SceneSearchFilter it comes from.
+ */
+export interface SceneIndexFilter {
   clipIds?: string[];
   /** scenes overlapping [from, to) seconds: startTime < to and endTime > from; either bound may be omitted */
   timeRange?: { from?: number; to?: number };
@@ -51,7 +56,7 @@ export interface HighlightOptions {
 }
 
 export interface SearchOptions {
-  filter?: SceneFilter;
+  filter?: SceneIndexFilter;
   /** default 10, at most 1000 */
   limit?: number;
   highlight?: HighlightOptions;
@@ -121,7 +126,7 @@ export interface SceneIndex {
   /** vector: from the index's model, unit length */
   vectorSearch(vector: Float32Array, options?: SearchOptions): Promise<SceneHit[]>;
   hybridSearch(query: string, vector: Float32Array, options?: HybridSearchOptions): Promise<SceneHit[]>;
-  count(filter?: SceneFilter): Promise<number>;
+  count(filter?: SceneIndexFilter): Promise<number>;
   /** what the index was built with, without checking it; null when the index does not exist yet */
   meta(): Promise<SceneIndexMeta | null>;
   /** drops every document and records a new model (for `cinerag reindex`) */

@@ -12,11 +12,11 @@
 import { AppError } from "../errors/app-error.js";
 import type { Embedder } from "../models/embedder.port.js";
 import type { SearchSceneRow, SearchSourceRepository } from "../store/search-source.repository.js";
-import type { HighlightOptions, MatchKind, SceneFilter, SceneIndex } from "./scene-index.port.js";
+import type { HighlightOptions, MatchKind, SceneIndexFilter, SceneIndex } from "./scene-index.port.js";
 
 import { SEARCH_MODES, type SearchMode } from "../domain/enums.js";
 export { SEARCH_MODES, type SearchMode };
-export type { MatchKind, SceneFilter, SearchSceneRow };
+export type { MatchKind, SceneIndexFilter, SearchSceneRow };
 
 export const DEFAULT_FIRST = 10;
 export const MAX_FIRST = 100;
@@ -25,7 +25,7 @@ export interface SearchScenesOptions {
   /** default HYBRID */
   mode?: SearchMode;
   /** clipIds, timeRange { from, to } (seconds, overlap), languages (primary subtag match) */
-  filter?: SceneFilter;
+  filter?: SceneIndexFilter;
   /** hits wanted, 1..100; default 10 */
   first?: number;
   /** default <mark>…</mark>, 3 fragments of ~120 characters */

@@ -205,8 +205,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
     parseOptions: protection.parseOptions,
     formatError: (formatted, error) => formatError(formatted, error),
     plugins: [
-      // armor's typings point at Apollo's CJS declarations; the objects are plain plugins
-      ...(protection.apollo.plugins as unknown as ApolloServerPlugin<GraphQLContext>[]),
+      ...protection.apolloPlugins,
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),
       operationPlugin,

@@ -5,6 +5,11 @@
 // Armor's own max-tokens Apollo plugin is not used: it re-parses in `parsingDidStart` and turns any syntax
 // error into an HTTP 500. graphql-js (>= 16.7) counts tokens while parsing (`maxTokens`) and Apollo reports
 // the overflow as a syntax error (GRAPHQL_PARSE_FAILED, 400) before validation, let alone execution.
+//
+// Armor's field-suggestion Apollo plugin is not used either: armor types its plugins against Apollo's CJS
+// declarations, which this ESM build cannot accept without a cast. `maskFieldSuggestions` below does what it
+// does (same pattern, same mask), typed against the Apollo this server runs.
+import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import {
   GraphQLError,
@@ -18,8 +23,26 @@ import {
 } from "graphql";
 import type { GraphQLLimits } from "../config.js";
 
+/** armor's mask for a hidden field suggestion */
+export const SUGGESTION_MASK = "[Suggestion hidden]";
+
+/** Hides "Did you mean …" in every error of a request, as armor's blockFieldSuggestion plugin for Apollo. */
+export function maskFieldSuggestions(mask = SUGGESTION_MASK): ApolloServerPlugin {
+  return {
+    requestDidStart() {
+      return Promise.resolve({
+        didEncounterErrors({ errors }) {
+          for (const error of errors) error.message = error.message.replace(/Did you mean ".+"/g, mask);
+          return Promise.resolve();
+        },
+      });
+    },
+  };
+}
+
 export interface Protection {
-  apollo: ReturnType<ApolloArmor["protect"]>;
+  /** Apollo plugins of the protection (the field-suggestion mask when introspection is off) */
+  apolloPlugins: ApolloServerPlugin[];
   /** rules beyond GraphQL's own, for every transport */
   validationRules: ValidationRule[];
   /** for Apollo's `parseOptions` */
@@ -37,16 +60,17 @@ export function createProtection(limits: GraphQLLimits): Protection {
     maxDirectives: { n: limits.maxDirectives },
     maxTokens: { enabled: false }, // see above: parseOptions.maxTokens
     costLimit: { maxCost: limits.maxCost },
-    // suggestions ("Did you mean …") reveal the schema: hide them when introspection is off
-    blockFieldSuggestion: { enabled: !limits.introspection },
+    blockFieldSuggestion: { enabled: false }, // see above: maskFieldSuggestions
   };
   const apollo = new ApolloArmor(armorConfig).protect();
+  // suggestions ("Did you mean …") reveal the schema: hide them when introspection is off
+  const apolloPlugins = limits.introspection ? [] : [maskFieldSuggestions()];
   const validationRules = [
     ...apollo.validationRules,
     ...(limits.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
   ];
   return {
-    apollo,
+    apolloPlugins,
     validationRules,
     parseOptions: { maxTokens: limits.maxTokens },
     parse(source) {

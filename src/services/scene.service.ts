@@ -22,7 +22,11 @@ export interface TimeRange {
   endTime?: number | null;
 }
 
-export interface SceneFilter extends TimeRange {
+/**
+ * Listing scenes from the database (GraphQL SceneFilter / SceneQueryFilter): one language and a substring of
+ * the dialogue. Searching is another filter (search/scene-index.port.ts, SceneIndexFilter).
+ */
+export interface SceneListFilter extends TimeRange {
   clipIds?: string[];
   /** scenes with dialogue in this language (primary subtag, e.g. "en" matches en-GB) */
   language?: string | null;
@@ -54,7 +58,7 @@ export class SceneService {
 
   // -- pages -----------------------------------------------------------------------------------------
 
-  scenes(filter: SceneFilter, page: PageArgs): Promise<Page<SceneRow>> {
+  scenes(filter: SceneListFilter, page: PageArgs): Promise<Page<SceneRow>> {
     return queryPage(
       page,
       () => this.store.countScenes(filter),

@@ -3,7 +3,7 @@
 // DataLoaders (children of many parents in one query). Only rows of READY clips are listed; batch reads by
 // id return any row asked for.
 import type { Prisma, PrismaClient } from "./prisma.client.js";
-import type { CueFilter, KeyframeFilter, SceneFilter, ShotFilter, TimeRange } from "../services/scene.service.js";
+import type { CueFilter, KeyframeFilter, SceneListFilter, ShotFilter, TimeRange } from "../services/scene.service.js";
 
 /** Row types: the stored columns are exactly the domain's rows. */
 export type SceneRow = Prisma.SceneGetPayload<object>;
@@ -27,7 +27,7 @@ function languageWhere(language: string): Prisma.SubtitleTrackWhereInput {
   return { OR: [{ language: primary }, { language: { startsWith: `${primary}-` } }] };
 }
 
-function sceneWhere(f: SceneFilter = {}): Prisma.SceneWhereInput {
+function sceneWhere(f: SceneListFilter = {}): Prisma.SceneWhereInput {
   return {
     clip: READY,
     ...(f.clipIds ? { clipId: { in: f.clipIds } } : {}),
@@ -89,10 +89,10 @@ export class SceneRepository {
 
   // -- counts and windows (pages) --------------------------------------------------------------------
 
-  countScenes(filter: SceneFilter): Promise<number> {
+  countScenes(filter: SceneListFilter): Promise<number> {
     return this.prisma.scene.count({ where: sceneWhere(filter) });
   }
-  scenes(filter: SceneFilter, skip: number, take: number): Promise<SceneRow[]> {
+  scenes(filter: SceneListFilter, skip: number, take: number): Promise<SceneRow[]> {
     return this.prisma.scene.findMany({ where: sceneWhere(filter), orderBy: SCENE_ORDER, skip, take });
   }
 

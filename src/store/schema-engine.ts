@@ -156,9 +156,27 @@ export function schemasContainer(schemaFile: string = defaultSchemaFile()): Sche
 // Loading the WebAssembly module (once per process; shared through globalThis so that module re-evaluation,
 // e.g. one vitest module graph per test file, does not re-instantiate it under live engines).
 
+// The project's lib (ES2023, no DOM) does not declare the WebAssembly global: type the bit we use, and check it.
 interface MinimalWasmApi {
   compile(bytes: Uint8Array): Promise<object>;
   instantiate(module: object, imports: Record<string, object>): Promise<{ exports: Record<string, unknown> }>;
+}
+
+function isWasmApi(value: unknown): value is MinimalWasmApi {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "compile" in value &&
+    typeof value.compile === "function" &&
+    "instantiate" in value &&
+    typeof value.instantiate === "function"
+  );
+}
+
+function wasmApi(): MinimalWasmApi {
+  const api = "WebAssembly" in globalThis ? globalThis.WebAssembly : undefined;
+  if (!isWasmApi(api)) throw new Error("this runtime has no WebAssembly global");
+  return api;
 }
 
 type EngineGlue = typeof import("@prisma/schema-engine-wasm/schema_engine_bg");
@@ -172,9 +190,8 @@ export function loadSchemaEngineWasm(): Promise<EngineGlue> {
     // The package's "exports" do not expose the .wasm file: find it next to its entry point.
     const entry = createRequire(import.meta.url).resolve("@prisma/schema-engine-wasm");
     const bytes = readFileSync(path.join(path.dirname(entry), "schema_engine_bg.wasm"));
-    // The project's lib (ES2023, no DOM) does not declare the WebAssembly global: type the bit we use.
-    const wasmApi = (globalThis as unknown as { WebAssembly: MinimalWasmApi }).WebAssembly;
-    const instance = await wasmApi.instantiate(await wasmApi.compile(bytes), { "./schema_engine_bg.js": glue });
+    const wasm = wasmApi();
+    const instance = await wasm.instantiate(await wasm.compile(bytes), { "./schema_engine_bg.js": glue });
     glue.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as () => void)();
     return glue;

@@ -21,7 +21,9 @@ export function createEffectsService(
   deps: {
     reads: AnalysisReads;
     effectsReads: EffectsReadRepository;
-    search: SceneSearch; models: Pick<AnalysisModels, "zeroShot" | "imageText"> },
+    search: SceneSearch;
+    models: Pick<AnalysisModels, "zeroShot" | "imageText">;
+  },
 ): EffectsService {
   let reels: FfmpegReelMaker | undefined;
   return new EffectsService({

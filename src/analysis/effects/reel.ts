@@ -36,7 +36,9 @@ export function dejavuFont(): string {
 }
 
 export class FfmpegReelMaker implements ReelMaker {
-  constructor(private readonly deps: { reads: EffectsReadRepository; ffmpeg: string; dataDir: string; timeoutMs: number }) {}
+  constructor(
+    private readonly deps: { reads: EffectsReadRepository; ffmpeg: string; dataDir: string; timeoutMs: number },
+  ) {}
 
   async make(all: ReelShot[]): Promise<ReferenceReel> {
     const shots = all.slice(0, MAX_SHOTS).map((s) => ({ ...s, duration: shotLength(s) }));

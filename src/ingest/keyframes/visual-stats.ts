@@ -168,7 +168,13 @@ function paletteFromQuantised(total: number): PaletteColour[] {
   {
     let pick = 0;
     let best = -1;
-    for (let i = 0; i < m; i++) if (cw[i]! > best) ((best = cw[i]!), (pick = i)); // heaviest cell first
+    for (let i = 0; i < m; i++) {
+      // heaviest cell first
+      if (cw[i]! > best) {
+        best = cw[i]!;
+        pick = i;
+      }
+    }
     while (kr.length < PALETTE_SIZE) {
       kr.push(cr[pick]!);
       kg.push(cg[pick]!);
@@ -216,9 +222,15 @@ function paletteFromQuantised(total: number): PaletteColour[] {
         const dg = cg[i]! - kg[j]!;
         const db = cb[i]! - kb[j]!;
         const d = dr * dr + dg * dg + db * db;
-        if (d < bestD) ((bestD = d), (bestJ = j));
+        if (d < bestD) {
+          bestD = d;
+          bestJ = j;
+        }
       }
-      if (assign[i] !== bestJ) ((assign[i] = bestJ), (changed = true));
+      if (assign[i] !== bestJ) {
+        assign[i] = bestJ;
+        changed = true;
+      }
       const w = cw[i]!;
       sr[bestJ]! += cr[i]! * w;
       sg[bestJ]! += cg[i]! * w;

@@ -257,7 +257,10 @@ export function groupScenes(input: SceneGroupingInput, options?: SceneGroupingOp
     let shortest = Infinity;
     for (let i = 0; i < spans.length; i++) {
       const len = lengthOf(spans[i]!);
-      if (len < o.minSceneSeconds && len < shortest) ((shortest = len), (victim = i));
+      if (len < o.minSceneSeconds && len < shortest) {
+        shortest = len;
+        victim = i;
+      }
     }
     if (victim < 0) break;
     const span = spans[victim]!;
@@ -287,7 +290,10 @@ export function groupScenes(input: SceneGroupingInput, options?: SceneGroupingOp
         if (relaxed ? left <= 0 || right <= 0 : left < o.minSceneSeconds || right < o.minSceneSeconds) continue;
         const balance = 1 - Math.abs(left - right) / (end - start);
         const value = strengthAt(p) + 0.05 * balance;
-        if (value > bestValue) ((bestValue = value), (best = p));
+        if (value > bestValue) {
+          bestValue = value;
+          best = p;
+        }
       }
       if (best >= 0) break;
     }

@@ -2,10 +2,10 @@
 // (f32le) on stdout. Same safety as the other ffmpeg calls: an argument array (no shell), a local
 // absolute input path (never an option or a URL), a time limit, SIGKILL on abort or timeout, and a
 // bounded output (the expected size of the window plus slack).
-import { spawn } from "node:child_process";
 import type { ExtractAudioOptions, ProbeResult } from "../media.port.js";
 import type { MediaBinaries } from "./binaries.js";
 import { AppError } from "../../errors/app-error.js";
+import { runFfmpeg } from "./ffmpeg-child.js";
 import { safeInputPath } from "./frame-decoder.js";
 
 export const ASR_SAMPLE_RATE = 16_000;
@@ -67,36 +67,16 @@ export function extractAudio(
   const maxBytes = Math.ceil((seconds + 5) * rate * 4 * 1.05);
   const timeoutMs = opts.timeoutMs ?? 600_000;
 
-  return new Promise<Float32Array>((resolve, reject) => {
-    const child = spawn(binaries.ffmpeg, audioArgs(input, stream, { ...opts, sampleRate: rate }), {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  const run = {
+    signal: opts.signal,
+    timeoutMs,
+    timeoutError: () => new AudioExtractionError(`extracting audio from ${probe.path} timed out after ${timeoutMs} ms`),
+    abortError: () => abortError(opts.signal),
+  };
+  return runFfmpeg(binaries.ffmpeg, audioArgs(input, stream, { ...opts, sampleRate: rate }), run, (child, finish) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
     let stderr = "";
-    let settled = false;
-    const finish = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener("abort", onAbort);
-      if (error) {
-        child.kill("SIGKILL");
-        reject(error);
-        return;
-      }
-      const all = Buffer.concat(chunks, bytes);
-      const usable = all.byteLength - (all.byteLength % 4);
-      const copy = new Uint8Array(usable);
-      copy.set(all.subarray(0, usable));
-      resolve(new Float32Array(copy.buffer));
-    };
-    const onAbort = () => finish(abortError(opts.signal));
-    const timer = setTimeout(
-      () => finish(new AudioExtractionError(`extracting audio from ${probe.path} timed out after ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
     child.stdout.on("data", (c: Buffer) => {
       bytes += c.byteLength;
       if (bytes > maxBytes)
@@ -116,6 +96,13 @@ export function extractAudio(
           ),
         );
     });
+    return () => {
+      const all = Buffer.concat(chunks, bytes);
+      const usable = all.byteLength - (all.byteLength % 4);
+      const copy = new Uint8Array(usable);
+      copy.set(all.subarray(0, usable));
+      return new Float32Array(copy.buffer);
+    };
   });
 }
 

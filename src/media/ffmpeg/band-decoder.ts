@@ -1,10 +1,10 @@
 // The lower band of every frame of the main video stream as 8-bit grey, for burned-in subtitles: one ffmpeg
 // process crops and scales (so only the band crosses the pipe), `showinfo` gives each frame's time on
 // stderr (matched by index), `-copyts` and the probe's start time make the times relative to the container.
-import { spawn } from "node:child_process";
 import type { BandDecodeOptions, ProbeResult } from "../media.port.js";
 import type { MediaBinaries } from "./binaries.js";
 import { AppError } from "../../errors/app-error.js";
+import { frameReader, lineReader, runFfmpeg } from "./ffmpeg-child.js";
 import { safeInputPath } from "./frame-decoder.js";
 
 export function bandSize(video: { width: number; height: number }, width: number, band: number) {
@@ -26,26 +26,21 @@ export function decodeBand(
   const filter = `crop=iw:ih*${opts.band}:0:ih*${1 - opts.band},scale=${size.width}:${size.height}:flags=area,format=gray,showinfo`;
   const args = ["-nostdin", "-hide_banner", "-nostats", "-copyts", "-i", input, "-map", `0:${probe.video.streamIndex}`];
   args.push("-an", "-sn", "-dn", "-vf", filter, "-vsync", "0", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1");
-  return new Promise<void>((resolve, reject) => {
-    const child = spawn(binaries.ffmpeg, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const run = {
+    signal: opts.signal,
+    timeoutMs: opts.timeoutMs ?? 6 * 3_600_000,
+    timeoutError: () => new AppError("TIMEOUT", `decoding ${probe.path} timed out`),
+    abortError: () => {
+      const error = new AppError("CANCELLED", "decoding the subtitle band was cancelled");
+      error.name = "AbortError";
+      return error;
+    },
+  };
+  return runFfmpeg(binaries.ffmpeg, args, run, (child, finish) => {
     const times: number[] = [];
     const waiting: Uint8Array[] = [];
     let index = 0;
-    let settled = false;
-    let stderrLine = "";
     let lastStderr = "";
-    const frame = new Uint8Array(frameBytes);
-    let filled = 0;
-    const finish = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener("abort", onAbort);
-      if (error) {
-        child.kill("SIGKILL");
-        reject(error);
-      } else resolve();
-    };
     const deliver = () => {
       while (waiting.length > 0 && times.length > index) {
         const data = waiting.shift()!;
@@ -58,39 +53,20 @@ export function decodeBand(
         index++;
       }
     };
-    const onAbort = () => {
-      const error = new AppError("CANCELLED", "decoding the subtitle band was cancelled");
-      error.name = "AbortError";
-      finish(error);
-    };
-    const timer = setTimeout(
-      () => finish(new AppError("TIMEOUT", `decoding ${probe.path} timed out`)),
-      opts.timeoutMs ?? 6 * 3_600_000,
-    );
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
+    const readFrames = frameReader(frameBytes, (frame) => waiting.push(frame.slice()));
     child.stdout.on("data", (chunk: Buffer) => {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = Math.min(frameBytes - filled, chunk.length - offset);
-        frame.set(chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (filled < frameBytes) break;
-        filled = 0;
-        waiting.push(frame.slice());
-      }
+      readFrames(chunk);
       deliver();
       // stderr lagging far behind: stop reading frames until their times arrive
       if (waiting.length > 64) child.stdout.pause();
     });
+    const readLines = lineReader((line) => {
+      const m = /Parsed_showinfo.*\bn:\s*\d+\s+pts:\s*\S+\s+pts_time:\s*(-?[\d.]+)/.exec(line);
+      if (m) times.push(Number(m[1]));
+      else if (line.trim() !== "") lastStderr = line.trim();
+    });
     child.stderr.on("data", (chunk: Buffer) => {
-      const lines = (stderrLine + chunk.toString()).split(/\r?\n|\r/);
-      stderrLine = lines.pop() ?? "";
-      for (const line of lines) {
-        const m = /Parsed_showinfo.*\bn:\s*\d+\s+pts:\s*\S+\s+pts_time:\s*(-?[\d.]+)/.exec(line);
-        if (m) times.push(Number(m[1]));
-        else if (line.trim() !== "") lastStderr = line.trim();
-      }
+      readLines(chunk);
       deliver();
       if (waiting.length <= 64) child.stdout.resume();
     });
@@ -103,5 +79,6 @@ export function decodeBand(
           new AppError("MEDIA_TOOL_FAILED", `ffmpeg could not decode ${probe.path} (exit ${code}): ${lastStderr}`),
         );
     });
+    return () => undefined;
   });
 }

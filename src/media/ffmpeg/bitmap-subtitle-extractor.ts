@@ -6,10 +6,10 @@
 // raw RGBA on stdout. Each frame is composited on black here (luma x alpha): text comes out bright, its
 // outline dark, as the OCR port expects, and only the box around the ink is kept. An event runs from its
 // frame to the next frame (the clear or the next event); the times are relative to the container's start.
-import { spawn } from "node:child_process";
 import type { BitmapEvent, BitmapTrack, ProbeResult } from "../media.port.js";
 import type { MediaBinaries } from "./binaries.js";
 import { AppError } from "../../errors/app-error.js";
+import { frameReader, lineReader, runFfmpeg } from "./ffmpeg-child.js";
 import { safeInputPath } from "./frame-decoder.js";
 
 export interface ExtractBitmapsOptions {
@@ -136,74 +136,50 @@ export function extractBitmapSubtitles(
   const origin = Number.isFinite(probe.startTime) ? probe.startTime : 0;
   const timeoutMs = opts.timeoutMs ?? 3_600_000;
 
-  return new Promise<BitmapTrack>((resolve, reject) => {
-    const child = spawn(binaries.ffmpeg, bitmapArgs(input, streamIndex, width, height), {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+  const run = {
+    signal: opts.signal,
+    timeoutMs,
+    timeoutError: () => new BitmapExtractionError(`reading subtitle bitmaps of ${probe.path} timed out`),
+    abortError: () => {
+      const error = new AppError("CANCELLED", "reading the image subtitle track was cancelled");
+      error.name = "AbortError";
+      return error;
+    },
+  };
+  return runFfmpeg(binaries.ffmpeg, bitmapArgs(input, streamIndex, width, height), run, (child, finish) => {
     const times: number[] = [];
     const frames: Composited[] = [];
     const decodeErrors: string[] = [];
-    let stderrLine = "";
     let lastStderr = "";
-    let settled = false;
-    const finish = (error?: Error) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      opts.signal?.removeEventListener("abort", onAbort);
-      if (error) {
-        child.kill("SIGKILL");
-        reject(error);
-        return;
-      }
-      frames.forEach((f, i) => (f.time = round3((times[i] ?? f.time) - origin)));
-      const track = eventsFromFrames(frames, probe.duration);
-      if (decodeErrors.length > 0)
-        track.warnings.push(`${decodeErrors.length} subtitle packets could not be decoded (${decodeErrors[0]})`);
-      if (frames.length >= maxEvents * 2) track.warnings.push(`more than ${maxEvents} events: the rest were not read`);
-      resolve(track);
-    };
-    const onAbort = () => {
-      const error = new AppError("CANCELLED", "reading the image subtitle track was cancelled");
-      error.name = "AbortError";
-      finish(error);
-    };
-    const timer = setTimeout(
-      () => finish(new BitmapExtractionError(`reading subtitle bitmaps of ${probe.path} timed out`)),
-      timeoutMs,
-    );
-    opts.signal?.addEventListener("abort", onAbort, { once: true });
-    // one frame buffer filled from the pipe's chunks (frames are MBs, chunks 64 KB)
-    const frame = new Uint8Array(frameBytes);
-    let filled = 0;
-    child.stdout.on("data", (chunk: Buffer) => {
-      let offset = 0;
-      while (offset < chunk.length) {
-        const n = Math.min(frameBytes - filled, chunk.length - offset);
-        frame.set(chunk.subarray(offset, offset + n), filled);
-        filled += n;
-        offset += n;
-        if (filled < frameBytes) break;
-        filled = 0;
+    child.stdout.on(
+      "data",
+      frameReader(frameBytes, (frame) => {
         if (frames.length < maxEvents * 2)
           frames.push({ time: frames.length, ink: compositeInk(frame, width, height) });
-      }
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      const lines = (stderrLine + chunk.toString()).split(/\r?\n|\r/);
-      stderrLine = lines.pop() ?? "";
-      for (const line of lines) {
+      }),
+    );
+    child.stderr.on(
+      "data",
+      lineReader((line) => {
         const time = /Parsed_showinfo.* pts_time:\s*(-?[\d.]+)/.exec(line);
         if (time) times.push(Number(time[1]));
         else if (/error|invalid/i.test(line) && decodeErrors.length < 1000) decodeErrors.push(line.trim());
         if (line.trim() !== "") lastStderr = line.trim();
-      }
-    });
+      }),
+    );
     child.on("error", (e) => finish(new BitmapExtractionError(`cannot run ffmpeg: ${e.message}`)));
     child.on("close", (code) => {
       if (code === 0) finish();
       else finish(new BitmapExtractionError(`ffmpeg could not decode subtitle stream ${streamIndex}: ${lastStderr}`));
     });
+    return () => {
+      frames.forEach((f, i) => (f.time = round3((times[i] ?? f.time) - origin)));
+      const track = eventsFromFrames(frames, probe.duration);
+      if (decodeErrors.length > 0)
+        track.warnings.push(`${decodeErrors.length} subtitle packets could not be decoded (${decodeErrors[0]})`);
+      if (frames.length >= maxEvents * 2) track.warnings.push(`more than ${maxEvents} events: the rest were not read`);
+      return track;
+    };
   });
 }
 

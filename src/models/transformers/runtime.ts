@@ -11,6 +11,30 @@ import type * as Transformers from "@huggingface/transformers";
 
 export type TransformersLib = typeof Transformers;
 
+/** A transformers.js pipeline task ("feature-extraction", "image-to-text", ...). */
+export type PipelineTask = Transformers.PipelineType;
+
+/** The dtypes transformers.js knows (its DATA_TYPES), for telling a dtype read from disk or config apart. */
+const DATA_TYPES = [
+  "auto",
+  "fp32",
+  "fp16",
+  "q8",
+  "int8",
+  "uint8",
+  "q4",
+  "bnb4",
+  "q4f16",
+  "q2",
+  "q2f16",
+  "q1",
+  "q1f16",
+] as const satisfies readonly Transformers.DataType[];
+
+export function isDataType(dtype: string): dtype is Transformers.DataType {
+  return (DATA_TYPES as readonly string[]).includes(dtype);
+}
+
 /** What the model ports need of a transformers.js pipeline: callable, with its parts. */
 export interface PipelineLike {
   (...args: unknown[]): Promise<unknown>;
@@ -18,6 +42,14 @@ export interface PipelineLike {
   tokenizer?: unknown;
   processor?: unknown;
   dispose?: () => Promise<void>;
+}
+
+/**
+ * A pipeline of any task is a function (transformers.js's Callable); which arguments it takes depends on the
+ * task, which only the port that asked for it knows.
+ */
+export function isPipelineLike(value: unknown): value is PipelineLike {
+  return typeof value === "function";
 }
 
 export interface DownloadProgress {
@@ -102,7 +134,8 @@ export class TransformersRuntime {
     return this.options.threads ? { intraOpNumThreads: this.options.threads, interOpNumThreads: 1 } : {};
   }
 
-  pretrainedOptions(options: LoadOptions): Record<string, unknown> {
+  pretrainedOptions(options: LoadOptions): Transformers.PretrainedModelOptions {
+    if (!isDataType(options.dtype)) throw new Error(`unknown dtype "${options.dtype}"`);
     return {
       dtype: options.dtype,
       device: "cpu",
@@ -113,14 +146,11 @@ export class TransformersRuntime {
     };
   }
 
-  async pipeline(task: string, model: string, options: LoadOptions): Promise<PipelineLike> {
+  async pipeline(task: PipelineTask, model: string, options: LoadOptions): Promise<PipelineLike> {
     const lib = await this.lib();
-    const create = lib.pipeline as unknown as (
-      task: string,
-      model: string,
-      options: Record<string, unknown>,
-    ) => Promise<PipelineLike>;
-    return create(task, model, this.pretrainedOptions(options));
+    const pipe: unknown = await lib.pipeline(task, model, this.pretrainedOptions(options));
+    if (!isPipelineLike(pipe)) throw new Error(`transformers.js gave no callable pipeline for ${task}`);
+    return pipe;
   }
 
   /** CLIP's two towers, processor and tokenizer (no single pipeline gives image and text vectors). */
@@ -133,7 +163,7 @@ export class TransformersRuntime {
       lib.CLIPVisionModelWithProjection.from_pretrained(model, opts),
       lib.CLIPTextModelWithProjection.from_pretrained(model, opts),
     ]);
-    return { processor, tokenizer, vision, text } as unknown as import("./transformers.clip.js").ClipParts;
+    return { processor, tokenizer, vision, text };
   }
 
   private async fetchWithTimeout(input: string | URL, init?: RequestInit): Promise<Response> {

@@ -27,7 +27,7 @@ export class TransformersCaptioner implements ImageCaptioner {
       Math.min(this.options.batchSize ?? 8, 8),
       async (batch) => {
         const images = await Promise.all(batch.map((p) => RawImage.read(p)));
-        const result = (await this.pipe(images, { max_new_tokens: this.options.maxNewTokens ?? 30 })) as unknown;
+        const result = await this.pipe(images, { max_new_tokens: this.options.maxNewTokens ?? 30 });
         const list = (batch.length === 1 && !Array.isArray((result as unknown[])[0]) ? [result] : result) as Array<
           Array<{ generated_text: string }>
         >;

@@ -1,18 +1,33 @@
 // Image and text vectors in one space (CLIP) through transformers.js: the vision and text towers with
 // their projections, L2-normalised, in batches. Tested on the real model when CINERAG_TEST_MODELS_DIR
 // holds it (test/integration/models/), with a double otherwise.
+import type { RawImage } from "@huggingface/transformers";
 import type { ImageTextEmbedder, Provenance } from "../model-ports.js";
 import { mapBatched } from "../batching.js";
 import type { TransformersRuntime } from "./runtime.js";
 import { normalise, rows, type TensorLike } from "./tensors.js";
 
-type Callable = (...args: unknown[]) => Promise<unknown>;
+/** A CLIP tower (vision or text model with its projection), as transformers.js loads it. */
+export interface ClipTower {
+  (inputs: unknown): Promise<unknown>;
+  /** the model's config.json; CLIP's has projection_dim */
+  config?: object;
+  dispose?: () => Promise<unknown>;
+}
 
+function projectionDim(tower: ClipTower): number | undefined {
+  const config = tower.config;
+  return config && "projection_dim" in config && typeof config.projection_dim === "number"
+    ? config.projection_dim
+    : undefined;
+}
+
+/** What the embedder calls of CLIP's processor, tokenizer and towers. */
 export interface ClipParts {
-  processor: Callable;
-  tokenizer: Callable;
-  vision: Callable & { config?: { projection_dim?: number }; dispose?: () => Promise<void> };
-  text: Callable & { config?: { projection_dim?: number }; dispose?: () => Promise<void> };
+  processor: (images: RawImage[]) => Promise<unknown>;
+  tokenizer: (texts: string[], options: { padding: boolean; truncation: boolean }) => unknown;
+  vision: ClipTower;
+  text: ClipTower;
 }
 
 export class TransformersClipEmbedder implements ImageTextEmbedder {
@@ -24,7 +39,7 @@ export class TransformersClipEmbedder implements ImageTextEmbedder {
     private readonly options: { model: string; batchSize?: number; runtime: TransformersRuntime },
   ) {
     this.provenance = { method: "model", model: options.model };
-    this.dimension = parts.vision.config?.projection_dim ?? parts.text.config?.projection_dim ?? 512;
+    this.dimension = projectionDim(parts.vision) ?? projectionDim(parts.text) ?? 512;
   }
 
   async embedImages(imagePaths: string[], signal?: AbortSignal): Promise<Float32Array[]> {

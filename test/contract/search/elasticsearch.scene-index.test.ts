@@ -14,8 +14,10 @@ describe.skipIf(!url)("Elasticsearch SceneIndex (ELASTICSEARCH_URL unset: skippe
   const prefix = `cinerag-test-${process.pid}`;
   const admin = new Client({ node: url ?? "http://localhost:9200" });
   sceneIndexContract("elasticsearch", {
-    async open(key, model) {
-      return new ElasticsearchSceneIndex({ node: url!, index: `${prefix}-${key}`.toLowerCase(), model });
+    open(key, model) {
+      return Promise.resolve(
+        new ElasticsearchSceneIndex({ node: url!, index: `${prefix}-${key}`.toLowerCase(), model }),
+      );
     },
     async cleanup() {
       await admin.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true });

@@ -443,7 +443,7 @@ export function sceneIndexContract(name: string, factory: SceneIndexContractFact
         const other = await open(key, { modelId: "another-model", dimension: 128 });
         await expect(other.init()).rejects.toMatchObject({
           code: "REINDEX_REQUIRED",
-          message: expect.stringContaining("cinerag reindex"),
+          message: expect.stringContaining("cinerag reindex") as unknown,
         });
         await expect(other.keywordSearch("knife")).rejects.toMatchObject({ code: "REINDEX_REQUIRED" });
         const sameDimension = await open(key, { modelId: "another-model", dimension: MODEL.dimension });

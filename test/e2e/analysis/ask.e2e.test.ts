@@ -165,7 +165,10 @@ describe("ask over the server", () => {
     );
     expect(r.body.errors).toBeUndefined();
     const d = r.body.data!;
-    expect(d.searchScenes[0]).toMatchObject({ scene: { index: 1 }, matchedBy: expect.arrayContaining(["KEYWORD"]) });
+    expect(d.searchScenes[0]).toMatchObject({
+      scene: { index: 1 },
+      matchedBy: expect.arrayContaining(["KEYWORD"]) as unknown,
+    });
     expect(d.emotionAnalysis).toMatchObject({ method: "lexicon", resolution: "60s" });
     const [clipEmotion] = d.emotionAnalysis.clips;
     const [clipStyle] = d.styleAnalysis.clips;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toGlobalId } from "../../../src/services/global-id.js";
 import { seedClip, type SeededClip } from "../../integration/graphql/helpers/seed.js";
-import { startTestServer, wsCollect, type TestServer } from "./helpers.js";
+import { startTestServer, wsCollect, type GqlError, type TestServer } from "./helpers.js";
 
 const READER = "reader-key-0001";
 const EDITOR = "editor-key-0001";
@@ -19,42 +19,53 @@ afterAll(async () => {
 
 const missingJob = toGlobalId("Job", "does-not-exist");
 
+interface ClipCount {
+  clips: { totalCount: number };
+}
+interface CancelData {
+  cancelJob: { id: string };
+}
+
 describe("HTTP", () => {
   it("refuses requests without a key or with an unknown one", async () => {
     const none = await t.gql(`{ clips { totalCount } }`);
     expect(none.status).toBe(401);
-    expect(none.body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    expect(none.body.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
     const wrong = await t.gql(`{ clips { totalCount } }`, undefined, { authorization: "Bearer nope-nope-nope" });
     expect(wrong.status).toBe(401);
-    expect(wrong.body.errors[0].extensions.code).toBe("UNAUTHENTICATED");
+    expect(wrong.body.errors![0]!.extensions!.code).toBe("UNAUTHENTICATED");
   });
 
   it("lets readers query (Bearer or x-api-key) but not mutate", async () => {
     const bearer = await t.gql(`{ clips { totalCount } }`, undefined, { authorization: `Bearer ${READER}` });
     expect(bearer.body).toEqual({ data: { clips: { totalCount: 1 } } });
-    const header = await t.gql(`{ clips { totalCount } }`, undefined, { "x-api-key": READER });
-    expect(header.body.data.clips.totalCount).toBe(1);
-    const mutate = await t.gql(
+    const header = await t.gql<ClipCount>(`{ clips { totalCount } }`, undefined, { "x-api-key": READER });
+    expect(header.body.data!.clips.totalCount).toBe(1);
+    const mutate = await t.gql<CancelData>(
       `mutation($id: ID!) { cancelJob(id: $id) { id } }`,
       { id: missingJob },
       { "x-api-key": READER },
     );
-    expect(mutate.body.errors[0].extensions.code).toBe("FORBIDDEN");
-    expect(mutate.body.errors[0].message).toMatch(/editor/);
+    expect(mutate.body.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect(mutate.body.errors![0]!.message).toMatch(/editor/);
   });
 
   it("lets editors mutate", async () => {
-    const r = await t.gql(
+    const r = await t.gql<CancelData>(
       `mutation($id: ID!) { cancelJob(id: $id) { id } }`,
       { id: missingJob },
       { authorization: `Bearer ${EDITOR}` },
     );
-    expect(r.body.errors[0].extensions.code).toBe("NOT_FOUND"); // past the role check
+    expect(r.body.errors![0]!.extensions!.code).toBe("NOT_FOUND"); // past the role check
   });
 
   it("signs keyframe URLs; bare URLs need a key", async () => {
-    const r = await t.gql(`{ keyframes(first: 1) { nodes { url } } }`, undefined, { "x-api-key": READER });
-    const url: string = r.body.data.keyframes.nodes[0].url;
+    const r = await t.gql<{ keyframes: { nodes: Array<{ url: string }> } }>(
+      `{ keyframes(first: 1) { nodes { url } } }`,
+      undefined,
+      { "x-api-key": READER },
+    );
+    const url: string = r.body.data!.keyframes.nodes[0]!.url;
     expect(url).toMatch(/\?exp=\d+&sig=[\w-]+$/);
     expect((await fetch(url)).status).toBe(200);
     const bare = url.replace(/\?.*$/, "");
@@ -68,7 +79,7 @@ describe("HTTP", () => {
 describe("WebSocket", () => {
   it("refuses operations without a key and connections with an unknown key", async () => {
     const anonymous = await wsCollect(t.ws(), `{ clips { totalCount } }`);
-    expect((anonymous.error as any[])[0].extensions.code).toBe("UNAUTHENTICATED");
+    expect((anonymous.error as GqlError[])[0]!.extensions!.code).toBe("UNAUTHENTICATED");
     const wrong = await wsCollect(t.ws({ apiKey: "nope-nope-nope" }), `{ clips { totalCount } }`);
     expect((wrong.error as { code?: number }).code).toBe(4403);
   });
@@ -78,13 +89,15 @@ describe("WebSocket", () => {
     expect((await wsCollect(reader, `{ clips { totalCount } }`)).results).toEqual([
       { data: { clips: { totalCount: 1 } } },
     ]);
-    const mutate = await wsCollect(reader, `mutation($id: ID!) { cancelJob(id: $id) { id } }`, { id: missingJob });
-    expect(mutate.results[0].errors[0].extensions.code).toBe("FORBIDDEN");
+    const mutate = await wsCollect<CancelData>(reader, `mutation($id: ID!) { cancelJob(id: $id) { id } }`, {
+      id: missingJob,
+    });
+    expect(mutate.results[0]!.errors![0]!.extensions!.code).toBe("FORBIDDEN");
 
     // a reader's subscription sees the clip an editor deletes
     const victim = await seedClip(t.app.prisma, t.app.config, { title: "Doomed", scenes: 1 });
     const baseline = t.app.events.subscriberCount(); // the server's own (search outbox wake-ups)
-    const events: any[] = [];
+    const events: unknown[] = [];
     let resolveFirst: () => void;
     const first = new Promise<void>((r) => (resolveFirst = r));
     const unsubscribe = reader.subscribe(
@@ -93,10 +106,14 @@ describe("WebSocket", () => {
     );
     await waitFor(() => t.app.events.subscriberCount() > baseline);
     const editor = t.ws({ authorization: `Bearer ${EDITOR}` });
-    const del = await wsCollect(editor, `mutation($id: ID!) { deleteClip(id: $id) { deletedClipId } }`, {
-      id: toGlobalId("Clip", victim.clipId),
-    });
-    expect(del.results[0].data.deleteClip.deletedClipId).toBe(toGlobalId("Clip", victim.clipId));
+    const del = await wsCollect<{ deleteClip: { deletedClipId: string } }>(
+      editor,
+      `mutation($id: ID!) { deleteClip(id: $id) { deletedClipId } }`,
+      {
+        id: toGlobalId("Clip", victim.clipId),
+      },
+    );
+    expect(del.results[0]!.data!.deleteClip.deletedClipId).toBe(toGlobalId("Clip", victim.clipId));
     await first;
     unsubscribe();
     expect(events[0]).toEqual({

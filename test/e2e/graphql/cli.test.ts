@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app.js";
 import { seedClip, tempDataDir, testConfig } from "../../integration/graphql/helpers/seed.js";
+import type { GqlBody } from "./helpers.js";
 
 const BIN = fileURLToPath(new URL("../../../bin/cinerag.js", import.meta.url));
 const BUILT = existsSync(fileURLToPath(new URL("../../../dist/src/cli/main.js", import.meta.url)));
@@ -46,7 +47,7 @@ describe.skipIf(!BUILT)("cinerag CLI (dist/ built)", () => {
   it("query exits non-zero with coded errors", async () => {
     const r = await run(["query", "{ clips { nope } }"]);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect((JSON.parse(r.stdout) as GqlBody<unknown>).errors![0]!.extensions!.code).toBe("GRAPHQL_VALIDATION_FAILED");
     const bad = await run(["query", "{ clips { totalCount } }", "--variables", "not json"]);
     expect(bad.code).toBe(2);
   });

@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execute, parse } from "graphql";
-import { startTestServer, type TestServer } from "./helpers.js";
+import { startTestServer, type GqlError, type TestServer } from "./helpers.js";
 import { cineragSchema } from "../../../src/schema/build-schema.js";
 import { createContext } from "../../../src/resolvers/context.js";
 
@@ -19,12 +19,12 @@ describe("introspection and playground off", () => {
   it("refuses introspection over HTTP and WebSocket and hides field suggestions", async () => {
     const r = await t.gql(INTROSPECTION);
     expect(r.status).toBe(400);
-    expect(r.body.errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(r.body.errors![0]!.extensions!.code).toBe("GRAPHQL_VALIDATION_FAILED");
     const { wsCollect } = await import("./helpers.js");
     const ws = await wsCollect(t.ws(), INTROSPECTION);
-    expect((ws.error as any[])[0].message).toMatch(/introspection/i);
+    expect((ws.error as GqlError[])[0]!.message).toMatch(/introspection/i);
     const typo = await t.gql(`{ clipz { totalCount } }`);
-    expect(typo.body.errors[0].message).not.toMatch(/Did you mean/);
+    expect(typo.body.errors![0]!.message).not.toMatch(/Did you mean/);
   });
 
   it("serves no playground", async () => {
@@ -35,9 +35,12 @@ describe("introspection and playground off", () => {
 
 describe("internal errors", () => {
   let t: TestServer;
-  const lines: any[] = [];
+  /** the logger's lines: pino JSON objects (a masked error is logged with its request id and cause) */
+  const lines: Array<{ requestId?: string; err?: { message?: string } }> = [];
   beforeAll(async () => {
-    const sink = new Writable({ write: (chunk, _enc, cb) => (lines.push(JSON.parse(String(chunk))), cb()) });
+    const sink = new Writable({
+      write: (chunk, _enc, cb) => (lines.push(JSON.parse(String(chunk)) as (typeof lines)[number]), cb()),
+    });
     t = await startTestServer({}, { logger: pino({ level: "error" }, sink) });
   });
   afterAll(async () => t?.stop());

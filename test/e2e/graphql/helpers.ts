@@ -20,9 +20,6 @@ export interface GqlBody<T> {
   errors?: GqlError[];
 }
 
-/** GqlBody<T>, or untyped for a test that gives no T (any: `0 extends 1 & T` holds only for any) */
-export type GqlBodyOf<T> = 0 extends 1 & T ? any : GqlBody<T>;
-
 /** An HTTP response; `body` is the parsed JSON (or the text when it is not JSON). */
 export interface TestResponse<B> {
   status: number;
@@ -35,14 +32,14 @@ export interface TestServer {
   server: RunningServer;
   dir: string;
   origin: string;
-  /** B: the body's shape (default: untyped, for tests that do not say) */
-  post<B = any>(body: unknown, headers?: Record<string, string>): Promise<TestResponse<B>>;
-  /** T: the shape of `data` for this operation (default: untyped, for tests that do not say) */
-  gql<T = any>(
+  /** B: the body's shape as the test expects it (unknown until it says) */
+  post<B = unknown>(body: unknown, headers?: Record<string, string>): Promise<TestResponse<B>>;
+  /** T: the shape of `data` for this operation (unknown until the test says) */
+  gql<T = unknown>(
     query: string,
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
-  ): Promise<TestResponse<GqlBodyOf<T>>>;
+  ): Promise<TestResponse<GqlBody<T>>>;
   ws(connectionParams?: Record<string, unknown>): Client;
   stop(): Promise<void>;
 }
@@ -79,7 +76,7 @@ export async function startTestServer(
     origin,
     post,
     gql: <T>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) =>
-      post<GqlBodyOf<T>>({ query, variables }, headers),
+      post<GqlBody<T>>({ query, variables }, headers),
     ws(connectionParams) {
       const client = createClient({
         url: server.wsUrl,
@@ -101,19 +98,19 @@ export async function startTestServer(
 }
 
 /** Runs one operation over graphql-ws and collects every result until complete (or an error). */
-export function wsCollect<T = any>(
+export function wsCollect<T = unknown>(
   client: Client,
   query: string,
   variables?: Record<string, unknown>,
-  onEach?: (r: GqlBodyOf<T>) => void,
-): Promise<{ results: Array<GqlBodyOf<T>>; error?: unknown }> {
+  onEach?: (r: GqlBody<T>) => void,
+): Promise<{ results: Array<GqlBody<T>>; error?: unknown }> {
   return new Promise((resolve) => {
-    const results: Array<GqlBodyOf<T>> = [];
+    const results: Array<GqlBody<T>> = [];
     client.subscribe(
       { query, variables },
       {
         next: (r) => {
-          const typed = r as GqlBodyOf<T>;
+          const typed = r as GqlBody<T>;
           results.push(typed);
           onEach?.(typed);
         },

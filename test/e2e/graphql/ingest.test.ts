@@ -51,20 +51,54 @@ afterAll(async () => {
 
 const INGEST = `mutation($input: IngestClipInput!) { ingestClip(input: $input) { id status path } }`;
 
+interface IngestData {
+  ingestClip: { id: string; status: string; path: string };
+}
+interface ProgressData {
+  jobProgress: {
+    jobId: string;
+    status: string;
+    stage: string | null;
+    stagePercent: number;
+    percent: number;
+    message: string | null;
+    final: boolean;
+    clip: { title: string } | null;
+  };
+}
+interface ClipsData {
+  clips: {
+    nodes: Array<{
+      title: string;
+      status: string;
+      scenes: { totalCount: number };
+      shots: { totalCount: number };
+      cues: { nodes: Array<{ text: string; language: string }> };
+      keyframes: { nodes: Array<{ url: string }> };
+    }>;
+  };
+}
+interface JobStatus {
+  status: string;
+}
+interface CancelData {
+  cancelJob: { id?: string; status: string };
+}
+
 describe("ingestClip", () => {
   it("returns a job at once; the subscription receives its progress to the final state", async () => {
     const client = t.ws();
-    const started = await t.gql(INGEST, { input: { path: clipFile, title: "Tiny" } });
+    const started = await t.gql<IngestData>(INGEST, { input: { path: clipFile, title: "Tiny" } });
     expect(started.body.errors).toBeUndefined();
-    const job = started.body.data.ingestClip;
+    const job = started.body.data!.ingestClip;
     expect(["QUEUED", "RUNNING"]).toContain(job.status);
-    const { results, error } = await wsCollect(
+    const { results, error } = await wsCollect<ProgressData>(
       client,
       `subscription($id: ID!) { jobProgress(jobId: $id) { jobId status stage stagePercent percent message final clip { title } } }`,
       { id: job.id },
     );
     expect(error).toBeUndefined();
-    const events = results.map((r) => r.data.jobProgress);
+    const events = results.map((r) => r.data!.jobProgress);
     const last = events.at(-1);
     expect(last).toMatchObject({
       jobId: job.id,
@@ -79,25 +113,34 @@ describe("ingestClip", () => {
     const percents = events.map((e) => e.percent);
     expect([...percents].sort((a, b) => a - b)).toEqual(percents); // never goes back
 
-    const clip = await t.gql(
+    const clip = await t.gql<ClipsData>(
       `{ clips { nodes { title status scenes { totalCount } shots { totalCount } cues { nodes { text language } } keyframes(first: 1) { nodes { url } } } } }`,
     );
-    const c = clip.body.data.clips.nodes[0];
+    const c = clip.body.data!.clips.nodes[0]!;
     expect(c).toMatchObject({ title: "Tiny", status: "READY" });
     expect(c.shots.totalCount).toBeGreaterThanOrEqual(1);
-    expect(c.cues.nodes.map((n: any) => n.text)).toEqual(["Hello there.", "Goodbye."]);
-    expect((await fetch(c.keyframes.nodes[0].url)).status).toBe(200);
-    const row = await t.gql(`query($id: ID!) { job(id: $id) { status percent clip { title } } }`, { id: job.id });
-    expect(row.body.data.job).toEqual({ status: "SUCCEEDED", percent: 100, clip: { title: "Tiny" } });
+    expect(c.cues.nodes.map((n) => n.text)).toEqual(["Hello there.", "Goodbye."]);
+    expect((await fetch(c.keyframes.nodes[0]!.url)).status).toBe(200);
+    const row = await t.gql<{ job: JobStatus & { percent: number; clip: { title: string } | null } }>(
+      `query($id: ID!) { job(id: $id) { status percent clip { title } } }`,
+      { id: job.id },
+    );
+    expect(row.body.data!.job).toEqual({ status: "SUCCEEDED", percent: 100, clip: { title: "Tiny" } });
   });
 
   it("a subscription to a finished job gets its final state and completes", async () => {
-    const jobs = await t.gql(`{ jobs(filter: { status: [SUCCEEDED] }) { nodes { id } } }`);
-    const id = jobs.body.data.jobs.nodes[0].id;
-    const { results } = await wsCollect(t.ws(), `subscription($id: ID!) { jobProgress(jobId: $id) { status final } }`, {
-      id,
-    });
-    expect(results.map((r) => r.data.jobProgress)).toEqual([{ status: "SUCCEEDED", final: true }]);
+    const jobs = await t.gql<{ jobs: { nodes: Array<{ id: string }> } }>(
+      `{ jobs(filter: { status: [SUCCEEDED] }) { nodes { id } } }`,
+    );
+    const id = jobs.body.data!.jobs.nodes[0]!.id;
+    const { results } = await wsCollect<{ jobProgress: JobStatus & { final: boolean } }>(
+      t.ws(),
+      `subscription($id: ID!) { jobProgress(jobId: $id) { status final } }`,
+      {
+        id,
+      },
+    );
+    expect(results.map((r) => r.data!.jobProgress)).toEqual([{ status: "SUCCEEDED", final: true }]);
   });
 
   it.each([
@@ -120,16 +163,18 @@ describe("ingestClip", () => {
     ["a folder", () => path.join(media, "sub"), "BAD_USER_INPUT", /not a file/],
     ["the root folder itself", () => media, "BAD_USER_INPUT", /not a file/],
   ])("refuses a path %s", async (_name, p, code, message) => {
-    const r = await t.gql(INGEST, { input: { path: p() } });
-    expect(r.body.errors[0].extensions.code).toBe(code);
-    expect(r.body.errors[0].message).toMatch(message);
+    const r = await t.gql<IngestData>(INGEST, { input: { path: p() } });
+    expect(r.body.errors![0]!.extensions!.code).toBe(code);
+    expect(r.body.errors![0]!.message).toMatch(message);
     expect(r.body.data).toBeNull();
   });
 
   it("checks subtitle paths too", async () => {
-    const r = await t.gql(INGEST, { input: { path: clipFile, subtitlePaths: [path.join(outside, "secret.mkv")] } });
-    expect(r.body.errors[0].extensions.code).toBe("FORBIDDEN");
-    expect(r.body.errors[0].message).toMatch(/subtitlePaths\[0\]/);
+    const r = await t.gql<IngestData>(INGEST, {
+      input: { path: clipFile, subtitlePaths: [path.join(outside, "secret.mkv")] },
+    });
+    expect(r.body.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+    expect(r.body.errors![0]!.message).toMatch(/subtitlePaths\[0\]/);
   });
 
   it("cancels a queued job", async () => {
@@ -139,20 +184,23 @@ describe("ingestClip", () => {
       fps: 10,
       shots: [{ duration: 3, colour: "0x1c7c2c", accent: "0xe020c0", angle: "top" }],
     });
-    const a = (await t.gql(INGEST, { input: { path: other } })).body.data.ingestClip;
-    const b = (await t.gql(INGEST, { input: { path: clipFile, title: "Again" } })).body.data.ingestClip;
-    const cancelled = await t.gql(`mutation($id: ID!) { cancelJob(id: $id) { id status } }`, { id: b.id });
-    expect(cancelled.body.data.cancelJob).toEqual({ id: b.id, status: "CANCELLED" });
-    const again = await t.gql(`mutation($id: ID!) { cancelJob(id: $id) { status } }`, { id: b.id });
-    expect(again.body.data.cancelJob.status).toBe("CANCELLED");
+    const a = (await t.gql<IngestData>(INGEST, { input: { path: other } })).body.data!.ingestClip;
+    const b = (await t.gql<IngestData>(INGEST, { input: { path: clipFile, title: "Again" } })).body.data!.ingestClip;
+    const cancelled = await t.gql<CancelData>(`mutation($id: ID!) { cancelJob(id: $id) { id status } }`, { id: b.id });
+    expect(cancelled.body.data!.cancelJob).toEqual({ id: b.id, status: "CANCELLED" });
+    const again = await t.gql<CancelData>(`mutation($id: ID!) { cancelJob(id: $id) { status } }`, { id: b.id });
+    expect(again.body.data!.cancelJob.status).toBe("CANCELLED");
     await t.app.jobs.idle();
-    const rows = await t.gql(`query($a: ID!, $b: ID!) { a: job(id: $a) { status } b: job(id: $b) { status } }`, {
-      a: a.id,
-      b: b.id,
-    });
+    const rows = await t.gql<{ a: JobStatus; b: JobStatus }>(
+      `query($a: ID!, $b: ID!) { a: job(id: $a) { status } b: job(id: $b) { status } }`,
+      {
+        a: a.id,
+        b: b.id,
+      },
+    );
     expect(rows.body.data).toEqual({ a: { status: "SUCCEEDED" }, b: { status: "CANCELLED" } });
-    const finished = await t.gql(`mutation($id: ID!) { cancelJob(id: $id) { status } }`, { id: a.id });
-    expect(finished.body.errors[0].extensions.code).toBe("CONFLICT");
+    const finished = await t.gql<CancelData>(`mutation($id: ID!) { cancelJob(id: $id) { status } }`, { id: a.id });
+    expect(finished.body.errors![0]!.extensions!.code).toBe("CONFLICT");
   });
 });
 
@@ -160,9 +208,9 @@ describe("without media roots", () => {
   it("refuses path mutations and says how to configure roots", async () => {
     const bare = await startTestServer();
     try {
-      const r = await bare.gql(INGEST, { input: { path: clipFile } });
-      expect(r.body.errors[0].extensions.code).toBe("FORBIDDEN");
-      expect(r.body.errors[0].message).toMatch(/CINERAG_MEDIA_ROOTS=/);
+      const r = await bare.gql<IngestData>(INGEST, { input: { path: clipFile } });
+      expect(r.body.errors![0]!.extensions!.code).toBe("FORBIDDEN");
+      expect(r.body.errors![0]!.message).toMatch(/CINERAG_MEDIA_ROOTS=/);
     } finally {
       await bare.stop();
     }

@@ -2,7 +2,7 @@
 // abusive-query set and transport-level protection.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedClip, type SeededClip } from "../../integration/graphql/helpers/seed.js";
-import { startTestServer, type TestServer } from "./helpers.js";
+import { startTestServer, type GqlBody, type TestServer } from "./helpers.js";
 
 let t: TestServer;
 let clip: SeededClip;
@@ -36,8 +36,10 @@ describe("HTTP", () => {
   });
 
   it("returns absolute keyframe URLs that serve the JPEG", async () => {
-    const r = await t.gql(`{ keyframes(first: 1) { nodes { url } } }`);
-    const url: string = r.body.data.keyframes.nodes[0].url;
+    const r = await t.gql<{ keyframes: { nodes: Array<{ url: string }> } }>(
+      `{ keyframes(first: 1) { nodes { url } } }`,
+    );
+    const url: string = r.body.data!.keyframes.nodes[0]!.url;
     expect(url).toBe(`${t.origin}/keyframes/${clip.clipId}/000000.jpg`);
     const img = await fetch(url);
     expect(img.status).toBe(200);
@@ -87,14 +89,14 @@ describe("HTTP", () => {
   it("keeps Apollo's codes for request errors", async () => {
     const syntax = await t.gql(`{ clips { `);
     expect(syntax.status).toBe(400);
-    expect(syntax.body.errors[0].extensions.code).toBe("GRAPHQL_PARSE_FAILED");
+    expect(syntax.body.errors![0]!.extensions!.code).toBe("GRAPHQL_PARSE_FAILED");
     const invalid = await t.gql(`{ clips { nope } }`);
-    expect(invalid.body.errors[0].extensions.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    expect(invalid.body.errors![0]!.extensions!.code).toBe("GRAPHQL_VALIDATION_FAILED");
     const variables = await t.gql(`query($n: Int) { clips(first: $n) { totalCount } }`, { n: "x" });
-    expect(variables.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
+    expect(variables.body.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
     const domain = await t.gql(`{ clip(id: "Zm9v") { id } }`);
-    expect(domain.body.errors[0].extensions.code).toBe("BAD_USER_INPUT");
-    expect(domain.body.errors[0].extensions.stacktrace).toBeUndefined();
+    expect(domain.body.errors![0]!.extensions!.code).toBe("BAD_USER_INPUT");
+    expect(domain.body.errors![0]!.extensions!.stacktrace).toBeUndefined();
   });
 
   it("prevents CSRF: simple requests are refused", async () => {
@@ -147,9 +149,12 @@ describe("abusive operations are rejected before execution", () => {
   });
 
   it("oversized", async () => {
-    const r = await t.post({ query: `{ clips { totalCount } }`, variables: { pad: "x".repeat(20_000) } });
+    const r = await t.post<GqlBody<unknown>>({
+      query: `{ clips { totalCount } }`,
+      variables: { pad: "x".repeat(20_000) },
+    });
     expect(r.status).toBe(413);
-    expect(r.body.errors[0].extensions.code).toBe("PAYLOAD_TOO_LARGE");
+    expect(r.body.errors![0]!.extensions!.code).toBe("PAYLOAD_TOO_LARGE");
   });
 
   it("the same limits apply over WebSocket", async () => {

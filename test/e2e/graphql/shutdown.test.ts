@@ -53,7 +53,7 @@ function serve(): { child: ChildProcess; url: Promise<string>; exit: Promise<num
   children.push(child);
   let err = "";
   const url = new Promise<string>((resolve) =>
-    child.stderr!.on("data", (d: Buffer) => {
+    child.stderr.on("data", (d: Buffer) => {
       err += d.toString();
       const m = /serving (http:\/\/\S+)/.exec(err);
       if (m) resolve(m[1]!);
@@ -89,11 +89,11 @@ it("puts the running job back on SIGINT, exits cleanly, and the next start finis
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ query: `mutation { ingestClip(input: { path: ${JSON.stringify(clip)} }) { id } }` }),
   });
-  expect((await res.json()) as unknown).toMatchObject({ data: { ingestClip: { id: expect.any(String) } } });
+  expect((await res.json()) as unknown).toMatchObject({ data: { ingestClip: { id: expect.any(String) as unknown } } });
   await until(() => (jobRow()?.stage === "shots" ? true : undefined));
   first.child.kill("SIGINT");
   expect(await first.exit).toBe(0);
-  expect(jobRow()).toMatchObject({ status: "QUEUED", message: expect.stringMatching(/shutdown/) });
+  expect(jobRow()).toMatchObject({ status: "QUEUED", message: expect.stringMatching(/shutdown/) as unknown });
 
   const second = serve();
   await second.url;

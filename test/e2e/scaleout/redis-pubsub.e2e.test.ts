@@ -108,15 +108,11 @@ describe.skipIf(Boolean(REDIS_MISSING))("subscriptions across processes on Redis
     });
     const body = (await res.json()) as { data: { ingestClip: { id: string } } };
     const jobId = body.data.ingestClip.id;
-    const { results, error } = await wsCollect(
-      client,
-      `subscription($id: ID!) { jobProgress(jobId: $id) { status percent stage final } }`,
-      { id: jobId },
-    );
+    const { results, error } = await wsCollect<{
+      jobProgress: { status: string; percent: number; stage: string | null; final: boolean };
+    }>(client, `subscription($id: ID!) { jobProgress(jobId: $id) { status percent stage final } }`, { id: jobId });
     expect(error).toBeUndefined();
-    const events = results.map(
-      (r: { data: { jobProgress: { status: string; percent: number; final: boolean } } }) => r.data.jobProgress,
-    );
+    const events = results.map((r) => r.data!.jobProgress);
     expect(events.at(-1)).toMatchObject({ status: "SUCCEEDED", final: true, percent: 100 });
     // more than the state read at subscription time: live events crossed Redis from A
     expect(events.length).toBeGreaterThan(2);

@@ -13,11 +13,23 @@ let app: App;
 let ready: SeededClip;
 let ingesting: SeededClip;
 
-type Result = {
-  data?: Record<string, any> | null;
+/** T: the shape of `data` the operation asks for (the test's assertions check it) */
+type Result<T> = {
+  data?: T | null;
   errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
 };
-const q = (doc: string, variables?: Record<string, unknown>) => runQuery(app, doc, variables) as Promise<Result>;
+const q = <T = unknown>(doc: string, variables?: Record<string, unknown>) =>
+  runQuery(app, doc, variables) as Promise<Result<T>>;
+
+type Count = { totalCount: number };
+type Page<N> = { nodes: N[] };
+interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+type SceneEdges = { edges: Array<{ cursor: string; node: { index: number } }>; pageInfo: PageInfo };
 
 beforeAll(async () => {
   dir = await tempDataDir();
@@ -38,7 +50,7 @@ afterAll(async () => {
 
 describe("queries", () => {
   it("lists READY clips only by default, others on request", async () => {
-    const r = await q(
+    const r = await q<{ clips: Count & Page<{ title: string; status: string }>; all: Count }>(
       `{ clips { totalCount nodes { title status } } all: clips(filter: { status: [READY, INGESTING] }) { totalCount } }`,
     );
     expect(r.errors).toBeUndefined();
@@ -47,7 +59,7 @@ describe("queries", () => {
   });
 
   it("derived rows of clips that are not READY stay hidden", async () => {
-    const r = await q(`query($c: [ID!]) { scenes(filter: { clipIds: $c }) { totalCount } }`, {
+    const r = await q<{ scenes: Count }>(`query($c: [ID!]) { scenes(filter: { clipIds: $c }) { totalCount } }`, {
       c: [toGlobalId("Clip", ingesting.clipId)],
     });
     expect(r.data!.scenes.totalCount).toBe(0);
@@ -56,7 +68,7 @@ describe("queries", () => {
   it("resolves global IDs through node()", async () => {
     const id = toGlobalId("Clip", ready.clipId);
     expect(Buffer.from(id, "base64").toString()).toBe(`Clip:${ready.clipId}`);
-    const r = await q(
+    const r = await q<{ node: unknown; scene: unknown; missing: unknown }>(
       `query($id: ID!, $s: ID!) { node(id: $id) { __typename id ... on Clip { title } } scene: node(id: $s) { __typename ... on Scene { startTime endTime } } missing: node(id: "bm9wZTox") { id } }`,
       {
         id,
@@ -70,27 +82,37 @@ describe("queries", () => {
   });
 
   it("pages with cursors both ways and counts the whole list", async () => {
-    const first = await q(
+    const first = await q<{ scenes: Count & SceneEdges }>(
       `{ scenes(first: 2) { totalCount edges { cursor node { index } } pageInfo { hasNextPage hasPreviousPage endCursor } } }`,
     );
     const c = first.data!.scenes;
     expect(c.totalCount).toBe(5);
-    expect(c.edges.map((e: any) => e.node.index)).toEqual([0, 1]);
+    expect(c.edges.map((e) => e.node.index)).toEqual([0, 1]);
     expect(c.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
-    const next = await q(
+    const next = await q<{ scenes: SceneEdges }>(
       `query($a: String) { scenes(first: 2, after: $a) { edges { node { index } } pageInfo { hasNextPage hasPreviousPage startCursor } } }`,
       { a: c.pageInfo.endCursor },
     );
-    expect(next.data!.scenes.edges.map((e: any) => e.node.index)).toEqual([2, 3]);
+    expect(next.data!.scenes.edges.map((e) => e.node.index)).toEqual([2, 3]);
     expect(next.data!.scenes.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: true });
-    const back = await q(`query($b: String) { scenes(last: 1, before: $b) { nodes { index } } }`, {
-      b: next.data!.scenes.pageInfo.startCursor,
-    });
+    const back = await q<{ scenes: Page<{ index: number }> }>(
+      `query($b: String) { scenes(last: 1, before: $b) { nodes { index } } }`,
+      {
+        b: next.data!.scenes.pageInfo.startCursor,
+      },
+    );
     expect(back.data!.scenes.nodes).toEqual([{ index: 1 }]);
   });
 
   it("filters by time range overlap, speaker, language and transition", async () => {
-    const r = await q(`{
+    const r = await q<{
+      scenes: Page<{ startTime: number; endTime: number }>;
+      cues: Count & Page<{ speaker: string | null; language: string }>;
+      fr: Count;
+      en: Count;
+      shots: Count & Page<{ transition: string; transitionStart: number | null }>;
+      keyframes: Count & Page<{ time: number }>;
+    }>(`{
       scenes(filter: { startTime: 15, endTime: 25 }) { nodes { startTime endTime } }
       cues(first: 100, filter: { speaker: "BOB" }) { totalCount nodes { speaker language } }
       fr: cues(filter: { language: "fr" }) { totalCount }
@@ -104,7 +126,7 @@ describe("queries", () => {
       { startTime: 20, endTime: 30 },
     ]);
     expect(r.data!.cues.totalCount).toBe(5);
-    expect(new Set(r.data!.cues.nodes.map((n: any) => `${n.speaker}/${n.language}`))).toEqual(new Set(["BOB/en"]));
+    expect(new Set(r.data!.cues.nodes.map((n) => `${n.speaker}/${n.language}`))).toEqual(new Set(["BOB/en"]));
     expect(r.data!.fr.totalCount).toBe(0);
     expect(r.data!.en.totalCount).toBe(15);
     expect(r.data!.shots.totalCount).toBe(4);
@@ -112,19 +134,28 @@ describe("queries", () => {
   });
 
   it("nests scenes, shots, keyframes (with URLs and palettes) and cues", async () => {
-    const r =
-      await q(`{ clips { nodes { tracks { totalCount nodes { language codec source } } scenes(first: 1) { nodes {
+    const r = await q<{
+      clips: Page<{
+        tracks: Count & Page<{ language: string; codec: string; source: string }>;
+        scenes: Page<{
+          shots: Count &
+            Page<{ transition: string; keyframe: { url: string; palette: Array<{ hex: string; share: number }> } }>;
+          cues: Count & Page<{ text: string; rawText: string; scene: { index: number } }>;
+          keyframes: Count;
+        }>;
+      }>;
+    }>(`{ clips { nodes { tracks { totalCount nodes { language codec source } } scenes(first: 1) { nodes {
       shots { totalCount nodes { transition keyframe { url palette { hex share } brightness } } }
       cues(filter: { speaker: "ALICE" }) { totalCount nodes { text rawText scene { index } } }
       keyframes { totalCount }
     } } } } }`);
     expect(r.errors).toBeUndefined();
-    const clip = r.data!.clips.nodes[0];
+    const clip = r.data!.clips.nodes[0]!;
     expect(clip.tracks).toEqual({ totalCount: 1, nodes: [{ language: "en", codec: "subrip", source: "EMBEDDED" }] });
-    const scene = clip.scenes.nodes[0];
+    const scene = clip.scenes.nodes[0]!;
     expect(scene.shots.totalCount).toBe(2);
-    expect(scene.shots.nodes[0].keyframe.url).toBe(`/keyframes/${ready.clipId}/000000.jpg`);
-    expect(scene.shots.nodes[0].keyframe.palette[0]).toEqual({ hex: "#c82828", share: 0.9 });
+    expect(scene.shots.nodes[0]!.keyframe.url).toBe(`/keyframes/${ready.clipId}/000000.jpg`);
+    expect(scene.shots.nodes[0]!.keyframe.palette[0]).toEqual({ hex: "#c82828", share: 0.9 });
     expect(scene.cues).toEqual({
       totalCount: 2,
       nodes: [
@@ -159,15 +190,24 @@ describe("queries", () => {
     });
     const folder = path.join(app.config.keyframeDir, victim.clipId);
     expect(existsSync(folder)).toBe(true);
-    const r = await q(`mutation($id: ID!) { deleteClip(id: $id) { deletedClipId deletedScenes } }`, {
-      id: toGlobalId("Clip", victim.clipId),
-    });
+    const r = await q<{ deleteClip: { deletedClipId: string; deletedScenes: number } }>(
+      `mutation($id: ID!) { deleteClip(id: $id) { deletedClipId deletedScenes } }`,
+      {
+        id: toGlobalId("Clip", victim.clipId),
+      },
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data!.deleteClip).toEqual({ deletedClipId: toGlobalId("Clip", victim.clipId), deletedScenes: 2 });
     expect(existsSync(folder)).toBe(false);
-    for (const model of ["scene", "shot", "keyframe", "cue", "subtitleTrack"] as const) {
-      expect(await (app.prisma[model] as any).count({ where: { clipId: victim.clipId } })).toBe(0);
-    }
+    const where = { where: { clipId: victim.clipId } };
+    const left = {
+      scene: await app.prisma.scene.count(where),
+      shot: await app.prisma.shot.count(where),
+      keyframe: await app.prisma.keyframe.count(where),
+      cue: await app.prisma.cue.count(where),
+      subtitleTrack: await app.prisma.subtitleTrack.count(where),
+    };
+    for (const count of Object.values(left)) expect(count).toBe(0);
     const outbox = await app.prisma.searchOutbox.findMany({ where: { clipId: victim.clipId } });
     // per scene, the last row decides (the outbox worker's rule): DELETE after the pending UPSERT
     for (const sceneId of victim.sceneIds)

@@ -47,14 +47,14 @@ function doubleTranscriber(): SpeechTranscriber & { calls: number[] } {
   return {
     calls,
     provenance: { method: "model", model: "double-whisper" },
-    async transcribe(samples, options) {
+    transcribe(samples, options) {
       calls.push(samples.length);
       options?.onProgress?.(100);
       const seconds = Math.floor(samples.length / 16000);
-      return {
+      return Promise.resolve({
         language: options?.language ?? "fr",
         segments: Array.from({ length: seconds }, (_, i) => ({ startTime: i, endTime: i + 0.9, text: `mot ${i}` })),
-      };
+      });
     },
   };
 }
@@ -112,7 +112,11 @@ describe("extractAudio (ffmpeg)", () => {
 describe("ASR in the ingest pipeline (Whisper double)", () => {
   it("transcribes a clip without subtitles into an ASR track, window by window, before the scenes", async () => {
     const transcriber = doubleTranscriber();
-    const registry = { available: () => true, transcriber: async () => transcriber, status: () => ({}) as never };
+    const registry = {
+      available: () => true,
+      transcriber: () => Promise.resolve(transcriber),
+      status: () => ({}) as never,
+    };
     const asr = new AsrStage({ media, registry, windowSeconds: 4 });
     const service = new IngestService({
       media,
@@ -144,9 +148,7 @@ describe("ASR in the ingest pipeline (Whisper double)", () => {
   it("is skipped at once when the asr model cannot be had", async () => {
     const registry = {
       available: () => false,
-      transcriber: async () => {
-        throw new Error("must not load");
-      },
+      transcriber: () => Promise.reject(new Error("must not load")),
       status: () => ({}) as never,
     };
     const asr = new AsrStage({ media, registry });
@@ -197,26 +199,26 @@ describe("WhisperTranscriber on a double of the transformers.js pipeline", () =>
   function fakePipeline(language = "<|de|>") {
     const calls: Array<Record<string, unknown>> = [];
     const pipe = Object.assign(
-      async (_audio: unknown, options: unknown) => {
+      (_audio: unknown, options: unknown) => {
         calls.push(options as Record<string, unknown>);
-        return {
+        return Promise.resolve({
           text: " Hallo Welt. Wie geht's?",
           chunks: [
             { timestamp: [0, 1.5], text: " Hallo Welt." },
             { timestamp: [1.5, null], text: " Wie geht's?" },
             { timestamp: [2, 2.1], text: " " },
           ],
-        };
+        });
       },
       {
-        processor: async () => ({ input_features: "features" }),
+        processor: () => Promise.resolve({ input_features: "features" }),
         model: {
           generation_config: {
             decoder_start_token_id: 50258,
             lang_to_id: { "<|en|>": 50259, "<|de|>": 50261 },
             is_multilingual: true,
           },
-          generate: async () => ({ tolist: () => [[50258, language === "<|de|>" ? 50261 : 50259]] }),
+          generate: () => Promise.resolve({ tolist: () => [[50258, language === "<|de|>" ? 50261 : 50259]] }),
         },
       },
     );

@@ -111,7 +111,7 @@ describe("cinerag doctor", () => {
     expect(check("ffmpeg").detail).toMatch(/ffmpeg version .*\((system|npm|config):/);
     expect(check("ffprobe")).toMatchObject({
       level: "ok",
-      detail: expect.stringMatching(/ffprobe version .*\((system|npm|config):/),
+      detail: expect.stringMatching(/ffprobe version .*\((system|npm|config):/) as unknown,
     });
     expect(check("database").detail).toMatch(/\d+ migrations applied, none pending/);
     expect(check("search index").level).toBe("ok");

@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { EmbeddedSceneIndex } from "../../../src/search/embedded.scene-index.js";
-import type { SceneDocument, SceneFilter } from "../../../src/search/scene-index.port.js";
+import type { SceneDocument, SceneIndexFilter } from "../../../src/search/scene-index.port.js";
 import { mulberry32 } from "../../../src/util/prng.js";
 import { dot, normaliseInPlace } from "../../../src/util/vector-math.js";
 
@@ -94,7 +94,7 @@ describe("embedded index: ANN graph", () => {
   it("answers filters through the graph (over-fetch) and through the scenes indexes (few rows) alike", async () => {
     const index = openIndex(newFile());
     await index.upsert(docs);
-    const filters: Array<[SceneFilter, (d: SceneDocument) => boolean]> = [
+    const filters: Array<[SceneIndexFilter, (d: SceneDocument) => boolean]> = [
       [
         { languages: ["en"], timeRange: { from: 100, to: 400 } },
         (d) => d.language === "en" && d.startTime < 400 && d.endTime > 100,

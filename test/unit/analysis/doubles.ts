@@ -30,9 +30,9 @@ export class KeywordEmotionClassifier implements EmotionClassifier {
   readonly provenance: Provenance = { method: "test", model: "keyword-emotion-double" };
   calls = 0;
 
-  async classify(texts: string[]): Promise<EmotionScores[]> {
+  classify(texts: string[]): Promise<EmotionScores[]> {
     this.calls++;
-    return texts.map((t) => {
+    const scores = texts.map((t) => {
       const s = zero();
       const hit = Object.entries(TEST_EMOTION_WORDS).find(([w]) => t.toLowerCase().includes(w));
       if (hit) {
@@ -41,6 +41,7 @@ export class KeywordEmotionClassifier implements EmotionClassifier {
       } else s.neutral = 1;
       return s;
     });
+    return Promise.resolve(scores);
   }
 }
 
@@ -48,12 +49,17 @@ export class KeywordEmotionClassifier implements EmotionClassifier {
 export class WordZeroShot implements ZeroShotClassifier {
   readonly provenance: Provenance = { method: "test", model: "word-zero-shot-double" };
 
-  async classify(texts: string[], labels: string[]): Promise<ZeroShotResult[]> {
-    return texts.map((t) => ({
-      labels: labels
-        .map((label) => ({ label, score: t.toLowerCase().includes(label.toLowerCase().split(/\s+/)[0]!) ? 0.9 : 0.1 }))
-        .sort((a, b) => b.score - a.score),
-    }));
+  classify(texts: string[], labels: string[]): Promise<ZeroShotResult[]> {
+    return Promise.resolve(
+      texts.map((t) => ({
+        labels: labels
+          .map((label) => ({
+            label,
+            score: t.toLowerCase().includes(label.toLowerCase().split(/\s+/)[0]!) ? 0.9 : 0.1,
+          }))
+          .sort((a, b) => b.score - a.score),
+      })),
+    );
   }
 }
 
@@ -71,14 +77,14 @@ export class OneHotImageText implements ImageTextEmbedder {
     return v;
   }
 
-  async embedImages(paths: string[]): Promise<Float32Array[]> {
+  embedImages(paths: string[]): Promise<Float32Array[]> {
     this.images += paths.length;
-    return paths.map(() => this.oneHot(0));
+    return Promise.resolve(paths.map(() => this.oneHot(0)));
   }
 
-  async embedTexts(texts: string[]): Promise<Float32Array[]> {
+  embedTexts(texts: string[]): Promise<Float32Array[]> {
     let other = 1;
-    return texts.map((t) => (t === this.winnerPrompt ? this.oneHot(0) : this.oneHot(other++)));
+    return Promise.resolve(texts.map((t) => (t === this.winnerPrompt ? this.oneHot(0) : this.oneHot(other++))));
   }
 }
 
@@ -89,11 +95,16 @@ export class ScriptedGenerator implements TextGenerator {
 
   constructor(private readonly answer: string | ((messages: ChatMessage[]) => string)) {}
 
-  async generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<string> {
+  generate(messages: ChatMessage[], options: GenerateOptions = {}): Promise<string> {
     this.seen.push(messages);
-    const text = typeof this.answer === "string" ? this.answer : this.answer(messages);
-    for (const piece of text.split(/(?<= )/)) options.onToken?.(piece);
-    return text;
+    try {
+      const text = typeof this.answer === "string" ? this.answer : this.answer(messages);
+      for (const piece of text.split(/(?<= )/)) options.onToken?.(piece);
+      return Promise.resolve(text);
+    } catch (error) {
+      // as an async generator would: a failing answer function or token callback rejects
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 }
 
@@ -106,14 +117,14 @@ export function testModels(
 ): AnalysisModels {
   const emotion = opts.emotion ?? new KeywordEmotionClassifier();
   return {
-    emotion: async () => emotion,
-    zeroShot: async () => {
-      if (!opts.zeroShot) throw new ModelUnavailableError("zero-shot", "test-zero-shot", "offline");
-      return opts.zeroShot;
-    },
-    imageText: async () => {
-      if (!opts.imageText) throw new ModelUnavailableError("clip", "test-clip", "offline");
-      return opts.imageText;
-    },
+    emotion: () => Promise.resolve(emotion),
+    zeroShot: () =>
+      opts.zeroShot
+        ? Promise.resolve(opts.zeroShot)
+        : Promise.reject(new ModelUnavailableError("zero-shot", "test-zero-shot", "offline")),
+    imageText: () =>
+      opts.imageText
+        ? Promise.resolve(opts.imageText)
+        : Promise.reject(new ModelUnavailableError("clip", "test-clip", "offline")),
   };
 }

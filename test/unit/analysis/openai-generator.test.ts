@@ -8,16 +8,24 @@ import { GeneratorError } from "../../../src/analysis/generators/generator-error
 
 let server: http.Server;
 let base: string;
-const requests: Array<{ path: string; auth?: string; body: any }> = [];
+/** a chat completions request as the generator sends it (the tests' assertions check what is there) */
+interface ChatRequest {
+  model?: string;
+  stream?: boolean;
+  max_tokens?: number;
+  temperature?: number;
+  messages?: Array<{ role: string; content: string }>;
+}
+const requests: Array<{ path: string; auth?: string; body: ChatRequest }> = [];
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     let raw = "";
     req.on("data", (c) => (raw += c));
     req.on("end", () => {
-      const body = raw ? JSON.parse(raw) : {};
+      const body: ChatRequest = raw ? (JSON.parse(raw) as ChatRequest) : {};
       requests.push({ path: req.url ?? "", auth: req.headers.authorization, body });
-      const model: string = body.model;
+      const model = body.model;
       const json = (status: number, value: unknown) => {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(value));
@@ -34,7 +42,7 @@ beforeAll(async () => {
         res.writeHead(200, { "content-type": "text/plain" });
         return res.end("not json at all");
       }
-      const last = body.messages.at(-1).content as string;
+      const last = body.messages!.at(-1)!.content;
       const answer = `You asked: ${last}`;
       if (!body.stream)
         return json(200, {
@@ -123,18 +131,18 @@ describe("OpenAI-compatible generator", () => {
     expect(await failure(gen("test-model", { apiKey: "wrong" }).generate(msgs))).toMatchObject({
       code: "GENERATOR_UNAUTHORIZED",
       status: 401,
-      message: expect.stringContaining("Incorrect API key"),
+      message: expect.stringContaining("Incorrect API key") as unknown,
     });
     expect(await failure(gen("missing").generate(msgs))).toMatchObject({
       code: "GENERATOR_NOT_FOUND",
       status: 404,
-      message: expect.stringContaining("model 'missing' not found"),
+      message: expect.stringContaining("model 'missing' not found") as unknown,
     });
     expect(await failure(gen("busy").generate(msgs))).toMatchObject({ code: "GENERATOR_RATE_LIMITED", status: 429 });
     expect(await failure(gen("broken").generate(msgs, { onToken: () => undefined }))).toMatchObject({
       code: "GENERATOR_UNAVAILABLE",
       status: 500,
-      message: expect.stringContaining("CUDA out of memory"),
+      message: expect.stringContaining("CUDA out of memory") as unknown,
     });
     expect(await failure(gen("garbage").generate(msgs))).toMatchObject({ code: "GENERATOR_BAD_RESPONSE" });
   });

@@ -32,10 +32,10 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 describe("TransformersCaptioner (pipeline double)", () => {
   it("reads the images, captions them in batches and trims", async () => {
     const batchSizes: number[] = [];
-    const pipe = async (input: unknown) => {
+    const pipe = (input: unknown) => {
       const list = input as Array<{ width: number }>;
       batchSizes.push(list.length);
-      return list.map((img) => [{ generated_text: ` an image ${img.width} wide ` }]);
+      return Promise.resolve(list.map((img) => [{ generated_text: ` an image ${img.width} wide ` }]));
     };
     const captioner = new TransformersCaptioner(pipe, {
       model: "Xenova/vit-gpt2-image-captioning",
@@ -52,12 +52,15 @@ describe("TransformersClipEmbedder (model doubles)", () => {
   it("gives unit image and text vectors of the projection dimension", async () => {
     const tensor = (n: number) => ({ dims: [n, 3], data: Float32Array.from({ length: n * 3 }, (_, i) => (i % 3) + 1) });
     const parts: ClipParts = {
-      processor: async (imgs: unknown) => ({ n: (imgs as unknown[]).length }),
-      tokenizer: async (texts: unknown) => ({ n: (texts as unknown[]).length }),
-      vision: Object.assign(async (inputs: unknown) => ({ image_embeds: tensor((inputs as { n: number }).n) }), {
-        config: { projection_dim: 3 },
-      }),
-      text: Object.assign(async (inputs: unknown) => ({ text_embeds: tensor((inputs as { n: number }).n) }), {
+      processor: (imgs: unknown) => Promise.resolve({ n: (imgs as unknown[]).length }),
+      tokenizer: (texts: unknown) => Promise.resolve({ n: (texts as unknown[]).length }),
+      vision: Object.assign(
+        (inputs: unknown) => Promise.resolve({ image_embeds: tensor((inputs as { n: number }).n) }),
+        {
+          config: { projection_dim: 3 },
+        },
+      ),
+      text: Object.assign((inputs: unknown) => Promise.resolve({ text_embeds: tensor((inputs as { n: number }).n) }), {
         config: { projection_dim: 3 },
       }),
     };
@@ -74,7 +77,7 @@ describe("TransformersClipEmbedder (model doubles)", () => {
 describe("helpers", () => {
   it("batches and checks result counts", async () => {
     expect(batches([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
-    await expect(mapBatched([1, 2], 2, async () => [1])).rejects.toThrow(/gave 1 results/);
+    await expect(mapBatched([1, 2], 2, () => Promise.resolve([1]))).rejects.toThrow(/gave 1 results/);
   });
 
   it("turns per-file download events into one total", () => {

@@ -2,7 +2,12 @@ import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ModelRegistry, type ModelsOptions } from "../../../src/models/model-registry.js";
-import { TransformersRuntime, type LoadOptions, type PipelineLike } from "../../../src/models/transformers/runtime.js";
+import {
+  TransformersRuntime,
+  type LoadOptions,
+  type PipelineLike,
+  type PipelineTask,
+} from "../../../src/models/transformers/runtime.js";
 
 export async function tempRoot(prefix = "cinerag-models-"): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), prefix));
@@ -20,7 +25,7 @@ export function modelsOptions(
 export class CountingRuntime extends TransformersRuntime {
   created: Array<{ task: string; model: string; options: LoadOptions }> = [];
 
-  override async pipeline(task: string, model: string, options: LoadOptions): Promise<PipelineLike> {
+  override async pipeline(task: PipelineTask, model: string, options: LoadOptions): Promise<PipelineLike> {
     this.created.push({ task, model, options });
     return super.pipeline(task, model, options);
   }

@@ -60,7 +60,11 @@ describe("GoEmotions → Ekman", () => {
 
   it("does not favour the groups with many labels (joy has 12, disgust 1)", () => {
     // a multi-label sigmoid model that gives all 28 labels the same score expresses no emotion in particular
-    const flat = toEkman(Object.keys(GOEMOTIONS_TO_EKMAN).slice(0, 28).map((label) => ({ label, score: 0.1 })));
+    const flat = toEkman(
+      Object.keys(GOEMOTIONS_TO_EKMAN)
+        .slice(0, 28)
+        .map((label) => ({ label, score: 0.1 })),
+    );
     expect(flat.joy).toBeCloseTo(flat.disgust, 5);
     expect(flat.joy).toBeCloseTo(1 / 7, 5);
     // one clear disgust label beats a dozen faint joy ones

@@ -137,10 +137,10 @@ describe("offline (CINERAG_OFFLINE=1) with nothing downloaded", () => {
 
   it("refuses `pull` at once, without trying the network", async () => {
     let fetches = 0;
-    const counting = (async () => {
+    const counting: typeof fetch = () => {
       fetches++;
-      throw new TypeError("fetch failed");
-    }) as typeof fetch;
+      return Promise.reject(new TypeError("fetch failed"));
+    };
     const { runtime, registry } = countingRegistry(
       modelsOptions(path.join(root, "empty-cache"), {}, { offline: true }),
       { fetch: counting },
@@ -167,10 +167,10 @@ describe("offline (CINERAG_OFFLINE=1) with nothing downloaded", () => {
 describe("online, but the download fails", () => {
   it("tries once, falls back, and does not try again for the next task", async () => {
     let fetches = 0;
-    const failing = (async () => {
+    const failing: typeof fetch = () => {
       fetches++;
-      throw Object.assign(new TypeError("fetch failed"), { cause: { code: "ENOTFOUND" } });
-    }) as typeof fetch;
+      return Promise.reject(Object.assign(new TypeError("fetch failed"), { cause: { code: "ENOTFOUND" } }));
+    };
     const { registry } = countingRegistry(modelsOptions(path.join(root, "online-cache")), { fetch: failing });
     expect(registry.status("emotion").state).toBe("downloadable");
     const classifier = await registry.emotion();

@@ -80,14 +80,14 @@ describe("embeddings (feature-extraction, mean pooling) on a tiny model", () => 
 
   it("prefixes e5 inputs with query: / passage:", async () => {
     const seen: string[][] = [];
-    const fake = Object.assign(async (texts: unknown) => {
+    const fake = Object.assign((texts: unknown) => {
       seen.push(texts as string[]);
-      return {
+      return Promise.resolve({
         dims: [(texts as string[]).length, 2],
         data: new Float32Array((texts as string[]).length * 2).fill(Math.SQRT1_2),
-      };
+      });
     }, {});
-    const e5 = new TransformersEmbedder(async () => fake, {
+    const e5 = new TransformersEmbedder(() => Promise.resolve(fake), {
       modelId: "e5",
       dimension: 2,
       prefixes: { query: "query: ", passage: "passage: " },

@@ -103,7 +103,7 @@ describe("retrieval evaluation (recall@10)", () => {
       for (const kind of [q.kind, "ALL"]) {
         found[kind] ??= { KEYWORD: 0, SEMANTIC: 0, HYBRID: 0 };
         total[kind] = (total[kind] ?? 0) + 1;
-        for (const m of modes) if (results[m].some((h) => h.sceneId === q.relevant)) found[kind]![m]++;
+        for (const m of modes) if (results[m].some((h) => h.sceneId === q.relevant)) found[kind][m]++;
       }
     }
     const recall = (kind: string, m: (typeof modes)[number]) => found[kind]![m] / total[kind]!;
