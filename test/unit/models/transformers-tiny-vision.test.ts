@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
-import { TINY_CLIP_DIMENSION, writeTinyClipModel } from "../../fixtures/tiny-vision-models.js";
+import {
+  TINY_CAPTIONS,
+  TINY_CLIP_DIMENSION,
+  writeTinyCaptionModel,
+  writeTinyClipModel,
+} from "../../fixtures/tiny-vision-models.js";
+import { TransformersCaptioner } from "../../../src/models/transformers/transformers.captioner.js";
+import type { PipelineLike } from "../../../src/models/transformers/runtime.js";
 import { TransformersClipEmbedder, type ClipParts } from "../../../src/models/transformers/transformers.clip.js";
 import { lookLabels } from "../../../src/analysis/style/look-labels.js";
 import type { AnalysisReads, KeyframeData } from "../../../src/analysis/scope.js";
@@ -13,6 +20,7 @@ import { countingRegistry, cosine, modelsOptions, norm, tempRoot } from "./helpe
 
 let root: string;
 let clipDir: string;
+let captionDir: string;
 const images: Record<string, string> = {};
 
 const COLOURS: Record<string, { r: number; g: number; b: number }> = {
@@ -26,6 +34,7 @@ const COLOURS: Record<string, { r: number; g: number; b: number }> = {
 beforeAll(async () => {
   root = await tempRoot();
   clipDir = await writeTinyClipModel(path.join(root, "clip"));
+  captionDir = await writeTinyCaptionModel(path.join(root, "caption"));
   // not square and larger than the model's 32 × 32: the processor must resize and crop
   for (const [name, background] of Object.entries(COLOURS)) {
     images[name] = path.join(root, `${name}.png`);
@@ -52,8 +61,24 @@ function countTowerCalls(parts: ClipParts): { vision: number; text: number } {
   return calls;
 }
 
+/** Counts the runs of each ONNX session of a loaded pipeline's model (encoder "model", "decoder_model_merged"). */
+function countSessionRuns(pipe: PipelineLike): Record<string, number> {
+  const runs: Record<string, number> = {};
+  const sessions = (pipe.model as { sessions: Record<string, { run: (...a: unknown[]) => Promise<unknown> }> })
+    .sessions;
+  for (const [name, session] of Object.entries(sessions)) {
+    const run = session.run.bind(session);
+    runs[name] = 0;
+    session.run = (...args: unknown[]) => {
+      runs[name]!++;
+      return run(...args);
+    };
+  }
+  return runs;
+}
+
 function setup(extra: Parameters<typeof modelsOptions>[2] = {}) {
-  return countingRegistry(modelsOptions(path.join(root, "cache"), { clip: clipDir }, extra));
+  return countingRegistry(modelsOptions(path.join(root, "cache"), { clip: clipDir, caption: captionDir }, extra));
 }
 
 describe("CLIP (vision and text towers with projections) on a tiny model", () => {
@@ -115,5 +140,31 @@ describe("CLIP (vision and text towers with projections) on a tiny model", () =>
     expect(dark.labels.reduce((a, l) => a + l.confidence, 0)).toBeCloseTo(1, 2);
     const bright = await lookLabels(clip, [keyframe("k2", images.white!)], { reads, dataDir: root });
     expect(bright.labels[0]!.label).toBe("romantic comedy");
+  });
+});
+
+describe("captioning (image-to-text: ViT encoder, GPT-2 decoder with a cache) on a tiny model", () => {
+  it("is loaded by the registry from its folder and writes each image's caption", async () => {
+    const { registry, runtime } = setup();
+    const captioner = await registry.captioner();
+    expect(captioner).toBeInstanceOf(TransformersCaptioner);
+    expect(captioner.provenance).toEqual({ method: "model", model: captionDir });
+    const names = ["red", "blue", "green", "red"];
+    expect(await captioner.caption(names.map((n) => images[n]!))).toEqual(names.map((n) => TINY_CAPTIONS[n]));
+    expect(runtime.created.map((c) => c.task)).toEqual(["image-to-text"]);
+  });
+
+  it("runs one encoder pass and one generate call per batch, stopping when the batch's last caption ends", async () => {
+    const { registry } = setup({ batchSize: 3 });
+    const captioner = (await registry.captioner()) as TransformersCaptioner;
+    const runs = countSessionRuns(await registry.load("caption"));
+    const names = ["red", "blue", "green", "blue"];
+    // blue ends after one word, the others after two: in the batch blue's row is held on the end token
+    // (the decoder would say "again" after it) and cut there
+    expect(await captioner.caption(names.map((n) => images[n]!))).toEqual(names.map((n) => TINY_CAPTIONS[n]));
+    expect(captioner.calls).toBe(2); // [red, blue, green] and [blue]
+    expect(runs.model).toBe(2);
+    // the first batch: colour word, then car/end/field, then end for all = 3 decoder steps; the second 2
+    expect(runs.decoder_model_merged).toBe(3 + 2);
   });
 });
