@@ -12,11 +12,10 @@ import {
   writeTinyClipModel,
 } from "../../fixtures/tiny-vision-models.js";
 import { TransformersCaptioner } from "../../../src/models/transformers/transformers.captioner.js";
-import type { PipelineLike } from "../../../src/models/transformers/runtime.js";
 import { TransformersClipEmbedder, type ClipParts } from "../../../src/models/transformers/transformers.clip.js";
 import { lookLabels } from "../../../src/analysis/style/look-labels.js";
 import type { AnalysisReads, KeyframeData } from "../../../src/analysis/scope.js";
-import { countingRegistry, cosine, modelsOptions, norm, tempRoot } from "./helpers.js";
+import { countingRegistry, countSessionRuns, cosine, modelsOptions, norm, tempRoot } from "./helpers.js";
 
 let root: string;
 let clipDir: string;
@@ -59,22 +58,6 @@ function countTowerCalls(parts: ClipParts): { vision: number; text: number } {
     );
   }
   return calls;
-}
-
-/** Counts the runs of each ONNX session of a loaded pipeline's model (encoder "model", "decoder_model_merged"). */
-function countSessionRuns(pipe: PipelineLike): Record<string, number> {
-  const runs: Record<string, number> = {};
-  const sessions = (pipe.model as { sessions: Record<string, { run: (...a: unknown[]) => Promise<unknown> }> })
-    .sessions;
-  for (const [name, session] of Object.entries(sessions)) {
-    const run = session.run.bind(session);
-    runs[name] = 0;
-    session.run = (...args: unknown[]) => {
-      runs[name]!++;
-      return run(...args);
-    };
-  }
-  return runs;
 }
 
 function setup(extra: Parameters<typeof modelsOptions>[2] = {}) {
