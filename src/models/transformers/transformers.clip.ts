@@ -1,6 +1,7 @@
 // Image and text vectors in one space (CLIP) through transformers.js: the vision and text towers with
-// their projections, L2-normalised, in batches. Tested on the real model when CINERAG_TEST_MODELS_DIR
-// holds it (test/integration/models/), with a double otherwise.
+// their projections, L2-normalised, in batches. Tested on a tiny generated CLIP of the real files,
+// tensor names and shapes (test/unit/models/transformers-tiny-vision.test.ts), and on the real model
+// when CINERAG_TEST_MODELS_DIR holds it (test/integration/models/).
 import type { RawImage } from "@huggingface/transformers";
 import type { ImageTextEmbedder, Provenance } from "../model-ports.js";
 import { mapBatched } from "../batching.js";

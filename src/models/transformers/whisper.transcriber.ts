@@ -2,7 +2,9 @@
 // mono samples, 30 s chunks with a 5 s stride, segment timestamps. transformers.js does not detect the
 // language itself (it assumes English), so unless one is given we detect it first: one decoder step after
 // <|startoftranscript|> on the first 30 s, read as a language token (as openai-whisper's detect_language).
-// Tested on the real model when CINERAG_TEST_MODELS_DIR holds it (test/integration/models/).
+// Tested on a tiny generated Whisper of the real files, tensor names and shapes
+// (test/unit/models/transformers-tiny-whisper.test.ts), and on the real model when CINERAG_TEST_MODELS_DIR
+// holds it (test/integration/models/).
 import type { Provenance, SpeechTranscriber, TranscriptSegment } from "../model-ports.js";
 import type { PipelineLike } from "./runtime.js";
 

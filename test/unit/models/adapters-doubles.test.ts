@@ -1,5 +1,6 @@
-// The captioning and CLIP adapters on TEST DOUBLES of the transformers.js pipeline/models (no tiny model of
-// those kinds can be built): batching, output shapes, normalisation, provenance. The real models run in
+// The captioning and CLIP adapters on TEST DOUBLES of the transformers.js pipeline/models: batching, output
+// shapes, normalisation, provenance. The real transformers.js path runs on tiny generated models of both
+// architectures in transformers-tiny-vision.test.ts, and on the real models in
 // test/integration/models/real-models.test.ts when CINERAG_TEST_MODELS_DIR holds them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { rm } from "node:fs/promises";
@@ -30,13 +31,26 @@ beforeAll(async () => {
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe("TransformersCaptioner (pipeline double)", () => {
-  it("reads the images, captions them in batches and trims", async () => {
+  it("reads the images, captions each batch with one generate call, cuts rows at the end token and trims", async () => {
     const batchSizes: number[] = [];
-    const pipe = (input: unknown) => {
-      const list = input as Array<{ width: number }>;
-      batchSizes.push(list.length);
-      return Promise.resolve(list.map((img) => [{ generated_text: ` an image ${img.width} wide ` }]));
-    };
+    const END = 0;
+    const words = ["<end>", "an", "image", "32", "wide", "after"];
+    const pipe = Object.assign(() => Promise.reject(new Error("the pipeline's own call is not used")), {
+      processor: (imgs: unknown) =>
+        Promise.resolve({ pixel_values: (imgs as Array<{ width: number }>).map((i) => i.width) }),
+      model: {
+        config: { decoder: { eos_token_id: END } },
+        generate: ({ inputs }: { inputs: number[] }) => {
+          batchSizes.push(inputs.length);
+          // start token, the caption, the end token, then what a decoder says after it
+          return Promise.resolve({ tolist: () => inputs.map(() => [END, 1, 2, 3, 4, END, 5].map(BigInt)) });
+        },
+      },
+      tokenizer: {
+        batch_decode: (rows: bigint[][]) =>
+          rows.map((r) => ` ${r.map((t) => (t === BigInt(END) ? "" : words[Number(t)])).join(" ")} `),
+      },
+    });
     const captioner = new TransformersCaptioner(pipe, {
       model: "Xenova/vit-gpt2-image-captioning",
       batchSize: 2,
@@ -44,6 +58,7 @@ describe("TransformersCaptioner (pipeline double)", () => {
     });
     expect(await captioner.caption(images)).toEqual(Array(5).fill("an image 32 wide"));
     expect(batchSizes).toEqual([2, 2, 1]);
+    expect(captioner.calls).toBe(3);
     expect(captioner.provenance).toEqual({ method: "model", model: "Xenova/vit-gpt2-image-captioning" });
   });
 });

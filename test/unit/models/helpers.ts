@@ -53,3 +53,19 @@ export function cosine(a: Float32Array, b: Float32Array): number {
 export function norm(a: Float32Array): number {
   return Math.sqrt(cosine(a, a));
 }
+
+/** Counts the runs of each ONNX session of a loaded pipeline's model (encoder "model", "decoder_model_merged"). */
+export function countSessionRuns(pipe: PipelineLike): Record<string, number> {
+  const runs: Record<string, number> = {};
+  const sessions = (pipe.model as { sessions: Record<string, { run: (...a: unknown[]) => Promise<unknown> }> })
+    .sessions;
+  for (const [name, session] of Object.entries(sessions)) {
+    const run = session.run.bind(session);
+    runs[name] = 0;
+    session.run = (...args: unknown[]) => {
+      runs[name]!++;
+      return run(...args);
+    };
+  }
+  return runs;
+}
