@@ -2,6 +2,7 @@
 // (configuration, signals, exit status).
 import { Command, CommanderError } from "commander";
 import { loadConfig } from "../config.js";
+import { AppError } from "../errors/app-error.js";
 import type { App } from "../app.js";
 import { printError } from "./cli-error.js";
 import { registerModels } from "./models.command.js";
@@ -11,7 +12,9 @@ import { registerEffects } from "./effects.command.js";
 const controller = new AbortController();
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
   process.once(sig, () => {
-    controller.abort();
+    // the reason is what `signal.throwIfAborted()` throws: a CANCELLED error (one line, exit 130), as the
+    // server's job cancel gives, not a DOMException printed as "internal error: This operation was aborted"
+    controller.abort(new AppError("CANCELLED", `cancelled by ${sig}`));
     process.exitCode = 130;
   });
 }

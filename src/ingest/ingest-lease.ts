@@ -3,6 +3,14 @@
 // errors). The lease is a file in the data directory created exclusively (O_EXCL) and naming its holder's
 // pid; a holder that died (kill -9) leaves a file whose pid is gone, and the next taker removes it. A second
 // ingest waits for the lease, then finds the clip READY and reports that it joined the first.
+//
+// Machine-local only. The holder is named by a pid and judged alive with `kill(pid, 0)`, which means
+// something only in the taker's own pid namespace, and O_EXCL is not reliable on every network filesystem.
+// Processes on one machine (or in one container) sharing a data directory are covered; processes on several
+// machines, or containers with their own pid namespaces sharing a data directory over a volume, are not: a
+// live holder elsewhere looks dead here and its lease is taken (or a dead one's pid is some live process
+// here, and the wait never ends). Several machines need the lease in the database (a unique row per content
+// hash with an expiry, or a PostgreSQL advisory lock: issue 10).
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";

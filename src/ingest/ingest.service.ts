@@ -95,6 +95,14 @@ export class IngestService {
   constructor(private readonly deps: IngestDeps) {}
 
   async ingest(request: IngestRequest): Promise<IngestResult> {
+    try {
+      return await this.ingestOnce(request);
+    } catch (error) {
+      throw asCancelled(error, request.signal);
+    }
+  }
+
+  private async ingestOnce(request: IngestRequest): Promise<IngestResult> {
     const report = (stage: IngestStage, percent: number, message?: string) => {
       this.deps.logger.debug({ file: request.file, stage, percent: Math.round(percent), message }, "ingest progress");
       request.onProgress?.({ stage, percent, message });
@@ -375,4 +383,13 @@ function asrStepResult(
   }
   const reason = stage.skipReason(probe) ?? stage.lastSkipReason ?? "the asr model cannot be had";
   return { step: "asr", status: "skipped", computed: 0, total: 0, reason };
+}
+
+/**
+ * A cancel is CANCELLED however deep it was noticed: `signal.throwIfAborted()` throws the signal's reason,
+ * a DOMException when the caller aborted without one, which would reach the user as an internal error.
+ */
+function asCancelled(error: unknown, signal: AbortSignal | undefined): unknown {
+  if (!signal?.aborted || isAppError(error)) return error;
+  return isAppError(signal.reason) ? signal.reason : new AppError("CANCELLED", "ingest cancelled");
 }

@@ -64,25 +64,34 @@ it("kill -9 at every stage, then the same command again", async () => {
 
 it("two ingests of the same file at once: one does it, the other joins", async () => {
   const trials = [0, 1];
-  const failures = await runCases("concurrent ingests of one file (2 trials)", trials, async (t) => {
-    const dataDir = path.join(dir, `concurrent-${t}`);
-    const env = { ...CONCURRENT_ENV, CINERAG_DATA_DIR: dataDir, CINERAG_LOG_LEVEL: "info" };
-    const runs = await Promise.all([
-      runCliMeasured(["ingest", "--json", clip], env),
-      runCliMeasured(["ingest", "--json", clip], env),
-    ]);
-    for (const r of runs) {
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).not.toMatch(/prisma|invocation|\n\s+at /i);
-    }
-    const clips = runs.map(
-      (r) => (JSON.parse(r.stdout) as { clip: { alreadyIngested: boolean; joined?: boolean } }).clip,
-    );
-    expect(clips.filter((c) => !c.alreadyIngested)).toHaveLength(1);
-    expect(clips.filter((c) => c.alreadyIngested && c.joined)).toHaveLength(1);
-    const state = databaseIntact(path.join(dataDir, "cinerag.db"));
-    expect(state.ok, state.why).toBe(true);
-    expect(state.clips).toBe(1);
-  });
+  let did = 0;
+  let joined = 0;
+  const failures = await runCases(
+    "concurrent ingests of one file (2 trials)",
+    trials,
+    async (t) => {
+      const dataDir = path.join(dir, `concurrent-${t}`);
+      const env = { ...CONCURRENT_ENV, CINERAG_DATA_DIR: dataDir, CINERAG_LOG_LEVEL: "info" };
+      const runs = await Promise.all([
+        runCliMeasured(["ingest", "--json", clip], env),
+        runCliMeasured(["ingest", "--json", clip], env),
+      ]);
+      for (const r of runs) {
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).not.toMatch(/prisma|invocation|\n\s+at /i);
+      }
+      const clips = runs.map(
+        (r) => (JSON.parse(r.stdout) as { clip: { alreadyIngested: boolean; joined?: boolean } }).clip,
+      );
+      did += clips.filter((c) => !c.alreadyIngested).length;
+      joined += clips.filter((c) => c.alreadyIngested && c.joined).length;
+      expect(clips.filter((c) => !c.alreadyIngested)).toHaveLength(1);
+      expect(clips.filter((c) => c.alreadyIngested && c.joined)).toHaveLength(1);
+      const state = databaseIntact(path.join(dataDir, "cinerag.db"));
+      expect(state.ok, state.why).toBe(true);
+      expect(state.clips).toBe(1);
+    },
+    () => `${did} ingested, ${joined} joined, no raw database error`,
+  );
   expect(failures).toEqual([]);
 });

@@ -56,15 +56,22 @@ it("ingestClip: clip and subtitle paths that are links out, loops, FIFOs, device
     ...["link-out.srt", "fifo.srt", "loop-a.mkv", "zero.mkv"].map((n) => ({ path: clip, subtitlePaths: [inRoot(n)] })),
   ];
   const jobsBefore = await server.app.prisma.job.count();
-  const failures = await runCases("ingestClip special paths (clip, subtitles)", cases, async (input) => {
-    const res = await server.gql(INGEST, { input });
-    const body = res.body as { errors?: Array<{ message: string; extensions: { code: string } }> };
-    const error = body.errors?.[0];
-    expect(error, JSON.stringify(res.body)).toBeDefined();
-    expect(REFUSED).toContain(error!.extensions.code);
-    expect(error!.message).not.toMatch(/\n|internal|Cannot read|ENOENT|ELOOP/i);
-    if (input.path.endsWith("loop-a.mkv")) expect(error!.message).toMatch(/loops/);
-  });
+  const codes: Record<string, number> = {};
+  const failures = await runCases(
+    "ingestClip special paths (clip, subtitles)",
+    cases,
+    async (input) => {
+      const res = await server.gql(INGEST, { input });
+      const body = res.body as { errors?: Array<{ message: string; extensions: { code: string } }> };
+      const error = body.errors?.[0];
+      expect(error, JSON.stringify(res.body)).toBeDefined();
+      codes[error!.extensions.code] = (codes[error!.extensions.code] ?? 0) + 1;
+      expect(REFUSED).toContain(error!.extensions.code);
+      expect(error!.message).not.toMatch(/\n|internal|Cannot read|ENOENT|ELOOP/i);
+      if (input.path.endsWith("loop-a.mkv")) expect(error!.message).toMatch(/symbolic link loop/);
+    },
+    () => `refused: ${JSON.stringify(codes)}`,
+  );
   expect(failures).toEqual([]);
   expect(await server.app.prisma.job.count()).toBe(jobsBefore);
 });
@@ -88,11 +95,19 @@ it("keyframe URLs: links out, loops, FIFOs and traversal answer 404 at once", as
     `/keyframes/${seeded.clipId}/..%2f..%2fcinerag.db`,
     `/keyframes/..%2f${seeded.clipId}/${real}`,
   ];
-  const failures = await runCases("keyframe URL special files", urls, async (url) => {
-    const res = await fetch(`${server.origin}${url}`);
-    await res.arrayBuffer();
-    expect(res.status).toBe(404);
-  });
+  let slowest = 0;
+  const failures = await runCases(
+    "keyframe URL special files",
+    urls,
+    async (url) => {
+      const started = performance.now();
+      const res = await fetch(`${server.origin}${url}`);
+      await res.arrayBuffer();
+      slowest = Math.max(slowest, performance.now() - started);
+      expect(res.status).toBe(404);
+    },
+    () => `all 404, slowest ${slowest.toFixed(0)} ms`,
+  );
   expect(failures).toEqual([]);
   // the real keyframe is still served: the refusals above are about the files, not a broken route
   const ok = await fetch(`${server.origin}/keyframes/${seeded.clipId}/${real}`);
@@ -102,14 +117,21 @@ it("keyframe URLs: links out, loops, FIFOs and traversal answer 404 at once", as
 it("cinerag ingest: FIFO, device, symlink loop, dangling link, folder", async () => {
   const names = ["fifo.mkv", "zero.mkv", "loop-a.mkv", "dangling.mkv", "folder.mkv"];
   const dataDir = path.join(dir, "cli-data");
-  const failures = await runCases("cli ingest special files", names, async (name) => {
-    const r = await runCliMeasured(["ingest", path.join(root, name)], { CINERAG_DATA_DIR: dataDir });
-    expect(r.code).toBe(2);
-    expect(isOneLineRefusal(r.stderr), r.stderr).toBe(true);
-    if (name === "loop-a.mkv") expect(r.stderr).toMatch(/loops/);
-    const db = databaseIntact(path.join(dataDir, "cinerag.db"));
-    expect(db.ok, db.why).toBe(true);
-    expect(db.clips).toBe(0);
-  });
+  const exits: number[] = [];
+  const failures = await runCases(
+    "cli ingest special files",
+    names,
+    async (name) => {
+      const r = await runCliMeasured(["ingest", path.join(root, name)], { CINERAG_DATA_DIR: dataDir });
+      exits.push(r.code ?? -1);
+      expect(r.code).toBe(2);
+      expect(isOneLineRefusal(r.stderr), r.stderr).toBe(true);
+      if (name === "loop-a.mkv") expect(r.stderr).toMatch(/symbolic link loop/);
+      const db = databaseIntact(path.join(dataDir, "cinerag.db"));
+      expect(db.ok, db.why).toBe(true);
+      expect(db.clips).toBe(0);
+    },
+    () => `exit codes ${exits.join(", ")}, one line each`,
+  );
   expect(failures).toEqual([]);
 });

@@ -7,10 +7,20 @@ import { AppError } from "../../errors/app-error.js";
 import { frameReader, lineReader, runFfmpeg } from "./ffmpeg-child.js";
 import { safeInputPath } from "./frame-decoder.js";
 
+const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
+
 export function bandSize(video: { width: number; height: number }, width: number, band: number) {
-  const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
   const w = even(Math.min(width, video.width));
   return { width: w, height: even(((w * video.height) / video.width) * band) };
+}
+
+/**
+ * The crop of the band in whole source pixels: even and at least 2 rows (a frame of 1 row: that row). A
+ * fraction of `ih` rounds to 0 rows on a tiny frame (2x2: 0.6), and ffmpeg then refuses the filter graph.
+ */
+export function bandCrop(video: { width: number; height: number }, band: number): { height: number; y: number } {
+  const height = Math.max(1, Math.min(video.height, even(Math.floor(video.height * band))));
+  return { height, y: Math.max(0, video.height - height) };
 }
 
 export function decodeBand(
@@ -23,7 +33,8 @@ export function decodeBand(
   const size = bandSize(probe.video, opts.width, opts.band);
   const frameBytes = size.width * size.height;
   const origin = Number.isFinite(probe.startTime) ? probe.startTime : 0;
-  const filter = `crop=iw:ih*${opts.band}:0:ih*${1 - opts.band},scale=${size.width}:${size.height}:flags=area,format=gray,showinfo`;
+  const crop = bandCrop(probe.video, opts.band);
+  const filter = `crop=iw:${crop.height}:0:${crop.y},scale=${size.width}:${size.height}:flags=area,format=gray,showinfo`;
   const args = ["-nostdin", "-hide_banner", "-nostats", "-copyts", "-i", input, "-map", `0:${probe.video.streamIndex}`];
   args.push("-an", "-sn", "-dn", "-vf", filter, "-vsync", "0", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1");
   const run = {

@@ -20,7 +20,7 @@ export function localPath(input: string, verb = "ingested"): string {
 export async function assertLocalFile(input: string): Promise<string> {
   const file = localPath(input);
   const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ELOOP") throw new AppError("BAD_INPUT", `${input} is a symbolic link that loops`);
+    if (error.code === "ELOOP") throw new AppError("BAD_INPUT", `${input} is a symbolic link loop`);
     return undefined;
   });
   if (!info) throw new AppError("NOT_FOUND", `no such file: ${input}`);

@@ -10,24 +10,49 @@ export interface CliRun {
   stdout: string;
   stderr: string;
   peakRssMb: number;
+  /** with `signalAt`: ms from the signal to the exit (undefined when the stage was never reached) */
+  exitAfterSignalMs?: number;
 }
 
-export function runCliMeasured(args: string[], env: Record<string, string>): Promise<CliRun> {
+export interface SignalAt {
+  /** sent when the debug log first reports this stage (CINERAG_LOG_LEVEL=debug is set for the run) */
+  stage: string;
+  signal: NodeJS.Signals;
+}
+
+export function runCliMeasured(args: string[], env: Record<string, string>, signalAt?: SignalAt): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, CINERAG_LOG_LEVEL: "warn", CINERAG_ENRICH: "none", CINERAG_OFFLINE: "1", ...env },
+      env: {
+        ...process.env,
+        CINERAG_LOG_LEVEL: "warn",
+        CINERAG_ENRICH: "none",
+        CINERAG_OFFLINE: "1",
+        ...env,
+        ...(signalAt ? { CINERAG_LOG_LEVEL: "debug" } : {}),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
     let stderr = "";
     let peakRssMb = 0;
+    let signalledAt: number | undefined;
     const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, procRssMb(child.pid!))), 50);
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      const text = d.toString();
+      const seen = stderr.slice(-200) + text; // a stage name split across two chunks
+      stderr += text;
+      if (signalAt && signalledAt === undefined && seen.includes(`"stage":"${signalAt.stage}"`)) {
+        signalledAt = performance.now();
+        child.kill(signalAt.signal);
+      }
+    });
     child.on("error", reject);
     child.on("close", (code) => {
       clearInterval(sampler);
-      resolve({ code, stdout, stderr, peakRssMb });
+      const exitAfterSignalMs = signalledAt === undefined ? undefined : performance.now() - signalledAt;
+      resolve({ code, stdout, stderr, peakRssMb, exitAfterSignalMs });
     });
   });
 }

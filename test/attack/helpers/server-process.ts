@@ -60,6 +60,11 @@ export async function probeLatency(url: string, opts: { count?: number; until?: 
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ query: "{ __typename }" }),
+    }).catch((error: Error & { cause?: { code?: string } }) => {
+      const previous = latencies.length ? `; the one before took ${latencies.at(-1)!.toFixed(0)} ms` : "";
+      throw new Error(
+        `trivial query ${latencies.length + 1} failed after ${(performance.now() - started).toFixed(0)} ms: ${error.cause?.code ?? error.message}${previous}`,
+      );
     });
     await res.text();
     if (res.status !== 200) throw new Error(`trivial query answered ${res.status}`);

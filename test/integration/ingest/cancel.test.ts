@@ -1,6 +1,6 @@
 // Cancelling an ingest: ffmpeg is stopped, the clip says why it is not READY, and the same ingest resumes.
 import path from "node:path";
-import { rm } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { afterAll, expect, it } from "vitest";
 import { createApp, type App } from "../../../src/app.js";
 import { loadConfig } from "../../../src/config.js";
@@ -42,4 +42,26 @@ it("marks a cancelled clip FAILED with the reason, and the same ingest afterward
   expect(done.shots).toHaveLength(12);
   const after = await app.prisma.clip.findUniqueOrThrow({ where: { id: clip.id } });
   expect(after).toMatchObject({ status: "READY", error: null });
+});
+
+it("a cancel noticed in the subtitle read (an abort without a reason) is CANCELLED, not an internal error", async () => {
+  dir ??= await tempDir();
+  app ??= await createApp(loadConfig({ CINERAG_DATA_DIR: path.join(dir, "data"), CINERAG_ENRICH: "none" }), {
+    defaultLogLevel: "silent",
+  });
+  const { spec } = threeSceneSpec("cancelled-subtitles");
+  spec.shots = spec.shots.slice(0, 2);
+  const file = await generateClip(dir, spec);
+  const srt = path.join(dir, "extra.srt");
+  await writeFile(srt, "1\n00:00:01,000 --> 00:00:02,000\nhello\n");
+  const controller = new AbortController();
+  const stopped = app.ingest.ingest({
+    file,
+    subtitles: [srt],
+    signal: controller.signal,
+    onProgress: (p) => {
+      if (p.stage === "subtitles") controller.abort();
+    },
+  });
+  await expect(stopped).rejects.toMatchObject({ code: "CANCELLED", message: "ingest cancelled" });
 });
