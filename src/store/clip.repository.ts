@@ -7,6 +7,7 @@
 // the clip aggregate: a clip row and the tracks, cues, shots, keyframes and scenes that cascade with it).
 import { randomUUID } from "node:crypto";
 import type { Prisma, PrismaClient } from "./prisma.client.js";
+import { textFilters, type TextFilters } from "./text-filter.js";
 import type { ProbeResult } from "../media/media.port.js";
 import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "../ingest/ingest.types.js";
 import type { ClipFilter } from "../services/clip.service.js";
@@ -91,28 +92,33 @@ async function insertTrack(
 }
 
 /** Only READY clips unless other statuses are asked for. */
-function clipWhere(filter: ClipFilter): Prisma.ClipWhereInput {
+function clipWhere(filter: ClipFilter, text: TextFilters): Prisma.ClipWhereInput {
   return {
     ...(filter.ids ? { id: { in: filter.ids } } : {}),
     status: { in: filter.statuses && filter.statuses.length > 0 ? filter.statuses : ["READY"] },
-    ...(filter.titleContains ? { title: { contains: filter.titleContains } } : {}),
+    ...(filter.titleContains ? { title: text.contains(filter.titleContains) } : {}),
   };
 }
 
 const CLIP_ORDER: Prisma.ClipOrderByWithRelationInput[] = [{ createdAt: "asc" }, { id: "asc" }];
 
 export class ClipRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  /** case-insensitive on both providers */
+  private readonly text: TextFilters;
+
+  constructor(private readonly prisma: PrismaClient) {
+    this.text = textFilters(prisma);
+  }
 
   // -- the API's reads -------------------------------------------------------------------------------
 
   count(filter: ClipFilter = {}): Promise<number> {
-    return this.prisma.clip.count({ where: clipWhere(filter) });
+    return this.prisma.clip.count({ where: clipWhere(filter, this.text) });
   }
 
   /** oldest first */
   list(filter: ClipFilter, skip: number, take: number): Promise<ClipRecord[]> {
-    return this.prisma.clip.findMany({ where: clipWhere(filter), orderBy: CLIP_ORDER, skip, take });
+    return this.prisma.clip.findMany({ where: clipWhere(filter, this.text), orderBy: CLIP_ORDER, skip, take });
   }
 
   /** by id, any status */
