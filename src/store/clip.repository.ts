@@ -12,8 +12,14 @@ import type { ProbeResult } from "../media/media.port.js";
 import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "../ingest/ingest.types.js";
 import type { ClipFilter } from "../services/clip.service.js";
 
-/** A clip row as stored (every column). */
+/** A clip row as stored (every column; sizeBytes a number on both providers). */
 export type ClipRecord = Prisma.ClipGetPayload<object>;
+
+/** PostgreSQL's client returns Clip.sizeBytes (bigint there: prisma/postgres/schema.prisma) as a bigint */
+const toClipRecord = (row: Omit<ClipRecord, "sizeBytes"> & { sizeBytes: number | bigint }): ClipRecord => ({
+  ...row,
+  sizeBytes: Number(row.sizeBytes),
+});
 /** A subtitle track row as stored (every column). */
 export type TrackRecordRow = Prisma.SubtitleTrackGetPayload<object>;
 
@@ -33,6 +39,17 @@ export interface CompleteClip {
 }
 
 const TRANSACTION_TIMEOUT_MS = 120_000;
+
+/**
+ * Text as both providers store it: PostgreSQL's text refuses U+0000 ("invalid byte sequence for encoding
+ * UTF8: 0x00") where SQLite keeps it, so it is dropped from subtitle and scene text on both (a NUL in a
+ * subtitle file carries no dialogue).
+ */
+function storable(text: string): string;
+function storable(text: string | undefined | null): string | undefined | null;
+function storable(text: string | undefined | null) {
+  return typeof text === "string" && text.includes("\u0000") ? text.replaceAll("\u0000", "") : text;
+}
 
 function sceneOf(scenes: SceneRecord[], time: number): SceneRecord | undefined {
   // Scenes tile the clip in order: binary search for the one containing `time`.
@@ -67,8 +84,8 @@ async function insertTrack(
       streamIndex: track.streamIndex,
       path: track.path,
       codec: track.codec,
-      language: track.language,
-      title: track.title,
+      language: storable(track.language),
+      title: storable(track.title),
       encoding: track.encoding,
       imageBased: track.imageBased,
       skipped: track.skipped,
@@ -84,9 +101,9 @@ async function insertTrack(
       index: c.index,
       startTime: c.startTime,
       endTime: c.endTime,
-      rawText: c.rawText,
-      text: c.text,
-      speaker: c.speaker,
+      rawText: storable(c.rawText),
+      text: storable(c.text),
+      speaker: storable(c.speaker),
     })),
   });
 }
@@ -117,13 +134,19 @@ export class ClipRepository {
   }
 
   /** oldest first */
-  list(filter: ClipFilter, skip: number, take: number): Promise<ClipRecord[]> {
-    return this.prisma.clip.findMany({ where: clipWhere(filter, this.text), orderBy: CLIP_ORDER, skip, take });
+  async list(filter: ClipFilter, skip: number, take: number): Promise<ClipRecord[]> {
+    const rows = await this.prisma.clip.findMany({
+      where: clipWhere(filter, this.text),
+      orderBy: CLIP_ORDER,
+      skip,
+      take,
+    });
+    return rows.map(toClipRecord);
   }
 
   /** by id, any status */
-  byIds(ids: readonly string[]): Promise<ClipRecord[]> {
-    return this.prisma.clip.findMany({ where: { id: { in: [...ids] } } });
+  async byIds(ids: readonly string[]): Promise<ClipRecord[]> {
+    return (await this.prisma.clip.findMany({ where: { id: { in: [...ids] } } })).map(toClipRecord);
   }
 
   /** the tracks of these clips, by clip then index */
@@ -170,7 +193,7 @@ export class ClipRepository {
   async begin(contentHash: string, probe: ProbeResult, title: string): Promise<ClipRow> {
     const data = {
       path: probe.path,
-      title,
+      title: storable(title),
       status: "INGESTING",
       error: null,
       sizeBytes: probe.sizeBytes,
@@ -311,7 +334,7 @@ export class ClipRepository {
   }
 
   async rename(clipId: string, title: string): Promise<void> {
-    await this.prisma.clip.update({ where: { id: clipId }, data: { title } });
+    await this.prisma.clip.update({ where: { id: clipId }, data: { title: storable(title) } });
   }
 
   async getCheckpoint<T>(clipId: string, stage: string): Promise<T | undefined> {
@@ -354,7 +377,7 @@ export class ClipRepository {
             index: s.index,
             startTime: s.startTime,
             endTime: s.endTime,
-            text: s.text,
+            text: storable(s.text),
           })),
         });
         const sceneIdAt = (time: number) => {

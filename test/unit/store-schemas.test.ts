@@ -6,6 +6,15 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+/**
+ * The one intended difference: Clip.sizeBytes is BigInt on PostgreSQL (its integer is 32-bit; SQLite's is
+ * 64-bit), and the store reads it back as a number on both (ClipRepository).
+ */
+const PROVIDER_DIFFERENCES: Array<[sqlite: RegExp, postgres: RegExp]> = [
+  [/^ {2}sizeBytes +Int$/m, /^ {2}sizeBytes +BigInt +\/\/.*$/m],
+];
+const normalised = (schema: string, which: 0 | 1) =>
+  PROVIDER_DIFFERENCES.reduce((s, pair, i) => s.replace(pair[which], `<difference ${i}>`), schema);
 const read = (rel: string) => readFileSync(path.join(ROOT, rel), "utf8");
 /** everything from the first model on */
 const models = (schema: string) => schema.slice(schema.search(/^model /m));
@@ -17,7 +26,11 @@ describe("Prisma schemas of the two providers", () => {
   const postgres = read("prisma/postgres/schema.prisma");
 
   it("declare the same models, field for field", () => {
-    expect(models(postgres)).toBe(models(sqlite));
+    for (const [i, [s, p]] of PROVIDER_DIFFERENCES.entries()) {
+      expect(sqlite, `difference ${i}`).toMatch(s);
+      expect(postgres, `difference ${i}`).toMatch(p);
+    }
+    expect(models(normalised(postgres, 1))).toBe(models(normalised(sqlite, 0)));
     expect(models(sqlite)).toMatch(/^model Clip \{/);
   });
 

@@ -6,7 +6,7 @@ CREATE TABLE "Clip" (
     "title" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'INGESTING',
     "error" TEXT,
-    "sizeBytes" INTEGER NOT NULL,
+    "sizeBytes" BIGINT NOT NULL,
     "formatName" TEXT NOT NULL,
     "duration" DOUBLE PRECISION NOT NULL,
     "startTime" DOUBLE PRECISION NOT NULL DEFAULT 0,
