@@ -13,6 +13,7 @@
 // A database that does not exist yet is created (as `prisma migrate deploy` does), when the role may.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Client as PgClient } from "pg";
+import { AppError } from "../errors/app-error.js";
 import {
   compareMigrations,
   localMigrations,
@@ -72,8 +73,13 @@ async function connect(pg: PgModule, url: string, create: boolean): Promise<PgCl
   return connect(pg, url, false);
 }
 
+/** one line for the operator (the CLI exits 69, EX_UNAVAILABLE); the password is never shown */
 function unreachable(url: string, error: unknown): Error {
-  return new Error(`cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+  const reason = (error as Error).message || (error as { code?: string }).code || String(error);
+  return new AppError(
+    "ENGINE_UNAVAILABLE",
+    `PostgreSQL at ${redactUrl(url)} cannot be reached (${reason}); start it or unset CINERAG_DATABASE_URL`,
+  );
 }
 
 /** the `_prisma_migrations` rows of the URL's schema (`?schema=`, default public); none when no table yet */
