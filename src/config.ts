@@ -270,7 +270,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         const name = i.path.join(".");
         const given = env[name];
         // the value is shown, but never a key's
-        const shown = given === undefined || /KEY/.test(name) ? "" : ` (got ${JSON.stringify(given)})`;
+        // nor a password inside a URL (CINERAG_DATABASE_URL, CINERAG_REDIS_URL)
+        const safe = given?.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@");
+        const shown = safe === undefined || /KEY/.test(name) ? "" : ` (got ${JSON.stringify(safe)})`;
         return `${name}: ${i.message}${shown}`;
       })
       .join("; ");

@@ -79,6 +79,7 @@ function unreachable(url: string, error: unknown): Error {
   return new AppError(
     "ENGINE_UNAVAILABLE",
     `PostgreSQL at ${redactUrl(url)} cannot be reached (${reason}); start it or unset CINERAG_DATABASE_URL`,
+    { sqlState: (error as { code?: string }).code },
   );
 }
 
@@ -102,6 +103,46 @@ export async function postgresMigrationStatus(
   const client = await connect(await loadPg(), url, false);
   try {
     return compareMigrations(await migrationRows(client, url), localMigrations(migrationsDir));
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export interface PostgresDescription {
+  /** the server's version (`SHOW server_version`) */
+  version: string;
+  /** false when the server answers but the database is not created yet (the first start creates it) */
+  exists: boolean;
+  status: MigrationStatus;
+}
+
+/** For `cinerag doctor`: the server's version and where the migrations stand; nothing is changed. */
+export async function describePostgres(
+  url: string,
+  migrationsDir: string = defaultMigrationsDir("postgresql"),
+): Promise<PostgresDescription> {
+  const pg = await loadPg();
+  const locals = localMigrations(migrationsDir);
+  let client: PgClient;
+  try {
+    client = await connect(pg, url, false);
+  } catch (error) {
+    if ((error as AppError).details?.sqlState !== NO_SUCH_DATABASE) throw error;
+    const admin = await connect(pg, withDatabase(url, "postgres"), false);
+    try {
+      const version = (await admin.query<{ server_version: string }>("SHOW server_version")).rows[0]?.server_version;
+      return { version: version ?? "?", exists: false, status: compareMigrations([], locals) };
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
+  }
+  try {
+    const version = (await client.query<{ server_version: string }>("SHOW server_version")).rows[0]?.server_version;
+    return {
+      version: version ?? "?",
+      exists: true,
+      status: compareMigrations(await migrationRows(client, url), locals),
+    };
   } finally {
     await client.end().catch(() => undefined);
   }

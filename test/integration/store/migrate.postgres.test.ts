@@ -7,10 +7,13 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runChecks } from "../../../src/cli/doctor.command.js";
+import { loadConfig } from "../../../src/config.js";
 import { migrateDatabase } from "../../../src/store/migrate.js";
 import { MIGRATE_LOCK_KEY, postgresMigrationStatus } from "../../../src/store/migrate.postgres.js";
 import { defaultMigrationsDir, migrationChecksum, SchemaEngineError } from "../../../src/store/schema-engine.js";
 import { POSTGRES_MISSING, startPostgres, type TestPostgres } from "../../helpers/postgres-server.js";
+import { freePort } from "../../helpers/redis-server.js";
 import { migrateInChild } from "./helpers/spawn.js";
 
 if (POSTGRES_MISSING) console.warn(`[skip] PostgreSQL migrations: ${POSTGRES_MISSING}`);
@@ -161,5 +164,27 @@ describe.skipIf(POSTGRES_MISSING)(`migrations on PostgreSQL ${POSTGRES_MISSING ?
     expect((await postgresMigrationStatus(url, dir)).failed).toEqual(["29991231235959_broken"]);
     const again = await migrateDatabase(url, { migrationsDir: dir }).catch((e: unknown) => e);
     expect((again as SchemaEngineError).code).toBe("P3009");
+  });
+
+  it("is checked by `cinerag doctor`: version, migrations, a database not created yet, a server that is down", async () => {
+    const databaseCheck = async (url: string) => {
+      const config = loadConfig({ CINERAG_DATA_DIR: path.join(tmp, `doctor-${++n}`), CINERAG_DATABASE_URL: url });
+      const checks = await runChecks(config, { media: () => ({ describe: () => Promise.resolve({}) }) as never });
+      const check = checks.find((c) => c.name === "database")!;
+      return { level: check.level, detail: check.detail };
+    };
+    const url = freshUrl();
+    const before = await databaseCheck(url);
+    expect(before.level).toBe("ok");
+    expect(before.detail).toMatch(/^PostgreSQL 1\d\.\d+ .*at .*not created yet/);
+    await migrateDatabase(url);
+    const after = await databaseCheck(url);
+    expect(after.level).toBe("ok");
+    expect(after.detail).toMatch(new RegExp(`${migrationNames.length} migrations applied, none pending`));
+    const down = `postgresql://postgres:secret@127.0.0.1:${await freePort()}/x`;
+    const failed = await databaseCheck(down);
+    expect(failed.level).toBe("fail");
+    expect(failed.detail).toMatch(/cannot be reached/);
+    expect(failed.detail).not.toContain("secret");
   });
 });
