@@ -55,6 +55,10 @@ export interface TestPostgres {
   createDatabase(name?: string): Promise<string>;
   /** stops the server and removes its directory */
   stop(): Promise<void>;
+  /** stops the server, keeping its data (a database that goes away while cinerag runs) */
+  pause(): Promise<void>;
+  /** starts it again on the same port, with the same data */
+  resume(): Promise<void>;
   /** how long initdb and the start took, ms */
   startupMs: number;
 }
@@ -93,56 +97,72 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   const port = await freePort();
   let stderr = "";
-  const child: ChildProcess = spawn(
-    path.join(POSTGRES_BIN_DIR, "postgres"),
-    [
-      "-D",
-      data,
-      "-p",
-      String(port),
-      "-k",
-      dir,
-      "-c",
-      "listen_addresses=127.0.0.1",
-      "-c",
-      "fsync=off",
-      "-c",
-      "synchronous_commit=off",
-      "-c",
-      "full_page_writes=off",
-      "-c",
-      "max_connections=200",
-    ],
-    { ...user, cwd: dir, stdio: ["ignore", "ignore", "pipe"] },
-  );
-  child.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr = (stderr + d).slice(-4000)));
+  let child: ChildProcess | undefined;
   const url = `postgresql://postgres@127.0.0.1:${port}/postgres`;
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-        child.once("exit", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill("SIGINT"); // fast shutdown
+  const halt = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => c.kill("SIGKILL"), 10_000);
+      c.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
       });
-    }
+      c.kill("SIGINT"); // fast shutdown: clients are disconnected, data is kept
+    });
+  };
+  const stop = async () => {
+    await halt();
     rmSync(dir, { recursive: true, force: true });
   };
-  for (let i = 0; ; i++) {
-    if (await answers(url)) break;
-    if (child.exitCode !== null || i > 400) {
-      await stop();
-      throw new Error(`postgres did not start on port ${port}: ${stderr}`);
+  const start = async () => {
+    const c = spawn(
+      path.join(POSTGRES_BIN_DIR, "postgres"),
+      [
+        "-D",
+        data,
+        "-p",
+        String(port),
+        "-k",
+        dir,
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+        "-c",
+        "max_connections=200",
+      ],
+      { ...user, cwd: dir, stdio: ["ignore", "ignore", "pipe"] },
+    );
+    child = c;
+    c.stderr?.setEncoding("utf8").on("data", (d: string) => (stderr = (stderr + d).slice(-4000)));
+    for (let i = 0; ; i++) {
+      if (await answers(url)) return;
+      if (c.exitCode !== null || i > 400) {
+        await halt();
+        throw new Error(`postgres did not start on port ${port}: ${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 25));
     }
-    await new Promise((r) => setTimeout(r, 25));
+  };
+  try {
+    await start();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
   return {
     url,
     port,
     startupMs: performance.now() - t0,
     stop,
+    pause: halt,
+    resume: start,
     async createDatabase(name = `cinerag_test_${process.pid}_${++databases}`) {
       const client = new pg.Client({ connectionString: url });
       await client.connect();

@@ -1,7 +1,8 @@
 // The whole app on PostgreSQL: createApp with CINERAG_DATABASE_URL pointing at a private cluster
 // (test/helpers/postgres-server.ts) migrates a new database at start, ingests a generated clip through the
 // ingestClip mutation and answers GraphQL from it. The same clip ingested on SQLite (the default) must give
-// the same shots, tracks, cues, scenes and search hits. Also: an unreachable PostgreSQL at start is one
+// the same shots, tracks, cues, scenes and search hits. A database that goes away while the server runs
+// makes requests fail with SERVICE_UNAVAILABLE until it is back. An unreachable PostgreSQL at start is one
 // line and exit 69, without the password.
 import { spawn } from "node:child_process";
 import { rm } from "node:fs/promises";
@@ -148,6 +149,28 @@ describe.skipIf(POSTGRES_MISSING)(
       expect(pgRun.clip).toEqual(sqliteRun.clip);
       expect(pgRun.search).toEqual(sqliteRun.search);
       expect(pgRun.insensitive).toBe(sqliteRun.insensitive);
+    });
+
+    it("answers SERVICE_UNAVAILABLE while the database is down, and everything again once it is back", async () => {
+      const count = `{ clips { totalCount } }`;
+      const before = await onPostgres.gql<{ clips: { totalCount: number } }>(count);
+      expect(before.body.data?.clips.totalCount).toBe(1);
+      await pg.pause();
+      try {
+        const down = await onPostgres.gql<unknown>(count);
+        expect(down.body.errors?.[0]?.extensions?.code).toBe("SERVICE_UNAVAILABLE");
+        expect(down.body.errors?.[0]?.message).toMatch(/database cannot be reached/);
+        expect((await fetch(`${onPostgres.origin}/readyz`)).status).toBe(503);
+      } finally {
+        await pg.resume();
+      }
+      let after: number | undefined;
+      for (let i = 0; i < 50 && after === undefined; i++) {
+        after = (await onPostgres.gql<{ clips: { totalCount: number } }>(count)).body.data?.clips.totalCount;
+        if (after === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(after).toBe(1);
+      expect((await fetch(`${onPostgres.origin}/readyz`)).status).toBe(200);
     });
 
     it("refuses to start with an unreachable PostgreSQL: one line, exit 69, no password", async () => {
