@@ -142,6 +142,24 @@ export function repositoryContract(provider: string, open: () => Promise<StoreUn
       expect(await store.outbox.count()).toBeGreaterThanOrEqual(3);
     });
 
+    it("stores a track of more cues than one statement may bind (PostgreSQL: 65535 parameters)", async () => {
+      const parts = clipParts();
+      const many = 7000; // × 11 columns ≈ 77 000 values
+      parts.tracks[0]!.cues = Array.from({ length: many }, (_, i) => ({
+        index: i,
+        startTime: (i * 30) / many,
+        endTime: (i * 30) / many + 0.001,
+        rawText: `line ${i}`,
+        text: `line ${i}`,
+      }));
+      const clip = await store.clips.begin(randomUUID(), probe(), "Many cues");
+      await store.clips.complete(clip.id, parts);
+      expect(await store.scenes.countCues({ clipIds: [clip.id] })).toBe(many + 1);
+      const cues = await store.scenes.allCues({ clipIds: [clip.id], language: "en" });
+      expect(cues).toHaveLength(many);
+      expect((await store.scenes.cuesByIds(cues.map((c) => c.id))).length).toBe(many);
+    });
+
     it("filters titles and texts by substring ignoring case (% and _ are LIKE wildcards on both)", async () => {
       const tag = randomUUID().slice(0, 8);
       const a = await readyClip(`The Great ${tag} Escape`);
