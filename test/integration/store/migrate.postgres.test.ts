@@ -11,10 +11,17 @@ import { runChecks } from "../../../src/cli/doctor.command.js";
 import { loadConfig } from "../../../src/config.js";
 import { migrateDatabase } from "../../../src/store/migrate.js";
 import { MIGRATE_LOCK_KEY, postgresMigrationStatus } from "../../../src/store/migrate.postgres.js";
-import { defaultMigrationsDir, migrationChecksum, SchemaEngineError } from "../../../src/store/schema-engine.js";
+import {
+  defaultMigrationsDir,
+  migrationChecksum,
+  openSchemaEngine,
+  readMigrationsList,
+  schemasContainer,
+  SchemaEngineError,
+} from "../../../src/store/schema-engine.js";
 import { POSTGRES_MISSING, startPostgres, type TestPostgres } from "../../helpers/postgres-server.js";
 import { freePort } from "../../helpers/redis-server.js";
-import { migrateInChild } from "./helpers/spawn.js";
+import { migrateInChild, REPO_ROOT, runNode } from "./helpers/spawn.js";
 
 if (POSTGRES_MISSING) console.warn(`[skip] PostgreSQL migrations: ${POSTGRES_MISSING}`);
 
@@ -186,5 +193,50 @@ describe.skipIf(POSTGRES_MISSING)(`migrations on PostgreSQL ${POSTGRES_MISSING ?
     expect(failed.level).toBe("fail");
     expect(failed.detail).toMatch(/cannot be reached/);
     expect(failed.detail).not.toContain("secret");
+  });
+
+  it("match prisma/postgres/schema.prisma (if this fails: npm run db:migrate:dev -- --provider postgresql …)", async () => {
+    const schemaFile = path.resolve("prisma/postgres/schema.prisma");
+    const schema = schemasContainer(schemaFile);
+    const engine = await openSchemaEngine(await server.createDatabase(), { schema });
+    try {
+      expect(await engine.diffMigrationsToSchema(await readMigrationsList(MIGRATIONS), schema)).toBe("");
+      // the guard notices a change without a migration
+      const changed = {
+        files: [
+          {
+            path: schemaFile,
+            content: schema.files[0]!.content.replace("model Job {", "model Job {\n  priority Int @default(0)"),
+          },
+        ],
+      };
+      expect(await engine.diffMigrationsToSchema(await readMigrationsList(MIGRATIONS), changed)).toMatch(
+        /ALTER TABLE "Job" ADD COLUMN {5}"priority" INTEGER NOT NULL DEFAULT 0/,
+      );
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("npm run db:migrate:dev -- --provider postgresql writes the next migration from a changed schema", async () => {
+    const dir = path.join(tmp, "dev-migrations");
+    cpSync(MIGRATIONS, dir, { recursive: true });
+    const schemaFile = path.join(tmp, "dev-schema.prisma");
+    const original = readFileSync(path.resolve("prisma/postgres/schema.prisma"), "utf8");
+    writeFileSync(schemaFile, original.replace("model Job {", "model Job {\n  priority Int @default(0)"));
+    const script = path.join(REPO_ROOT, "scripts", "migrate-dev.mjs");
+    const args = [script, "--provider", "postgresql", "--database-url", server.url, "--schema", schemaFile];
+    const r = await runNode([...args, "--migrations", dir, "--name", "job priority"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/migrations and schema agree/);
+    const created = readdirSync(dir).find((d) => d.endsWith("_job_priority"));
+    expect(readFileSync(path.join(dir, created!, "migration.sql"), "utf8")).toMatch(
+      /"priority" INTEGER NOT NULL DEFAULT 0/,
+    );
+    const again = await runNode([...args, "--migrations", dir, "--name", "nothing"]);
+    expect(again.stdout).toMatch(/Already in sync/);
+    // its scratch and shadow databases are gone
+    const left = await query<{ d: string }>(server.url, "SELECT datname AS d FROM pg_database");
+    expect(left.map((x) => x.d).filter((d) => /^(cinerag_migrate_dev|prisma_migrate_shadow)/.test(d))).toEqual([]);
   });
 });
