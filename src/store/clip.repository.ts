@@ -6,7 +6,7 @@
 // The API's reads of clips and their tracks, and the deletion of a clip, are here too (one repository for
 // the clip aggregate: a clip row and the tracks, cues, shots, keyframes and scenes that cascade with it).
 import { randomUUID } from "node:crypto";
-import type { Prisma, PrismaClient } from "./prisma.client.js";
+import { providerOfClient, type Prisma, type PrismaClient } from "./prisma.client.js";
 import { textFilters, type TextFilters } from "./text-filter.js";
 import type { ProbeResult } from "../media/media.port.js";
 import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "../ingest/ingest.types.js";
@@ -67,6 +67,16 @@ function sceneOf(scenes: SceneRecord[], time: number): SceneRecord | undefined {
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
+/**
+ * Serialises the transactions that rewrite one clip's rows. SQLite has one writer at a time already; on
+ * PostgreSQL (READ COMMITTED) two of them at once would both read the same state: two addTracks took the
+ * same next track index (a unique violation, seen in test/contract/store), two completes both inserted
+ * scenes. The first statement of such a transaction locks the clip's row until it commits.
+ */
+async function lockClip(tx: Tx, clipId: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 FROM "Clip" WHERE "id" = ${clipId} FOR UPDATE`;
+}
+
 /** One subtitle track and its cues; each cue goes to the scene containing its midpoint. */
 async function insertTrack(
   tx: Tx,
@@ -122,9 +132,12 @@ const CLIP_ORDER: Prisma.ClipOrderByWithRelationInput[] = [{ createdAt: "asc" },
 export class ClipRepository {
   /** case-insensitive on both providers */
   private readonly text: TextFilters;
+  /** transactions on one clip take its row lock first (PostgreSQL; SQLite serialises writers itself) */
+  private readonly lock: (tx: Tx, clipId: string) => Promise<void>;
 
   constructor(private readonly prisma: PrismaClient) {
     this.text = textFilters(prisma);
+    this.lock = providerOfClient(prisma) === "postgresql" ? lockClip : () => Promise.resolve();
   }
 
   // -- the API's reads -------------------------------------------------------------------------------
@@ -172,6 +185,7 @@ export class ClipRepository {
    */
   deleteWithScenes(clipId: string): Promise<number> {
     return this.prisma.$transaction(async (tx) => {
+      await this.lock(tx, clipId);
       const ids = (await tx.scene.findMany({ where: { clipId }, select: { id: true } })).map((s) => s.id);
       if (ids.length > 0)
         await tx.searchOutbox.createMany({ data: ids.map((sceneId) => ({ op: "DELETE", sceneId, clipId })) });
@@ -297,6 +311,7 @@ export class ClipRepository {
   async addTracks(clipId: string, tracks: Array<Omit<TrackRecord, "index">>): Promise<TrackRecord[]> {
     return this.prisma.$transaction(
       async (tx) => {
+        await this.lock(tx, clipId);
         const existing = await tx.subtitleTrack.findMany({ where: { clipId }, select: { index: true, path: true } });
         const known = new Set(existing.map((t) => t.path).filter(Boolean));
         let next = existing.reduce((n, t) => Math.max(n, t.index + 1), 0);
@@ -359,6 +374,7 @@ export class ClipRepository {
   async complete(clipId: string, clip: CompleteClip): Promise<void> {
     await this.prisma.$transaction(
       async (tx) => {
+        await this.lock(tx, clipId);
         // A clip taken over from a crashed run has no derived rows (they are only written here), but a
         // READY clip being re-ingested would: clear them so the result is exactly one copy, and queue the
         // removal of the replaced scenes from the search index (src/search/outbox.worker.ts).

@@ -258,6 +258,35 @@ export function repositoryContract(provider: string, open: () => Promise<StoreUn
       expect(await store.scenes.countCues({ clipIds: [clip.id], language: "de" })).toBe(1);
     });
 
+    it("adds tracks from concurrent requests without losing one, and completes a clip twice at once to one copy", async () => {
+      const clip = await readyClip();
+      const track = (p: string) => ({
+        source: "SIDECAR" as const,
+        path: p,
+        codec: "subrip",
+        language: "de",
+        imageBased: false,
+        skipped: false,
+        warnings: [],
+        cues: [{ index: 0, startTime: 21, endTime: 22, rawText: p, text: p }],
+      });
+      const added = await Promise.all(
+        ["/a.srt", "/b.srt", "/c.srt"].map((p) => store.clips.addTracks(clip.id, [track(p)])),
+      );
+      expect(
+        added
+          .flat()
+          .map((t) => t.index)
+          .sort(),
+      ).toEqual([2, 3, 4]);
+      expect(await store.scenes.countCues({ clipIds: [clip.id], language: "de" })).toBe(3);
+
+      const again = await store.clips.begin(randomUUID(), probe(), "Twice");
+      await Promise.all([store.clips.complete(again.id, clipParts()), store.clips.complete(again.id, clipParts())]);
+      expect(await db.prisma.scene.count({ where: { clipId: again.id } })).toBe(3);
+      expect(await db.prisma.cue.count({ where: { clipId: again.id } })).toBe(4);
+    });
+
     it("runs the outbox: due rows in write order, postponed with attempts, deleted up to a high water", async () => {
       const clipId = randomUUID();
       await store.outbox.enqueue("UPSERT", clipId, ["s1", "s2", "s3"]);
