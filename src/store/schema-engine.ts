@@ -17,7 +17,7 @@
 // - `applyMigrations` runs `PRAGMA main.locking_mode=EXCLUSIVE` on its connection, and `SchemaEngine.free()`
 //   does not close the driver connections, so the file would stay locked: we track and dispose them.
 //
-// PostgreSQL (@prisma/adapter-pg), three more:
+// PostgreSQL (@prisma/adapter-pg), four more:
 // - The engine's introspection reads catalog columns of PostgreSQL's internal "char" type (OID 18, e.g.
 //   pg_class.relkind), which adapter-pg refuses ("Unsupported column type char"). Our pg client reports
 //   them as text (OID 25): the value is a one-letter string either way.
