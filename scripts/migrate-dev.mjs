@@ -9,8 +9,15 @@
 // again to prove the new migration applies, and checks that migrations and schema now agree.
 //
 // Options: --name <name>, --create-only (draft: write the migration even if empty, do not apply),
-//          --schema <file> (default prisma/schema.prisma), --migrations <dir> (default prisma/migrations),
-//          --quiet.
+//          --provider sqlite|postgresql (default sqlite),
+//          --schema <file> (default prisma/schema.prisma, or prisma/postgres/schema.prisma),
+//          --migrations <dir> (default prisma/migrations, or prisma/postgres/migrations),
+//          --database-url postgresql://... (PostgreSQL only: a server where a scratch database may be created
+//          and dropped; default $CINERAG_DEV_DATABASE_URL), --quiet.
+//
+// PostgreSQL: the scratch database and the engine's shadow database are created on that server and dropped
+// at the end; nothing is downloaded. Change prisma/schema.prisma and prisma/postgres/schema.prisma alike
+// (test/unit/store-schemas.test.ts compares them) and run this once per provider.
 import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -23,8 +30,10 @@ const { values } = parseArgs({
   options: {
     name: { type: "string", short: "n" },
     "create-only": { type: "boolean", default: false },
-    schema: { type: "string", default: path.join(root, "prisma", "schema.prisma") },
-    migrations: { type: "string", default: path.join(root, "prisma", "migrations") },
+    provider: { type: "string", default: "sqlite" },
+    schema: { type: "string" },
+    migrations: { type: "string" },
+    "database-url": { type: "string", default: process.env.CINERAG_DEV_DATABASE_URL },
     quiet: { type: "boolean", default: false },
   },
   strict: true,
@@ -68,12 +77,47 @@ async function main() {
     process.stderr.write(`invalid migration name: ${JSON.stringify(values.name)}\n`);
     return 2;
   }
-  const schemaFile = path.resolve(values.schema);
-  const migrationsDir = path.resolve(values.migrations);
+  const provider = values.provider;
+  if (provider !== "sqlite" && provider !== "postgresql") {
+    process.stderr.write(`--provider must be sqlite or postgresql, not ${JSON.stringify(provider)}\n`);
+    return 2;
+  }
+  // from this script's checkout (the transpiled module lives under node_modules, which may be a link elsewhere)
+  const providerDir = provider === "postgresql" ? path.join(root, "prisma", "postgres") : path.join(root, "prisma");
+  const schemaFile = path.resolve(values.schema ?? path.join(providerDir, "schema.prisma"));
+  const migrationsDir = path.resolve(values.migrations ?? path.join(providerDir, "migrations"));
   const schema = se.schemasContainer(schemaFile);
 
-  const scratch = await mkdtemp(path.join(os.tmpdir(), "cinerag-migrate-dev-"));
-  const engine = await se.openSchemaEngine(path.join(scratch, "dev.db"), { schema });
+  let target;
+  let cleanup;
+  if (provider === "postgresql") {
+    const url = values["database-url"];
+    if (!url || se.providerOf(url) !== "postgresql") {
+      process.stderr.write(
+        "--provider postgresql needs --database-url postgresql://... (or CINERAG_DEV_DATABASE_URL)\n",
+      );
+      return 2;
+    }
+    const pg = (await import("pg")).default;
+    const admin = new pg.Client(se.pgConnection(url));
+    await admin.connect();
+    const name = `cinerag_migrate_dev_${process.pid}_${Date.now()}`;
+    await admin.query(`CREATE DATABASE "${name}"`);
+    target = se.withDatabase(url, name);
+    cleanup = async () => {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    };
+    say(`Scratch database ${name} on ${se.redactUrl(url)}.`);
+  } else {
+    const scratch = await mkdtemp(path.join(os.tmpdir(), "cinerag-migrate-dev-"));
+    target = path.join(scratch, "dev.db");
+    cleanup = () => rm(scratch, { recursive: true, force: true });
+  }
+  const engine = await se.openSchemaEngine(target, { schema }).catch(async (error) => {
+    await cleanup();
+    throw error;
+  });
   try {
     let list = await se.readMigrationsList(migrationsDir);
     const replayed = await engine.applyMigrations(list);
@@ -123,7 +167,7 @@ async function main() {
     return 0;
   } finally {
     await engine.close();
-    await rm(scratch, { recursive: true, force: true });
+    await cleanup();
   }
 }
 

@@ -2,12 +2,12 @@
 // Nothing else constructs adapters, so swapping an embedded part for its scale-out sibling happens here.
 import path from "node:path";
 import { mkdir } from "node:fs/promises";
-import type { Config } from "./config.js";
+import { databaseTarget, type Config } from "./config.js";
 import { createLogger, type Logger } from "./logging/logger.js";
 import { FfmpegMediaTools } from "./media/ffmpeg/ffmpeg.media-tools.js";
 import type { MediaTools } from "./media/media.port.js";
 import { migrateDatabase } from "./store/migrate.js";
-import { createPrismaClient, type PrismaClient } from "./store/prisma.client.js";
+import { openPrismaClient, type PrismaClient } from "./store/prisma.client.js";
 import { ClipRepository } from "./store/clip.repository.js";
 import { EmbeddingCacheRepository } from "./store/embedding-cache.repository.js";
 import { EnrichmentRepository } from "./store/enrichment.repository.js";
@@ -101,8 +101,10 @@ export async function createApp(
   // first: an unreachable Redis is refused before anything is opened or migrated
   const events = await createPubSub(config, logger);
   await mkdir(config.dataDir, { recursive: true });
-  await migrateDatabase(config.databaseFile, { logger });
-  const prisma = createPrismaClient(config.databaseFile);
+  // SQLite in the data directory, or PostgreSQL (CINERAG_DATABASE_URL): migrated offline before first use
+  const database = databaseTarget(config.database);
+  await migrateDatabase(database, { logger });
+  const prisma = await openPrismaClient(database);
   const media = new FfmpegMediaTools({
     ffmpegPath: config.media.ffmpegPath,
     ffprobePath: config.media.ffprobePath,

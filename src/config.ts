@@ -17,6 +17,11 @@ const list = z.string().transform((v) =>
 
 const schema = z.object({
   CINERAG_DATA_DIR: z.string().min(1).default(".cinerag"),
+  /** postgresql://user:password@host:port/database[?schema=name]: PostgreSQL; unset = SQLite in the data dir */
+  CINERAG_DATABASE_URL: z
+    .url()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), "must be a postgresql:// URL (unset: SQLite in CINERAG_DATA_DIR)")
+    .optional(),
   // No default here: the server logs at info, command-line tools at warn (see src/cli/main.ts).
   CINERAG_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   CINERAG_FFMPEG_PATH: z.string().min(1).optional(),
@@ -126,11 +131,21 @@ const schema = z.object({
 
 export type Env = z.input<typeof schema>;
 
+export type DatabaseConfig = { provider: "sqlite"; file: string } | { provider: "postgresql"; url: string };
+
+/** what src/store's migrateDatabase / openPrismaClient take: the SQLite file or the PostgreSQL URL */
+export function databaseTarget(database: DatabaseConfig): string {
+  return database.provider === "postgresql" ? database.url : database.file;
+}
+
 export interface Config {
   /** things worth saying at start-up (unknown CINERAG_* variables) */
   warnings: string[];
   dataDir: string;
+  /** the SQLite file (used when `database.provider` is sqlite) */
   databaseFile: string;
+  /** the database the store opens: SQLite (the file above, the default) or PostgreSQL (CINERAG_DATABASE_URL) */
+  database: DatabaseConfig;
   searchFile: string;
   keyframeDir: string;
   modelCacheDir: string;
@@ -280,7 +295,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         const name = i.path.join(".");
         const given = env[name];
         // the value is shown, but never a key's
-        const shown = given === undefined || /KEY/.test(name) ? "" : ` (got ${JSON.stringify(given)})`;
+        // nor a password inside a URL (CINERAG_DATABASE_URL, CINERAG_REDIS_URL)
+        const safe = given?.replace(/\/\/([^:/@]*):[^@/]*@/, "//$1:***@");
+        const shown = safe === undefined || /KEY/.test(name) ? "" : ` (got ${JSON.stringify(safe)})`;
         return `${name}: ${i.message}${shown}`;
       })
       .join("; ");
@@ -308,6 +325,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     warnings: unknown.map((k) => `${k} is not a cinerag setting and is ignored (see src/config.ts or the README)`),
     dataDir,
     databaseFile: path.join(dataDir, "cinerag.db"),
+    database: e.CINERAG_DATABASE_URL
+      ? { provider: "postgresql", url: e.CINERAG_DATABASE_URL }
+      : { provider: "sqlite", file: path.join(dataDir, "cinerag.db") },
     searchFile: path.join(dataDir, "search.db"),
     keyframeDir: path.join(dataDir, "keyframes"),
     modelCacheDir: path.join(dataDir, "models"),

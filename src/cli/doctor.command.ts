@@ -11,7 +11,9 @@ import { FfmpegMediaTools } from "../media/ffmpeg/ffmpeg.media-tools.js";
 import type { MediaTools } from "../media/media.port.js";
 import { ModelRegistry } from "../models/model-registry.js";
 import type { SceneIndex } from "../search/scene-index.port.js";
-import { migrationStatus } from "../store/migrate.js";
+import { migrationStatus, type MigrationStatus } from "../store/migrate.js";
+import { describePostgres } from "../store/migrate.postgres.js";
+import { redactUrl } from "../store/schema-engine.js";
 import { printError } from "./cli-error.js";
 import { formatBytes } from "./models.command.js";
 
@@ -58,29 +60,47 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
   }
 
   // database
-  try {
-    if (!existsSync(config.databaseFile)) {
+  const migrations = (where: string, s: MigrationStatus) => {
+    if (s.failed.length > 0)
+      add("database", "fail", `failed migration(s) ${s.failed.join(", ")}: restore a backup or resolve them by hand`);
+    else if (s.edited.length > 0)
+      add("database", "fail", `migration(s) edited after they were applied: ${s.edited.join(", ")}`);
+    else if (s.pending.length > 0)
       add(
         "database",
-        "ok",
-        `${config.databaseFile} not created yet (created and migrated by the first command that uses it)`,
+        "warn",
+        `${where}: ${s.applied.length} migrations applied, ${s.pending.length} pending (${s.pending.join(", ")}): applied by the next command that opens the database`,
       );
-    } else {
-      const s = migrationStatus(config.databaseFile);
-      if (s.failed.length > 0)
-        add("database", "fail", `failed migration(s) ${s.failed.join(", ")}: restore a backup or resolve them by hand`);
-      else if (s.edited.length > 0)
-        add("database", "fail", `migration(s) edited after they were applied: ${s.edited.join(", ")}`);
-      else if (s.pending.length > 0)
+    else add("database", "ok", `${where}: ${s.applied.length} migrations applied, none pending`);
+  };
+  if (config.database.provider === "postgresql") {
+    const shown = redactUrl(config.database.url);
+    try {
+      const d = await describePostgres(config.database.url);
+      if (!d.exists)
         add(
           "database",
-          "warn",
-          `${s.applied.length} migrations applied, ${s.pending.length} pending (${s.pending.join(", ")}): applied by the next command that opens the database`,
+          "ok",
+          `PostgreSQL ${d.version} at ${shown}: database not created yet (created and migrated by the first command that uses it)`,
         );
-      else add("database", "ok", `${config.databaseFile}: ${s.applied.length} migrations applied, none pending`);
+      else migrations(`PostgreSQL ${d.version} at ${shown}`, d.status);
+    } catch (error) {
+      add("database", "fail", (error as Error).message.split("\n")[0]!);
     }
-  } catch (error) {
-    add("database", "fail", `cannot read ${config.databaseFile}: ${(error as Error).message.split("\n")[0]}`);
+  } else {
+    try {
+      if (!existsSync(config.databaseFile)) {
+        add(
+          "database",
+          "ok",
+          `${config.databaseFile} not created yet (created and migrated by the first command that uses it)`,
+        );
+      } else {
+        migrations(config.databaseFile, migrationStatus(config.databaseFile));
+      }
+    } catch (error) {
+      add("database", "fail", `cannot read ${config.databaseFile}: ${(error as Error).message.split("\n")[0]}`);
+    }
   }
 
   // models (before the index: the index check needs the embedder the registry picks)

@@ -1,10 +1,12 @@
-// Every error leaves with `extensions.code`. Domain errors (AppError) map through ERROR_TABLE; errors that
+// Every error leaves with `extensions.code`. Domain errors (AppError) map through ERROR_TABLE (a database
+// that cannot be reached counts as one: ENGINE_UNAVAILABLE, SERVICE_UNAVAILABLE in GraphQL); errors that
 // GraphQL itself or Apollo raise (syntax, validation, variables) keep their codes; anything else is an
 // internal error: masked as "Internal server error" and logged with the request id.
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { isAppError } from "../errors/app-error.js";
 import { ERROR_TABLE } from "../errors/error-codes.js";
 import type { Logger } from "../logging/logger.js";
+import { databaseUnavailableError } from "../store/database-error.js";
 
 const REQUEST_ID = Symbol.for("cinerag.requestId");
 export const INTERNAL_MESSAGE = "Internal server error";
@@ -12,7 +14,8 @@ export const INTERNAL_MESSAGE = "Internal server error";
 function originalOf(error: unknown): unknown {
   let current = error;
   while (current instanceof GraphQLError && current.originalError) current = current.originalError;
-  return current;
+  // a database that went away is the service's state, not a bug: SERVICE_UNAVAILABLE, said in our words
+  return databaseUnavailableError(current) ?? current;
 }
 
 /** true for errors whose message must not reach the client */

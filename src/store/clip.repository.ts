@@ -6,13 +6,20 @@
 // The API's reads of clips and their tracks, and the deletion of a clip, are here too (one repository for
 // the clip aggregate: a clip row and the tracks, cues, shots, keyframes and scenes that cascade with it).
 import { randomUUID } from "node:crypto";
-import type { Prisma, PrismaClient } from "./prisma.client.js";
+import { providerOfClient, type Prisma, type PrismaClient } from "./prisma.client.js";
+import { textFilters, type TextFilters } from "./text-filter.js";
 import type { ProbeResult } from "../media/media.port.js";
 import type { KeyframeRecord, SceneRecord, ShotRecord, TrackRecord } from "../ingest/ingest.types.js";
 import type { ClipFilter } from "../services/clip.service.js";
 
-/** A clip row as stored (every column). */
+/** A clip row as stored (every column; sizeBytes a number on both providers). */
 export type ClipRecord = Prisma.ClipGetPayload<object>;
+
+/** PostgreSQL's client returns Clip.sizeBytes (bigint there: prisma/postgres/schema.prisma) as a bigint */
+const toClipRecord = (row: Omit<ClipRecord, "sizeBytes"> & { sizeBytes: number | bigint }): ClipRecord => ({
+  ...row,
+  sizeBytes: Number(row.sizeBytes),
+});
 /** A subtitle track row as stored (every column). */
 export type TrackRecordRow = Prisma.SubtitleTrackGetPayload<object>;
 
@@ -33,6 +40,17 @@ export interface CompleteClip {
 
 const TRANSACTION_TIMEOUT_MS = 120_000;
 
+/**
+ * Text as both providers store it: PostgreSQL's text refuses U+0000 ("invalid byte sequence for encoding
+ * UTF8: 0x00") where SQLite keeps it, so it is dropped from subtitle and scene text on both (a NUL in a
+ * subtitle file carries no dialogue).
+ */
+function storable(text: string): string;
+function storable(text: string | undefined | null): string | undefined | null;
+function storable(text: string | undefined | null) {
+  return typeof text === "string" && text.includes("\u0000") ? text.replaceAll("\u0000", "") : text;
+}
+
 function sceneOf(scenes: SceneRecord[], time: number): SceneRecord | undefined {
   // Scenes tile the clip in order: binary search for the one containing `time`.
   let lo = 0;
@@ -48,6 +66,16 @@ function sceneOf(scenes: SceneRecord[], time: number): SceneRecord | undefined {
 }
 
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+
+/**
+ * Serialises the transactions that rewrite one clip's rows. SQLite has one writer at a time already; on
+ * PostgreSQL (READ COMMITTED) two of them at once would both read the same state: two addTracks took the
+ * same next track index (a unique violation, seen in test/contract/store), two completes both inserted
+ * scenes. The first statement of such a transaction locks the clip's row until it commits.
+ */
+async function lockClip(tx: Tx, clipId: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 FROM "Clip" WHERE "id" = ${clipId} FOR UPDATE`;
+}
 
 /** One subtitle track and its cues; each cue goes to the scene containing its midpoint. */
 async function insertTrack(
@@ -66,8 +94,8 @@ async function insertTrack(
       streamIndex: track.streamIndex,
       path: track.path,
       codec: track.codec,
-      language: track.language,
-      title: track.title,
+      language: storable(track.language),
+      title: storable(track.title),
       encoding: track.encoding,
       imageBased: track.imageBased,
       skipped: track.skipped,
@@ -83,41 +111,55 @@ async function insertTrack(
       index: c.index,
       startTime: c.startTime,
       endTime: c.endTime,
-      rawText: c.rawText,
-      text: c.text,
-      speaker: c.speaker,
+      rawText: storable(c.rawText),
+      text: storable(c.text),
+      speaker: storable(c.speaker),
     })),
   });
 }
 
 /** Only READY clips unless other statuses are asked for. */
-function clipWhere(filter: ClipFilter): Prisma.ClipWhereInput {
+function clipWhere(filter: ClipFilter, text: TextFilters): Prisma.ClipWhereInput {
   return {
     ...(filter.ids ? { id: { in: filter.ids } } : {}),
     status: { in: filter.statuses && filter.statuses.length > 0 ? filter.statuses : ["READY"] },
-    ...(filter.titleContains ? { title: { contains: filter.titleContains } } : {}),
+    ...(filter.titleContains ? { title: text.contains(filter.titleContains) } : {}),
   };
 }
 
 const CLIP_ORDER: Prisma.ClipOrderByWithRelationInput[] = [{ createdAt: "asc" }, { id: "asc" }];
 
 export class ClipRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  /** case-insensitive on both providers */
+  private readonly text: TextFilters;
+  /** transactions on one clip take its row lock first (PostgreSQL; SQLite serialises writers itself) */
+  private readonly lock: (tx: Tx, clipId: string) => Promise<void>;
+
+  constructor(private readonly prisma: PrismaClient) {
+    this.text = textFilters(prisma);
+    this.lock = providerOfClient(prisma) === "postgresql" ? lockClip : () => Promise.resolve();
+  }
 
   // -- the API's reads -------------------------------------------------------------------------------
 
   count(filter: ClipFilter = {}): Promise<number> {
-    return this.prisma.clip.count({ where: clipWhere(filter) });
+    return this.prisma.clip.count({ where: clipWhere(filter, this.text) });
   }
 
   /** oldest first */
-  list(filter: ClipFilter, skip: number, take: number): Promise<ClipRecord[]> {
-    return this.prisma.clip.findMany({ where: clipWhere(filter), orderBy: CLIP_ORDER, skip, take });
+  async list(filter: ClipFilter, skip: number, take: number): Promise<ClipRecord[]> {
+    const rows = await this.prisma.clip.findMany({
+      where: clipWhere(filter, this.text),
+      orderBy: CLIP_ORDER,
+      skip,
+      take,
+    });
+    return rows.map(toClipRecord);
   }
 
   /** by id, any status */
-  byIds(ids: readonly string[]): Promise<ClipRecord[]> {
-    return this.prisma.clip.findMany({ where: { id: { in: [...ids] } } });
+  async byIds(ids: readonly string[]): Promise<ClipRecord[]> {
+    return (await this.prisma.clip.findMany({ where: { id: { in: [...ids] } } })).map(toClipRecord);
   }
 
   /** the tracks of these clips, by clip then index */
@@ -143,6 +185,7 @@ export class ClipRepository {
    */
   deleteWithScenes(clipId: string): Promise<number> {
     return this.prisma.$transaction(async (tx) => {
+      await this.lock(tx, clipId);
       const ids = (await tx.scene.findMany({ where: { clipId }, select: { id: true } })).map((s) => s.id);
       if (ids.length > 0)
         await tx.searchOutbox.createMany({ data: ids.map((sceneId) => ({ op: "DELETE", sceneId, clipId })) });
@@ -164,7 +207,7 @@ export class ClipRepository {
   async begin(contentHash: string, probe: ProbeResult, title: string): Promise<ClipRow> {
     const data = {
       path: probe.path,
-      title,
+      title: storable(title),
       status: "INGESTING",
       error: null,
       sizeBytes: probe.sizeBytes,
@@ -268,6 +311,7 @@ export class ClipRepository {
   async addTracks(clipId: string, tracks: Array<Omit<TrackRecord, "index">>): Promise<TrackRecord[]> {
     return this.prisma.$transaction(
       async (tx) => {
+        await this.lock(tx, clipId);
         const existing = await tx.subtitleTrack.findMany({ where: { clipId }, select: { index: true, path: true } });
         const known = new Set(existing.map((t) => t.path).filter(Boolean));
         let next = existing.reduce((n, t) => Math.max(n, t.index + 1), 0);
@@ -305,7 +349,7 @@ export class ClipRepository {
   }
 
   async rename(clipId: string, title: string): Promise<void> {
-    await this.prisma.clip.update({ where: { id: clipId }, data: { title } });
+    await this.prisma.clip.update({ where: { id: clipId }, data: { title: storable(title) } });
   }
 
   async getCheckpoint<T>(clipId: string, stage: string): Promise<T | undefined> {
@@ -330,6 +374,7 @@ export class ClipRepository {
   async complete(clipId: string, clip: CompleteClip): Promise<void> {
     await this.prisma.$transaction(
       async (tx) => {
+        await this.lock(tx, clipId);
         // A clip taken over from a crashed run has no derived rows (they are only written here), but a
         // READY clip being re-ingested would: clear them so the result is exactly one copy, and queue the
         // removal of the replaced scenes from the search index (src/search/outbox.worker.ts).
@@ -348,7 +393,7 @@ export class ClipRepository {
             index: s.index,
             startTime: s.startTime,
             endTime: s.endTime,
-            text: s.text,
+            text: storable(s.text),
           })),
         });
         const sceneIdAt = (time: number) => {

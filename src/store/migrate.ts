@@ -13,6 +13,7 @@ import Database from "better-sqlite3";
 import {
   defaultMigrationsDir,
   migrationChecksum,
+  providerOf,
   MIGRATION_SCRIPT_FILE,
   openSchemaEngine,
   readMigrationsList,
@@ -45,7 +46,7 @@ export interface MigrationStatus {
   failed: string[];
 }
 
-interface LocalMigration {
+export interface LocalMigration {
   name: string;
   checksum: string;
 }
@@ -53,7 +54,7 @@ interface LocalMigration {
 const BUSY_TIMEOUT_MS = 5_000;
 const LOCK_POLL_MS = 25;
 
-function localMigrations(migrationsDir: string): LocalMigration[] {
+export function localMigrations(migrationsDir: string): LocalMigration[] {
   let names: string[];
   try {
     names = readdirSync(migrationsDir, { withFileTypes: true })
@@ -71,7 +72,7 @@ function localMigrations(migrationsDir: string): LocalMigration[] {
   return out;
 }
 
-interface MigrationRow {
+export interface MigrationRow {
   migration_name: string;
   checksum: string;
   finished_at: unknown;
@@ -79,7 +80,6 @@ interface MigrationRow {
 }
 
 function statusOf(databaseFile: string, locals: LocalMigration[]): MigrationStatus {
-  const status: MigrationStatus = { applied: [], pending: [], edited: [], failed: [] };
   let rows: MigrationRow[] = [];
   if (existsSync(databaseFile)) {
     const db = new Database(databaseFile, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
@@ -96,6 +96,12 @@ function statusOf(databaseFile: string, locals: LocalMigration[]): MigrationStat
       db.close();
     }
   }
+  return compareMigrations(rows, locals);
+}
+
+/** Where `_prisma_migrations` rows stand against the local migration folders (either provider). */
+export function compareMigrations(rows: readonly MigrationRow[], locals: readonly LocalMigration[]): MigrationStatus {
+  const status: MigrationStatus = { applied: [], pending: [], edited: [], failed: [] };
   for (const row of rows) {
     if (row.finished_at == null && row.rolled_back_at == null) status.failed.push(row.migration_name);
   }
@@ -127,7 +133,8 @@ export function migrationStatus(databaseFile: string, migrationsDir: string = de
   return statusOf(path.resolve(databaseFile), localMigrations(migrationsDir));
 }
 
-const upToDate = (s: MigrationStatus) => s.pending.length === 0 && s.edited.length === 0 && s.failed.length === 0;
+export const upToDate = (s: MigrationStatus) =>
+  s.pending.length === 0 && s.edited.length === 0 && s.failed.length === 0;
 
 /**
  * Holds an exclusive lock on `lockFile` (a SQLite file used only as a lock) while `fn` runs. Polls without
@@ -163,9 +170,19 @@ async function withFileLock<T>(lockFile: string, timeoutMs: number, fn: () => Pr
 
 /**
  * Creates the database (and its directory) if missing and applies pending migrations, like `prisma migrate
- * deploy`. Idempotent; safe when several processes start at once.
+ * deploy`. Idempotent; safe when several processes start at once. `database` is a SQLite file, or a
+ * postgresql:// URL (then the migrations of prisma/postgres/migrations, serialised with pg_advisory_lock:
+ * src/store/migrate.postgres.ts).
  */
-export async function migrateDatabase(databaseFile: string, opts: MigrateOptions = {}): Promise<MigrateResult> {
+export async function migrateDatabase(database: string, opts: MigrateOptions = {}): Promise<MigrateResult> {
+  if (providerOf(database) === "postgresql") {
+    const { migratePostgres } = await import("./migrate.postgres.js");
+    return migratePostgres(database, opts);
+  }
+  return migrateSqlite(database, opts);
+}
+
+async function migrateSqlite(databaseFile: string, opts: MigrateOptions): Promise<MigrateResult> {
   const started = performance.now();
   const file = path.resolve(databaseFile);
   const migrationsDir = opts.migrationsDir ?? defaultMigrationsDir();

@@ -1,6 +1,12 @@
 // The one place a PrismaClient is made: SQLite through @prisma/adapter-better-sqlite3, with the pragmas
 // cinerag relies on set on every connection the adapter opens (it opens one per client, lazily, at the first
-// query). Import the PrismaClient type from here, not from src/generated.
+// query), or PostgreSQL through @prisma/adapter-pg (`openPrismaClient(url)`: ./prisma.postgres.client.ts).
+// Import the PrismaClient type from here, not from src/generated.
+//
+// The repositories are typed against the SQLite client. The PostgreSQL client is generated from the same
+// models (prisma/postgres/schema.prisma, kept identical by test/unit/store-schemas.test.ts), so its model
+// API is the same; what differs by provider is chosen at run time through `providerOfClient` (see
+// ./text-filter.ts).
 //
 // - journal_mode=WAL: readers (API, CLI queries) do not block the ingest writer. Persistent in the file.
 // - busy_timeout=5000: a second process waits up to 5 s for a lock instead of failing with SQLITE_BUSY.
@@ -12,9 +18,23 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { Prisma, PrismaClient } from "../generated/prisma/client.js";
+import { providerOf, type DatabaseProvider } from "./schema-engine.js";
 
-export type { PrismaClient };
+export type { PrismaClient, DatabaseProvider };
 export { Prisma };
+
+const PROVIDERS = new WeakMap<object, DatabaseProvider>();
+
+/** the provider a client made here talks to (sqlite for any other client, e.g. a transaction's) */
+export function providerOfClient(client: object): DatabaseProvider {
+  return PROVIDERS.get(client) ?? "sqlite";
+}
+
+/** Marks a client as talking to `provider` (done by the factories here; for tests that build their own). */
+export function registerProvider<T extends object>(client: T, provider: DatabaseProvider): T {
+  PROVIDERS.set(client, provider);
+  return client;
+}
 
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 
@@ -49,6 +69,18 @@ export function sqliteAdapterFactory(databaseFile: string): SqlDriverAdapterFact
   };
 }
 
+/** A client on a SQLite file. */
 export function createPrismaClient(databaseFile: string, opts: PrismaClientOptions = {}): PrismaClient {
-  return new PrismaClient({ adapter: sqliteAdapterFactory(databaseFile), log: opts.log ?? [] });
+  const client = new PrismaClient({ adapter: sqliteAdapterFactory(databaseFile), log: opts.log ?? [] });
+  return registerProvider(client, "sqlite");
+}
+
+/**
+ * A client on a SQLite file or a postgresql:// URL. The PostgreSQL client and its driver are loaded only
+ * when asked for.
+ */
+export async function openPrismaClient(database: string, opts: PrismaClientOptions = {}): Promise<PrismaClient> {
+  if (providerOf(database) !== "postgresql") return createPrismaClient(database, opts);
+  const { createPostgresPrismaClient } = await import("./prisma.postgres.client.js");
+  return registerProvider(createPostgresPrismaClient(database, opts), "postgresql");
 }

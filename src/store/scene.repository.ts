@@ -3,6 +3,7 @@
 // DataLoaders (children of many parents in one query). Only rows of READY clips are listed; batch reads by
 // id return any row asked for.
 import type { Prisma, PrismaClient } from "./prisma.client.js";
+import { textFilters, type TextFilters } from "./text-filter.js";
 import type { CueFilter, KeyframeFilter, SceneListFilter, ShotFilter, TimeRange } from "../services/scene.service.js";
 
 /** Row types: the stored columns are exactly the domain's rows. */
@@ -22,31 +23,31 @@ function overlap(range: TimeRange): { startTime?: { lt: number }; endTime?: { gt
   };
 }
 
-function languageWhere(language: string): Prisma.SubtitleTrackWhereInput {
+function languageWhere(language: string, text: TextFilters): Prisma.SubtitleTrackWhereInput {
   const primary = language.trim().toLowerCase().split(/[-_]/)[0] ?? "";
-  return { OR: [{ language: primary }, { language: { startsWith: `${primary}-` } }] };
+  return { OR: [{ language: primary }, { language: text.startsWith(`${primary}-`) }] };
 }
 
-function sceneWhere(f: SceneListFilter = {}): Prisma.SceneWhereInput {
+function sceneWhere(f: SceneListFilter, text: TextFilters): Prisma.SceneWhereInput {
   return {
     clip: READY,
     ...(f.clipIds ? { clipId: { in: f.clipIds } } : {}),
     ...overlap(f),
-    ...(f.language ? { cues: { some: { track: languageWhere(f.language) } } } : {}),
-    ...(f.textContains ? { text: { contains: f.textContains } } : {}),
+    ...(f.language ? { cues: { some: { track: languageWhere(f.language, text) } } } : {}),
+    ...(f.textContains ? { text: text.contains(f.textContains) } : {}),
   };
 }
 
-function cueWhere(f: CueFilter = {}): Prisma.CueWhereInput {
+function cueWhere(f: CueFilter, text: TextFilters): Prisma.CueWhereInput {
   return {
     clip: READY,
     ...(f.clipIds ? { clipId: { in: f.clipIds } } : {}),
     ...(f.sceneIds ? { sceneId: { in: f.sceneIds } } : {}),
     ...(f.trackIds ? { trackId: { in: f.trackIds } } : {}),
     ...overlap(f),
-    ...(f.language ? { track: languageWhere(f.language) } : {}),
+    ...(f.language ? { track: languageWhere(f.language, text) } : {}),
     ...(f.speaker ? { speaker: f.speaker } : {}),
-    ...(f.textContains ? { text: { contains: f.textContains } } : {}),
+    ...(f.textContains ? { text: text.contains(f.textContains) } : {}),
   };
 }
 
@@ -85,22 +86,27 @@ const SHOT_ORDER: Prisma.ShotOrderByWithRelationInput[] = [{ clipId: "asc" }, { 
 const KEYFRAME_ORDER: Prisma.KeyframeOrderByWithRelationInput[] = [{ clipId: "asc" }, { time: "asc" }, { id: "asc" }];
 
 export class SceneRepository {
-  constructor(private readonly prisma: PrismaClient) {}
+  /** case-insensitive on both providers */
+  private readonly text: TextFilters;
+
+  constructor(private readonly prisma: PrismaClient) {
+    this.text = textFilters(prisma);
+  }
 
   // -- counts and windows (pages) --------------------------------------------------------------------
 
   countScenes(filter: SceneListFilter): Promise<number> {
-    return this.prisma.scene.count({ where: sceneWhere(filter) });
+    return this.prisma.scene.count({ where: sceneWhere(filter, this.text) });
   }
   scenes(filter: SceneListFilter, skip: number, take: number): Promise<SceneRow[]> {
-    return this.prisma.scene.findMany({ where: sceneWhere(filter), orderBy: SCENE_ORDER, skip, take });
+    return this.prisma.scene.findMany({ where: sceneWhere(filter, this.text), orderBy: SCENE_ORDER, skip, take });
   }
 
   countCues(filter: CueFilter): Promise<number> {
-    return this.prisma.cue.count({ where: cueWhere(filter) });
+    return this.prisma.cue.count({ where: cueWhere(filter, this.text) });
   }
   cues(filter: CueFilter, skip: number, take: number): Promise<CueRow[]> {
-    return this.prisma.cue.findMany({ where: cueWhere(filter), orderBy: CUE_ORDER, skip, take });
+    return this.prisma.cue.findMany({ where: cueWhere(filter, this.text), orderBy: CUE_ORDER, skip, take });
   }
 
   countShots(filter: ShotFilter): Promise<number> {
@@ -137,7 +143,7 @@ export class SceneRepository {
 
   /** every matching row, in order (children of a batch of parents: bounded by their parents) */
   allCues(filter: CueFilter): Promise<CueRow[]> {
-    return this.prisma.cue.findMany({ where: cueWhere(filter), orderBy: CUE_ORDER });
+    return this.prisma.cue.findMany({ where: cueWhere(filter, this.text), orderBy: CUE_ORDER });
   }
   allShots(filter: ShotFilter): Promise<ShotRow[]> {
     return this.prisma.shot.findMany({ where: shotWhere(filter), orderBy: SHOT_ORDER });

@@ -16,7 +16,18 @@
 //   registry. We put it back into the message.
 // - `applyMigrations` runs `PRAGMA main.locking_mode=EXCLUSIVE` on its connection, and `SchemaEngine.free()`
 //   does not close the driver connections, so the file would stay locked: we track and dispose them.
-import { createHash } from "node:crypto";
+//
+// PostgreSQL (@prisma/adapter-pg), four more:
+// - The engine's introspection reads catalog columns of PostgreSQL's internal "char" type (OID 18, e.g.
+//   pg_class.relkind), which adapter-pg refuses ("Unsupported column type char"). Our pg client reports
+//   them as text (OID 25): the value is a one-letter string either way.
+// - adapter-pg's connectToShadowDb opens `{ ...config, database }`, but pg lets a connectionString win over
+//   `database`, so the "shadow" is the main database. We open the shadow database by its own URL.
+// - adapter-pg drops the shadow database before it closes the shadow pool ("database is being accessed by
+//   other users"). We close first, then drop (WITH (FORCE)).
+// - adapter-pg's executeScript splits on ";" (wrong inside quoted text); ours sends the script as one simple
+//   query, which PostgreSQL runs statement by statement.
+import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, readdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -74,12 +85,52 @@ export function packageRoot(): string {
   }
 }
 
-export function defaultMigrationsDir(): string {
-  return path.join(packageRoot(), "prisma", "migrations");
+/** The databases cinerag runs on: SQLite (a file, the default) or PostgreSQL (a postgresql:// URL). */
+export type DatabaseProvider = "sqlite" | "postgresql";
+
+/** `postgres://` or `postgresql://` is PostgreSQL; anything else is a SQLite file path. */
+export function providerOf(target: string): DatabaseProvider {
+  return /^postgres(ql)?:\/\//i.test(target) ? "postgresql" : "sqlite";
 }
 
-export function defaultSchemaFile(): string {
-  return path.join(packageRoot(), "prisma", "schema.prisma");
+/** Each provider has its own schema and migrations folder (Prisma keeps one provider per folder). */
+const PROVIDER_DIR: Record<DatabaseProvider, string[]> = { sqlite: ["prisma"], postgresql: ["prisma", "postgres"] };
+
+export function defaultMigrationsDir(provider: DatabaseProvider = "sqlite"): string {
+  return path.join(packageRoot(), ...PROVIDER_DIR[provider], "migrations");
+}
+
+export function defaultSchemaFile(provider: DatabaseProvider = "sqlite"): string {
+  return path.join(packageRoot(), ...PROVIDER_DIR[provider], "schema.prisma");
+}
+
+/** The URL without its password, for log lines and errors. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+  }
+}
+
+/** node-postgres settings of a postgresql:// URL, and the Prisma schema it names (`?schema=`, default public). */
+export function pgConnection(url: string): { connectionString: string; schema?: string; options?: string } {
+  const u = new URL(url);
+  const schema = u.searchParams.get("schema") ?? undefined;
+  u.searchParams.delete("schema"); // Prisma's parameter, not libpq's
+  return {
+    connectionString: u.toString(),
+    ...(schema ? { schema, options: `-c search_path="${schema.replace(/"/g, '""')}"` } : {}),
+  };
+}
+
+/** The same server and credentials, another database. */
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${encodeURIComponent(database)}`;
+  return u.toString();
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -205,7 +256,7 @@ export function loadSchemaEngineWasm(): Promise<EngineGlue> {
 // ---------------------------------------------------------------------------------------------------------
 // The driver adapter the engine talks through.
 
-const MULTI_STATEMENT = /more than one statement/i;
+const MULTI_STATEMENT = /more than one statement|cannot insert multiple commands into a prepared statement/i;
 
 /**
  * Wraps a connection so that multi-statement SQL sent to `executeRaw` (the engine does that when it replays
@@ -271,6 +322,110 @@ async function sqliteFactory(databaseFile: string, busyTimeoutMs: number): Promi
   };
 }
 
+const PG_CHAR_OID = 18;
+const PG_TEXT_OID = 25;
+
+type PgModule = typeof import("pg");
+type PgPool = InstanceType<PgModule["Pool"]>;
+
+/** A pg Pool whose clients report columns of the internal "char" type as text (see the header). */
+function charAsTextPool(pg: PgModule, config: ReturnType<typeof pgConnection>): PgPool {
+  type Fields = { fields?: Array<{ dataTypeID: number }> };
+  const patch = <T>(result: T): T => {
+    for (const r of Array.isArray(result) ? (result as Fields[]) : [result as Fields]) {
+      for (const f of r?.fields ?? []) if (f.dataTypeID === PG_CHAR_OID) f.dataTypeID = PG_TEXT_OID;
+    }
+    return result;
+  };
+  class CharAsTextClient extends pg.Client {
+    // pg's query has many overloads (callback or promise); wrap whichever form was used
+    override query(...args: unknown[]): never {
+      const last = args.length - 1;
+      const callback = args[last];
+      if (typeof callback === "function") {
+        args[last] = (error: unknown, result: unknown) =>
+          (callback as (e: unknown, r: unknown) => void)(error, error ? result : patch(result));
+        return (super.query as (...a: unknown[]) => never)(...args);
+      }
+      const out = (super.query as (...a: unknown[]) => unknown)(...args);
+      return (out instanceof Promise ? out.then(patch) : out) as never;
+    }
+  }
+  const { schema: _schema, ...poolConfig } = config;
+  return new pg.Pool({ ...poolConfig, max: 2, Client: CharAsTextClient });
+}
+
+async function postgresFactory(url: string): Promise<TrackedFactory> {
+  const [{ PrismaPg }, pgModule, { bindMigrationAwareSqlAdapterFactory }] = await Promise.all([
+    import("@prisma/adapter-pg"),
+    import("pg"),
+    import("@prisma/driver-adapter-utils"),
+  ]);
+  const pg = (pgModule as unknown as { default?: PgModule }).default ?? pgModule;
+  const open: Array<SqlDriverAdapter & { disposed: boolean }> = [];
+  const openOn = async (dbUrl: string, onDispose?: () => Promise<void>) => {
+    const config = pgConnection(dbUrl);
+    const pool = charAsTextPool(pg, config);
+    const inner = await new PrismaPg(pool, { schema: config.schema, disposeExternalPool: true }).connect();
+    const adapter: SqlDriverAdapter = {
+      ...bindAll(inner),
+      executeScript: async (script: string) => {
+        await pool.query(script); // one simple-protocol query: every statement, in order
+      },
+      dispose: async () => {
+        await inner.dispose();
+        await onDispose?.();
+      },
+    };
+    const w = multiStatementSafe(adapter);
+    open.push(w);
+    return w;
+  };
+  const raw: SqlMigrationAwareDriverAdapterFactory = {
+    provider: "postgres",
+    adapterName: "@prisma/adapter-pg",
+    connect: () => openOn(url),
+    connectToShadowDb: async () => {
+      const name = `prisma_migrate_shadow_db_${randomUUID().replace(/-/g, "")}`;
+      const admin = charAsTextPool(pg, pgConnection(url));
+      try {
+        await admin.query(`CREATE DATABASE "${name}"`);
+      } catch (error) {
+        await admin.end();
+        throw error;
+      }
+      // closed before it is dropped; dropped with FORCE should anything still hold it
+      return openOn(withDatabase(url, name), async () => {
+        try {
+          await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        } finally {
+          await admin.end();
+        }
+      });
+    },
+  };
+  return {
+    factory: bindMigrationAwareSqlAdapterFactory(raw),
+    disposeAll: async () => {
+      for (const a of open.splice(0).reverse()) await a.dispose().catch(() => undefined);
+    },
+  };
+}
+
+/** The adapter's methods bound to it (so that they can be spread into a wrapper). */
+function bindAll(inner: SqlDriverAdapter): SqlDriverAdapter {
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    queryRaw: (q) => inner.queryRaw(q),
+    executeRaw: (q) => inner.executeRaw(q),
+    executeScript: (s) => inner.executeScript(s),
+    startTransaction: (...args) => inner.startTransaction(...args),
+    getConnectionInfo: inner.getConnectionInfo ? () => inner.getConnectionInfo!() : undefined,
+    dispose: () => inner.dispose(),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Engine session.
 
@@ -319,10 +474,16 @@ function enrich(error: unknown, registry: ErrorCapturingSqlMigrationAwareDriverA
   return new SchemaEngineError(message, typeof code === "string" ? code : undefined, { cause: cause ?? error });
 }
 
-/** Opens the wasm schema engine on a SQLite file (the shadow database is in memory). Close it when done. */
-export async function openSchemaEngine(databaseFile: string, opts: OpenEngineOptions = {}): Promise<EngineSession> {
+/**
+ * Opens the wasm schema engine on a SQLite file (the shadow database is in memory) or a postgresql:// URL
+ * (a shadow database is created on the same server when the engine needs one, and dropped). Close it when done.
+ */
+export async function openSchemaEngine(database: string, opts: OpenEngineOptions = {}): Promise<EngineSession> {
   const glue = await loadSchemaEngineWasm();
-  const { factory, disposeAll } = await sqliteFactory(databaseFile, opts.busyTimeoutMs ?? ENGINE_BUSY_TIMEOUT_MS);
+  const { factory, disposeAll } =
+    providerOf(database) === "postgresql"
+      ? await postgresFactory(database)
+      : await sqliteFactory(database, opts.busyTimeoutMs ?? ENGINE_BUSY_TIMEOUT_MS);
   const logger = opts.logger;
   const onLog = (line: string) => {
     if (!logger) return;

@@ -37,4 +37,19 @@ describe("loadConfig", () => {
     );
     expect(loadConfig({ CINERAG_MODEL_HUB: "http://mirror.local:8080" }).models.hub).toBe("http://mirror.local:8080/");
   });
+
+  it("uses SQLite in the data directory unless CINERAG_DATABASE_URL names a PostgreSQL server", () => {
+    const sqlite = loadConfig({ CINERAG_DATA_DIR: "/srv/cinerag" });
+    expect(sqlite.database).toEqual({ provider: "sqlite", file: "/srv/cinerag/cinerag.db" });
+    const url = "postgresql://cinerag:pw@db.internal:5432/cinerag?schema=media";
+    expect(loadConfig({ CINERAG_DATABASE_URL: url }).database).toEqual({ provider: "postgresql", url });
+    expect(loadConfig({ CINERAG_DATABASE_URL: "postgres://db/cinerag" }).database.provider).toBe("postgresql");
+  });
+
+  it("refuses a CINERAG_DATABASE_URL that is not postgresql://, without echoing its password", () => {
+    const attempt = () => loadConfig({ CINERAG_DATABASE_URL: "mysql://root:hunter2@db/cinerag" });
+    expect(attempt).toThrow(/CINERAG_DATABASE_URL: must be a postgresql:\/\/ URL/);
+    expect(attempt).toThrow(/got "mysql:\/\/root:\*\*\*@db\/cinerag"/);
+    expect(attempt).not.toThrow(/hunter2/);
+  });
 });

@@ -49,4 +49,36 @@ describe("error formatting", () => {
     });
     expect(formatError(syntax.toJSON(), syntax).message).toBe("Syntax Error: Expected Name, found <EOF>.");
   });
+
+  it("reports a database that cannot be reached as SERVICE_UNAVAILABLE, in our words", async () => {
+    // the shapes Prisma threw with PostgreSQL stopped (test/e2e/scaleout/postgres.e2e.test.ts)
+    const prismaError = (code: string, cause: object) =>
+      Object.assign(new Error(`Invalid \`prisma.clip.count()\` invocation: ${code}`), {
+        name: "PrismaClientKnownRequestError",
+        code,
+        clientVersion: "7.10.0",
+        meta: { driverAdapterError: { name: "DriverAdapterError", cause } },
+      });
+    const errors = [
+      prismaError("P1001", { kind: "DatabaseNotReachable", host: "127.0.0.1", port: 5432 }),
+      prismaError("P2039", { kind: "postgres", code: "57P01", originalCode: "57P01" }),
+    ];
+    const schema = buildSchema("type Query { clips: Int }");
+    for (const error of errors) {
+      const result = await execute({
+        schema,
+        document: parse("{ clips }"),
+        rootValue: {
+          clips: () => {
+            throw error;
+          },
+        },
+      });
+      const formatted = formatResultErrors(result, "req-3", logger);
+      expect(formatted.errors![0]).toMatchObject({
+        message: "the database cannot be reached at the moment; try again shortly",
+        extensions: { code: "SERVICE_UNAVAILABLE" },
+      });
+    }
+  });
 });
