@@ -5,6 +5,12 @@ export interface TensorLike {
   data: ArrayLike<number> | Float32Array;
 }
 
+/** The [batch, vocab] scores a logits processor reads and may change in place. */
+export interface LogitsLike {
+  dims: number[];
+  data: Float32Array;
+}
+
 /** Rows of a [n, d] tensor as Float32Arrays (copies). */
 export function rows(tensor: TensorLike): Float32Array[] {
   const [n, d] = tensor.dims;

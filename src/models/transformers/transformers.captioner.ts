@@ -7,6 +7,8 @@
 // real model when CINERAG_TEST_MODELS_DIR holds it (test/integration/models/).
 import type { ImageCaptioner, Provenance } from "../model-ports.js";
 import { mapBatched } from "../batching.js";
+import { abortCheck } from "./interruptible.js";
+import type { LogitsLike } from "./tensors.js";
 import type { PipelineLike, TransformersRuntime } from "./runtime.js";
 
 type TokenRows = Array<Array<number | bigint>>;
@@ -20,11 +22,6 @@ export interface CaptionPipelineParts {
     generation_config?: { eos_token_id?: number | number[] | null };
   };
   tokenizer: { batch_decode: (rows: TokenRows, options: Record<string, unknown>) => string[] };
-}
-
-interface LogitsLike {
-  dims: number[];
-  data: Float32Array;
 }
 
 export class TransformersCaptioner implements ImageCaptioner {
@@ -49,12 +46,12 @@ export class TransformersCaptioner implements ImageCaptioner {
     return mapBatched(
       imagePaths,
       Math.min(this.options.batchSize ?? 8, 8),
-      async (batch) => this.generate(await Promise.all(batch.map((p) => RawImage.read(p)))),
+      async (batch) => this.generate(await Promise.all(batch.map((p) => RawImage.read(p))), signal),
       signal,
     );
   }
 
-  private async generate(images: unknown[]): Promise<string[]> {
+  private async generate(images: unknown[], signal?: AbortSignal): Promise<string[]> {
     const { processor, model, tokenizer } = this.parts();
     const { pixel_values } = await processor(images);
     const eos = endTokens(model);
@@ -62,7 +59,7 @@ export class TransformersCaptioner implements ImageCaptioner {
     const output = await model.generate({
       inputs: pixel_values,
       max_new_tokens: this.options.maxNewTokens ?? 30,
-      logits_processor: [holdFinishedRows(eos)],
+      logits_processor: [holdFinishedRows(eos), ...abortCheck(signal)],
     });
     const rows = tokenRows(output).map((row) => cutAtEnd(row, eos));
     return tokenizer.batch_decode(rows, { skip_special_tokens: true }).map((t) => t.trim());

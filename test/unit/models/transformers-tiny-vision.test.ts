@@ -150,4 +150,28 @@ describe("captioning (image-to-text: ViT encoder, GPT-2 decoder with a cache) on
     // the first batch: colour word, then car/end/field, then end for all = 3 decoder steps; the second 2
     expect(runs.decoder_model_merged).toBe(3 + 2);
   });
+
+  it("stops mid-generation when its signal aborts, within one decoder step", async () => {
+    const { registry } = setup({ batchSize: 3 });
+    const captioner = await registry.captioner();
+    const pipe = await registry.load("caption");
+    const decoder = (pipe.model as { sessions: Record<string, { run: (...a: unknown[]) => Promise<unknown> }> })
+      .sessions.decoder_model_merged!;
+    const run = decoder.run.bind(decoder);
+    const controller = new AbortController();
+    let steps = 0;
+    // the first decoder step aborts: uninterrupted, these three images take 3 steps and a second batch 2
+    decoder.run = (...args: unknown[]) => {
+      if (++steps === 1) controller.abort(new Error("cancelled by the test"));
+      return run(...args);
+    };
+    const names = ["red", "blue", "green", "blue"];
+    await expect(
+      captioner.caption(
+        names.map((n) => images[n]!),
+        controller.signal,
+      ),
+    ).rejects.toThrow("cancelled by the test");
+    expect(steps).toBe(1);
+  });
 });

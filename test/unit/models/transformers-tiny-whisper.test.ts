@@ -66,4 +66,24 @@ describe("speech recognition (Whisper: encoder, decoder with both caches, timest
     expect(await whisper.detectLanguage(tone(300, 1))).toBe("fr");
     expect(await whisper.detectLanguage(tone(4000, 1))).toBe("de");
   });
+
+  it("stops mid-generation when its signal aborts (within one decoder step), not at the window's end", async () => {
+    const { registry, transcriber } = await setup();
+    const pipe = await registry.load("asr");
+    const sessions = (pipe.model as { sessions: Record<string, { run: (...a: unknown[]) => Promise<unknown> }> })
+      .sessions;
+    const decoder = sessions.decoder_model_merged!;
+    const run = decoder.run.bind(decoder);
+    const controller = new AbortController();
+    let steps = 0;
+    // the first decoder step aborts: generation must end after it (an uninterrupted transcription takes 4)
+    decoder.run = (...args: unknown[]) => {
+      if (++steps === 1) controller.abort(new Error("cancelled by the test"));
+      return run(...args);
+    };
+    await expect(transcriber.transcribe(tone(300, 2), { language: "de", signal: controller.signal })).rejects.toThrow(
+      "cancelled by the test",
+    );
+    expect(steps).toBe(1);
+  });
 });
