@@ -42,6 +42,7 @@ export class RedisPubSub implements PubSub {
   /** channel → number of local iterators reading it */
   private readonly channels = new Map<string, number>();
   private closed = false;
+  private readonly connectedOnce = new Set<"publisher" | "subscriber">();
 
   constructor(private readonly options: RedisPubSubOptions) {
     this.prefix = options.prefix ?? "cinerag:";
@@ -54,10 +55,15 @@ export class RedisPubSub implements PubSub {
     for (const [name, connection] of [
       ["publisher", this.publisher],
       ["subscriber", this.subscriber],
-    ] as const)
-      connection.on("error", (error: Error) =>
-        options.logger?.warn({ connection: name, err: error.message }, "redis pub/sub connection problem"),
-      );
+    ] as const) {
+      connection.on("error", (error: Error) => {
+        // before the first connect, a failure is ready()'s to report (one line and exit 69 at start-up);
+        // a warning logged then would land after that line
+        if (this.connectedOnce.has(name))
+          options.logger?.warn({ connection: name, err: error.message }, "redis pub/sub connection problem");
+      });
+      connection.once("ready", () => this.connectedOnce.add(name));
+    }
     this.subscriber.on("message", (channel: string, message: string) => this.deliver(channel, message));
   }
 

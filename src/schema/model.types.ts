@@ -137,6 +137,18 @@ export class SubtitleTrack extends Node {
   }
 }
 
+@ObjectType({ description: "How a cue was read from a picture: the OCR engine, its models, its confidence." })
+export class CueOcr {
+  @Field({ description: 'e.g. "onnxruntime PP-OCRv4"' })
+  engine!: string;
+
+  @Field({ description: "the detection and recognition models" })
+  model!: string;
+
+  @Field(() => Float, { description: "mean recognition confidence of the cue's lines, 0..1" })
+  confidence!: number;
+}
+
 @ObjectType({ implements: Node, description: "One subtitle cue (a line of dialogue)." })
 export class Cue extends Node {
   dbId!: string;
@@ -162,6 +174,12 @@ export class Cue extends Node {
   @Field(() => String, { nullable: true })
   speaker!: string | null;
 
+  @Field(() => CueOcr, {
+    nullable: true,
+    description: "for a cue read by OCR (an image or burned-in subtitle track): how; null for text and ASR cues",
+  })
+  ocr!: CueOcr | null;
+
   static from(this: void, row: CueRow): Cue {
     return Object.assign(new Cue(), {
       id: toGlobalId("Cue", row.id),
@@ -175,6 +193,10 @@ export class Cue extends Node {
       text: row.text,
       rawText: row.rawText,
       speaker: row.speaker,
+      ocr:
+        row.ocrEngine && row.ocrModel && row.ocrConfidence !== null
+          ? Object.assign(new CueOcr(), { engine: row.ocrEngine, model: row.ocrModel, confidence: row.ocrConfidence })
+          : null,
     });
   }
 }

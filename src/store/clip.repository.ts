@@ -114,6 +114,9 @@ async function insertTrack(
       rawText: storable(c.rawText),
       text: storable(c.text),
       speaker: storable(c.speaker),
+      ocrEngine: c.ocr?.engine ?? null,
+      ocrModel: c.ocr?.model ?? null,
+      ocrConfidence: c.ocr?.confidence ?? null,
     })),
   });
 }
@@ -258,6 +261,9 @@ export class ClipRepository {
         rawText: c.rawText,
         text: c.text,
         ...(c.speaker ? { speaker: c.speaker } : {}),
+        ...(c.ocrEngine && c.ocrModel && c.ocrConfidence !== null
+          ? { ocr: { engine: c.ocrEngine, model: c.ocrModel, confidence: c.ocrConfidence } }
+          : {}),
       })),
     }));
     const shots: ShotRecord[] = clip.shots.map((s) => ({

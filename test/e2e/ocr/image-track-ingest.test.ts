@@ -96,6 +96,35 @@ describe.skipIf(missing !== undefined)(
       }
     });
 
+    it("keeps that provenance in the database: GraphQL's Cue.ocr gives the same engine, model and confidence", async () => {
+      const query = await runCli(
+        ["query", `{ cues(first: 100) { nodes { startTime text ocr { engine model confidence } } } }`],
+        {
+          CINERAG_DATA_DIR: dataDir,
+          CINERAG_OFFLINE: "1",
+        },
+      );
+      expect(query.code).toBe(0);
+      const nodes = (
+        JSON.parse(query.stdout) as {
+          data: {
+            cues: {
+              nodes: Array<{
+                startTime: number;
+                text: string;
+                ocr: { engine: string; model: string; confidence: number } | null;
+              }>;
+            };
+          };
+        }
+      ).data.cues.nodes;
+      expect(nodes).toHaveLength(result.cues.length);
+      for (const cue of result.cues) {
+        const stored = nodes.find((n) => n.startTime === cue.start && n.text === cue.text);
+        expect(stored?.ocr).toEqual(cue.ocr);
+      }
+    });
+
     it("forms the scenes from the OCR'd dialogue and makes it searchable", async () => {
       expect(result.scenes.map((s) => s.text).join(" ")).toContain(result.cues[0]!.text.split(" ")[0]);
       const word = result.cues
