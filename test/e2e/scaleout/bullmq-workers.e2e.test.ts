@@ -130,6 +130,29 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMQ: one server enqueues, two worker
     }
     throw new Error(`job never got past ${percent}% on a worker: ${JSON.stringify(row)}`);
   };
+  /** `cinerag ingest --json` of the file in a data directory of its own: what a run without a crash stores */
+  const cleanIngest = async (file: string) => {
+    const own = await tempDataDir("cinerag-bullmq-clean-");
+    try {
+      const child = spawn(process.execPath, [CLI, "ingest", "--json", file], {
+        env: { ...process.env, ...env, CINERAG_DATA_DIR: own, CINERAG_JOBS: "in-process" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      const code = await new Promise((resolve) => child.once("exit", resolve));
+      expect(code, err).toBe(0);
+      return JSON.parse(out.trim().split("\n").at(-1)!) as {
+        shots: Array<{ start: number; end: number }>;
+        scenes: unknown[];
+        keyframes: unknown[];
+      };
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  };
   const startWorker = async () => {
     const w = await startCli(["worker"], env, /worker running \(pid (\d+)/);
     workers.push(w);
@@ -241,6 +264,18 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMQ: one server enqueues, two worker
   }, 120_000);
 
   it("kill -9 of the worker running a job: the other worker takes it over and the clip ends READY once", async () => {
+    const readyEvents: string[] = [];
+    const stopClipEvents = client.subscribe(
+      { query: `subscription { clipUpdated { clipId change } }` },
+      {
+        next: (r) => {
+          const e = (r.data as { clipUpdated?: { clipId: string; change: string } } | undefined)?.clipUpdated;
+          if (e?.change === "READY") readyEvents.push(e.clipId);
+        },
+        error: () => undefined,
+        complete: () => undefined,
+      },
+    );
     const id = await ingest(long);
     const progress = wsCollect<{ jobProgress: { status: string; percent: number; final: boolean } }>(
       client,
@@ -271,6 +306,27 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMQ: one server enqueues, two worker
     expect(results.at(-1)?.data?.jobProgress).toMatchObject({ status: "SUCCEEDED", final: true });
     expect(survivor.child.exitCode).toBeNull();
     expect(survivor.output()).toMatch(/taking over a job whose worker stopped/);
+    await new Promise((r) => setTimeout(r, 500));
+    stopClipEvents();
+    expect(readyEvents.filter((c) => c === clips[0]!.id)).toHaveLength(1); // READY once
+    // what the taken-over ingest stored is what a clean run of the same file stores
+    const stored = (
+      await gql<{
+        clip: {
+          shots: { totalCount: number; nodes: Array<{ startTime: number; endTime: number }> };
+          scenes: { totalCount: number };
+          keyframes: { totalCount: number };
+        };
+      }>(
+        `query($id: ID!) { clip(id: $id) { shots(first: 100) { totalCount nodes { startTime endTime } }
+           scenes(first: 100) { totalCount } keyframes(first: 100) { totalCount } } }`,
+        { id: clips[0]!.id },
+      )
+    ).clip;
+    const clean = await cleanIngest(long);
+    expect(stored.shots.nodes.map((x) => [x.startTime, x.endTime])).toEqual(clean.shots.map((x) => [x.start, x.end]));
+    expect(stored.scenes.totalCount).toBe(clean.scenes.length);
+    expect(stored.keyframes.totalCount).toBe(clean.keyframes.length);
     console.log(
       `bullmq e2e: killed worker ${victim} at ${percentAtKill}%; taken over after ` +
         `${takenOverAt === undefined ? "?" : takenOverAt - killedAt} ms; SUCCEEDED ${doneAt - killedAt} ms after the kill`,
