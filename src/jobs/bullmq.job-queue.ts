@@ -79,6 +79,7 @@ export class BullMqJobQueue implements JobQueue {
     // an existing BullMQ job of the same id makes the add a no-op
     const queued = await this.deps.jobs.list({ statuses: ["QUEUED"] }, 0, 10_000);
     for (const row of queued) await this.add(row.id);
+    const lost = await this.recoverLost();
     this.subscribeCancels();
     this.workerConnection = new Redis(this.deps.redisUrl, { maxRetriesPerRequest: null });
     const worker = new Worker<JobData>(this.queueName, (job, token) => this.process(job, token), {
@@ -102,7 +103,7 @@ export class BullMqJobQueue implements JobQueue {
     void worker.run().catch((error: unknown) => logger.error({ err: error }, "job worker stopped"));
     await worker.waitUntilReady();
     logger.info(
-      { queue: this.queueName, concurrency: this.deps.concurrency ?? 1, requeued: queued.length },
+      { queue: this.queueName, concurrency: this.deps.concurrency ?? 1, queued: queued.length, lost },
       "BullMQ job worker started",
     );
   }
@@ -208,6 +209,30 @@ export class BullMqJobQueue implements JobQueue {
       { jobId },
       { jobId, removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 1 },
     );
+  }
+
+  /**
+   * RUNNING rows whose BullMQ job is gone (Redis restarted without persistence, or flushed): no stalled check can
+   * hand them on, so they go back to QUEUED with a new BullMQ job. A RUNNING row's BullMQ job is otherwise active
+   * (a live worker's, or a dead one's until the stalled check), never missing: the row is final before the
+   * processor returns and BullMQ drops the completed job.
+   */
+  private async recoverLost(): Promise<number> {
+    let count = 0;
+    for (const row of await this.deps.jobs.list({ statuses: ["RUNNING"] }, 0, 10_000)) {
+      const state = await this.bullQueue().getJobState(row.id);
+      if (state !== "unknown" && state !== "completed" && state !== "failed") continue;
+      const requeued = await this.deps.jobs.transition(row.id, ["RUNNING"], {
+        status: "QUEUED",
+        message: "recovered: its queue entry was lost",
+      });
+      if (!requeued) continue;
+      if (state !== "unknown") await this.bullQueue().remove(row.id);
+      await this.add(row.id);
+      count++;
+    }
+    if (count > 0) this.deps.logger.warn({ count }, "re-queued jobs whose BullMQ entry was lost");
+    return count;
   }
 
   private subscribeCancels(): void {

@@ -154,6 +154,15 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMqJobQueue on Redis", () => {
     expect((await jobs.get(row.id))!.clipId).toBe("clip-of-/m/a.mkv");
   });
 
+  it("a RUNNING row whose BullMQ job was lost (Redis restarted empty) is run again at a worker's start", async () => {
+    const lost = await jobs.create("INGEST", JSON.stringify({ path: "/m/lost.mkv" }), "queued");
+    await jobs.transition(lost.id, ["QUEUED"], { status: "RUNNING" }); // and no BullMQ job
+    const seen: string[] = [];
+    await queue(true, fakeIngest({ seen })).start();
+    await until(lost.id, ["SUCCEEDED"]);
+    expect(seen).toEqual(["/m/lost.mkv"]);
+  });
+
   it("progress of a job on a worker is published and written to the row, with a final event", async () => {
     const server = queue(false);
     const row = await server.enqueueIngest({ path: "/m/a.mkv" });
