@@ -1,5 +1,6 @@
 // BullMQ job queue across processes on a real Redis: one `cinerag serve` that only enqueues (CINERAG_JOBS=bullmq)
-// and two `cinerag worker` processes, all on one SQLite data directory. A job cancelled while queued never
+// and two `cinerag worker` processes, on one data directory and one database: SQLite in that directory, then
+// PostgreSQL (a private cluster, where its binaries are installed). A job cancelled while queued never
 // runs; a job enqueued on the server runs on a worker and its jobProgress reaches a graphql-ws client on the
 // server; the worker running a job is killed with kill -9 and the other worker takes it over (BullMQ's
 // stalled-job check, short lock times here) and finishes it: the clip is READY, once.
@@ -11,11 +12,13 @@ import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateClip, tempDir, type ShotSpec } from "../../fixtures/media.js";
 import { REDIS_MISSING, startRedis, type TestRedis } from "../../helpers/redis-server.js";
+import { POSTGRES_MISSING, startPostgres, type TestPostgres } from "../../helpers/postgres-server.js";
 import { tempDataDir } from "../../integration/graphql/helpers/seed.js";
 import { wsCollect } from "../graphql/helpers.js";
 
 const CLI = path.resolve("bin/cinerag.js");
 if (REDIS_MISSING) console.warn(`skipping the BullMQ worker test: ${REDIS_MISSING}`);
+if (POSTGRES_MISSING) console.warn(`skipping the BullMQ worker test on PostgreSQL: ${POSTGRES_MISSING}`);
 
 interface Proc {
   child: ChildProcess;
@@ -63,7 +66,17 @@ interface JobRow {
   clip: { id: string; status: string } | null;
 }
 
-describe.skipIf(Boolean(REDIS_MISSING))("BullMQ: one server enqueues, two workers run the jobs", () => {
+const DATABASES = [
+  { name: "SQLite", skip: Boolean(REDIS_MISSING) },
+  { name: "PostgreSQL", skip: Boolean(REDIS_MISSING || POSTGRES_MISSING) },
+] as const;
+
+describe.each(DATABASES)("BullMQ: one server enqueues, two workers run the jobs, on $name", ({ name, skip }) => {
+  if (skip) {
+    it.skip(`needs ${name === "SQLite" ? "redis-server" : "redis-server and PostgreSQL"}`, () => undefined);
+    return;
+  }
+  let pg: TestPostgres | undefined;
   let redis: TestRedis;
   let dir: string;
   let media: string;
@@ -134,8 +147,11 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMQ: one server enqueues, two worker
   const cleanIngest = async (file: string) => {
     const own = await tempDataDir("cinerag-bullmq-clean-");
     try {
+      const cleanEnv: Record<string, string | undefined> = { ...process.env, ...env, CINERAG_DATA_DIR: own };
+      delete cleanEnv.CINERAG_DATABASE_URL; // SQLite in its own directory
+      delete cleanEnv.CINERAG_JOBS;
       const child = spawn(process.execPath, [CLI, "ingest", "--json", file], {
-        env: { ...process.env, ...env, CINERAG_DATA_DIR: own, CINERAG_JOBS: "in-process" },
+        env: cleanEnv,
         stdio: ["ignore", "pipe", "pipe"],
       });
       let out = "";
@@ -207,7 +223,9 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMQ: one server enqueues, two worker
       generateClip(media, longSpec("long2", 1)),
       generateClip(media, longSpec("long3", 2)),
     ]);
+    if (name === "PostgreSQL") pg = await startPostgres();
     env = {
+      ...(pg ? { CINERAG_DATABASE_URL: await pg.createDatabase("cinerag_bullmq") } : {}),
       CINERAG_DATA_DIR: dir,
       CINERAG_REDIS_URL: redis.url,
       CINERAG_JOBS: "bullmq",
@@ -229,6 +247,7 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMQ: one server enqueues, two worker
     await Promise.all(workers.map(stopProc));
     await stopProc(serve);
     await redis?.stop();
+    await pg?.stop();
     await rm(dir, { recursive: true, force: true });
     await rm(media, { recursive: true, force: true });
   });
@@ -260,7 +279,20 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMQ: one server enqueues, two worker
     const row = await job(id);
     expect(row.status).toBe("SUCCEEDED");
     expect(row.clip?.status).toBe("READY");
-    console.log(`bullmq e2e: short clip ingested by a worker in ${Date.now() - started} ms, ${events.length} events`);
+    // the server drains the search outbox when the worker's clipUpdated READY reaches it over Redis
+    let hits: Array<{ scene: { clip: { title: string } } }> = [];
+    for (let i = 0; i < 100 && hits.length === 0; i++) {
+      hits = (
+        await gql<{ searchScenes: typeof hits }>(
+          `{ searchScenes(query: "Short", mode: KEYWORD, first: 5) { scene { clip { title } } } }`,
+        )
+      ).searchScenes;
+      if (hits.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(hits.some((h) => /short/i.test(h.scene.clip.title))).toBe(true);
+    console.log(
+      `bullmq e2e (${name}): short clip ingested by a worker in ${Date.now() - started} ms, ${events.length} events`,
+    );
   }, 120_000);
 
   it("kill -9 of the worker running a job: the other worker takes it over and the clip ends READY once", async () => {
@@ -328,7 +360,7 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMQ: one server enqueues, two worker
     expect(stored.scenes.totalCount).toBe(clean.scenes.length);
     expect(stored.keyframes.totalCount).toBe(clean.keyframes.length);
     console.log(
-      `bullmq e2e: killed worker ${victim} at ${percentAtKill}%; taken over after ` +
+      `bullmq e2e (${name}): killed worker ${victim} at ${percentAtKill}%; taken over after ` +
         `${takenOverAt === undefined ? "?" : takenOverAt - killedAt} ms; SUCCEEDED ${doneAt - killedAt} ms after the kill`,
     );
     expect(takenOverAt).toBeDefined();
@@ -354,7 +386,7 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMQ: one server enqueues, two worker
     expect(row.clip?.status).toBe("READY");
     expect(await clipsAt(long2)).toHaveLength(1);
     console.log(
-      `bullmq e2e: SIGTERMed worker exited in ${exitMs} ms; the other finished ${Date.now() - sentAt} ms after`,
+      `bullmq e2e (${name}): SIGTERMed worker exited in ${exitMs} ms; the other finished ${Date.now() - sentAt} ms after`,
     );
   }, 240_000);
 
@@ -383,6 +415,8 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMQ: one server enqueues, two worker
     expect(results.at(-1)?.data?.jobProgress).toMatchObject({ status: "CANCELLED", final: true });
     expect((await job(id)).status).toBe("CANCELLED");
     expect(workers.find((w) => w.child.pid === pid)!.child.exitCode).toBeNull(); // the worker goes on
-    console.log(`bullmq e2e: a running job stopped ${stoppedAt! - cancelledAt} ms after cancelJob on the server`);
+    console.log(
+      `bullmq e2e (${name}): a running job stopped ${stoppedAt! - cancelledAt} ms after cancelJob on the server`,
+    );
   }, 240_000);
 });
