@@ -6,7 +6,10 @@
 //   by a dead worker) and run it with the same IngestJobRunner as the in-process queue.
 // - a worker killed mid-job stops renewing its BullMQ lock; after lockMs the stalled-job check of any live
 //   worker (every stalledMs) puts the job back in the wait list and another worker takes it over; the ingest
-//   resumes from its checkpoints. After maxStalled such deaths the job is failed (and so is its row).
+//   resumes from its checkpoints. After maxStalled such deaths the job is failed (and so is its row). lockMs
+//   must outlast the longest event-loop stall of a busy worker (the lock is renewed every lockMs / 2): a lock
+//   lost by a live worker hands its job to a second one, and the file's ingest lease then makes the second
+//   wait for the first and join its result.
 // - cancel (from any process, worker or not): the row is marked CANCELLED, a waiting BullMQ job is removed, and
 //   a cancel event goes out on the pub/sub (Redis) so that the worker running it aborts at once; its next
 //   progress write or heartbeat would notice the row anyway.
@@ -78,7 +81,7 @@ export class BullMqJobQueue implements JobQueue {
     // rows QUEUED without a BullMQ job (left by `cinerag query`, or by an enqueue whose add failed): add them;
     // an existing BullMQ job of the same id makes the add a no-op
     const queued = await this.deps.jobs.list({ statuses: ["QUEUED"] }, 0, 10_000);
-    for (const row of queued) await this.add(row.id);
+    for (const row of [...queued].reverse()) await this.add(row.id); // oldest first, as they were enqueued
     const lost = await this.recoverLost();
     this.subscribeCancels();
     this.workerConnection = new Redis(this.deps.redisUrl, { maxRetriesPerRequest: null });
