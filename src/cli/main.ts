@@ -59,7 +59,11 @@ if (!light) {
   registerReindex(program, () => openApp(), controller.signal);
   registerServe(program, () => openApp("info", true), controller.signal);
   registerQuery(program, () => openApp());
-  registerWorker(program, (options) => openApp("info", true, options), controller.signal);
+  registerWorker(
+    program,
+    { loadConfig: () => loadConfig(), openApp: (options) => openApp("info", true, options) },
+    controller.signal,
+  );
   registerEffects(program, () => openApp());
 }
 registerModels(program, { loadConfig: () => loadConfig() }, controller.signal);

@@ -3,6 +3,7 @@
 // them from their checkpoints).
 import type { Command } from "commander";
 import type { App } from "../app.js";
+import type { Config } from "../config.js";
 import { AppError } from "../errors/app-error.js";
 
 interface WorkerOptions {
@@ -11,7 +12,7 @@ interface WorkerOptions {
 
 export function registerWorker(
   program: Command,
-  openApp: (options: { concurrency?: number }) => Promise<App>,
+  deps: { loadConfig: () => Config; openApp: (options: { concurrency?: number }) => Promise<App> },
   signal: AbortSignal,
 ): void {
   program
@@ -22,14 +23,13 @@ export function registerWorker(
       const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
       if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 16))
         throw new AppError("BAD_INPUT", `--concurrency: not a number from 1 to 16: ${options.concurrency}`);
-      const app = await openApp({ concurrency });
-      if (app.config.jobs.driver !== "bullmq") {
-        await app.close();
+      // refused before anything is opened or migrated
+      if (deps.loadConfig().jobs.driver !== "bullmq")
         throw new AppError(
           "CONFIG_INVALID",
           "cinerag worker needs CINERAG_JOBS=bullmq and CINERAG_REDIS_URL (the in-process queue runs inside cinerag serve)",
         );
-      }
+      const app = await deps.openApp({ concurrency });
       try {
         await app.jobs.start();
       } catch (error) {

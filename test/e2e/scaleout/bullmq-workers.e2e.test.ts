@@ -420,3 +420,21 @@ describe.each(DATABASES)("BullMQ: one server enqueues, two workers run the jobs,
     );
   }, 240_000);
 });
+
+describe("cinerag worker without the BullMQ queue", () => {
+  it("is a configuration error (exit 78) before anything is opened", async () => {
+    const parent = await tempDir("cinerag-worker-refused-");
+    const dir = path.join(parent, "data");
+    const child = spawn(process.execPath, [CLI, "worker"], {
+      env: { ...process.env, CINERAG_DATA_DIR: dir, CINERAG_JOBS: "in-process", CINERAG_OFFLINE: "1" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    expect(code).toBe(78);
+    expect(stderr.trim()).toMatch(/^cinerag: cinerag worker needs CINERAG_JOBS=bullmq and CINERAG_REDIS_URL/);
+    expect(await readdir(parent)).toEqual([]); // no data directory, no database
+    await rm(parent, { recursive: true, force: true });
+  });
+});
