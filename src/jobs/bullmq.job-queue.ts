@@ -53,6 +53,47 @@ export interface BullMqJobQueueOptions {
   heartbeatMs?: number;
 }
 
+/** What `cinerag doctor` says of the queue: Redis's version, the BullMQ job counts, the workers connected. */
+export interface BullMqQueueDescription {
+  redisVersion: string;
+  counts: { waiting: number; active: number; delayed: number; failed: number };
+  workers: number;
+}
+
+/** Connects once (no retry loop), reads the queue's state, disconnects; rejects when Redis cannot be reached. */
+export async function describeBullMqQueue(
+  redisUrl: string,
+  options: { queueName?: string; prefix?: string; timeoutMs?: number } = {},
+): Promise<BullMqQueueDescription> {
+  const connection = new Redis(redisUrl, {
+    lazyConnect: true,
+    connectTimeout: options.timeoutMs ?? 3000,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  connection.on("error", () => undefined); // the rejected connect() says it
+  try {
+    await connection.connect();
+    const info = await connection.info("server");
+    const queue = new Queue(options.queueName ?? "cinerag-ingest", {
+      connection,
+      prefix: options.prefix ?? "cinerag-bull",
+    });
+    try {
+      const c = await queue.getJobCounts("wait", "active", "delayed", "failed");
+      return {
+        redisVersion: /redis_version:(\S+)/.exec(info)?.[1] ?? "?",
+        counts: { waiting: c.wait ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 },
+        workers: await queue.getWorkersCount(),
+      };
+    } finally {
+      await queue.close();
+    }
+  } finally {
+    connection.disconnect();
+  }
+}
+
 interface JobData {
   jobId: string;
 }

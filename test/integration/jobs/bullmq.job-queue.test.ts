@@ -16,7 +16,8 @@ import { TOPICS, type JobProgressPayload, type JobStatus } from "../../../src/ev
 import { createLogger } from "../../../src/logging/logger.js";
 import { AppError } from "../../../src/errors/app-error.js";
 import type { IngestRequest, IngestResult } from "../../../src/ingest/ingest.service.js";
-import { REDIS_MISSING, startRedis, type TestRedis } from "../../helpers/redis-server.js";
+import { freePort, REDIS_MISSING, startRedis, type TestRedis } from "../../helpers/redis-server.js";
+import { runChecks } from "../../../src/cli/doctor.command.js";
 import { tempDataDir, testConfig } from "../graphql/helpers/seed.js";
 
 if (REDIS_MISSING) console.warn(`skipping the BullMQ job queue tests: ${REDIS_MISSING}`);
@@ -229,5 +230,24 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMqJobQueue on Redis", () => {
     expect(failed.error).toBe("NO_VIDEO_STREAM: no video stream");
     await new Promise((r) => setTimeout(r, 300));
     expect(seen).toEqual(["/m/a.mkv"]);
+  });
+
+  it("cinerag doctor: the queue's jobs and workers, a warning without workers, a failure without Redis", async () => {
+    const doctor = async (env: Record<string, string>) => {
+      const check = (await runChecks(testConfig(dir, env))).find((c) => c.name === "job queue");
+      return `${check?.level} ${check?.detail}`;
+    };
+    const bull = (url: string) => doctor({ CINERAG_JOBS: "bullmq", CINERAG_REDIS_URL: url });
+    // the default queue name and prefix, as `cinerag serve` and `cinerag worker` use them
+    prefix = "cinerag-bull";
+    await queue(false).enqueueIngest({ path: "/m/a.mkv" });
+    expect(await bull(redis.url)).toMatch(
+      /^warn BullMQ on Redis \S+ at redis:\/\/127\.0\.0\.1:\d+\/?: 1 waiting, 0 running, 0 failed; 0 worker/,
+    );
+    await queue(true).start();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await bull(redis.url)).toMatch(/^ok .*; [1-9]\d* worker connection/);
+    expect(await bull(`redis://127.0.0.1:${await freePort()}`)).toMatch(/^fail .*cannot be reached/);
+    expect(await doctor({})).toMatch(/^ok in-process/);
   });
 });
