@@ -117,8 +117,12 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   async start(): Promise<void> {
-    if (!this.deps.worker || this.worker) return;
     const { logger } = this.deps;
+    if (this.worker) return;
+    if (!this.deps.worker) {
+      logger.info({ queue: this.queueName }, "jobs go to the BullMQ queue on Redis: `cinerag worker` runs them");
+      return;
+    }
     // rows QUEUED without a BullMQ job (left by `cinerag query`, or by an enqueue whose add failed): add them;
     // an existing BullMQ job of the same id makes the add a no-op
     const queued = await this.deps.jobs.list({ statuses: ["QUEUED"] }, 0, 10_000);

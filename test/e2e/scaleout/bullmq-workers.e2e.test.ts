@@ -14,7 +14,7 @@ import { generateClip, tempDir, type ShotSpec } from "../../fixtures/media.js";
 import { REDIS_MISSING, startRedis, type TestRedis } from "../../helpers/redis-server.js";
 import { POSTGRES_MISSING, startPostgres, type TestPostgres } from "../../helpers/postgres-server.js";
 import { tempDataDir } from "../../integration/graphql/helpers/seed.js";
-import { wsCollect } from "../graphql/helpers.js";
+import { startTestServer, wsCollect } from "../graphql/helpers.js";
 
 const CLI = path.resolve("bin/cinerag.js");
 if (REDIS_MISSING) console.warn(`skipping the BullMQ worker test: ${REDIS_MISSING}`);
@@ -436,5 +436,39 @@ describe("cinerag worker without the BullMQ queue", () => {
     expect(stderr.trim()).toMatch(/^cinerag: cinerag worker needs CINERAG_JOBS=bullmq and CINERAG_REDIS_URL/);
     expect(await readdir(parent)).toEqual([]); // no data directory, no database
     await rm(parent, { recursive: true, force: true });
+  });
+});
+
+describe.skipIf(Boolean(REDIS_MISSING))("cinerag serve with CINERAG_SERVE_WORKER=1", () => {
+  it("runs a worker itself: an ingest enqueued on BullMQ ends SUCCEEDED without a cinerag worker", async () => {
+    const redis = await startRedis();
+    const media = await tempDir("cinerag-serve-worker-");
+    try {
+      const file = await generateClip(media, { name: "solo", fps: 25, width: 320, height: 180, shots: shots(2, 3) });
+      const t = await startTestServer({
+        CINERAG_JOBS: "bullmq",
+        CINERAG_REDIS_URL: redis.url,
+        CINERAG_SERVE_WORKER: "1",
+        CINERAG_MEDIA_ROOTS: media,
+      });
+      try {
+        const res = await t.gql<{ ingestClip: { id: string } }>(
+          `mutation($input: IngestClipInput!) { ingestClip(input: $input) { id } }`,
+          { input: { path: file } },
+        );
+        const id = res.body.data!.ingestClip.id;
+        const { results } = await wsCollect<{ jobProgress: { status: string; final: boolean } }>(
+          t.ws(),
+          `subscription($id: ID!) { jobProgress(jobId: $id) { status final } }`,
+          { id },
+        );
+        expect(results.at(-1)?.data?.jobProgress).toMatchObject({ status: "SUCCEEDED", final: true });
+      } finally {
+        await t.stop();
+      }
+    } finally {
+      await redis.stop();
+      await rm(media, { recursive: true, force: true });
+    }
   });
 });
