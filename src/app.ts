@@ -22,6 +22,7 @@ import type { PubSub } from "./events/pubsub.port.js";
 import { createPubSub } from "./events/pubsub.factory.js";
 import type { JobQueue } from "./jobs/job-queue.port.js";
 import { InProcessJobQueue } from "./jobs/in-process.job-queue.js";
+import { BullMqJobQueue } from "./jobs/bullmq.job-queue.js";
 import { ClipService } from "./services/clip.service.js";
 import { SceneService } from "./services/scene.service.js";
 import { MediaRootGuard } from "./services/media-root.guard.js";
@@ -94,7 +95,8 @@ export interface App {
 
 export async function createApp(
   config: Config,
-  overrides: { logger?: Logger; defaultLogLevel?: string } = {},
+  /** worker: this process is a `cinerag worker` (with CINERAG_JOBS=bullmq, `jobs.start()` runs a BullMQ worker) */
+  overrides: { logger?: Logger; defaultLogLevel?: string; worker?: boolean } = {},
 ): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel ?? overrides.defaultLogLevel ?? "info");
   for (const warning of config.warnings) logger.warn(warning);
@@ -157,13 +159,28 @@ export async function createApp(
   const mediaRoots = new MediaRootGuard(config.mediaRoots, logger);
   // Jobs come from API requests: every subtitle file they read (given or found beside the clip) must lie in the roots.
   const confined = { ingest: (r: IngestRequest) => ingest.ingest({ ...r, readScope: mediaRoots }) };
-  const jobs = new InProcessJobQueue({
-    jobs: store.jobs,
-    ingest: confined,
-    pubsub: events,
-    logger,
-    concurrency: config.jobs.concurrency,
-  });
+  const jobs: JobQueue =
+    config.jobs.driver === "bullmq"
+      ? new BullMqJobQueue({
+          jobs: store.jobs,
+          ingest: confined,
+          pubsub: events,
+          logger,
+          redisUrl: config.redisUrl!,
+          // `cinerag serve` only enqueues unless CINERAG_SERVE_WORKER=1
+          worker: overrides.worker === true || config.jobs.serveWorker,
+          concurrency: config.jobs.concurrency,
+          lockMs: config.jobs.lockMs,
+          stalledMs: config.jobs.stalledMs,
+          maxStalled: config.jobs.maxStalled,
+        })
+      : new InProcessJobQueue({
+          jobs: store.jobs,
+          ingest: confined,
+          pubsub: events,
+          logger,
+          concurrency: config.jobs.concurrency,
+        });
   const analysisReads = new AnalysisReadRepository(prisma);
   const analysis = createAnalysisModule(config, {
     reads: analysisReads,

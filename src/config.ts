@@ -96,8 +96,18 @@ const schema = z.object({
     .default(4 * 1024 * 1024),
   /** absolute base URL the server is reached at (for keyframe URLs behind a proxy); default: from the request */
   CINERAG_PUBLIC_URL: z.url().optional(),
-  /** ingest jobs run at once by the in-process job runner */
+  /** ingest jobs run at once by the in-process job runner, or by one `cinerag worker` */
   CINERAG_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
+  /** the job queue: in-process (default) or bullmq (on CINERAG_REDIS_URL; `cinerag worker` runs the jobs) */
+  CINERAG_JOBS: z.enum(["in-process", "bullmq"]).default("in-process"),
+  /** with CINERAG_JOBS=bullmq: `cinerag serve` runs a worker too (default: it only enqueues) */
+  CINERAG_SERVE_WORKER: bool.default(false),
+  /** BullMQ: a worker's lock on its job lasts this long unless renewed (renewed every half of it) */
+  CINERAG_JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  /** BullMQ: how often workers look for jobs whose worker died (lock expired) and hand them to another */
+  CINERAG_JOB_STALLED_MS: z.coerce.number().int().min(250).default(30_000),
+  /** BullMQ: a job whose worker died more than this many times is failed */
+  CINERAG_JOB_MAX_STALLED: z.coerce.number().int().min(0).default(2),
   // Models (src/models): per task a hub id or a local folder, or off/none to skip the task (the embedding
   // task also takes "hashing": the dependency-free embedder). Defaults: src/models/model-registry.ts.
   CINERAG_MODEL_EMBEDDING: z.string().trim().min(1).optional(),
@@ -167,7 +177,7 @@ export interface Config {
   graphql: GraphQLLimits;
   publicUrl?: string;
   host: string;
-  jobs: { concurrency: number };
+  jobs: JobsConfig;
   /** src/models: per task the configured value (undefined = the registry's default) */
   models: ModelsConfig;
   /** ingest enrichment steps to run (src/ingest/enrich) */
@@ -180,6 +190,19 @@ export interface Config {
       openai?: { baseUrl: string; model: string; apiKey?: string; timeoutMs: number };
     };
   };
+}
+
+export interface JobsConfig {
+  /** jobs run at once by this process's runner (in-process, or a BullMQ worker) */
+  concurrency: number;
+  /** in-process: `cinerag serve` runs the jobs over the Job table; bullmq: a BullMQ queue on Redis */
+  driver: "in-process" | "bullmq";
+  /** bullmq: `cinerag serve` runs a worker besides enqueueing */
+  serveWorker: boolean;
+  /** bullmq: lockDuration, stalledInterval and maxStalledCount of the workers */
+  lockMs: number;
+  stalledMs: number;
+  maxStalled: number;
 }
 
 export const ENRICH_STEPS = ["embedding", "emotion", "caption", "clip", "asr"] as const;
@@ -307,6 +330,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.CINERAG_SEARCH === "elasticsearch" && !e.ELASTICSEARCH_URL) {
     throw new ConfigError("invalid configuration: ELASTICSEARCH_URL is required when CINERAG_SEARCH=elasticsearch");
   }
+  if (e.CINERAG_JOBS === "bullmq" && !e.CINERAG_REDIS_URL) {
+    throw new ConfigError("invalid configuration: CINERAG_REDIS_URL is required when CINERAG_JOBS=bullmq");
+  }
   const apiKeys = parseApiKeys(e.CINERAG_API_KEYS);
   if (apiKeys.problems.length > 0) throw new ConfigError(`invalid configuration: ${apiKeys.problems.join("; ")}`);
   const dataDir = path.resolve(e.CINERAG_DATA_DIR);
@@ -372,7 +398,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     publicUrl: e.CINERAG_PUBLIC_URL?.replace(/\/+$/, ""),
     host: e.CINERAG_HOST,
-    jobs: { concurrency: e.CINERAG_JOB_CONCURRENCY },
+    jobs: {
+      concurrency: e.CINERAG_JOB_CONCURRENCY,
+      driver: e.CINERAG_JOBS,
+      serveWorker: e.CINERAG_SERVE_WORKER,
+      lockMs: e.CINERAG_JOB_LOCK_MS,
+      stalledMs: e.CINERAG_JOB_STALLED_MS,
+      maxStalled: e.CINERAG_JOB_MAX_STALLED,
+    },
     models: {
       overrides: {
         embedding: e.CINERAG_MODEL_EMBEDDING,

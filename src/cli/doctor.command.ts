@@ -1,8 +1,9 @@
 // `cinerag doctor`: checks what cinerag needs, without changing anything (it does not migrate the database
 // or download models): ffmpeg and ffprobe (which ones, from where, which version), the database and its
-// migrations, the search index (reachable, built with the configured embedding model) and every task's
+// migrations, the job queue (in-process, or BullMQ: Redis reachable, jobs waiting, workers connected), the
+// search index (reachable, built with the configured embedding model) and every task's
 // model. Prints one line per check (`--json`: one object); exits 1 when something required is broken:
-// ffmpeg, a failed or edited migration, an unreachable search index, a configured model folder that holds
+// ffmpeg, a failed or edited migration, an unreachable Redis or search index, a configured model folder that holds
 // no model. Models that are merely absent are warnings: cinerag falls back (and says so).
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
@@ -103,6 +104,34 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
     }
   }
 
+  // job queue (and the Redis behind it and the pub/sub)
+  if (config.jobs.driver === "bullmq" && config.redisUrl) {
+    try {
+      // BullMQ loads only for a deployment that uses it
+      const { describeBullMqQueue } = await import("../jobs/bullmq.job-queue.js");
+      const q = await describeBullMqQueue(config.redisUrl);
+      add(
+        "job queue",
+        q.workers > 0 ? "ok" : "warn",
+        `BullMQ on Redis ${q.redisVersion} at ${redactUrl(config.redisUrl)}: ${q.counts.waiting} waiting, ` +
+          `${q.counts.active} running, ${q.counts.failed} failed; ${q.workers} worker connection(s)` +
+          (q.workers > 0 ? "" : ": start `cinerag worker`, or jobs are only queued"),
+      );
+    } catch (error) {
+      add(
+        "job queue",
+        "fail",
+        `Redis at ${redactUrl(config.redisUrl)} cannot be reached: ${(error as Error).message.split("\n")[0]}`,
+      );
+    }
+  } else {
+    add(
+      "job queue",
+      "ok",
+      `in-process: \`cinerag serve\` runs the jobs${config.redisUrl ? ` (Redis ${redactUrl(config.redisUrl)} carries the subscriptions only)` : ""}`,
+    );
+  }
+
   // models (before the index: the index check needs the embedder the registry picks)
   const registry = new ModelRegistry(config.models);
   for (const s of registry.list()) {
@@ -185,7 +214,7 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
 export function registerDoctor(program: Command, deps: DoctorDeps): void {
   program
     .command("doctor")
-    .description("check ffmpeg, the database and its migrations, the search index and the models")
+    .description("check ffmpeg, the database and its migrations, the job queue, the search index and the models")
     .option("--json", "print one JSON object on stdout")
     .action(async (options: { json?: boolean }) => {
       try {

@@ -21,14 +21,15 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
 
 let app: App | undefined;
 /** Command-line tools log warnings only unless CINERAG_LOG_LEVEL says otherwise; the server logs at info. */
-async function openApp(defaultLogLevel = "warn", firstStart = false): Promise<App> {
+async function openApp(defaultLogLevel = "warn", firstStart = false, worker?: { concurrency?: number }): Promise<App> {
   // imported here, not above: `doctor`, `models` and `--help` never load the server, the store or the
   // search engines (the whole module graph cost seconds of compiling on a cold first run)
   const { createApp } = await import("../app.js");
   const config = loadConfig();
+  if (worker?.concurrency !== undefined) config.jobs.concurrency = worker.concurrency;
   // serve and ingest: the real models on a new machine with a network (src/cli/first-start.ts)
   if (firstStart && !app) await (await import("./first-start.js")).firstStartPull(config, controller.signal);
-  app ??= await createApp(config, { defaultLogLevel });
+  app ??= await createApp(config, { defaultLogLevel, worker: worker !== undefined });
   return app;
 }
 
@@ -46,16 +47,23 @@ const program = new Command()
 // the ingest pipeline) are not even loaded for them
 const light = ["doctor", "models"].includes(process.argv[2] ?? "");
 if (!light) {
-  const [{ registerIngest }, { registerReindex }, { registerServe }, { registerQuery }] = await Promise.all([
-    import("./ingest.command.js"),
-    import("./reindex.command.js"),
-    import("./serve.command.js"),
-    import("./query.command.js"),
-  ]);
+  const [{ registerIngest }, { registerReindex }, { registerServe }, { registerQuery }, { registerWorker }] =
+    await Promise.all([
+      import("./ingest.command.js"),
+      import("./reindex.command.js"),
+      import("./serve.command.js"),
+      import("./query.command.js"),
+      import("./worker.command.js"),
+    ]);
   registerIngest(program, () => openApp("warn", true), controller.signal);
   registerReindex(program, () => openApp(), controller.signal);
   registerServe(program, () => openApp("info", true), controller.signal);
   registerQuery(program, () => openApp());
+  registerWorker(
+    program,
+    { loadConfig: () => loadConfig(), openApp: (options) => openApp("info", true, options) },
+    controller.signal,
+  );
   registerEffects(program, () => openApp());
 }
 registerModels(program, { loadConfig: () => loadConfig() }, controller.signal);

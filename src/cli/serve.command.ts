@@ -11,7 +11,9 @@ interface ServeOptions {
 export function registerServe(program: Command, openApp: () => Promise<App>, signal: AbortSignal): void {
   program
     .command("serve")
-    .description("serve the GraphQL API, its playground (/graphql), keyframes and health endpoints; runs ingest jobs")
+    .description(
+      "serve the GraphQL API, its playground (/graphql), keyframes and health endpoints; runs ingest jobs (with CINERAG_JOBS=bullmq only enqueues them, unless CINERAG_SERVE_WORKER=1)",
+    )
     .option("-p, --port <port>", "port (default CINERAG_PORT or 4000; 0 = any free port)")
     .option("--host <host>", "interface to listen on (default CINERAG_HOST or 127.0.0.1)")
     .action(async (options: ServeOptions) => {

@@ -2,24 +2,13 @@
 // recovery, heartbeats and cancellation).
 import type { JobRepository } from "../store/job.repository.js";
 import type { Logger } from "../logging/logger.js";
-import type { IngestRequest, IngestResult } from "../ingest/ingest.service.js";
-import type { IngestProgress } from "../ingest/progress.js";
-import { AppError, isAppError } from "../errors/app-error.js";
-import {
-  FINAL_JOB_STATUSES,
-  TOPICS,
-  type ClipUpdatedPayload,
-  type JobProgressPayload,
-  type JobStatus,
-  type PubSub,
-} from "../events/pubsub.port.js";
+import { AppError } from "../errors/app-error.js";
+import { FINAL_JOB_STATUSES, type JobStatus, type PubSub } from "../events/pubsub.port.js";
 import type { IngestJobInput, JobQueue, JobRecord } from "./job-queue.port.js";
 import { queryPage, type Page, type PageArgs } from "../services/pagination.js";
+import { IngestJobRunner, type IngestRunner, type RunControl } from "./job-runner.js";
 
-/** What the runner needs of the ingest pipeline (IngestService fits). */
-export interface IngestRunner {
-  ingest(request: IngestRequest): Promise<IngestResult>;
-}
+export { jobPayload, overallPercent, type IngestRunner } from "./job-runner.js";
 
 export interface InProcessJobQueueOptions {
   /** the Job table (src/store) */
@@ -39,34 +28,7 @@ export interface InProcessJobQueueOptions {
   staleMs?: number;
 }
 
-/** Share of the whole job each ingest stage stands for (the decode pass dominates). */
-// Rough shares of an ingest's wall time; optional stages (asr, enrichment) only run when they have work.
-const STAGE_WEIGHTS: Record<string, number> = {
-  probe: 2,
-  subtitles: 4,
-  asr: 10,
-  shots: 60,
-  scenes: 2,
-  store: 4,
-  embedding: 6,
-  emotion: 4,
-  caption: 5,
-  clip: 3,
-};
-const STAGE_ORDER = Object.keys(STAGE_WEIGHTS);
-
-export function overallPercent(stage: string, stagePercent: number): number {
-  const at = STAGE_ORDER.indexOf(stage);
-  if (at < 0) return 0;
-  const before = STAGE_ORDER.slice(0, at).reduce((sum, s) => sum + STAGE_WEIGHTS[s]!, 0);
-  const total = before + (STAGE_WEIGHTS[stage]! * Math.min(100, Math.max(0, stagePercent))) / 100;
-  return Math.round(total * 10) / 10;
-}
-
-interface Running {
-  controller: AbortController;
-  /** set by stop(): the job goes back to QUEUED instead of CANCELLED */
-  stopping: boolean;
+interface Running extends RunControl {
   done: Promise<void>;
 }
 
@@ -79,17 +41,13 @@ export class InProcessJobQueue implements JobQueue {
   private sweepTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
   private readonly concurrency: number;
-  private readonly progressWriteMs: number;
-  private readonly progressPublishMs: number;
-  private readonly heartbeatMs: number;
   private readonly staleMs: number;
+  private readonly runner: IngestJobRunner;
 
   constructor(private readonly deps: InProcessJobQueueOptions) {
     this.concurrency = deps.concurrency ?? 1;
-    this.progressWriteMs = deps.progressWriteMs ?? 500;
-    this.progressPublishMs = deps.progressPublishMs ?? 100;
-    this.heartbeatMs = deps.heartbeatMs ?? 5_000;
     this.staleMs = deps.staleMs ?? 30_000;
+    this.runner = new IngestJobRunner(deps);
   }
 
   async start(): Promise<void> {
@@ -243,159 +201,10 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   private async run(job: JobRecord, entry: Running): Promise<void> {
-    const { jobs, logger } = this.deps;
-    const log = logger.child({ jobId: job.id });
-    const input = JSON.parse(job.input) as IngestJobInput;
-    const state: JobProgressPayload = {
-      jobId: job.id,
-      status: "RUNNING",
-      stage: job.stage,
-      stagePercent: 0,
-      percent: job.percent,
-      message: "started",
-      error: null,
-      clipId: job.clipId,
-      final: false,
-    };
-    this.publish(state);
-
-    // Throttled row writes, one at a time, in order.
-    let chain: Promise<unknown> = Promise.resolve();
-    let lastWrite = Date.now();
-    let lastPublish = 0;
-    const write = (data: { stage?: string | null; percent?: number; message?: string | null }) => {
-      lastWrite = Date.now();
-      chain = chain
-        .then(async () => {
-          const stillRunning = await jobs.transition(job.id, ["RUNNING"], { ...data, updatedAt: new Date() });
-          if (!stillRunning && !entry.controller.signal.aborted) {
-            log.info("job cancelled elsewhere: aborting");
-            entry.controller.abort(new AppError("CANCELLED", "cancelled"));
-          }
-        })
-        .catch((error: unknown) => log.warn({ err: error }, "could not record job progress"));
-    };
-    const heartbeat = setInterval(() => {
-      if (Date.now() - lastWrite >= this.heartbeatMs * 0.9) write({});
-    }, this.heartbeatMs);
-    heartbeat.unref();
-
-    const onProgress = (p: IngestProgress) => {
-      const stageChanged = p.stage !== state.stage;
-      state.stage = p.stage;
-      state.stagePercent = Math.round(p.percent * 10) / 10;
-      state.percent = Math.max(state.percent, overallPercent(p.stage, p.percent));
-      state.message = p.message ?? null;
-      const now = Date.now();
-      if (stageChanged || p.percent >= 100 || now - lastPublish >= this.progressPublishMs) {
-        lastPublish = now;
-        this.publish(state);
-      }
-      if (stageChanged || now - lastWrite >= this.progressWriteMs)
-        write({ stage: state.stage, percent: state.percent, message: state.message });
-    };
-
-    try {
-      const result = await this.deps.ingest.ingest({
-        file: input.path,
-        title: input.title,
-        subtitles: input.subtitlePaths,
-        signal: entry.controller.signal,
-        onProgress,
-      });
-      clearInterval(heartbeat);
-      await chain;
-      const message = result.alreadyIngested
-        ? "already ingested"
-        : `${result.shots.length} shots, ${result.keyframes.length} keyframes, ${result.scenes.length} scenes`;
-      // The work is done and committed: SUCCEEDED even if a cancel raced with the last moments.
-      await jobs.update(job.id, {
-        status: "SUCCEEDED",
-        stage: "store",
-        percent: 100,
-        message,
-        clipId: result.clip.id,
-        error: null,
-        finishedAt: new Date(),
-      });
-      log.info({ clipId: result.clip.id, alreadyIngested: result.alreadyIngested }, "ingest job succeeded");
-      this.publish({
-        ...state,
-        status: "SUCCEEDED",
-        stage: "store",
-        stagePercent: 100,
-        percent: 100,
-        message,
-        clipId: result.clip.id,
-        final: true,
-      });
-      if (!result.alreadyIngested) {
-        const payload: ClipUpdatedPayload = { clipId: result.clip.id, change: "READY", at: new Date().toISOString() };
-        this.deps.pubsub.publish(TOPICS.CLIP_UPDATED, payload);
-      }
-    } catch (error) {
-      clearInterval(heartbeat);
-      await chain;
-      const aborted = entry.controller.signal.aborted;
-      if (aborted && entry.stopping) {
-        await jobs.transition(job.id, ["RUNNING"], {
-          status: "QUEUED",
-          message: "interrupted by shutdown: resumes at next start",
-        });
-        log.info("job interrupted by shutdown; it resumes at the next start");
-        this.publishRow(job.id);
-      } else if (aborted) {
-        await jobs.transition(job.id, ["RUNNING"], {
-          status: "CANCELLED",
-          message: "cancelled",
-          finishedAt: new Date(),
-        });
-        log.info("ingest job cancelled");
-        this.publishRow(job.id);
-      } else {
-        const message = isAppError(error)
-          ? error.message
-          : `internal error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
-        const code = isAppError(error) ? error.code : "INTERNAL";
-        if (isAppError(error)) log.warn({ code, message }, "ingest job failed");
-        else log.error({ err: error }, "ingest job failed");
-        await jobs.transition(job.id, ["RUNNING"], {
-          status: "FAILED",
-          message: "failed",
-          error: `${code}: ${message}`,
-          finishedAt: new Date(),
-        });
-        this.publishRow(job.id);
-      }
-    }
+    await this.runner.run(job, entry);
   }
 
-  private publish(payload: JobProgressPayload): void {
-    this.deps.pubsub.publish(TOPICS.JOB_PROGRESS, payload.jobId, { ...payload });
-  }
-
-  /** publishes the row as it is now (after a final write) */
   private publishRow(jobId: string): void {
-    this.get(jobId)
-      .then((row) => {
-        if (row) this.publish(jobPayload(row));
-      })
-      .catch((error: unknown) => this.deps.logger.warn({ err: error, jobId }, "could not publish job state"));
+    this.runner.publishRow(jobId);
   }
-}
-
-/** The event describing a job row as it stands. */
-export function jobPayload(row: JobRecord): JobProgressPayload {
-  const final = FINAL_JOB_STATUSES.includes(row.status);
-  return {
-    jobId: row.id,
-    status: row.status,
-    stage: row.stage,
-    stagePercent: row.status === "SUCCEEDED" ? 100 : 0,
-    percent: row.percent,
-    message: row.message,
-    error: row.error,
-    clipId: row.clipId,
-    final,
-  };
 }

@@ -21,7 +21,7 @@ import { fromGlobalId, toGlobalId } from "../services/global-id.js";
 import { AppError } from "../errors/app-error.js";
 import { closable } from "../events/closable-stream.js";
 import { TOPICS, type JobProgressPayload } from "../events/pubsub.port.js";
-import { jobPayload } from "../jobs/in-process.job-queue.js";
+import { jobPayload } from "../jobs/job-runner.js";
 import { freshLoaders, type GraphQLContext } from "./context.js";
 import { DeadlineMiddleware } from "./deadline.middleware.js";
 import { EDITOR } from "./auth.js";

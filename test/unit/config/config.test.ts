@@ -28,6 +28,25 @@ describe("loadConfig", () => {
     ]);
   });
 
+  it("the job queue is in-process unless CINERAG_JOBS=bullmq, which needs CINERAG_REDIS_URL", () => {
+    // Redis alone (pub/sub across servers) keeps the jobs in the server
+    expect(loadConfig({ CINERAG_REDIS_URL: "redis://127.0.0.1:6379" }).jobs).toMatchObject({
+      driver: "in-process",
+      serveWorker: false,
+    });
+    const bull = loadConfig({
+      CINERAG_JOBS: "bullmq",
+      CINERAG_REDIS_URL: "redis://127.0.0.1:6379",
+      CINERAG_SERVE_WORKER: "1",
+      CINERAG_JOB_LOCK_MS: "3000",
+    }).jobs;
+    expect(bull).toMatchObject({ driver: "bullmq", serveWorker: true, lockMs: 3000, stalledMs: 30_000, maxStalled: 2 });
+    expect(() => loadConfig({ CINERAG_JOBS: "bullmq" })).toThrow(
+      /CINERAG_REDIS_URL is required when CINERAG_JOBS=bullmq/,
+    );
+    expect(() => loadConfig({ CINERAG_JOBS: "sidekiq" })).toThrow(/CINERAG_JOBS/);
+  });
+
   it("the first start fetches the embedding and emotion models unless told otherwise", () => {
     expect(loadConfig({}).models.firstPull).toEqual(["embedding", "emotion"]);
     expect(loadConfig({ CINERAG_MODELS_FIRST_PULL: "none" }).models.firstPull).toEqual([]);
