@@ -20,7 +20,7 @@ export async function firstStartPull(config: Config, signal: AbortSignal): Promi
       if (before.state !== "downloadable") continue;
       process.stderr.write(
         `cinerag: first start: downloading the ${task} model ${before.id} into ${config.models.cacheDir} ` +
-          "(once; CINERAG_OFFLINE=1 or CINERAG_MODELS_FIRST_PULL=none to skip)\n",
+          "(CINERAG_OFFLINE=1 or CINERAG_MODELS_FIRST_PULL=none to skip)\n",
       );
       try {
         const after = await pullWithBar(registry, task, true);

@@ -29,7 +29,7 @@ export function registerServe(program: Command, openApp: () => Promise<App>, sig
         throw error;
       }
       process.stderr.write(
-        `cinerag: serving ${server.url} (playground: open it in a browser; subscriptions: ${server.wsUrl})\n`,
+        `cinerag: serving ${server.url} (playground: open it in a browser; dashboard: ${new URL("/", server.url).href}; subscriptions: ${server.wsUrl})\n`,
       );
       await new Promise<void>((resolve) =>
         signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true }),
