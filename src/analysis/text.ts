@@ -76,6 +76,14 @@ export function lexicalOverlap(query: string, text: string): number {
   return n / q.size;
 }
 
+/**
+ * A line that asks the question again ("Where were you last night?" for "Where were you?"): in a film it is
+ * usually a character asking it, and the line after it is the reply that answers.
+ */
+export function echoesQuestion(question: string, line: string): boolean {
+  return /\?\s*$/.test(line) && lexicalOverlap(question, line) >= 0.3;
+}
+
 export function round(x: number, digits = 4): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;

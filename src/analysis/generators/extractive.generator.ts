@@ -4,7 +4,7 @@
 // with its sources in a Fountain note. It never writes anything the scenes do not contain.
 import type { ChatMessage, GenerateOptions, Provenance, TextGenerator } from "../../models/model-ports.js";
 import { parseContext, type ContextScene } from "../rag/context.js";
-import { lexicalOverlap, timecode } from "../text.js";
+import { echoesQuestion, lexicalOverlap, timecode } from "../text.js";
 
 export const EXTRACTIVE_ID = "cinerag-extractive-v1";
 
@@ -60,7 +60,7 @@ function rankLines(query: string, scenes: ContextScene[]): Ranked[] {
     lines.forEach((line, i) => {
       const own = overlaps[i]!;
       const asked = i > 0 && /\?\s*$/.test(lines[i - 1]!.text) ? overlaps[i - 1]! : 0;
-      const echo = /\?\s*$/.test(line.text) && own >= 0.3;
+      const echo = echoesQuestion(query, line.text);
       const score =
         Math.max(echo ? own / 2 : own, asked > 0.3 ? asked + 0.1 : 0) +
         (cue?.test(line.text) && !echo ? 0.15 : 0) +

@@ -18,7 +18,7 @@ import { table, type Table } from "../tables.js";
 import type { AskResult, Citation, DraftResult, RetrievedScene } from "./rag.types.js";
 import type { PassageEmbeddings } from "../theme/theme.service.js";
 import { dot } from "../theme/cluster.js";
-import { lexicalOverlap, round } from "../text.js";
+import { echoesQuestion, lexicalOverlap, round } from "../text.js";
 import { checkCitations, type RemovedCitation } from "./citations.js";
 import { buildMessages, type ContextScene } from "./context.js";
 
@@ -116,9 +116,11 @@ export class AskService {
           const said = checked.sentencesOf.get(n) ?? [];
           const quoted = said.flatMap((s) => [...s.matchAll(/["“]([^"”]{2,300})["”]/g)].map((m) => m[1]!));
           const lines = retrieved.lines.get(r.sceneId)!;
-          const prefer = quoted.find((qt) =>
+          const inScene = quoted.filter((qt) =>
             lines.cues.some((c) => c.text.toLowerCase().includes(qt.toLowerCase().trim())),
           );
+          // the evidence is the line that answers, not the one asking the question again
+          const prefer = inScene.find((qt) => !echoesQuestion(q, qt)) ?? inScene[0];
           return { marker: n, ...evidenceFrom(lines, r.score, `${q} ${said.join(" ")}`, prefer) };
         });
         return {
