@@ -3,9 +3,10 @@
 import type { JobRepository } from "../store/job.repository.js";
 import type { Logger } from "../logging/logger.js";
 import { AppError } from "../errors/app-error.js";
-import { FINAL_JOB_STATUSES, type JobStatus, type PubSub } from "../events/pubsub.port.js";
+import type { JobStatus, PubSub } from "../events/pubsub.port.js";
 import type { IngestJobInput, JobQueue, JobRecord } from "./job-queue.port.js";
-import { queryPage, type Page, type PageArgs } from "../services/pagination.js";
+import type { Page, PageArgs } from "../services/pagination.js";
+import { jobToCancel, listJobs } from "./job-reads.js";
 import { IngestJobRunner, type IngestRunner, type RunControl } from "./job-runner.js";
 
 export { jobPayload, overallPercent, type IngestRunner } from "./job-runner.js";
@@ -90,19 +91,12 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   list(filter: { statuses?: JobStatus[] }, page: PageArgs): Promise<Page<JobRecord>> {
-    return queryPage(
-      page,
-      () => this.deps.jobs.count(filter),
-      (skip, take) => this.deps.jobs.list(filter, skip, take),
-    );
+    return listJobs(this.deps.jobs, filter, page);
   }
 
   async cancel(jobId: string): Promise<JobRecord> {
-    const job = await this.get(jobId);
-    if (!job) throw new AppError("NOT_FOUND", `no job ${jobId}`);
-    if (job.status === "CANCELLED") return job;
-    if (FINAL_JOB_STATUSES.includes(job.status))
-      throw new AppError("CONFLICT", `job ${jobId} already ${job.status.toLowerCase()}`);
+    const { job, already } = await jobToCancel(this.deps.jobs, jobId);
+    if (already) return job;
     const now = new Date();
     // Marking the row first makes the cancel visible to a runner in any process (its heartbeat notices).
     const marked = await this.deps.jobs.transition(jobId, ["QUEUED", "RUNNING"], {

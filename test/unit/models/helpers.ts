@@ -69,3 +69,17 @@ export function countSessionRuns(pipe: PipelineLike): Record<string, number> {
   }
   return runs;
 }
+
+/** Aborts `controller` (reason: "cancelled by the test") at the first run of the pipeline's session `name`. */
+export function abortAtFirstRun(pipe: PipelineLike, name: string, controller: AbortController): { runs: number } {
+  const counter = { runs: 0 };
+  const session = (pipe.model as { sessions: Record<string, { run: (...a: unknown[]) => Promise<unknown> }> }).sessions[
+    name
+  ]!;
+  const run = session.run.bind(session);
+  session.run = (...args: unknown[]) => {
+    if (++counter.runs === 1) controller.abort(new Error("cancelled by the test"));
+    return run(...args);
+  };
+  return counter;
+}

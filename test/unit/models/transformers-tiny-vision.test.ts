@@ -15,7 +15,15 @@ import { TransformersCaptioner } from "../../../src/models/transformers/transfor
 import { TransformersClipEmbedder, type ClipParts } from "../../../src/models/transformers/transformers.clip.js";
 import { lookLabels } from "../../../src/analysis/style/look-labels.js";
 import type { AnalysisReads, KeyframeData } from "../../../src/analysis/scope.js";
-import { countingRegistry, countSessionRuns, cosine, modelsOptions, norm, tempRoot } from "./helpers.js";
+import {
+  abortAtFirstRun,
+  countingRegistry,
+  countSessionRuns,
+  cosine,
+  modelsOptions,
+  norm,
+  tempRoot,
+} from "./helpers.js";
 
 let root: string;
 let clipDir: string;
@@ -154,17 +162,9 @@ describe("captioning (image-to-text: ViT encoder, GPT-2 decoder with a cache) on
   it("stops mid-generation when its signal aborts, within one decoder step", async () => {
     const { registry } = setup({ batchSize: 3 });
     const captioner = await registry.captioner();
-    const pipe = await registry.load("caption");
-    const decoder = (pipe.model as { sessions: Record<string, { run: (...a: unknown[]) => Promise<unknown> }> })
-      .sessions.decoder_model_merged!;
-    const run = decoder.run.bind(decoder);
     const controller = new AbortController();
-    let steps = 0;
-    // the first decoder step aborts: uninterrupted, these three images take 3 steps and a second batch 2
-    decoder.run = (...args: unknown[]) => {
-      if (++steps === 1) controller.abort(new Error("cancelled by the test"));
-      return run(...args);
-    };
+    // uninterrupted, the first batch of three takes 3 decoder steps and the second 2
+    const decoder = abortAtFirstRun(await registry.load("caption"), "decoder_model_merged", controller);
     const names = ["red", "blue", "green", "blue"];
     await expect(
       captioner.caption(
@@ -172,6 +172,6 @@ describe("captioning (image-to-text: ViT encoder, GPT-2 decoder with a cache) on
         controller.signal,
       ),
     ).rejects.toThrow("cancelled by the test");
-    expect(steps).toBe(1);
+    expect(decoder.runs).toBe(1);
   });
 });

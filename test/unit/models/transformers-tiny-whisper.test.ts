@@ -7,7 +7,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import { TINY_WHISPER, writeTinyWhisperModel } from "../../fixtures/tiny-whisper-model.js";
 import { SAMPLE_RATE, WhisperTranscriber } from "../../../src/models/transformers/whisper.transcriber.js";
-import { countingRegistry, countSessionRuns, modelsOptions, tempRoot } from "./helpers.js";
+import { abortAtFirstRun, countingRegistry, countSessionRuns, modelsOptions, tempRoot } from "./helpers.js";
 
 let root: string;
 let asrDir: string;
@@ -69,21 +69,12 @@ describe("speech recognition (Whisper: encoder, decoder with both caches, timest
 
   it("stops mid-generation when its signal aborts (within one decoder step), not at the window's end", async () => {
     const { registry, transcriber } = await setup();
-    const pipe = await registry.load("asr");
-    const sessions = (pipe.model as { sessions: Record<string, { run: (...a: unknown[]) => Promise<unknown> }> })
-      .sessions;
-    const decoder = sessions.decoder_model_merged!;
-    const run = decoder.run.bind(decoder);
     const controller = new AbortController();
-    let steps = 0;
-    // the first decoder step aborts: generation must end after it (an uninterrupted transcription takes 4)
-    decoder.run = (...args: unknown[]) => {
-      if (++steps === 1) controller.abort(new Error("cancelled by the test"));
-      return run(...args);
-    };
+    // uninterrupted, this transcription takes 4 decoder steps
+    const decoder = abortAtFirstRun(await registry.load("asr"), "decoder_model_merged", controller);
     await expect(transcriber.transcribe(tone(300, 2), { language: "de", signal: controller.signal })).rejects.toThrow(
       "cancelled by the test",
     );
-    expect(steps).toBe(1);
+    expect(decoder.runs).toBe(1);
   });
 });
