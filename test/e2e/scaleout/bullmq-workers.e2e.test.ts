@@ -4,60 +4,30 @@
 // runs; a job enqueued on the server runs on a worker and its jobProgress reaches a graphql-ws client on the
 // server; the worker running a job is killed with kill -9 and the other worker takes it over (BullMQ's
 // stalled-job check, short lock times here) and finishes it: the clip is READY, once.
-import { spawn, type ChildProcess } from "node:child_process";
-import { readdir, readFile, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateClip, tempDir, type ShotSpec } from "../../fixtures/media.js";
+import { generateClip, tempDir } from "../../fixtures/media.js";
 import { REDIS_MISSING, startRedis, type TestRedis } from "../../helpers/redis-server.js";
 import { POSTGRES_MISSING, startPostgres, type TestPostgres } from "../../helpers/postgres-server.js";
 import { tempDataDir } from "../../integration/graphql/helpers/seed.js";
 import { startTestServer, wsCollect } from "../graphql/helpers.js";
+import {
+  CLI,
+  cleanIngest,
+  gqlAt,
+  shots,
+  startCli,
+  stopProc,
+  type Proc,
+  leaseHolders as helperLeaseHolders,
+} from "./helpers.js";
 
-const CLI = path.resolve("bin/cinerag.js");
 if (REDIS_MISSING) console.warn(`skipping the BullMQ worker test: ${REDIS_MISSING}`);
 if (POSTGRES_MISSING) console.warn(`skipping the BullMQ worker test on PostgreSQL: ${POSTGRES_MISSING}`);
-
-interface Proc {
-  child: ChildProcess;
-  output: () => string;
-}
-
-/** starts a cinerag child and resolves once its stderr matches `ready` */
-function startCli(args: string[], env: Record<string, string>, ready: RegExp): Promise<Proc & { match: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stderr.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = ready.exec(out);
-      if (m) resolve({ child, output: () => out, match: m[1] ?? m[0] });
-    });
-    child.once("exit", (code) => reject(new Error(`cinerag ${args[0]} exited ${code}: ${out}`)));
-  });
-}
-
-async function stopProc(p: Proc | undefined): Promise<void> {
-  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
-  await new Promise((resolve) => {
-    p.child.once("exit", resolve);
-    p.child.kill("SIGTERM");
-  });
-}
-
-const shots = (n: number, seconds: number): ShotSpec[] =>
-  Array.from({ length: n }, (_, i) => ({
-    duration: seconds,
-    colour: ["0x8c1c1c", "0x1c2c8c", "0x1c8c2c", "0x8c8c1c"][i % 4]!,
-    accent: ["0xf0d020", "0x20e0f0", "0xf020d0", "0x20f060"][i % 4]!,
-    angle: (["left", "right", "top", "bottom"] as const)[i % 4]!,
-  }));
 
 interface JobRow {
   status: string;
@@ -91,16 +61,7 @@ describe.each(DATABASES)("BullMQ: one server enqueues, two workers run the jobs,
   const workers: Proc[] = [];
   let client: Client;
 
-  const gql = async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: T; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data!;
-  };
+  const gql = <T>(query: string, variables: Record<string, unknown> = {}) => gqlAt(url)<T>(query, variables);
   const ingest = async (file: string) =>
     (
       await gql<{ ingestClip: { id: string } }>(
@@ -121,13 +82,7 @@ describe.each(DATABASES)("BullMQ: one server enqueues, two workers run the jobs,
       )
     ).clips.nodes.filter((c) => c.path === file);
   /** pids named by the ingest lease files (src/ingest/ingest-lease.ts): the processes ingesting right now */
-  const leaseHolders = async () => {
-    const locks = await readdir(path.join(dir, "locks")).catch(() => [] as string[]);
-    const pids = await Promise.all(
-      locks.map(async (l) => Number(await readFile(path.join(dir, "locks", l), "utf8").catch(() => ""))),
-    );
-    return pids.filter((p) => p > 0);
-  };
+  const leaseHolders = () => helperLeaseHolders(dir);
   /** waits until the job runs past `percent` on one of the workers; that worker's pid */
   const runningOn = async (id: string, percent: number) => {
     let row = await job(id);
@@ -142,32 +97,6 @@ describe.each(DATABASES)("BullMQ: one server enqueues, two workers run the jobs,
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`job never got past ${percent}% on a worker: ${JSON.stringify(row)}`);
-  };
-  /** `cinerag ingest --json` of the file in a data directory of its own: what a run without a crash stores */
-  const cleanIngest = async (file: string) => {
-    const own = await tempDataDir("cinerag-bullmq-clean-");
-    try {
-      const cleanEnv: Record<string, string | undefined> = { ...process.env, ...env, CINERAG_DATA_DIR: own };
-      delete cleanEnv.CINERAG_DATABASE_URL; // SQLite in its own directory
-      delete cleanEnv.CINERAG_JOBS;
-      const child = spawn(process.execPath, [CLI, "ingest", "--json", file], {
-        env: cleanEnv,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      const code = await new Promise((resolve) => child.once("exit", resolve));
-      expect(code, err).toBe(0);
-      return JSON.parse(out.trim().split("\n").at(-1)!) as {
-        shots: Array<{ start: number; end: number }>;
-        scenes: unknown[];
-        keyframes: unknown[];
-      };
-    } finally {
-      await rm(own, { recursive: true, force: true });
-    }
   };
   const startWorker = async () => {
     const w = await startCli(["worker"], env, /worker running \(pid (\d+)/);
@@ -355,7 +284,8 @@ describe.each(DATABASES)("BullMQ: one server enqueues, two workers run the jobs,
         { id: clips[0]!.id },
       )
     ).clip;
-    const clean = await cleanIngest(long);
+    const [clean] = await cleanIngest([long], env);
+    if (!clean) throw new Error("cinerag ingest --json printed nothing");
     expect(stored.shots.nodes.map((x) => [x.startTime, x.endTime])).toEqual(clean.shots.map((x) => [x.start, x.end]));
     expect(stored.scenes.totalCount).toBe(clean.scenes.length);
     expect(stored.keyframes.totalCount).toBe(clean.keyframes.length);

@@ -1,0 +1,116 @@
+// Shared by the scale-out end-to-end tests: cinerag CLI children (serve, worker, ingest --json), a small
+// GraphQL-over-HTTP client for a child server's URL, and generated shot lists.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readdir, readFile, rm } from "node:fs/promises";
+import path from "node:path";
+import type { ShotSpec } from "../../fixtures/media.js";
+import { tempDataDir } from "../../integration/graphql/helpers/seed.js";
+import type { GqlBody } from "../graphql/helpers.js";
+
+export const CLI = path.resolve("bin/cinerag.js");
+
+export interface Proc {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** starts a cinerag child and resolves once its stderr matches `ready` (`match`: its first group) */
+export function startCli(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<Proc & { match: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.stderr.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = ready.exec(out);
+      if (m) resolve({ child, output: () => out, match: m[1] ?? m[0] });
+    });
+    child.once("exit", (code) => reject(new Error(`cinerag ${args[0]} exited ${code}: ${out}`)));
+  });
+}
+
+export async function stopProc(p: Proc | undefined): Promise<void> {
+  if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
+  await new Promise((resolve) => {
+    p.child.once("exit", resolve);
+    p.child.kill("SIGTERM");
+  });
+}
+
+export const shots = (n: number, seconds: number): ShotSpec[] =>
+  Array.from({ length: n }, (_, i) => ({
+    duration: seconds,
+    colour: ["0x8c1c1c", "0x1c2c8c", "0x1c8c2c", "0x8c8c1c"][i % 4]!,
+    accent: ["0xf0d020", "0x20e0f0", "0xf020d0", "0x20f060"][i % 4]!,
+    angle: (["left", "right", "top", "bottom"] as const)[i % 4]!,
+  }));
+
+/** POSTs one operation to a server's /graphql URL; throws on GraphQL errors */
+export function gqlAt(url: string) {
+  return async <T>(query: string, variables: Record<string, unknown> = {}): Promise<T> => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as GqlBody<T>;
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data!;
+  };
+}
+
+/** one line of `cinerag ingest --json` (src/cli/ingest.command.ts ingestJson), the parts compared here */
+export interface CleanIngest {
+  clip: { path: string };
+  shots: Array<{ start: number; end: number }>;
+  cues: Array<{ start: number; end: number; text: string }>;
+  scenes: Array<{ start: number; end: number; text: string }>;
+  keyframes: unknown[];
+}
+
+/**
+ * `cinerag ingest --json` of the files in a data directory of its own (SQLite, in-process jobs): what a
+ * run without a crash stores. `env` is the cluster's; its database URL and job queue are dropped.
+ */
+export async function cleanIngest(files: string[], env: Record<string, string>): Promise<CleanIngest[]> {
+  const own = await tempDataDir("cinerag-clean-ingest-");
+  try {
+    const cleanEnv: Record<string, string | undefined> = { ...process.env, ...env, CINERAG_DATA_DIR: own };
+    delete cleanEnv.CINERAG_DATABASE_URL; // SQLite in its own directory
+    delete cleanEnv.CINERAG_JOBS;
+    delete cleanEnv.CINERAG_REDIS_URL;
+    const child = spawn(process.execPath, [CLI, "ingest", "--json", ...files], {
+      env: cleanEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    if (code !== 0) throw new Error(`cinerag ingest --json exited ${String(code)}: ${err}`);
+    return out
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as CleanIngest);
+  } finally {
+    await rm(own, { recursive: true, force: true });
+  }
+}
+
+/** pids named by the ingest lease files under a data directory (src/ingest/ingest-lease.ts): who ingests now */
+export async function leaseHolders(dataDir: string): Promise<number[]> {
+  const locks = await readdir(path.join(dataDir, "locks")).catch(() => [] as string[]);
+  const pids = await Promise.all(
+    locks.map(async (l) => Number(await readFile(path.join(dataDir, "locks", l), "utf8").catch(() => ""))),
+  );
+  return pids.filter((p) => p > 0);
+}
