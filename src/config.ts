@@ -274,32 +274,26 @@ export function parseApiKeys(value: string | undefined): { keys: ApiKey[]; probl
 }
 
 /** CINERAG_ENRICH: unset = every step; "none"/"off" = none; otherwise the listed steps. */
-function parseEnrichSteps(value: string[] | undefined): EnrichStep[] {
-  if (value === undefined) return [...ENRICH_STEPS];
-  const wanted = value.map((v) => v.toLowerCase());
-  if (wanted.length === 0 || wanted.every((v) => v === "none" || v === "off")) return [];
-  const bad = wanted.filter((v) => !(ENRICH_STEPS as readonly string[]).includes(v));
-  if (bad.length > 0)
-    throw new ConfigError(
-      `invalid configuration: CINERAG_ENRICH: unknown step ${bad.join(", ")} (steps: ${ENRICH_STEPS.join(", ")}, or none)`,
-    );
-  return ENRICH_STEPS.filter((s) => wanted.includes(s));
-}
-
 /**
- * The models the first start of `serve` / `ingest` fetches (online): by default the embedding model (search
- * quality, and the index's dimension is fixed by the first model that fills it) and the emotion model.
+ * A list setting of known names (CINERAG_ENRICH, CINERAG_MODELS_FIRST_PULL): unset = `defaults`; "none" or
+ * "off" = none; otherwise the names given, in `allowed`'s order; an unknown one is a configuration error.
  */
-function firstPullTasks(value: string[] | undefined): ModelTask[] {
-  if (value === undefined) return ["embedding", "emotion"];
+function namedList<T extends string>(
+  variable: string,
+  kind: string,
+  value: string[] | undefined,
+  allowed: readonly T[],
+  defaults: readonly T[],
+): T[] {
+  if (value === undefined) return [...defaults];
   const wanted = value.map((v) => v.toLowerCase());
   if (wanted.length === 0 || wanted.every((v) => v === "none" || v === "off")) return [];
-  const bad = wanted.filter((v) => !(MODEL_TASKS as readonly string[]).includes(v));
+  const bad = wanted.filter((v) => !(allowed as readonly string[]).includes(v));
   if (bad.length > 0)
     throw new ConfigError(
-      `invalid configuration: CINERAG_MODELS_FIRST_PULL: unknown task ${bad.join(", ")} (tasks: ${MODEL_TASKS.join(", ")}, or none)`,
+      `invalid configuration: ${variable}: unknown ${kind} ${bad.join(", ")} (${kind}s: ${allowed.join(", ")}, or none)`,
     );
-  return MODEL_TASKS.filter((t) => wanted.includes(t));
+  return allowed.filter((t) => wanted.includes(t));
 }
 
 /** a bad configuration: the CLI exits with CONFIG_INVALID's status (src/errors/error-codes.ts) */
@@ -336,7 +330,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const apiKeys = parseApiKeys(e.CINERAG_API_KEYS);
   if (apiKeys.problems.length > 0) throw new ConfigError(`invalid configuration: ${apiKeys.problems.join("; ")}`);
   const dataDir = path.resolve(e.CINERAG_DATA_DIR);
-  const enrichSteps = parseEnrichSteps(e.CINERAG_ENRICH);
+  const enrichSteps = namedList("CINERAG_ENRICH", "step", e.CINERAG_ENRICH, ENRICH_STEPS, ENRICH_STEPS);
   if (e.CINERAG_GENERATOR === "openai" && (!e.CINERAG_OPENAI_BASE_URL || !e.CINERAG_OPENAI_MODEL)) {
     throw new ConfigError(
       "invalid configuration: CINERAG_OPENAI_BASE_URL and CINERAG_OPENAI_MODEL are required when CINERAG_GENERATOR=openai",
@@ -419,7 +413,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cacheDir: path.join(dataDir, "models"),
       offline: e.CINERAG_OFFLINE,
       hub: e.CINERAG_MODEL_HUB.replace(/\/*$/, "/"),
-      firstPull: firstPullTasks(e.CINERAG_MODELS_FIRST_PULL),
+      // the first start fetches the embedding model (search quality; the index's dimension is fixed by the
+      // first model that fills it) and the emotion model
+      firstPull: namedList("CINERAG_MODELS_FIRST_PULL", "task", e.CINERAG_MODELS_FIRST_PULL, MODEL_TASKS, [
+        "embedding",
+        "emotion",
+      ]),
       threads: e.CINERAG_MODEL_THREADS,
       batchSize: e.CINERAG_MODEL_BATCH,
     },

@@ -7,7 +7,7 @@
 // real model when CINERAG_TEST_MODELS_DIR holds it (test/integration/models/).
 import type { ImageCaptioner, Provenance } from "../model-ports.js";
 import { mapBatched } from "../batching.js";
-import { abortCheck } from "./interruptible.js";
+import { abortCheck } from "./abort-check.js";
 import type { LogitsLike } from "./tensors.js";
 import type { PipelineLike, TransformersRuntime } from "./runtime.js";
 

@@ -2,7 +2,7 @@
 // TextStreamer. Tested on the real model when CINERAG_TEST_MODELS_DIR holds it; src/analysis falls back to
 // extractive answers without it.
 import type { ChatMessage, GenerateOptions, Provenance, TextGenerator } from "../model-ports.js";
-import { abortCheck } from "./interruptible.js";
+import { abortCheck } from "./abort-check.js";
 import type { PipelineLike, TransformersRuntime } from "./runtime.js";
 
 export class TransformersTextGenerator implements TextGenerator {
@@ -31,7 +31,7 @@ export class TransformersTextGenerator implements TextGenerator {
       do_sample: temperature > 0,
       ...(temperature > 0 ? { temperature } : {}),
       ...(streamer ? { streamer } : {}),
-      // a closed answer stream stops within one token (src/models/transformers/interruptible.ts)
+      // a closed answer stream stops within one token (src/models/transformers/abort-check.ts)
       logits_processor: abortCheck(options.signal),
     })) as Array<{ generated_text: string | ChatMessage[] }>;
     const generated = out[0]?.generated_text;

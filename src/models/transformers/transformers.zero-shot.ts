@@ -72,7 +72,14 @@ export class TransformersZeroShotClassifier implements ZeroShotClassifier {
     if (labels.length === 0) return texts.map(() => ({ labels: [] }));
     const template = options.hypothesisTemplate ?? DEFAULT_TEMPLATE;
     const hypotheses = labels.map((l) => template.replace("{}", l));
-    const pairs = texts.flatMap((text) => hypotheses.map((h) => ({ premise: this.fit(text, h), hypothesis: h })));
+    // one premise per text, cut (if at all) to fit beside the longest hypothesis: every label is scored
+    // against the same words, and the text is tokenized once, not once per label
+    const lengths = hypotheses.map((h) => this.tokenizer.encode(h, { add_special_tokens: false }).length);
+    const longest = hypotheses[lengths.indexOf(Math.max(...lengths))]!;
+    const pairs = texts.flatMap((text) => {
+      const premise = this.fit(text, longest);
+      return hypotheses.map((hypothesis) => ({ premise, hypothesis }));
+    });
     const rows: number[][] = [];
     const batch = Math.max(1, this.options.batchSize ?? 16);
     for (let i = 0; i < pairs.length; i += batch) {
@@ -93,7 +100,7 @@ export class TransformersZeroShotClassifier implements ZeroShotClassifier {
     });
   }
 
-  /** The premise cut (from its end) so that premise + hypothesis + special tokens fit the model. */
+  /** The premise cut (from its end) so that premise + `hypothesis` + special tokens fit the model. */
   private fit(premise: string, hypothesis: string): string {
     let text = premise;
     for (let attempt = 0; attempt < 4; attempt++) {

@@ -6,7 +6,7 @@
 // (test/unit/models/transformers-tiny-whisper.test.ts), and on the real model when CINERAG_TEST_MODELS_DIR
 // holds it (test/integration/models/).
 import type { Provenance, SpeechTranscriber, TranscriptSegment } from "../model-ports.js";
-import { abortCheck } from "./interruptible.js";
+import { abortCheck } from "./abort-check.js";
 import type { PipelineLike } from "./runtime.js";
 
 export const SAMPLE_RATE = 16_000;
@@ -55,7 +55,7 @@ export class WhisperTranscriber implements SpeechTranscriber {
       stride_length_s: this.options.strideSeconds ?? 5,
       // an English-only model (*.en) has no task or language tokens: transformers.js throws if given them
       ...(multilingual ? { task: "transcribe", ...(language ? { language } : {}) } : {}),
-      // a cancelled ingest stops within one decoder step (src/models/transformers/interruptible.ts)
+      // a cancelled ingest stops within one decoder step (src/models/transformers/abort-check.ts)
       logits_processor: abortCheck(options.signal),
     })) as { text: string; chunks?: Array<{ timestamp: [number | null, number | null]; text: string }> };
     options.onProgress?.(100);

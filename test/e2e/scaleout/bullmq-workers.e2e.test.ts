@@ -17,10 +17,12 @@ import { tempDataDir } from "../../integration/graphql/helpers/seed.js";
 import { startTestServer, wsCollect } from "../graphql/helpers.js";
 import {
   CLI,
+  bullmqEnv,
   cleanIngest,
   gqlAt,
   shots,
   startCli,
+  startServe,
   stopProc,
   type Proc,
   leaseHolders as helperLeaseHolders,
@@ -153,21 +155,15 @@ describe.each(DATABASES)("BullMQ: one server enqueues, two workers run the jobs,
       generateClip(media, longSpec("long3", 2)),
     ]);
     if (name === "PostgreSQL") pg = await startPostgres();
-    env = {
-      ...(pg ? { CINERAG_DATABASE_URL: await pg.createDatabase("cinerag_bullmq") } : {}),
-      CINERAG_DATA_DIR: dir,
-      CINERAG_REDIS_URL: redis.url,
-      CINERAG_JOBS: "bullmq",
-      CINERAG_MEDIA_ROOTS: media,
-      CINERAG_MODELS_FIRST_PULL: "none",
-      CINERAG_OFFLINE: "1",
-      CINERAG_LOG_LEVEL: "warn",
-      // a dead worker's job is handed on after ~3 s
-      CINERAG_JOB_LOCK_MS: "3000",
-      CINERAG_JOB_STALLED_MS: "1000",
-    };
-    serve = await startCli(["serve", "--port", "0"], env, /serving (http:\/\/\S+)/);
-    url = (serve as Proc & { match: string }).match;
+    env = bullmqEnv({
+      dataDir: dir,
+      redisUrl: redis.url,
+      mediaRoots: media,
+      ...(pg ? { databaseUrl: await pg.createDatabase("cinerag_bullmq") } : {}),
+    });
+    const started = await startServe(env);
+    serve = started;
+    url = started.match;
     client = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
   }, 180_000);
 

@@ -15,7 +15,17 @@ import { REDIS_MISSING, startRedis, type TestRedis } from "../../helpers/redis-s
 import { POSTGRES_MISSING, startPostgres, type TestPostgres } from "../../helpers/postgres-server.js";
 import { tempDataDir } from "../../integration/graphql/helpers/seed.js";
 import { wsCollect, type GqlBody } from "../graphql/helpers.js";
-import { cleanIngest, gqlAt, leaseHolders, shots, startCli, stopProc, type Proc } from "./helpers.js";
+import {
+  bullmqEnv,
+  cleanIngest,
+  gqlAt,
+  leaseHolders,
+  shots,
+  startCli,
+  startServe,
+  stopProc,
+  type Proc,
+} from "./helpers.js";
 
 const MISSING = REDIS_MISSING ?? POSTGRES_MISSING;
 if (MISSING) console.warn(`skipping the cluster end-to-end test: ${MISSING}`);
@@ -82,22 +92,15 @@ describe("a cluster: two servers, two workers, PostgreSQL and Redis", () => {
         }),
       ),
     );
-    env = {
-      CINERAG_DATABASE_URL: await pg.createDatabase("cinerag_cluster"),
-      CINERAG_DATA_DIR: dir,
-      CINERAG_REDIS_URL: redis.url,
-      CINERAG_JOBS: "bullmq",
-      CINERAG_MEDIA_ROOTS: media,
-      CINERAG_MODELS_FIRST_PULL: "none",
-      CINERAG_OFFLINE: "1",
-      CINERAG_LOG_LEVEL: "warn",
-      // a dead worker's job is handed on after ~3 s
-      CINERAG_JOB_LOCK_MS: "3000",
-      CINERAG_JOB_STALLED_MS: "1000",
-    };
+    env = bullmqEnv({
+      dataDir: dir,
+      redisUrl: redis.url,
+      mediaRoots: media,
+      databaseUrl: await pg.createDatabase("cinerag_cluster"),
+    });
     // A first: it applies the migrations; B then starts on a migrated database
-    serveA = await startCli(["serve", "--port", "0"], env, /serving (http:\/\/\S+)/);
-    serveB = await startCli(["serve", "--port", "0"], env, /serving (http:\/\/\S+)/);
+    serveA = await startServe(env);
+    serveB = await startServe(env);
     clientB = createClient({
       url: serveB.match.replace(/^http/, "ws"),
       webSocketImpl: WebSocket,

@@ -36,6 +36,33 @@ export function startCli(
   });
 }
 
+/** The environment of the BullMQ processes of one test: jobs on Redis, models off, a short stalled check. */
+export function bullmqEnv(opts: {
+  dataDir: string;
+  redisUrl: string;
+  mediaRoots: string;
+  databaseUrl?: string;
+}): Record<string, string> {
+  return {
+    ...(opts.databaseUrl ? { CINERAG_DATABASE_URL: opts.databaseUrl } : {}),
+    CINERAG_DATA_DIR: opts.dataDir,
+    CINERAG_REDIS_URL: opts.redisUrl,
+    CINERAG_JOBS: "bullmq",
+    CINERAG_MEDIA_ROOTS: opts.mediaRoots,
+    CINERAG_MODELS_FIRST_PULL: "none",
+    CINERAG_OFFLINE: "1",
+    CINERAG_LOG_LEVEL: "warn",
+    // a dead worker's job is handed on after ~3 s
+    CINERAG_JOB_LOCK_MS: "3000",
+    CINERAG_JOB_STALLED_MS: "1000",
+  };
+}
+
+/** `cinerag serve` on a free port; `match` is its GraphQL URL */
+export function startServe(env: Record<string, string>): Promise<Proc & { match: string }> {
+  return startCli(["serve", "--port", "0"], env, /serving (http:\/\/\S+)/);
+}
+
 export async function stopProc(p: Proc | undefined): Promise<void> {
   if (!p || p.child.exitCode !== null || p.child.signalCode !== null) return;
   await new Promise((resolve) => {

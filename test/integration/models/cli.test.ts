@@ -6,7 +6,7 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { runCli } from "../../e2e/ingest/cli-helpers.js";
-import { generateClip, tempDir } from "../../fixtures/media.js";
+import { talkClip, tempDir } from "../../fixtures/media.js";
 import { writeTinyEmotionModel } from "../../fixtures/tiny-models.js";
 import { migrateDatabase } from "../../../src/store/migrate.js";
 
@@ -132,25 +132,7 @@ describe("cinerag doctor", () => {
 
 describe("cinerag ingest, offline, without models", () => {
   it("stores the clip, with lexicon emotions and hashing embeddings, and skips captions, quietly", async () => {
-    const clip = await generateClip(dir, {
-      name: "talk",
-      shots: [
-        { duration: 2, colour: "0x802020", accent: "0x20a0a0", angle: "left" },
-        { duration: 2, colour: "0x208020", accent: "0xa020a0", angle: "right" },
-      ],
-      subtitles: [
-        {
-          format: "srt",
-          language: "en",
-          placement: "sidecar",
-          sidecarTag: "en",
-          cues: [
-            { start: 0.5, end: 1.5, text: "I am so happy!" },
-            { start: 2.5, end: 3.5, text: "I'm scared." },
-          ],
-        },
-      ],
-    });
+    const clip = await talkClip(dir);
     const dataDir = path.join(dir, "data-ingest");
     // the hashing embedder asked for by name (the default offline embedder, word vectors, has its own tests)
     const run = await runCli(["ingest", "--json", clip], {

@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../e2e/ingest/cli-helpers.js";
-import { generateClip, tempDir } from "../../fixtures/media.js";
+import { talkClip, tempDir } from "../../fixtures/media.js";
 import { writeTinyEmbeddingModel, writeTinyEmotionModel } from "../../fixtures/tiny-models.js";
 import { DEFAULT_MODELS } from "../../../src/models/model-registry.js";
 
@@ -47,25 +47,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => hub.listen(0, "127.0.0.1", resolve));
   hubUrl = `http://127.0.0.1:${(hub.address() as AddressInfo).port}/`;
-  clip = await generateClip(dir, {
-    name: "talk",
-    shots: [
-      { duration: 2, colour: "0x802020", accent: "0x20a0a0", angle: "left" },
-      { duration: 2, colour: "0x208020", accent: "0xa020a0", angle: "right" },
-    ],
-    subtitles: [
-      {
-        format: "srt",
-        language: "en",
-        placement: "sidecar",
-        sidecarTag: "en",
-        cues: [
-          { start: 0.5, end: 1.5, text: "I am so happy!" },
-          { start: 2.5, end: 3.5, text: "I'm scared." },
-        ],
-      },
-    ],
-  });
+  clip = await talkClip(dir);
 });
 afterAll(async () => {
   await new Promise((resolve) => hub?.close(resolve));
