@@ -1,4 +1,4 @@
-// npm run bench:ocr [-- --split tuning]: OCR of image subtitle tracks (VobSub rendered by spumux) and of
+// npm run bench:ocr [-- --split tuning] [--only image|burned] [--lang en|zh] [--errors]: OCR of image subtitle tracks (VobSub rendered by spumux) and of
 // burned-in subtitles (libass) on the held-out half of our test lines (test/fixtures/ocr), English and
 // Chinese. Prints the character error rate against the floors, the timing error, false
 // positives on clips without text, and seconds per film-minute; the baseline in the same run is
@@ -226,9 +226,11 @@ async function main() {
   try {
     await writeFile(path.join(dir, "README"), "bench:ocr scratch\n");
     const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
-    if (only !== "burned") for (const language of ["en", "zh"] as const) await imageTrack(language, dir);
+    const lang = process.argv.includes("--lang") ? process.argv[process.argv.indexOf("--lang") + 1] : undefined;
+    const languages = (["en", "zh"] as const).filter((l) => lang === undefined || l === lang);
+    if (only !== "burned") for (const language of languages) await imageTrack(language, dir);
     if (only !== "image") {
-      for (const language of ["en", "zh"] as const) await burnedIn(language, dir);
+      for (const language of languages) await burnedIn(language, dir);
       await falsePositives(dir);
     }
   } finally {

@@ -27,6 +27,9 @@ const SAME_TEXT = 0.6;
 /** cells a frame needs to hold text at all */
 const MIN_CELLS = 6;
 const MARGIN = 8;
+/** a pixel this light, with a dark pixel within FILL_REACH, is the text's fill (anti-aliased edges included) */
+const FILL = 120;
+const FILL_REACH = 5;
 
 interface Run {
   first: number;
@@ -95,14 +98,37 @@ function agreement(a: Set<number>, b: Set<number>): number {
   return shared / Math.max(1, Math.max(a.size, b.size));
 }
 
-function cropBand(frame: BandFrame, box: [number, number, number, number]): GreyImage {
+/** whether a dark pixel lies within `reach` of (x, y) along its row or column */
+function darkNearby(data: Uint8Array, width: number, height: number, x: number, y: number, reach: number): boolean {
+  for (let d = 1; d <= reach; d++) {
+    if (x - d >= 0 && data[y * width + x - d]! <= DARK) return true;
+    if (x + d < width && data[y * width + x + d]! <= DARK) return true;
+    if (y - d >= 0 && data[(y - d) * width + x]! <= DARK) return true;
+    if (y + d < height && data[(y + d) * width + x]! <= DARK) return true;
+  }
+  return false;
+}
+
+/**
+ * The band cropped to the text, with only the text's fill kept, on black: light pixels with the outline
+ * close by stay, the outline and the picture behind go. The recogniser then sees what an image subtitle
+ * gives it; on the raw crop, the outline closed the gaps between words and the picture put stray marks
+ * beside the first letter (measured on the tuning half: most errors were lost spaces and a lost "I").
+ */
+export function cropBand(frame: BandFrame, box: [number, number, number, number]): GreyImage {
   const x = Math.max(0, box[0] - MARGIN);
   const y = Math.max(0, box[1] - MARGIN);
   const w = Math.min(frame.width, box[2] + MARGIN) - x;
   const h = Math.min(frame.height, box[3] + MARGIN) - y;
+  const raw = new Uint8Array(w * h);
+  for (let r = 0; r < h; r++)
+    raw.set(frame.data.subarray((y + r) * frame.width + x, (y + r) * frame.width + x + w), r * w);
   const data = new Uint8Array(w * h);
   for (let r = 0; r < h; r++)
-    data.set(frame.data.subarray((y + r) * frame.width + x, (y + r) * frame.width + x + w), r * w);
+    for (let c = 0; c < w; c++) {
+      const v = raw[r * w + c]!;
+      if (v >= FILL && darkNearby(raw, w, h, c, r, FILL_REACH)) data[r * w + c] = v;
+    }
   return { width: w, height: h, data };
 }
 
