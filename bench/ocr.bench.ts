@@ -194,6 +194,12 @@ async function burnedIn(language: OcrLanguage, dir: string) {
   );
   for (const p of all.filter((p) => p.read !== p.truth).slice(0, process.argv.includes("--errors") ? 100 : 0))
     console.log(`   ${p.truth}  →  ${p.read}`);
+  for (const p of all
+    .filter((p) => p.startError > 0.1 || p.endError > 0.1)
+    .slice(0, process.argv.includes("--errors") ? 100 : 0))
+    console.log(
+      `   timing: start ${(p.startError * 1000).toFixed(0)} ms, end ${(p.endError * 1000).toFixed(0)} ms: ${p.truth}`,
+    );
 }
 
 async function falsePositives(dir: string) {

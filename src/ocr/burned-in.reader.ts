@@ -7,8 +7,9 @@
 // OCR runs when the band changes, not per frame. Runs too short (flicker, moving texture) are skipped
 // unread; reads below the confidence floor are dropped; identical consecutive reads are merged. A run that
 // stays far longer than any line of dialogue is on-screen text (a sign, a caption) and is kept out.
+import { distance } from "fastest-levenshtein";
 import type { BandFrame } from "../media/media.port.js";
-import type { GreyImage, OcrEngine } from "./ocr.port.js";
+import type { GreyImage, OcrEngine, OcrLine } from "./ocr.port.js";
 import { joinLines, type OcrCue } from "./image-subtitles.reader.js";
 
 export const BAND_SHARE = 0.3;
@@ -109,20 +110,24 @@ function darkNearby(data: Uint8Array, width: number, height: number, x: number, 
   return false;
 }
 
-/**
- * The band cropped to the text, with only the text's fill kept, on black: light pixels with the outline
- * close by stay, the outline and the picture behind go. The recogniser then sees what an image subtitle
- * gives it; on the raw crop, the outline closed the gaps between words and the picture put stray marks
- * beside the first letter (measured on the tuning half: most errors were lost spaces and a lost "I").
- */
 export function cropBand(frame: BandFrame, box: [number, number, number, number]): GreyImage {
   const x = Math.max(0, box[0] - MARGIN);
   const y = Math.max(0, box[1] - MARGIN);
   const w = Math.min(frame.width, box[2] + MARGIN) - x;
   const h = Math.min(frame.height, box[3] + MARGIN) - y;
-  const raw = new Uint8Array(w * h);
+  const data = new Uint8Array(w * h);
   for (let r = 0; r < h; r++)
-    raw.set(frame.data.subarray((y + r) * frame.width + x, (y + r) * frame.width + x + w), r * w);
+    data.set(frame.data.subarray((y + r) * frame.width + x, (y + r) * frame.width + x + w), r * w);
+  return { width: w, height: h, data };
+}
+
+/**
+ * Only the text's fill, on black: light pixels with the outline close by stay, the outline and the picture
+ * behind go, as on an image subtitle. On the raw crop the outline closed the gaps between words in Latin
+ * text; on Chinese the raw crop reads better (thin anti-aliased strokes fall below the fill's threshold).
+ */
+export function textFill(image: GreyImage): GreyImage {
+  const { width: w, height: h, data: raw } = image;
   const data = new Uint8Array(w * h);
   for (let r = 0; r < h; r++)
     for (let c = 0; c < w; c++) {
@@ -176,6 +181,46 @@ export class BandRuns {
   }
 }
 
+const HAN = /\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul}/gu;
+
+async function readImage(engine: OcrEngine, image: GreyImage, language: string | undefined) {
+  const lines = (await engine.readLines(image, language)).filter((l) => l.text.trim() !== "");
+  return { lines, confidence: lines.length === 0 ? 0 : Math.min(...lines.map((l) => l.confidence)) };
+}
+
+/**
+ * A run's read: the raw crop first; text that is not CJK is read again from its fill alone, which keeps the
+ * gaps between words that the outline closed. Measured on the tuning half: English CER 3.67 % raw, 1.95 %
+ * fill only; Chinese 1.11 % raw, 4.35 % fill only (its thin anti-aliased strokes fall below the fill's
+ * threshold). Choosing by the recogniser's confidence instead was worse for both (3.34 %, 2.63 %): it is
+ * not calibrated across the two images.
+ */
+async function readRun(
+  engine: OcrEngine,
+  image: GreyImage,
+  language: string | undefined,
+  floor: number,
+): Promise<{ lines: OcrLine[]; confidence: number }> {
+  const raw = await readImage(engine, image, language);
+  const text = raw.lines.map((l) => l.text).join("");
+  const cjk = (text.match(HAN) ?? []).length;
+  if (cjk > 0 && cjk >= text.replace(/\s/g, "").length * 0.3) return raw;
+  const fill = await readImage(engine, textFill(image), language);
+  return fill.confidence >= floor || raw.confidence < floor ? fill : raw;
+}
+
+/** share of characters two reads of one line may differ by (OCR noise); two different lines differ by far more */
+const SAME_LINE_EDITS = 0.2;
+
+/** whether two reads are the same line read twice: identical, or within OCR noise of each other */
+export function sameLine(a: string, b: string): boolean {
+  if (a === b) return true;
+  const strip = (t: string) => t.replace(/\s+/g, "");
+  const x = strip(a);
+  const y = strip(b);
+  return distance(x, y) <= SAME_LINE_EDITS * Math.max(x.length, y.length);
+}
+
 /** OCR of the runs long enough to be subtitles; identical consecutive reads merged into one cue */
 export async function readRuns(
   engine: OcrEngine,
@@ -201,8 +246,7 @@ export async function readRuns(
       continue;
     }
     result.runsRead++;
-    const lines = (await engine.readLines(run.image, opts.language)).filter((l) => l.text.trim() !== "");
-    const confidence = lines.length === 0 ? 0 : Math.min(...lines.map((l) => l.confidence));
+    const { lines, confidence } = await readRun(engine, run.image, opts.language, opts.confidenceFloor);
     if (lines.length === 0 || confidence < opts.confidenceFloor) {
       result.dropped++;
       continue;
@@ -210,8 +254,14 @@ export async function readRuns(
     const rawText = lines.map((l) => l.text).join("\n");
     const text = joinLines(lines.map((l) => l.text));
     const last = result.cues[result.cues.length - 1];
-    if (last && last.text === text && run.startTime - last.endTime <= 0.1) {
+    if (last && run.startTime - last.endTime <= 0.1 && sameLine(last.text, text)) {
+      // one line whose run was cut in two (a flash behind it, a moving background): keep the surer read
       last.endTime = run.endTime;
+      if (confidence > (last.ocr?.confidence ?? 0)) {
+        last.text = text;
+        last.rawText = rawText;
+        last.ocr = { ...model, confidence: Math.round(confidence * 1000) / 1000 };
+      }
       continue;
     }
     result.cues.push({

@@ -13,6 +13,11 @@ import { baseLanguage, isUnknownLanguage } from "./ocr-languages.js";
 import { groupIntoLines, textComponents } from "./text-boxes.js";
 
 const REC_HEIGHT = 48;
+/** probability of the space class over a gap that makes it a space (see ctcDecode); tuning half, English:
+ * burned-in CER 4.07 % without, 3.38 % at 0.2, 2.75 % at 0.05, 2.71 % at 0.02; image tracks 0.17 % -> 0.03 % */
+const SPACE_FLOOR = 0.05;
+/** a character that words of Latin script are made of (CJK text has no spaces to find) */
+const LATIN = /^[\p{Script=Latin}\d.,!?'"’:;)-]$/u;
 /** widest line image the recogniser is given (a 1080p subtitle line at 48 px high is ~1,500 px) */
 const REC_MAX_WIDTH = 3200;
 const DET_MAX_SIDE = 960;
@@ -145,17 +150,25 @@ function first(out: ort.InferenceSession.OnnxValueMapType): ort.Tensor {
   return value;
 }
 
-/** greedy CTC: the best class per step, repeats collapsed, blanks dropped; confidence = mean of the kept steps */
+/**
+ * Greedy CTC: the best class per step, repeats collapsed, blanks dropped; confidence = mean of the kept
+ * steps. Between two Latin characters, a gap whose steps give the space class at least SPACE_FLOOR is a
+ * space even where the blank won: the recogniser often lost the space between words of outlined text
+ * (burned-in subtitles) while its probability of a space stood out over the gap.
+ */
 export function ctcDecode(
   probs: Float32Array,
   steps: number,
   classes: number,
   keys: string[],
+  spaceFloor = SPACE_FLOOR,
 ): { text: string; confidence: number } {
+  const space = keys.lastIndexOf(" ");
   let text = "";
   let sum = 0;
   let count = 0;
   let previous = -1;
+  let gapSpace = 0;
   for (let t = 0; t < steps; t++) {
     let best = 0;
     let bestP = -1;
@@ -167,11 +180,15 @@ export function ctcDecode(
         best = c;
       }
     }
+    if (best === 0 && space > 0) gapSpace = Math.max(gapSpace, probs[row + space]!);
     if (best !== 0 && best !== previous) {
-      text += keys[best] ?? "";
+      const key = keys[best] ?? "";
+      if (gapSpace >= spaceFloor && key !== " " && LATIN.test(key) && LATIN.test(text.slice(-1))) text += " ";
+      text += key;
       sum += bestP;
       count++;
-    }
+      gapSpace = 0;
+    } else if (best !== 0) gapSpace = 0;
     previous = best;
   }
   return { text: text.trim(), confidence: count === 0 ? 0 : sum / count };

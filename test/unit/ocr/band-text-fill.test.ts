@@ -1,7 +1,7 @@
 // The burned-in crop keeps only the text's fill: light pixels that have the dark outline close by. The
 // outline and the picture behind it (a bright sky without an outline) become black, as on an image subtitle.
 import { describe, expect, it } from "vitest";
-import { cropBand } from "../../../src/ocr/burned-in.reader.js";
+import { cropBand, sameLine, textFill } from "../../../src/ocr/burned-in.reader.js";
 
 const W = 60;
 const H = 30;
@@ -16,9 +16,9 @@ function frame(): { width: number; height: number; data: Uint8Array; index: numb
   return { width: W, height: H, data, index: 0, time: 0 };
 }
 
-describe("cropBand", () => {
+describe("cropBand and textFill", () => {
   it("keeps the outlined fill and blacks out the outline, the grey picture and an unoutlined bright patch", () => {
-    const crop = cropBand(frame(), [0, 0, W, H]);
+    const crop = textFill(cropBand(frame(), [0, 0, W, H]));
     expect(crop.width).toBe(W);
     const at = (x: number, y: number) => crop.data[y * crop.width + x]!;
     expect(at(11, 15)).toBe(250); // the fill
@@ -34,5 +34,19 @@ describe("cropBand", () => {
     expect(crop.width).toBe(13 + 8 - 2);
     expect(crop.height).toBe(21 + 8 - 2);
     expect(cropBand(frame(), [50, 20, 60, 30]).height).toBe(H - 12); // the margin stops at the frame
+  });
+});
+
+describe("sameLine", () => {
+  it("takes two reads of one line within OCR noise as the same line", () => {
+    expect(sameLine("Where did you learn to dance?", "Where didyou learn to dance?")).toBe(true);
+    expect(sameLine("I brought cake, but I ate half.", "Obrought cake, butIate half")).toBe(true);
+    expect(sameLine("你不能走，你是唯一的飞行员。", "你不能走，你是唯一的几行员。")).toBe(true);
+  });
+
+  it("keeps different lines apart, even short ones", () => {
+    expect(sameLine("Try channel 9.", "Too late.")).toBe(false);
+    expect(sameLine("Yes.", "No.")).toBe(false);
+    expect(sameLine("警察马上就到。", "这里还需要几把椅子。")).toBe(false);
   });
 });
