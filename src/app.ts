@@ -173,6 +173,8 @@ export async function createApp(
           lockMs: config.jobs.lockMs,
           stalledMs: config.jobs.stalledMs,
           maxStalled: config.jobs.maxStalled,
+          retry: config.jobs.retry,
+          sweepMs: config.jobs.sweepMs,
         })
       : new InProcessJobQueue({
           jobs: store.jobs,
@@ -180,6 +182,7 @@ export async function createApp(
           pubsub: events,
           logger,
           concurrency: config.jobs.concurrency,
+          retry: config.jobs.retry,
         });
   const analysisReads = new AnalysisReadRepository(prisma);
   const analysis = createAnalysisModule(config, {
