@@ -358,7 +358,7 @@ async function sqliteJobs(): Promise<{
     },
     close: async () => {
       await Promise.all(clients.map((c) => c.$disconnect()));
-      await rm(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }

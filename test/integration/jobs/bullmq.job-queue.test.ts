@@ -92,10 +92,11 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMqJobQueue on Redis", () => {
     await pubsub.ready();
   });
   afterAll(async () => {
+    await Promise.all(open.splice(0).map((q) => q.stop()));
     pubsub?.close();
     await prisma?.$disconnect();
     await redis?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
   beforeEach(async () => {
     await Promise.all(open.splice(0).map((q) => q.stop()));
@@ -193,6 +194,22 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMqJobQueue on Redis", () => {
     await worker.idle();
     expect([...seen].sort()).toEqual(["/m/busy.mkv", "/m/dead.mkv", "/m/waiting.mkv"]);
     expect((await jobs.get(busy.id))!.status).toBe("CANCELLED");
+  });
+
+  it("stop() of a worker whose running job lost its BullMQ entry (Redis flushed) returns; the row goes back to QUEUED", async () => {
+    const server = queue(false);
+    const worker = queue(true, fakeIngest({ hang: true }));
+    await worker.start();
+    const row = await server.enqueueIngest({ path: "/m/flushed.mkv" });
+    await until(row.id, ["RUNNING"]);
+    const admin = new Redis(redis.url);
+    await admin.flushall();
+    admin.disconnect();
+    await worker.stop();
+    expect((await jobs.get(row.id))!.status).toBe("QUEUED");
+    // and a new worker's sweep gives it a BullMQ job again and runs it
+    await queue(true).start();
+    await until(row.id, ["SUCCEEDED"]);
   });
 
   it("progress of a job on a worker is published and written to the row, with a final event", async () => {
