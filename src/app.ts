@@ -95,7 +95,7 @@ export interface App {
 
 export async function createApp(
   config: Config,
-  /** worker: this process is a `cinerag worker` (with CINERAG_JOBS=bullmq, `jobs.start()` runs a BullMQ worker) */
+  /** worker: this process is a `cinerag worker` (with the BullMQ queue, `jobs.start()` runs a BullMQ worker) */
   overrides: { logger?: Logger; defaultLogLevel?: string; worker?: boolean } = {},
 ): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel ?? overrides.defaultLogLevel ?? "info");

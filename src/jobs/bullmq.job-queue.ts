@@ -1,4 +1,4 @@
-// The scale-out job queue: BullMQ on Redis (CINERAG_JOBS=bullmq). The Job row stays the API's record; the
+// The scale-out job queue: BullMQ on Redis (CINERAG_REDIS_URL). The Job row stays the API's record; the
 // BullMQ job (id = the row's id, so an enqueue is idempotent) only carries "run this row" to some worker.
 //
 // - enqueue: a QUEUED row, then a BullMQ job with the same id. Any process can enqueue (`cinerag serve`).
