@@ -396,7 +396,10 @@ export class BullMqJobQueue implements JobQueue {
       const outcome = await this.runner.run((await this.deps.jobs.get(jobId))!, control);
       if (outcome === "RETRY") {
         const text = jobErrorText(control.retryError);
-        const delay = backoffDelay({ attempts, backoffMs: this.retry.backoffMs }, attempt);
+        // the enqueueing process set the backoff: say the delay BullMQ will wait
+        const backoff = bullJob.opts.backoff;
+        const backoffMs = (typeof backoff === "number" ? backoff : backoff?.delay) ?? this.retry.backoffMs;
+        const delay = backoffDelay({ attempts, backoffMs }, attempt);
         // best effort: the database may be the engine that is away (the next attempt claims RUNNING rows too)
         await this.deps.jobs
           .transition(jobId, ["RUNNING"], {
