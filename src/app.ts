@@ -95,7 +95,7 @@ export interface App {
 
 export async function createApp(
   config: Config,
-  /** worker: this process is a `cinerag worker` (with CINERAG_JOBS=bullmq, `jobs.start()` runs a BullMQ worker) */
+  /** worker: this process is a `cinerag worker` (with the BullMQ queue, `jobs.start()` runs a BullMQ worker) */
   overrides: { logger?: Logger; defaultLogLevel?: string; worker?: boolean } = {},
 ): Promise<App> {
   const logger = overrides.logger ?? createLogger(config.logLevel ?? overrides.defaultLogLevel ?? "info");
@@ -173,6 +173,8 @@ export async function createApp(
           lockMs: config.jobs.lockMs,
           stalledMs: config.jobs.stalledMs,
           maxStalled: config.jobs.maxStalled,
+          retry: config.jobs.retry,
+          sweepMs: config.jobs.sweepMs,
         })
       : new InProcessJobQueue({
           jobs: store.jobs,
@@ -180,6 +182,7 @@ export async function createApp(
           pubsub: events,
           logger,
           concurrency: config.jobs.concurrency,
+          retry: config.jobs.retry,
         });
   const analysisReads = new AnalysisReadRepository(prisma);
   const analysis = createAnalysisModule(config, {

@@ -98,9 +98,12 @@ const schema = z.object({
   CINERAG_PUBLIC_URL: z.url().optional(),
   /** ingest jobs run at once by the in-process job runner, or by one `cinerag worker` */
   CINERAG_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
-  /** the job queue: in-process (default) or bullmq (on CINERAG_REDIS_URL; `cinerag worker` runs the jobs) */
-  CINERAG_JOBS: z.enum(["in-process", "bullmq"]).default("in-process"),
-  /** with CINERAG_JOBS=bullmq: `cinerag serve` runs a worker too (default: it only enqueues) */
+  /**
+   * the job queue: bullmq (on CINERAG_REDIS_URL; `cinerag worker` runs the jobs) when CINERAG_REDIS_URL is set,
+   * else in-process; in-process with CINERAG_REDIS_URL keeps the jobs in `cinerag serve` (Redis pub/sub only)
+   */
+  CINERAG_JOBS: z.enum(["in-process", "bullmq"]).optional(),
+  /** with the BullMQ queue: `cinerag serve` runs a worker too (default: it only enqueues) */
   CINERAG_SERVE_WORKER: bool.default(false),
   /** BullMQ: a worker's lock on its job lasts this long unless renewed (renewed every half of it) */
   CINERAG_JOB_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
@@ -108,6 +111,12 @@ const schema = z.object({
   CINERAG_JOB_STALLED_MS: z.coerce.number().int().min(250).default(30_000),
   /** BullMQ: a job whose worker died more than this many times is failed */
   CINERAG_JOB_MAX_STALLED: z.coerce.number().int().min(0).default(2),
+  /** runs of a job that fails for a transient reason (database or Redis away) before it is FAILED; 1: no retry */
+  CINERAG_JOB_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(5),
+  /** wait before the first retry; each later one waits twice as long as the one before */
+  CINERAG_JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(5_000),
+  /** BullMQ workers: how often rows QUEUED or RUNNING whose BullMQ job is gone (Redis flushed) are queued again */
+  CINERAG_JOB_SWEEP_MS: z.coerce.number().int().min(250).default(60_000),
   // Models (src/models): per task a hub id or a local folder, or off/none to skip the task (the embedding
   // task also takes "hashing": the dependency-free embedder). Defaults: src/models/model-registry.ts.
   CINERAG_MODEL_EMBEDDING: z.string().trim().min(1).optional(),
@@ -203,6 +212,15 @@ export interface JobsConfig {
   lockMs: number;
   stalledMs: number;
   maxStalled: number;
+  /** both drivers: a transiently failed job is run up to `attempts` times, waiting backoffMs, 2x, 4x, ... between */
+  retry: RetryPolicy;
+  /** bullmq workers: period of the sweep for rows whose BullMQ job was lost */
+  sweepMs: number;
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  backoffMs: number;
 }
 
 export const ENRICH_STEPS = ["embedding", "emotion", "caption", "clip", "asr"] as const;
@@ -394,11 +412,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.CINERAG_HOST,
     jobs: {
       concurrency: e.CINERAG_JOB_CONCURRENCY,
-      driver: e.CINERAG_JOBS,
+      // Redis alone selects the BullMQ queue (the issue's contract); CINERAG_JOBS=in-process keeps the embedded one
+      driver: e.CINERAG_JOBS ?? (e.CINERAG_REDIS_URL ? "bullmq" : "in-process"),
       serveWorker: e.CINERAG_SERVE_WORKER,
       lockMs: e.CINERAG_JOB_LOCK_MS,
       stalledMs: e.CINERAG_JOB_STALLED_MS,
       maxStalled: e.CINERAG_JOB_MAX_STALLED,
+      retry: { attempts: e.CINERAG_JOB_ATTEMPTS, backoffMs: e.CINERAG_JOB_BACKOFF_MS },
+      sweepMs: e.CINERAG_JOB_SWEEP_MS,
     },
     models: {
       overrides: {

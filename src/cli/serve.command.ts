@@ -12,7 +12,7 @@ export function registerServe(program: Command, openApp: () => Promise<App>, sig
   program
     .command("serve")
     .description(
-      "serve the GraphQL API, its playground (/graphql), keyframes and health endpoints; runs ingest jobs (with CINERAG_JOBS=bullmq only enqueues them, unless CINERAG_SERVE_WORKER=1)",
+      "serve the GraphQL API, its playground (/graphql), keyframes and health endpoints; runs ingest jobs (with CINERAG_REDIS_URL only enqueues them for `cinerag worker`, unless CINERAG_SERVE_WORKER=1 or CINERAG_JOBS=in-process)",
     )
     .option("-p, --port <port>", "port (default CINERAG_PORT or 4000; 0 = any free port)")
     .option("--host <host>", "interface to listen on (default CINERAG_HOST or 127.0.0.1)")

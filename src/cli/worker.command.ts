@@ -1,4 +1,4 @@
-// `cinerag worker`: runs ingest jobs from the BullMQ queue (CINERAG_JOBS=bullmq) until SIGTERM or Ctrl-C, which
+// `cinerag worker`: runs ingest jobs from the BullMQ queue (CINERAG_REDIS_URL) until SIGTERM or Ctrl-C, which
 // stops taking jobs and puts the running ones back in the queue (another worker, or the next start, resumes
 // them from their checkpoints).
 import type { Command } from "commander";
@@ -17,7 +17,7 @@ export function registerWorker(
 ): void {
   program
     .command("worker")
-    .description("run ingest jobs from the BullMQ queue on Redis (CINERAG_JOBS=bullmq) until stopped")
+    .description("run ingest jobs from the BullMQ queue on Redis (CINERAG_REDIS_URL) until stopped")
     .option("-c, --concurrency <n>", "jobs run at once (default CINERAG_JOB_CONCURRENCY or 1)")
     .action(async (options: WorkerOptions) => {
       const concurrency = options.concurrency === undefined ? undefined : Number(options.concurrency);
@@ -27,7 +27,7 @@ export function registerWorker(
       if (deps.loadConfig().jobs.driver !== "bullmq")
         throw new AppError(
           "CONFIG_INVALID",
-          "cinerag worker needs CINERAG_JOBS=bullmq and CINERAG_REDIS_URL (the in-process queue runs inside cinerag serve)",
+          "cinerag worker needs the BullMQ queue: set CINERAG_REDIS_URL (with CINERAG_JOBS=in-process the jobs run inside cinerag serve)",
         );
       const app = await deps.openApp({ concurrency });
       try {

@@ -1,7 +1,10 @@
 import type { ErrorCode } from "./app-error.js";
 
-/** Domain code → GraphQL `extensions.code` and CLI exit status. */
-export const ERROR_TABLE: Record<ErrorCode, { graphql: string; exit: number }> = {
+/**
+ * Domain code → GraphQL `extensions.code` and CLI exit status; `transient`: the cause may go away by itself
+ * (an engine that is down or restarting), so a background job that failed with it is retried (src/jobs).
+ */
+export const ERROR_TABLE: Record<ErrorCode, { graphql: string; exit: number; transient?: true }> = {
   BAD_INPUT: { graphql: "BAD_USER_INPUT", exit: 2 },
   NOT_FOUND: { graphql: "NOT_FOUND", exit: 2 },
   NOT_MEDIA: { graphql: "BAD_USER_INPUT", exit: 2 },
@@ -15,7 +18,7 @@ export const ERROR_TABLE: Record<ErrorCode, { graphql: string; exit: number }> =
   CONFIG_INVALID: { graphql: "INTERNAL_SERVER_ERROR", exit: 78 },
   FORBIDDEN: { graphql: "FORBIDDEN", exit: 2 },
   UNAUTHENTICATED: { graphql: "UNAUTHENTICATED", exit: 2 },
-  SEARCH_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 1 },
+  SEARCH_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 1, transient: true },
   REINDEX_REQUIRED: { graphql: "FAILED_PRECONDITION", exit: 1 },
   MODEL_UNAVAILABLE: { graphql: "MODEL_UNAVAILABLE", exit: 1 },
   CONFLICT: { graphql: "CONFLICT", exit: 1 },
@@ -29,5 +32,5 @@ export const ERROR_TABLE: Record<ErrorCode, { graphql: string; exit: number }> =
   GENERATOR_TIMEOUT: { graphql: "GENERATOR_TIMEOUT", exit: 1 },
   GENERATOR_CANCELLED: { graphql: "GENERATOR_CANCELLED", exit: 130 },
   /** a configured engine (Redis, PostgreSQL) cannot be reached; 69 = EX_UNAVAILABLE */
-  ENGINE_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 69 },
+  ENGINE_UNAVAILABLE: { graphql: "SERVICE_UNAVAILABLE", exit: 69, transient: true },
 };

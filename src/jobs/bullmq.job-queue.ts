@@ -1,4 +1,4 @@
-// The scale-out job queue: BullMQ on Redis (CINERAG_JOBS=bullmq). The Job row stays the API's record; the
+// The scale-out job queue: BullMQ on Redis (CINERAG_REDIS_URL). The Job row stays the API's record; the
 // BullMQ job (id = the row's id, so an enqueue is idempotent) only carries "run this row" to some worker.
 //
 // - enqueue: a QUEUED row, then a BullMQ job with the same id. Any process can enqueue (`cinerag serve`).
@@ -15,7 +15,12 @@
 //   progress write or heartbeat would notice the row anyway.
 // - stop(): the worker takes no more jobs; a running one is aborted, its row goes back to QUEUED and its BullMQ
 //   job back to the wait list, for another worker (or the next start).
-import { Queue, WaitingError, Worker, type Job as BullJob } from "bullmq";
+// - a run that fails for a transient reason (database, Redis or search engine away: transient-error.ts) is
+//   retried by BullMQ (`attempts`, exponential `backoff`), by whichever worker is free when the delay ends; the
+//   row is QUEUED meanwhile and says when. A permanent failure (bad media) fails the row at once.
+// - workers sweep (at start and every sweepMs) for rows QUEUED or RUNNING whose BullMQ job is gone (Redis
+//   flushed or restarted without persistence, an add that failed) and queue them again.
+import { Queue, UnrecoverableError, WaitingError, Worker, type Job as BullJob } from "bullmq";
 import { Redis } from "ioredis";
 import type { JobRepository } from "../store/job.repository.js";
 import type { Logger } from "../logging/logger.js";
@@ -25,6 +30,8 @@ import type { IngestJobInput, JobQueue, JobRecord } from "./job-queue.port.js";
 import type { Page, PageArgs } from "../services/pagination.js";
 import { jobToCancel, listJobs } from "./job-reads.js";
 import { IngestJobRunner, type IngestRunner, type RunControl } from "./job-runner.js";
+import { backoffDelay, isTransientError, jobErrorText, NO_RETRY } from "./transient-error.js";
+import type { RetryPolicy } from "../config.js";
 
 /** pub/sub topic of cancel requests: `{ jobId }` */
 export const JOB_CANCEL_TOPIC = "JOB_CANCEL";
@@ -49,6 +56,10 @@ export interface BullMqJobQueueOptions {
   stalledMs?: number;
   /** BullMQ maxStalledCount; default 2 */
   maxStalled?: number;
+  /** BullMQ attempts and exponential backoff of transient failures; default: no retry */
+  retry?: RetryPolicy;
+  /** period of a worker's sweep for rows whose BullMQ job was lost; default 60 s */
+  sweepMs?: number;
   progressWriteMs?: number;
   progressPublishMs?: number;
   heartbeatMs?: number;
@@ -99,6 +110,16 @@ interface JobData {
   jobId: string;
 }
 
+/** thrown by the processor to have BullMQ retry the job after its backoff; the message is the row's error text */
+class TransientJobFailure extends Error {
+  override readonly name = "TransientJobFailure";
+}
+
+/** a BullMQ failed reason as a row's error: ours already read `CODE: message`; BullMQ's own (stalls) do not */
+function failedText(reason: string): string {
+  return /^[A-Z_]+: /.test(reason) ? reason : `INTERNAL: ${reason}`;
+}
+
 export class BullMqJobQueue implements JobQueue {
   private readonly running = new Map<string, RunControl>();
   private readonly runner: IngestJobRunner;
@@ -109,12 +130,16 @@ export class BullMqJobQueue implements JobQueue {
   private worker: Worker<JobData> | undefined;
   private workerConnection: Redis | undefined;
   private cancels: AsyncIterableIterator<unknown> | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<unknown> = Promise.resolve();
   private idleWaiters: Array<() => void> = [];
+  private readonly retry: RetryPolicy;
 
   constructor(private readonly deps: BullMqJobQueueOptions) {
     this.runner = new IngestJobRunner(deps);
     this.queueName = deps.queueName ?? "cinerag-ingest";
     this.prefix = deps.prefix ?? "cinerag-bull";
+    this.retry = deps.retry ?? NO_RETRY;
   }
 
   async start(): Promise<void> {
@@ -124,14 +149,10 @@ export class BullMqJobQueue implements JobQueue {
       logger.info({ queue: this.queueName }, "jobs go to the BullMQ queue on Redis: `cinerag worker` runs them");
       return;
     }
-    // rows QUEUED without a BullMQ job (left by `cinerag query`, or by an enqueue whose add failed): add them;
-    // an existing BullMQ job of the same id makes the add a no-op
-    const queued = await this.deps.jobs.list({ statuses: ["QUEUED"] }, 0, 10_000);
-    for (const row of [...queued].reverse()) await this.add(row.id); // oldest first, as they were enqueued
-    const lost = await this.recoverLost();
+    const { queued, lost } = await this.sweep();
     this.subscribeCancels();
     this.workerConnection = new Redis(this.deps.redisUrl, { maxRetriesPerRequest: null });
-    const worker = new Worker<JobData>(this.queueName, (job, token) => this.process(job, token), {
+    const worker = new Worker<JobData>(this.queueName, (job, token) => this.processOnce(job, token), {
       connection: this.workerConnection,
       prefix: this.prefix,
       concurrency: this.deps.concurrency ?? 1,
@@ -146,13 +167,22 @@ export class BullMqJobQueue implements JobQueue {
     );
     worker.on("failed", (job: BullJob<JobData> | undefined, error: Error) => {
       if (!job?.id || error instanceof WaitingError) return;
-      void this.failRow(job.id, error.message);
+      // every failed attempt comes here; only the last one fails the row (the others wait in BullMQ's delayed set)
+      const retried = error.name !== "UnrecoverableError" && job.attemptsMade < (job.opts.attempts ?? 1);
+      if (retried) return;
+      void this.failRow(job.id, failedText(error.message));
     });
     this.worker = worker;
+    this.sweepTimer = setInterval(() => {
+      this.sweeping = this.sweep().catch((error: unknown) =>
+        logger.warn({ err: error }, "sweep for lost BullMQ jobs failed: tried again at the next one"),
+      );
+    }, this.deps.sweepMs ?? 60_000);
+    this.sweepTimer.unref();
     void worker.run().catch((error: unknown) => logger.error({ err: error }, "job worker stopped"));
     await worker.waitUntilReady();
     logger.info(
-      { queue: this.queueName, concurrency: this.deps.concurrency ?? 1, queued: queued.length, lost },
+      { queue: this.queueName, concurrency: this.deps.concurrency ?? 1, queued, lost },
       "BullMQ job worker started",
     );
   }
@@ -160,6 +190,9 @@ export class BullMqJobQueue implements JobQueue {
   async stop(): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+    await this.sweeping;
     if (worker) {
       // close() stops fetching and waits for the running processors, which the aborts end promptly
       const closing = worker.close();
@@ -249,32 +282,55 @@ export class BullMqJobQueue implements JobQueue {
     await this.bullQueue().add(
       "INGEST",
       { jobId },
-      { jobId, removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 1 },
+      {
+        jobId,
+        removeOnComplete: true,
+        removeOnFail: { count: 1000 },
+        attempts: this.retry.attempts,
+        backoff: { type: "exponential", delay: this.retry.backoffMs },
+      },
     );
   }
 
   /**
-   * RUNNING rows whose BullMQ job is gone (Redis restarted without persistence, or flushed): no stalled check can
-   * hand them on, so they go back to QUEUED with a new BullMQ job. A RUNNING row's BullMQ job is otherwise active
-   * (a live worker's, or a dead one's until the stalled check), never missing: the row is final before the
-   * processor returns and BullMQ drops the completed job.
+   * Rows QUEUED or RUNNING whose BullMQ job is gone get a new one (QUEUED again first): rows written in-process
+   * (`cinerag query`), an enqueue whose add failed, a Redis flushed or restarted without persistence. A live
+   * row's BullMQ job is otherwise waiting, delayed (a retry) or active (a live worker's, or a dead one's until the
+   * stalled check), never missing: the row is final before the processor returns and BullMQ drops the completed
+   * job. A row that finishes meanwhile is left alone (the RUNNING → QUEUED step is conditional, and a BullMQ job
+   * added for a row already final is skipped by the processor). Several workers may sweep at once: the adds
+   * share the row's id, so only one BullMQ job results. A RUNNING row whose runner still heartbeats (this
+   * worker's, or a live one elsewhere after a flush) is left to finish: only rows untouched for longer than a
+   * lock are taken back.
    */
-  private async recoverLost(): Promise<number> {
-    let count = 0;
-    for (const row of await this.deps.jobs.list({ statuses: ["RUNNING"] }, 0, 10_000)) {
+  private async sweep(): Promise<{ queued: number; lost: number }> {
+    let lost = 0;
+    const staleBefore = Date.now() - Math.max(this.deps.lockMs ?? 30_000, 3 * (this.deps.heartbeatMs ?? 5_000));
+    // oldest first, as they were enqueued
+    const rows = (await this.deps.jobs.list({ statuses: ["QUEUED", "RUNNING"] }, 0, 10_000)).reverse();
+    for (const row of rows) {
+      if (row.status === "RUNNING" && (this.running.has(row.id) || row.updatedAt.getTime() > staleBefore)) continue;
       const state = await this.bullQueue().getJobState(row.id);
-      if (state !== "unknown" && state !== "completed" && state !== "failed") continue;
-      const requeued = await this.deps.jobs.transition(row.id, ["RUNNING"], {
-        status: "QUEUED",
-        message: "recovered: its queue entry was lost",
-      });
-      if (!requeued) continue;
+      if (state === "failed") {
+        // BullMQ gave up on it (stalled too often, or its last attempt failed) but the row did not hear of it
+        const reason = (await this.bullQueue().getJob(row.id))?.failedReason ?? "failed in the queue";
+        await this.failRow(row.id, failedText(reason));
+        continue;
+      }
+      if (state !== "unknown" && state !== "completed") continue;
+      if (row.status === "RUNNING") {
+        const requeued = await this.deps.jobs.transition(row.id, ["RUNNING"], {
+          status: "QUEUED",
+          message: "recovered: its queue entry was lost",
+        });
+        if (!requeued) continue;
+      }
       if (state !== "unknown") await this.bullQueue().remove(row.id);
       await this.add(row.id);
-      count++;
+      if (state !== "unknown" || row.status === "RUNNING") lost++;
     }
-    if (count > 0) this.deps.logger.warn({ count }, "re-queued jobs whose BullMQ entry was lost");
-    return count;
+    if (lost > 0) this.deps.logger.warn({ count: lost }, "re-queued jobs whose BullMQ entry was lost");
+    return { queued: rows.filter((r) => r.status === "QUEUED").length, lost };
   }
 
   private subscribeCancels(): void {
@@ -292,7 +348,21 @@ export class BullMqJobQueue implements JobQueue {
     })().catch((error: unknown) => this.deps.logger.warn({ err: error }, "job cancel subscription ended"));
   }
 
-  /** the BullMQ processor: claims the row and runs it */
+  /**
+   * The BullMQ processor. BullMQ retries whatever a processor throws (up to `attempts`): only a transient
+   * failure may be retried, anything else fails the job (UnrecoverableError) with its row.
+   */
+  private async processOnce(bullJob: BullJob<JobData>, token?: string): Promise<string> {
+    try {
+      return await this.process(bullJob, token);
+    } catch (error) {
+      if (error instanceof WaitingError || error instanceof TransientJobFailure) throw error;
+      if (isTransientError(error)) throw new TransientJobFailure(jobErrorText(error));
+      throw new UnrecoverableError(jobErrorText(error));
+    }
+  }
+
+  /** claims the row and runs it */
   private async process(bullJob: BullJob<JobData>, token?: string): Promise<string> {
     const jobId = bullJob.id ?? bullJob.data.jobId;
     const log = this.deps.logger.child({ jobId });
@@ -320,7 +390,26 @@ export class BullMqJobQueue implements JobQueue {
         });
         return "CANCELLED";
       }
+      const attempt = bullJob.attemptsMade + 1;
+      const attempts = bullJob.opts.attempts ?? 1;
+      control.mayRetry = attempt < attempts;
       const outcome = await this.runner.run((await this.deps.jobs.get(jobId))!, control);
+      if (outcome === "RETRY") {
+        const text = jobErrorText(control.retryError);
+        // the enqueueing process set the backoff: say the delay BullMQ will wait
+        const backoff = bullJob.opts.backoff;
+        const backoffMs = (typeof backoff === "number" ? backoff : backoff?.delay) ?? this.retry.backoffMs;
+        const delay = backoffDelay({ attempts, backoffMs }, attempt);
+        // best effort: the database may be the engine that is away (the next attempt claims RUNNING rows too)
+        await this.deps.jobs
+          .transition(jobId, ["RUNNING"], {
+            status: "QUEUED",
+            message: `retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt} of ${attempts} failed: ${text})`,
+          })
+          .then(() => this.runner.publishRow(jobId))
+          .catch((error: unknown) => log.debug({ err: error }, "could not mark the job for its retry"));
+        throw new TransientJobFailure(text);
+      }
       if (outcome === "REQUEUED") {
         // back to the wait list for another worker (or the next start), without counting an attempt
         await bullJob.moveToWait(token);
@@ -334,16 +423,16 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   /** a BullMQ job that failed (its processor threw, or it stalled too often): so does its row */
-  private async failRow(jobId: string, reason: string): Promise<void> {
+  private async failRow(jobId: string, errorText: string): Promise<void> {
     try {
       const failed = await this.deps.jobs.transition(jobId, ["QUEUED", "RUNNING"], {
         status: "FAILED",
         message: "failed",
-        error: `INTERNAL: ${reason}`,
+        error: errorText,
         finishedAt: new Date(),
       });
       if (failed) {
-        this.deps.logger.error({ jobId, reason }, "job failed in the queue");
+        this.deps.logger.error({ jobId, error: errorText }, "job failed in the queue");
         this.runner.publishRow(jobId);
       }
     } catch (error) {

@@ -8,6 +8,8 @@ import type { IngestJobInput, JobQueue, JobRecord } from "./job-queue.port.js";
 import type { Page, PageArgs } from "../services/pagination.js";
 import { jobToCancel, listJobs } from "./job-reads.js";
 import { IngestJobRunner, type IngestRunner, type RunControl } from "./job-runner.js";
+import { backoffDelay, jobErrorText, NO_RETRY } from "./transient-error.js";
+import type { RetryPolicy } from "../config.js";
 
 export { jobPayload, overallPercent, type IngestRunner } from "./job-runner.js";
 
@@ -27,6 +29,13 @@ export interface InProcessJobQueueOptions {
   heartbeatMs?: number;
   /** a RUNNING row untouched for this long was left by a dead process; default 30 s */
   staleMs?: number;
+  /**
+   * how often the table is looked at for jobs another process enqueued (`cinerag query`, a second server on
+   * the same data directory); this process's own enqueues start at once; default 2 s
+   */
+  pollMs?: number;
+  /** runs of a job that fails for a transient reason, and the wait before the first retry; default: no retry */
+  retry?: RetryPolicy;
 }
 
 interface Running extends RunControl {
@@ -40,6 +49,7 @@ export class InProcessJobQueue implements JobQueue {
   private pumping: Promise<void> | null = null;
   private pumpAgain = false;
   private sweepTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
   private readonly concurrency: number;
   private readonly staleMs: number;
@@ -64,12 +74,17 @@ export class InProcessJobQueue implements JobQueue {
         .catch((error: unknown) => this.deps.logger.warn({ err: error }, "job recovery sweep failed"));
     }, this.staleMs);
     this.sweepTimer.unref();
+    this.pollTimer = setInterval(() => {
+      if (this.running.size < this.concurrency) this.kick();
+    }, this.deps.pollMs ?? 2_000);
+    this.pollTimer.unref();
     this.kick();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.pollTimer) clearInterval(this.pollTimer);
     await this.pumping; // launches nothing more once stopped
     for (const r of this.running.values()) {
       r.stopping = true;
@@ -194,11 +209,66 @@ export class InProcessJobQueue implements JobQueue {
       });
   }
 
+  /**
+   * Runs the job; a transient failure (the database or the search engine away) is run again after a backoff,
+   * inside this claim: the row stays RUNNING, touched while it waits, so that no other process takes it over,
+   * and a cancel (this process or another) or a shutdown ends the wait as it would end a run.
+   */
   private async run(job: JobRecord, entry: Running): Promise<void> {
-    await this.runner.run(job, entry);
+    const policy = this.deps.retry ?? NO_RETRY;
+    const heartbeatMs = this.deps.heartbeatMs ?? 5_000;
+    for (let attempt = 1; ; attempt++) {
+      entry.mayRetry = attempt < policy.attempts;
+      const outcome = await this.runner.run(job, entry);
+      if (outcome !== "RETRY") return;
+      const delay = backoffDelay(policy, attempt);
+      const note = `retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt} of ${policy.attempts} failed: ${jobErrorText(entry.retryError)})`;
+      const until = Date.now() + delay;
+      let touch = this.touch(job.id, { message: note });
+      this.publishRow(job.id);
+      while (Date.now() < until && !entry.controller.signal.aborted) {
+        if ((await touch) === false) entry.controller.abort(new AppError("CANCELLED", "cancelled"));
+        else await abortableSleep(Math.min(heartbeatMs, until - Date.now()), entry.controller.signal);
+        touch = this.touch(job.id, {});
+      }
+      if (entry.controller.signal.aborted) return this.endWait(job.id, entry);
+      job = (await this.get(job.id)) ?? job;
+    }
+  }
+
+  /** the row is still ours (RUNNING): true; cancelled elsewhere: false; the database away: undefined */
+  private async touch(jobId: string, change: { message?: string }): Promise<boolean | undefined> {
+    try {
+      return await this.deps.jobs.transition(jobId, ["RUNNING"], { ...change, updatedAt: new Date() });
+    } catch (error) {
+      this.deps.logger.debug({ err: error, jobId }, "could not touch a job waiting for its retry");
+      return undefined;
+    }
+  }
+
+  /** a wait for a retry ended by a cancel or a shutdown: the row as a run so ended would leave it */
+  private async endWait(jobId: string, entry: Running): Promise<void> {
+    const change = entry.stopping
+      ? { status: "QUEUED" as const, message: "interrupted by shutdown: resumes at next start" }
+      : { status: "CANCELLED" as const, message: "cancelled", finishedAt: new Date() };
+    await this.deps.jobs.transition(jobId, ["RUNNING"], change);
+    this.publishRow(jobId);
   }
 
   private publishRow(jobId: string): void {
     this.runner.publishRow(jobId);
   }
+}
+
+/** resolves after `ms`, or at once when `signal` aborts */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    signal.addEventListener("abort", done, { once: true });
+  });
 }

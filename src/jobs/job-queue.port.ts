@@ -3,7 +3,7 @@
 //
 // Implementations:
 //   - in-process.job-queue.ts: a runner inside the server process over the `Job` table (embedded default)
-//   - bullmq.job-queue.ts: BullMQ on Redis (CINERAG_JOBS=bullmq); `cinerag worker` processes run the jobs
+//   - bullmq.job-queue.ts: BullMQ on Redis (CINERAG_REDIS_URL set); `cinerag worker` processes run the jobs
 // Both run a claimed job with job-runner.ts; see ./README.md
 import type { JobStatus } from "../events/pubsub.port.js";
 import type { Page, PageArgs } from "../services/pagination.js";

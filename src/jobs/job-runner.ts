@@ -7,6 +7,7 @@ import type { Logger } from "../logging/logger.js";
 import type { IngestRequest, IngestResult } from "../ingest/ingest.service.js";
 import type { IngestProgress } from "../ingest/progress.js";
 import { AppError, isAppError } from "../errors/app-error.js";
+import { isTransientError, jobErrorText } from "./transient-error.js";
 import {
   FINAL_JOB_STATUSES,
   TOPICS,
@@ -35,13 +36,20 @@ export interface JobRunnerOptions {
   heartbeatMs?: number;
 }
 
-/** How a run ended; REQUEUED: stopped by a shutdown, the row is QUEUED again. */
-export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELLED" | "REQUEUED";
+/**
+ * How a run ended; REQUEUED: stopped by a shutdown, the row is QUEUED again; RETRY: failed for a transient reason
+ * (`RunControl.retryError`) and may run again: the row is left as it is (RUNNING) for the queue to decide.
+ */
+export type RunOutcome = "SUCCEEDED" | "FAILED" | "CANCELLED" | "REQUEUED" | "RETRY";
 
 export interface RunControl {
   controller: AbortController;
   /** set by a shutdown before it aborts: the job goes back to QUEUED instead of CANCELLED */
   stopping: boolean;
+  /** set by the queue when attempts are left: a transient failure ends the run with RETRY instead of FAILED */
+  mayRetry?: boolean;
+  /** the transient error of a RETRY outcome */
+  retryError?: unknown;
 }
 
 /** Share of the whole job each ingest stage stands for (the decode pass dominates). */
@@ -200,17 +208,20 @@ export class IngestJobRunner {
         log.info("ingest job cancelled");
         this.publishRow(job.id);
         return "CANCELLED";
+      } else if (entry.mayRetry && isTransientError(error)) {
+        // the database, Redis or the search engine went away: no write here (it may be the database); the
+        // queue waits and runs the job again, and the pipeline resumes from its checkpoints
+        entry.retryError = error;
+        log.warn({ error: jobErrorText(error) }, "ingest job failed for a transient reason: it will be retried");
+        return "RETRY";
       } else {
-        const message = isAppError(error)
-          ? error.message
-          : `internal error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
-        const code = isAppError(error) ? error.code : "INTERNAL";
-        if (isAppError(error)) log.warn({ code, message }, "ingest job failed");
+        const text = jobErrorText(error);
+        if (isAppError(error) || isTransientError(error)) log.warn({ error: text }, "ingest job failed");
         else log.error({ err: error }, "ingest job failed");
         await jobs.transition(job.id, ["RUNNING"], {
           status: "FAILED",
-          message: "failed",
-          error: `${code}: ${message}`,
+          message: isTransientError(error) ? "failed: no attempts left" : "failed",
+          error: text,
           finishedAt: new Date(),
         });
         this.publishRow(job.id);

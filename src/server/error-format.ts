@@ -1,5 +1,5 @@
-// Every error leaves with `extensions.code`. Domain errors (AppError) map through ERROR_TABLE (a database
-// that cannot be reached counts as one: ENGINE_UNAVAILABLE, SERVICE_UNAVAILABLE in GraphQL); errors that
+// Every error leaves with `extensions.code`. Domain errors (AppError) map through ERROR_TABLE (a database or
+// a Redis that cannot be reached counts as one: ENGINE_UNAVAILABLE, SERVICE_UNAVAILABLE in GraphQL); errors that
 // GraphQL itself or Apollo raise (syntax, validation, variables) keep their codes; anything else is an
 // internal error: masked as "Internal server error" and logged with the request id.
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
@@ -7,6 +7,7 @@ import { isAppError } from "../errors/app-error.js";
 import { ERROR_TABLE } from "../errors/error-codes.js";
 import type { Logger } from "../logging/logger.js";
 import { databaseUnavailableError } from "../store/database-error.js";
+import { redisUnavailableError } from "../events/redis-error.js";
 
 const REQUEST_ID = Symbol.for("cinerag.requestId");
 export const INTERNAL_MESSAGE = "Internal server error";
@@ -14,8 +15,8 @@ export const INTERNAL_MESSAGE = "Internal server error";
 function originalOf(error: unknown): unknown {
   let current = error;
   while (current instanceof GraphQLError && current.originalError) current = current.originalError;
-  // a database that went away is the service's state, not a bug: SERVICE_UNAVAILABLE, said in our words
-  return databaseUnavailableError(current) ?? current;
+  // a database or a Redis that went away is the service's state, not a bug: SERVICE_UNAVAILABLE, in our words
+  return databaseUnavailableError(current) ?? redisUnavailableError(current) ?? current;
 }
 
 /** true for errors whose message must not reach the client */

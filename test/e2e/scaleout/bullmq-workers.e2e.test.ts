@@ -359,7 +359,7 @@ describe("cinerag worker without the BullMQ queue", () => {
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise((resolve) => child.once("exit", resolve));
     expect(code).toBe(78);
-    expect(stderr.trim()).toMatch(/^cinerag: cinerag worker needs CINERAG_JOBS=bullmq and CINERAG_REDIS_URL/);
+    expect(stderr.trim()).toMatch(/^cinerag: cinerag worker needs the BullMQ queue: set CINERAG_REDIS_URL/);
     expect(await readdir(parent)).toEqual([]); // no data directory, no database
     await rm(parent, { recursive: true, force: true });
   });

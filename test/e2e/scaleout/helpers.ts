@@ -36,7 +36,10 @@ export function startCli(
   });
 }
 
-/** The environment of the BullMQ processes of one test: jobs on Redis, models off, a short stalled check. */
+/**
+ * The environment of the BullMQ processes of one test: jobs on Redis (CINERAG_REDIS_URL alone selects the BullMQ
+ * queue), models off, a short stalled check.
+ */
 export function bullmqEnv(opts: {
   dataDir: string;
   redisUrl: string;
@@ -47,7 +50,6 @@ export function bullmqEnv(opts: {
     ...(opts.databaseUrl ? { CINERAG_DATABASE_URL: opts.databaseUrl } : {}),
     CINERAG_DATA_DIR: opts.dataDir,
     CINERAG_REDIS_URL: opts.redisUrl,
-    CINERAG_JOBS: "bullmq",
     CINERAG_MEDIA_ROOTS: opts.mediaRoots,
     CINERAG_MODELS_FIRST_PULL: "none",
     CINERAG_OFFLINE: "1",

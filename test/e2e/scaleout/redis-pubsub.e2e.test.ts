@@ -62,7 +62,14 @@ describe.skipIf(Boolean(REDIS_MISSING))("subscriptions across processes on Redis
         },
       ],
     });
-    const env = { CINERAG_DATA_DIR: dir, CINERAG_REDIS_URL: redis.url, CINERAG_MEDIA_ROOTS: media };
+    // CINERAG_JOBS=in-process: Redis for the subscriptions only, the job runs in server A (Redis alone would
+    // select the BullMQ queue, whose jobs only a `cinerag worker` runs)
+    const env = {
+      CINERAG_DATA_DIR: dir,
+      CINERAG_REDIS_URL: redis.url,
+      CINERAG_JOBS: "in-process",
+      CINERAG_MEDIA_ROOTS: media,
+    };
     serverA = spawn(process.execPath, [CLI, "serve", "--port", "0"], {
       env: { ...process.env, ...env, CINERAG_LOG_LEVEL: "warn" },
       stdio: ["ignore", "ignore", "pipe"],

@@ -45,8 +45,11 @@ function result(file: string): IngestResult {
   };
 }
 
-/** a few progress steps per stage; `hang`: waits for the signal in the shots stage; `fail`: throws there */
-function fakeIngest(opts: { hang?: boolean; fail?: boolean; seen?: string[] } = {}): IngestRunner {
+/**
+ * a few progress steps per stage; `hang`: waits for the signal in the shots stage (`hangOn`: only for that file);
+ * `fail`: throws there
+ */
+function fakeIngest(opts: { hang?: boolean; hangOn?: string; fail?: boolean; seen?: string[] } = {}): IngestRunner {
   return {
     async ingest(req: IngestRequest) {
       opts.seen?.push(req.file);
@@ -57,7 +60,7 @@ function fakeIngest(opts: { hang?: boolean; fail?: boolean; seen?: string[] } = 
           await new Promise((r) => setTimeout(r, 5));
         }
         if (opts.fail && stage === "shots") throw new AppError("NO_VIDEO_STREAM", "no video stream");
-        if (opts.hang && stage === "shots") {
+        if ((opts.hang || opts.hangOn === req.file) && stage === "shots") {
           await new Promise((_, reject) =>
             req.signal?.addEventListener("abort", () => reject(new AppError("CANCELLED", "cancelled"))),
           );
@@ -89,10 +92,11 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMqJobQueue on Redis", () => {
     await pubsub.ready();
   });
   afterAll(async () => {
+    await Promise.all(open.splice(0).map((q) => q.stop()));
     pubsub?.close();
     await prisma?.$disconnect();
     await redis?.stop();
-    await rm(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true, maxRetries: 5 });
   });
   beforeEach(async () => {
     await Promise.all(open.splice(0).map((q) => q.stop()));
@@ -112,6 +116,7 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMqJobQueue on Redis", () => {
       lockMs: 2000,
       stalledMs: 1000,
       heartbeatMs: 200,
+      sweepMs: 300,
     });
     open.push(q);
     return q;
@@ -157,11 +162,54 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMqJobQueue on Redis", () => {
 
   it("a RUNNING row whose BullMQ job was lost (Redis restarted empty) is run again at a worker's start", async () => {
     const lost = await jobs.create("INGEST", JSON.stringify({ path: "/m/lost.mkv" }), "queued");
-    await jobs.transition(lost.id, ["QUEUED"], { status: "RUNNING" }); // and no BullMQ job
+    // and no BullMQ job; untouched for longer than a lock: its worker is gone
+    await jobs.transition(lost.id, ["QUEUED"], { status: "RUNNING", updatedAt: new Date(Date.now() - 60_000) });
     const seen: string[] = [];
     await queue(true, fakeIngest({ seen })).start();
     await until(lost.id, ["SUCCEEDED"]);
     expect(seen).toEqual(["/m/lost.mkv"]);
+  });
+
+  it("the periodic sweep queues again rows whose BullMQ job was lost while the worker runs (Redis flushed)", async () => {
+    const server = queue(false);
+    const seen: string[] = [];
+    const worker = queue(true, fakeIngest({ hangOn: "/m/busy.mkv", seen }));
+    await worker.start();
+    const busy = await server.enqueueIngest({ path: "/m/busy.mkv" }); // holds the worker's one slot
+    await until(busy.id, ["RUNNING"]);
+    const waiting = await server.enqueueIngest({ path: "/m/waiting.mkv" });
+    // a dead worker's row: RUNNING, untouched for longer than a lock
+    const dead = await jobs.create("INGEST", JSON.stringify({ path: "/m/dead.mkv" }), "queued");
+    await jobs.transition(dead.id, ["QUEUED"], { status: "RUNNING", updatedAt: new Date(Date.now() - 60_000) });
+    const admin = new Redis(redis.url);
+    await admin.flushall(); // every BullMQ job is gone, the running one's too
+    admin.disconnect();
+    // the sweep (every 300 ms here) adds the two lost ones back and leaves the running one to its worker
+    while (((await bullCounts()).wait ?? 0) < 2) await new Promise((r) => setTimeout(r, 50));
+    expect((await jobs.get(busy.id))!.status).toBe("RUNNING");
+    expect((await jobs.get(dead.id))!.status).toBe("QUEUED");
+    await server.cancel(busy.id); // frees the slot
+    await until(waiting.id, ["SUCCEEDED"]);
+    await until(dead.id, ["SUCCEEDED"]);
+    await worker.idle();
+    expect([...seen].sort()).toEqual(["/m/busy.mkv", "/m/dead.mkv", "/m/waiting.mkv"]);
+    expect((await jobs.get(busy.id))!.status).toBe("CANCELLED");
+  });
+
+  it("stop() of a worker whose running job lost its BullMQ entry (Redis flushed) returns; the row goes back to QUEUED", async () => {
+    const server = queue(false);
+    const worker = queue(true, fakeIngest({ hang: true }));
+    await worker.start();
+    const row = await server.enqueueIngest({ path: "/m/flushed.mkv" });
+    await until(row.id, ["RUNNING"]);
+    const admin = new Redis(redis.url);
+    await admin.flushall();
+    admin.disconnect();
+    await worker.stop();
+    expect((await jobs.get(row.id))!.status).toBe("QUEUED");
+    // and a new worker's sweep gives it a BullMQ job again and runs it
+    await queue(true).start();
+    await until(row.id, ["SUCCEEDED"]);
   });
 
   it("progress of a job on a worker is published and written to the row, with a final event", async () => {
@@ -188,10 +236,8 @@ describe.skipIf(Boolean(REDIS_MISSING))("BullMqJobQueue on Redis", () => {
     const row = await server.enqueueIngest({ path: "/m/a.mkv" });
     await until(row.id, ["RUNNING"]);
     await new Promise((r) => setTimeout(r, 100));
-    const at = Date.now();
     expect((await server.cancel(row.id)).status).toBe("CANCELLED");
-    await worker.idle();
-    expect(Date.now() - at).toBeLessThan(2000);
+    await worker.idle(); // no time limit: the test's timeout is the bound (the e2e measures the delay)
     expect((await jobs.get(row.id))!.status).toBe("CANCELLED");
     await expect(server.cancel(row.id)).resolves.toMatchObject({ status: "CANCELLED" });
   });

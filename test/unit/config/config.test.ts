@@ -28,23 +28,42 @@ describe("loadConfig", () => {
     ]);
   });
 
-  it("the job queue is in-process unless CINERAG_JOBS=bullmq, which needs CINERAG_REDIS_URL", () => {
-    // Redis alone (pub/sub across servers) keeps the jobs in the server
+  it("the job queue is BullMQ when CINERAG_REDIS_URL is set, unless CINERAG_JOBS=in-process; bullmq needs Redis", () => {
+    expect(loadConfig({}).jobs.driver).toBe("in-process");
+    // Redis alone: BullMQ jobs (and Redis pub/sub)
     expect(loadConfig({ CINERAG_REDIS_URL: "redis://127.0.0.1:6379" }).jobs).toMatchObject({
-      driver: "in-process",
+      driver: "bullmq",
       serveWorker: false,
+      retry: { attempts: 5, backoffMs: 5000 },
+      sweepMs: 60_000,
     });
+    // the override: jobs stay in the server, subscriptions still go over Redis
+    const kept = loadConfig({ CINERAG_REDIS_URL: "redis://127.0.0.1:6379", CINERAG_JOBS: "in-process" });
+    expect(kept.jobs.driver).toBe("in-process");
+    expect(kept.redisUrl).toBe("redis://127.0.0.1:6379");
     const bull = loadConfig({
       CINERAG_JOBS: "bullmq",
       CINERAG_REDIS_URL: "redis://127.0.0.1:6379",
       CINERAG_SERVE_WORKER: "1",
       CINERAG_JOB_LOCK_MS: "3000",
+      CINERAG_JOB_ATTEMPTS: "3",
+      CINERAG_JOB_BACKOFF_MS: "250",
+      CINERAG_JOB_SWEEP_MS: "1000",
     }).jobs;
-    expect(bull).toMatchObject({ driver: "bullmq", serveWorker: true, lockMs: 3000, stalledMs: 30_000, maxStalled: 2 });
+    expect(bull).toMatchObject({
+      driver: "bullmq",
+      serveWorker: true,
+      lockMs: 3000,
+      stalledMs: 30_000,
+      maxStalled: 2,
+      retry: { attempts: 3, backoffMs: 250 },
+      sweepMs: 1000,
+    });
     expect(() => loadConfig({ CINERAG_JOBS: "bullmq" })).toThrow(
       /CINERAG_REDIS_URL is required when CINERAG_JOBS=bullmq/,
     );
     expect(() => loadConfig({ CINERAG_JOBS: "sidekiq" })).toThrow(/CINERAG_JOBS/);
+    expect(() => loadConfig({ CINERAG_JOB_ATTEMPTS: "0" })).toThrow(/CINERAG_JOB_ATTEMPTS/);
   });
 
   it("the first start fetches the embedding and emotion models unless told otherwise", () => {
