@@ -17,6 +17,7 @@ import { SearchOutboxRepository } from "./store/search-outbox.repository.js";
 import { SearchSourceRepository } from "./store/search-source.repository.js";
 import { LeaseRepository } from "./store/lease.repository.js";
 import { Leases } from "./cluster/lease.js";
+import { DRAIN_LEASE } from "./search/search-topology.js";
 import { IngestService, type IngestRequest } from "./ingest/ingest.service.js";
 import { IngestLeases } from "./ingest/ingest-lease.js";
 import type { PubSub } from "./events/pubsub.port.js";
@@ -124,7 +125,7 @@ export async function createApp(
   // leases in the database: they hold across every machine that shares it (src/cluster/lease.ts)
   const leases = new Leases(store.leases, { ttlMs: config.leaseMs, logger });
   const search = createSearchModule(config, {
-    drainLease: leases.lease("search-outbox"),
+    drainLease: leases.lease(DRAIN_LEASE),
     store: { source: store.searchSource, outbox: store.outbox, embeddingCache: store.embeddingCache },
     logger,
     embedder,
