@@ -126,6 +126,7 @@ export async function createApp(
   const leases = new Leases(store.leases, { ttlMs: config.leaseMs, logger });
   const search = createSearchModule(config, {
     drainLease: leases.lease(DRAIN_LEASE),
+    drainLeaseRenewMs: Math.max(100, Math.floor(config.leaseMs / 3)),
     store: { source: store.searchSource, outbox: store.outbox, embeddingCache: store.embeddingCache },
     logger,
     embedder,

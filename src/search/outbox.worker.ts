@@ -14,8 +14,9 @@
 // batch starts by renewing it, and a process that does not hold it drains nothing (its drain returns at once,
 // `leaseHeldElsewhere`) and tries again at its next poll; the holder renews it at every poll even when idle,
 // and stop() gives it up so that another process takes over at its next poll instead of after the expiry.
-// So two servers never apply the same row while a batch takes less than the lease's life (a holder stalled
-// past it finds the lease gone at its next batch; its late batch at worst repeats an idempotent upsert).
+// So two servers never apply the same row: the holder also renews on a timer while a batch runs, and a holder
+// stalled past the expiry (a paused process) finds the lease gone at its next batch; its late batch at worst
+// repeats an idempotent upsert.
 import { isAppError } from "../errors/app-error.js";
 import type { Logger } from "../logging/logger.js";
 import type { SearchOutboxRepository, OutboxEntry } from "../store/search-outbox.repository.js";
@@ -43,6 +44,8 @@ export interface OutboxWorkerOptions {
   now?: () => Date;
   /** the cluster-wide drain lease; absent: this worker drains whenever asked (one process, or tests) */
   lease?: DrainLease;
+  /** while a drain runs, the lease is renewed this often too (a batch may embed for long); default 10 s */
+  leaseRenewMs?: number;
 }
 
 /** what the worker needs of a lease (src/cluster/lease.ts) */
@@ -117,6 +120,20 @@ export class OutboxWorker {
   }
 
   private async drainNow(options: DrainOptions): Promise<DrainResult> {
+    const lease = this.options.lease;
+    // renewed between batches below, and on a timer inside a long batch (its expiry would let another in)
+    const renewal = lease
+      ? setInterval(() => void lease.hold().catch(() => undefined), this.options.leaseRenewMs ?? 10_000)
+      : undefined;
+    renewal?.unref();
+    try {
+      return await this.drainBatches(options);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async drainBatches(options: DrainOptions): Promise<DrainResult> {
     const started = performance.now();
     const result: DrainResult = { upserted: 0, deleted: 0, rows: 0, failedRows: 0, embedded: 0, remaining: 0 };
     for (let batch = 0; ; batch++) {

@@ -47,6 +47,8 @@ export function createSearchModule(
     sceneIndex?: SceneIndex;
     /** the cluster-wide lease of the outbox drain (src/cluster/lease.ts); absent: no coordination */
     drainLease?: DrainLease;
+    /** how often a running drain renews it (a third of its life) */
+    drainLeaseRenewMs?: number;
   },
 ): SearchModule {
   // src/app.ts passes the model registry's embedder (src/models/model-registry.ts: the neural model when it
@@ -62,6 +64,7 @@ export function createSearchModule(
     embeddings,
     logger: deps.logger,
     lease: deps.drainLease,
+    leaseRenewMs: deps.drainLeaseRenewMs,
   });
   return {
     embedder,

@@ -73,9 +73,19 @@ interface Drainer {
   lease?: Lease;
 }
 
-function drainer(label: string, client: PrismaClient, index: SceneIndex, withLease: boolean): Drainer {
+function drainer(
+  label: string,
+  client: PrismaClient,
+  index: SceneIndex,
+  withLease: boolean,
+  times: { ttlMs?: number; renewMs?: number } = {},
+): Drainer {
   const outbox = new RecordingOutbox(client);
-  const lease = withLease ? new Lease(new LeaseRepository(client), "search-outbox", { ttlMs: 5000 }) : undefined;
+  // the default life, 30 s, as in production: well above SQLite's 5 s busy wait, which a renewal may spend
+  // behind another writer (a life of 5 s let the lease move to the other drainer under load)
+  const lease = withLease
+    ? new Lease(new LeaseRepository(client), "search-outbox", { ttlMs: times.ttlMs ?? 30_000 })
+    : undefined;
   const worker = new OutboxWorker({
     outbox,
     source: new SearchSourceRepository(client),
@@ -84,6 +94,7 @@ function drainer(label: string, client: PrismaClient, index: SceneIndex, withLea
     batchSize: 3,
     pollMs: 20,
     lease,
+    leaseRenewMs: times.renewMs,
   });
   return { label, worker, outbox, lease };
 }
@@ -199,6 +210,26 @@ describe.each(DATABASES)("two outbox drainers on $name", ({ skip, start }) => {
       expect(await indexA.count()).toBe(16);
       expect(await indexB.count()).toBe(16);
       expect((await indexB.keywordSearch("dialogue", { limit: 50 })).length).toBe(16);
+    },
+    120_000,
+  );
+
+  it.skipIf(skip)(
+    "a batch that outlasts the lease's life: renewed while it runs, the other drainer never gets in",
+    async () => {
+      const log: Array<[string, string]> = [];
+      const es = embedded("es-double.db");
+      // each upsert takes longer than the lease lives (1.5 s); the running drain renews it every 100 ms
+      const times = { ttlMs: 1500, renewMs: 100 };
+      const a = drainer("A", clients[0], new RecordingIndex(es, "A", log, 2500), true, times);
+      const b = drainer("B", clients[1], new RecordingIndex(es, "B", log, 2500), true, times);
+      running.push(a, b);
+      const scenes = await seedWave(9);
+      a.worker.start();
+      b.worker.start();
+      await drained([a, b]);
+      expectExactlyOnce([a, b], log, scenes);
+      expect(new Set(log.map(([who]) => who)).size).toBe(1);
     },
     120_000,
   );
