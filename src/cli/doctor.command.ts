@@ -13,7 +13,7 @@ import { FfmpegMediaTools } from "../media/ffmpeg/ffmpeg.media-tools.js";
 import type { MediaTools } from "../media/media.port.js";
 import { ModelRegistry } from "../models/model-registry.js";
 import type { SceneIndex } from "../search/scene-index.port.js";
-import { migrationStatus, type MigrationStatus } from "../store/migrate.js";
+import { migrationStatus, sqliteVersion, type MigrationStatus } from "../store/migrate.js";
 import { describePostgres } from "../store/migrate.postgres.js";
 import { redactUrl } from "../store/schema-engine.js";
 import { printError } from "./cli-error.js";
@@ -102,7 +102,7 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
           `${config.databaseFile} not created yet (created and migrated by the first command that uses it)`,
         );
       } else {
-        migrations(config.databaseFile, migrationStatus(config.databaseFile));
+        migrations(`SQLite ${sqliteVersion()} at ${config.databaseFile}`, migrationStatus(config.databaseFile));
       }
     } catch (error) {
       add("database", "fail", `cannot read ${config.databaseFile}: ${(error as Error).message.split("\n")[0]}`);

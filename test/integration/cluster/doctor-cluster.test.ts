@@ -52,6 +52,7 @@ describe("cinerag doctor, one machine (SQLite)", () => {
     try {
       await new SearchOutboxRepository(prisma).enqueue("UPSERT", "clip", ["s1", "s2"]);
       checks = await runChecks(c, noFfmpeg);
+      expect(check(checks, "database")).toMatch(/^ok SQLite 3\.\d+\.\d+ at .* migrations applied, none pending/);
       expect(check(checks, "search outbox")).toMatch(/^warn 2 scene updates waiting and no process drains them/);
       const lease = new Lease(new LeaseRepository(prisma), "search-outbox");
       expect(await lease.hold()).toBe(true);
