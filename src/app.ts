@@ -1,6 +1,5 @@
 // The composition root: builds every adapter from the configuration and hands them to the services.
 // Nothing else constructs adapters, so swapping an embedded part for its scale-out sibling happens here.
-import path from "node:path";
 import { mkdir } from "node:fs/promises";
 import { databaseTarget, type Config } from "./config.js";
 import { createLogger, type Logger } from "./logging/logger.js";
@@ -16,6 +15,9 @@ import { JobRepository } from "./store/job.repository.js";
 import { SceneRepository } from "./store/scene.repository.js";
 import { SearchOutboxRepository } from "./store/search-outbox.repository.js";
 import { SearchSourceRepository } from "./store/search-source.repository.js";
+import { LeaseRepository } from "./store/lease.repository.js";
+import { Leases } from "./cluster/lease.js";
+import { DRAIN_LEASE } from "./search/search-topology.js";
 import { IngestService, type IngestRequest } from "./ingest/ingest.service.js";
 import { IngestLeases } from "./ingest/ingest-lease.js";
 import type { PubSub } from "./events/pubsub.port.js";
@@ -47,6 +49,7 @@ export interface Store {
   embeddingCache: EmbeddingCacheRepository;
   searchSource: SearchSourceRepository;
   health: HealthRepository;
+  leases: LeaseRepository;
 }
 
 export function createStore(prisma: PrismaClient): Store {
@@ -59,6 +62,7 @@ export function createStore(prisma: PrismaClient): Store {
     embeddingCache: new EmbeddingCacheRepository(prisma),
     searchSource: new SearchSourceRepository(prisma),
     health: new HealthRepository(prisma),
+    leases: new LeaseRepository(prisma),
   };
 }
 import { createEffectsService } from "./analysis/effects/effects.context.js";
@@ -118,7 +122,11 @@ export async function createApp(
   const models = new ModelRegistry(config.models, { logger });
   // the registry's embedder: the neural model when on disk, else the hashing embedder (src/models)
   const embedder = models.embedder();
+  // leases in the database: they hold across every machine that shares it (src/cluster/lease.ts)
+  const leases = new Leases(store.leases, { ttlMs: config.leaseMs, logger });
   const search = createSearchModule(config, {
+    drainLease: leases.lease(DRAIN_LEASE),
+    drainLeaseRenewMs: Math.max(100, Math.floor(config.leaseMs / 3)),
     store: { source: store.searchSource, outbox: store.outbox, embeddingCache: store.embeddingCache },
     logger,
     embedder,
@@ -137,7 +145,7 @@ export async function createApp(
     decodeWidth: config.media.decodeWidth,
     maxSceneSeconds: config.scenes.maxSceneSeconds,
     subtitleLimits: config.subtitles,
-    leases: new IngestLeases(path.join(config.dataDir, "locks")),
+    leases: new IngestLeases(leases),
     ocr: config.ocr.enabled
       ? {
           engine: new PpOcrEngine({ threads: config.ocr.threads }),

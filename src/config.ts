@@ -117,6 +117,9 @@ const schema = z.object({
   CINERAG_JOB_BACKOFF_MS: z.coerce.number().int().min(0).default(5_000),
   /** BullMQ workers: how often rows QUEUED or RUNNING whose BullMQ job is gone (Redis flushed) are queued again */
   CINERAG_JOB_SWEEP_MS: z.coerce.number().int().min(250).default(60_000),
+  /** leases in the database (src/cluster/lease.ts: the search outbox drainer, one ingest per file): how long
+   *  a holder that stops renewing (it died on another machine) keeps it */
+  CINERAG_LEASE_MS: z.coerce.number().int().min(500).default(30_000),
   // Models (src/models): per task a hub id or a local folder, or off/none to skip the task (the embedding
   // task also takes "hashing": the dependency-free embedder). Defaults: src/models/model-registry.ts.
   CINERAG_MODEL_EMBEDDING: z.string().trim().min(1).optional(),
@@ -187,6 +190,8 @@ export interface Config {
   publicUrl?: string;
   host: string;
   jobs: JobsConfig;
+  /** CINERAG_LEASE_MS: a lease's life from its last renewal (src/cluster/lease.ts) */
+  leaseMs: number;
   /** src/models: per task the configured value (undefined = the registry's default) */
   models: ModelsConfig;
   /** ingest enrichment steps to run (src/ingest/enrich) */
@@ -421,6 +426,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retry: { attempts: e.CINERAG_JOB_ATTEMPTS, backoffMs: e.CINERAG_JOB_BACKOFF_MS },
       sweepMs: e.CINERAG_JOB_SWEEP_MS,
     },
+    leaseMs: e.CINERAG_LEASE_MS,
     models: {
       overrides: {
         embedding: e.CINERAG_MODEL_EMBEDDING,

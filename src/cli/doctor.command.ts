@@ -7,12 +7,13 @@
 // no model. Models that are merely absent are warnings: cinerag falls back (and says so).
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
-import type { Config } from "../config.js";
+import { databaseTarget, type Config } from "../config.js";
+import { DRAIN_LEASE, searchTopology } from "../search/search-topology.js";
 import { FfmpegMediaTools } from "../media/ffmpeg/ffmpeg.media-tools.js";
 import type { MediaTools } from "../media/media.port.js";
 import { ModelRegistry } from "../models/model-registry.js";
 import type { SceneIndex } from "../search/scene-index.port.js";
-import { migrationStatus, type MigrationStatus } from "../store/migrate.js";
+import { migrationStatus, sqliteVersion, type MigrationStatus } from "../store/migrate.js";
 import { describePostgres } from "../store/migrate.postgres.js";
 import { redactUrl } from "../store/schema-engine.js";
 import { printError } from "./cli-error.js";
@@ -72,8 +73,12 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
         "warn",
         `${where}: ${s.applied.length} migrations applied, ${s.pending.length} pending (${s.pending.join(", ")}): applied by the next command that opens the database`,
       );
-    else add("database", "ok", `${where}: ${s.applied.length} migrations applied, none pending`);
+    else {
+      add("database", "ok", `${where}: ${s.applied.length} migrations applied, none pending`);
+      databaseReady = true;
+    }
   };
+  let databaseReady = false;
   if (config.database.provider === "postgresql") {
     const shown = redactUrl(config.database.url);
     try {
@@ -97,12 +102,30 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
           `${config.databaseFile} not created yet (created and migrated by the first command that uses it)`,
         );
       } else {
-        migrations(config.databaseFile, migrationStatus(config.databaseFile));
+        migrations(`SQLite ${sqliteVersion()} at ${config.databaseFile}`, migrationStatus(config.databaseFile));
       }
     } catch (error) {
       add("database", "fail", `cannot read ${config.databaseFile}: ${(error as Error).message.split("\n")[0]}`);
     }
   }
+
+  // the search outbox and who drains it (read only, on a database that is fully migrated)
+  if (databaseReady) await outboxCheck(config, add);
+
+  // pub/sub: Redis, when configured, is checked whatever runs the jobs
+  if (config.redisUrl) {
+    try {
+      const { describeRedis } = await import("../events/redis.pubsub.js");
+      const r = await describeRedis(config.redisUrl);
+      add("pub/sub", "ok", `Redis ${r.version} at ${redactUrl(config.redisUrl)}: every process receives every event`);
+    } catch (error) {
+      add(
+        "pub/sub",
+        "fail",
+        `Redis at ${redactUrl(config.redisUrl)} cannot be reached: ${(error as Error).message.split("\n")[0]}`,
+      );
+    }
+  } else add("pub/sub", "ok", "in-process: subscribers see the events of their own process only");
 
   // job queue (and the Redis behind it and the pub/sub)
   if (config.jobs.driver === "bullmq" && config.redisUrl) {
@@ -166,7 +189,9 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
       );
   }
 
-  // search index
+  // search index: which engine serves the cluster, then the index itself
+  const topology = searchTopology(config);
+  add("search engine", topology.level, topology.detail);
   const embedder = registry.embedder();
   let index: SceneIndex | undefined;
   try {
@@ -188,19 +213,20 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
         `${config.search.kind} index does not answer${config.search.kind === "elasticsearch" ? ` at ${config.search.elasticsearchUrl}` : ""}`,
       );
     } else {
+      const version = index.engineVersion ? ` (${await index.engineVersion().catch(() => "version unknown")})` : "";
       const meta = await index.meta();
-      if (!meta) add("search index", "ok", `${config.search.kind}: reachable, not built yet`);
+      if (!meta) add("search index", "ok", `${config.search.kind}${version}: reachable, not built yet`);
       else if (meta.modelId !== embedder.modelId || meta.dimension !== embedder.dimension)
         add(
           "search index",
           "warn",
-          `${config.search.kind}: built with ${meta.modelId} (${meta.dimension}-d), configured ${embedder.modelId} (${embedder.dimension}-d): run \`cinerag reindex\``,
+          `${config.search.kind}${version}: built with ${meta.modelId} (${meta.dimension}-d), configured ${embedder.modelId} (${embedder.dimension}-d): run \`cinerag reindex\``,
         );
       else
         add(
           "search index",
           "ok",
-          `${config.search.kind}: reachable, ${await index.count().catch(() => "?")} scenes, model ${meta.modelId}`,
+          `${config.search.kind}${version}: reachable, ${await index.count().catch(() => "?")} scenes, model ${meta.modelId}`,
         );
     }
   } catch (error) {
@@ -209,6 +235,41 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
     await index?.close().catch(() => undefined);
   }
   return checks;
+}
+
+/** rows waiting in the search outbox, and the process holding its drain lease (src/cluster/lease.ts) */
+async function outboxCheck(config: Config, add: (name: string, level: CheckLevel, detail: string) => void) {
+  try {
+    const [{ openPrismaClient }, { SearchOutboxRepository }, { LeaseRepository }] = await Promise.all([
+      import("../store/prisma.client.js"),
+      import("../store/search-outbox.repository.js"),
+      import("../store/lease.repository.js"),
+    ]);
+    const prisma = await openPrismaClient(databaseTarget(config.database));
+    try {
+      const waiting = await new SearchOutboxRepository(prisma).count();
+      const lease = await new LeaseRepository(prisma).find(DRAIN_LEASE);
+      const live = lease && lease.expiresAt.getTime() > Date.now() ? lease : undefined;
+      const [host, pid] = live?.holder.split("/") ?? [];
+      if (live)
+        add(
+          "search outbox",
+          "ok",
+          `${waiting} scene updates waiting; drained by pid ${pid} on ${host} (its lease is live)`,
+        );
+      else if (waiting > 0)
+        add(
+          "search outbox",
+          "warn",
+          `${waiting} scene updates waiting and no process drains them: \`cinerag serve\` does (one per cluster at a time)`,
+        );
+      else add("search outbox", "ok", "empty; no process drains it now (`cinerag serve` does)");
+    } finally {
+      await prisma.$disconnect();
+    }
+  } catch (error) {
+    add("search outbox", "warn", `cannot be read: ${(error as Error).message.split("\n")[0]}`);
+  }
 }
 
 export function registerDoctor(program: Command, deps: DoctorDeps): void {

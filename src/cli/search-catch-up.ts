@@ -14,6 +14,9 @@ export async function catchUpSearchIndex(app: App, signal: AbortSignal, timeoutM
       process.stderr.write(
         `cinerag: the clips are stored, but the search index is unavailable (${oneLine(result.error.message)}); ${result.remaining} scene updates are queued and will be indexed when it is back\n`,
       );
+    } else if (result.leaseHeldElsewhere) {
+      // a running `cinerag serve` (here or on another machine) drains the outbox: it indexes these rows
+      app.logger.info({ remaining: result.remaining }, "search outbox: drained by the process holding its lease");
     } else if (result.remaining > 0 && !signal.aborted) {
       app.logger.info({ remaining: result.remaining }, "search outbox: rows left for the next drain");
     }

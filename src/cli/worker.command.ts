@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import type { App } from "../app.js";
 import type { Config } from "../config.js";
 import { AppError } from "../errors/app-error.js";
+import { logSearchTopology } from "../search/search-topology.js";
 
 interface WorkerOptions {
   concurrency?: string;
@@ -36,6 +37,7 @@ export function registerWorker(
         await app.close();
         throw error;
       }
+      logSearchTopology(app.logger, app.config);
       process.stderr.write(
         `cinerag: worker running (pid ${process.pid}, concurrency ${app.config.jobs.concurrency}); Ctrl-C stops it\n`,
       );

@@ -165,3 +165,21 @@ export class RedisPubSub implements PubSub {
       });
   }
 }
+
+/** For `cinerag doctor`: connects once (no retry loop), reads Redis's version, disconnects; rejects when unreachable. */
+export async function describeRedis(url: string, timeoutMs = 3000): Promise<{ version: string }> {
+  const connection = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
+  connection.on("error", () => undefined); // the rejected connect() says it
+  try {
+    await connection.connect();
+    const info = await connection.info("server");
+    return { version: /redis_version:(\S+)/.exec(info)?.[1] ?? "?" };
+  } finally {
+    connection.disconnect();
+  }
+}

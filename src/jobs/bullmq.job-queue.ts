@@ -382,6 +382,7 @@ export class BullMqJobQueue implements JobQueue {
       });
       if (!claimed) return "skipped (cancelled or finished meanwhile)";
       if (takeover) log.warn("taking over a job whose worker stopped: the ingest resumes from its checkpoints");
+      control.takeover = takeover;
       if (control.controller.signal.aborted && !control.stopping) {
         await this.deps.jobs.transition(jobId, ["RUNNING"], {
           status: "CANCELLED",

@@ -50,6 +50,8 @@ export interface RunControl {
   mayRetry?: boolean;
   /** the transient error of a RETRY outcome */
   retryError?: unknown;
+  /** this run takes over from a worker that died while running the job (bullmq.job-queue.ts) */
+  takeover?: boolean;
 }
 
 /** Share of the whole job each ingest stage stands for (the decode pass dominates). */
@@ -182,7 +184,9 @@ export class IngestJobRunner {
         clipId: result.clip.id,
         final: true,
       });
-      if (!result.alreadyIngested) {
+      // A takeover that finds the clip stored may follow a worker that died between its commit and this
+      // publish: the READY event is sent again (at least once; a client seeing it twice refetches a READY clip).
+      if (!result.alreadyIngested || entry.takeover) {
         const payload: ClipUpdatedPayload = { clipId: result.clip.id, change: "READY", at: new Date().toISOString() };
         this.deps.pubsub.publish(TOPICS.CLIP_UPDATED, payload);
       }

@@ -211,6 +211,11 @@ export class ElasticsearchSceneIndex implements SceneIndex {
     await this.init();
   }
 
+  async engineVersion(): Promise<string> {
+    const info = await this.call(() => this.client.info());
+    return `Elasticsearch ${info.version.number}`;
+  }
+
   async ping(): Promise<boolean> {
     try {
       return await this.client.ping();

@@ -180,6 +180,13 @@ export class EmbeddedSceneIndex implements SceneIndex {
     });
   }
 
+  engineVersion(): Promise<string> {
+    return settle(() => {
+      const row = this.open().prepare("SELECT sqlite_version() AS v").get() as { v: string };
+      return `SQLite ${row.v} (FTS5, usearch)`;
+    });
+  }
+
   ping(): Promise<boolean> {
     return settle(() => {
       try {

@@ -9,6 +9,14 @@
 // SEARCH_UNAVAILABLE or REINDEX_REQUIRED error ends a drain at once (every other row would fail the same
 // way); any other error (a bad document) is retried scene by scene so that one bad scene does not hold
 // back the rest. A crash between the index write and the row deletion only repeats an idempotent upsert.
+//
+// One drainer at a time across the cluster: with a lease (src/cluster/lease.ts, "search-outbox"), every
+// batch starts by renewing it, and a process that does not hold it drains nothing (its drain returns at once,
+// `leaseHeldElsewhere`) and tries again at its next poll; the holder renews it at every poll even when idle,
+// and stop() gives it up so that another process takes over at its next poll instead of after the expiry.
+// So two servers never apply the same row: the holder also renews on a timer while a batch runs, and a holder
+// stalled past the expiry (a paused process) finds the lease gone at its next batch; its late batch at worst
+// repeats an idempotent upsert.
 import { isAppError } from "../errors/app-error.js";
 import type { Logger } from "../logging/logger.js";
 import type { SearchOutboxRepository, OutboxEntry } from "../store/search-outbox.repository.js";
@@ -34,6 +42,17 @@ export interface OutboxWorkerOptions {
   pollMs?: number;
   /** clock (tests) */
   now?: () => Date;
+  /** the cluster-wide drain lease; absent: this worker drains whenever asked (one process, or tests) */
+  lease?: DrainLease;
+  /** while a drain runs, the lease is renewed this often too (a batch may embed for long); default 10 s */
+  leaseRenewMs?: number;
+}
+
+/** what the worker needs of a lease (src/cluster/lease.ts) */
+export interface DrainLease {
+  /** renews or takes the lease; true when this process holds it now */
+  hold(): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 export interface DrainOptions {
@@ -59,6 +78,8 @@ export interface DrainResult {
   remaining: number;
   /** the error that ended the drain or failed a batch, if any */
   error?: { code: string; message: string };
+  /** another process holds the drain lease: this drain applied nothing */
+  leaseHeldElsewhere?: boolean;
 }
 
 const HALTING = new Set(["SEARCH_UNAVAILABLE", "REINDEX_REQUIRED"]);
@@ -99,12 +120,30 @@ export class OutboxWorker {
   }
 
   private async drainNow(options: DrainOptions): Promise<DrainResult> {
+    const lease = this.options.lease;
+    // renewed between batches below, and on a timer inside a long batch (its expiry would let another in)
+    const renewal = lease
+      ? setInterval(() => void lease.hold().catch(() => undefined), this.options.leaseRenewMs ?? 10_000)
+      : undefined;
+    renewal?.unref();
+    try {
+      return await this.drainBatches(options);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async drainBatches(options: DrainOptions): Promise<DrainResult> {
     const started = performance.now();
     const result: DrainResult = { upserted: 0, deleted: 0, rows: 0, failedRows: 0, embedded: 0, remaining: 0 };
     for (let batch = 0; ; batch++) {
       if (options.signal?.aborted) break;
       if (options.maxBatches !== undefined && batch >= options.maxBatches) break;
       if (options.timeoutMs !== undefined && performance.now() - started > options.timeoutMs) break;
+      if (this.options.lease && !(await this.options.lease.hold())) {
+        result.leaseHeldElsewhere = true;
+        break;
+      }
       const rows = await this.options.outbox.due(this.now(), this.batchSize);
       if (rows.length === 0) break;
       const halted = await this.processBatch(rows, result);
@@ -213,11 +252,17 @@ export class OutboxWorker {
     this.loop?.wake();
   }
 
+  /** Ends the background loop (waiting for its batch) and gives the drain lease up. */
   async stop(): Promise<void> {
     const loop = this.loop;
     this.loop = undefined;
-    if (!loop) return;
-    loop.stop.abort();
-    await loop.done;
+    if (loop) {
+      loop.stop.abort();
+      await loop.done;
+    }
+    while (this.draining) await this.draining.catch(() => undefined);
+    await this.options.lease?.release().catch((error: unknown) => {
+      this.options.logger?.warn({ err: error }, "search outbox: the drain lease could not be given up (it expires)");
+    });
   }
 }

@@ -133,6 +133,8 @@ export interface SceneIndex {
   reset(modelId: string, dimension: number): Promise<void>;
   /** readiness: true when the engine answers */
   ping(): Promise<boolean>;
+  /** the engine and its version, for `cinerag doctor` ("SQLite 3.x", "Elasticsearch 9.x") */
+  engineVersion?(): Promise<string>;
   close(): Promise<void>;
 }
 

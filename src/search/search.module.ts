@@ -9,7 +9,7 @@ import type { SearchOutboxRepository } from "../store/search-outbox.repository.j
 import type { SearchSourceRepository } from "../store/search-source.repository.js";
 import { ElasticsearchSceneIndex } from "./elasticsearch.scene-index.js";
 import { EmbeddedSceneIndex } from "./embedded.scene-index.js";
-import { OutboxWorker } from "./outbox.worker.js";
+import { OutboxWorker, type DrainLease } from "./outbox.worker.js";
 import { ReindexService } from "./reindex.service.js";
 import { EmbeddingCache } from "./scene-documents.js";
 import type { SceneIndex } from "./scene-index.port.js";
@@ -45,6 +45,10 @@ export function createSearchModule(
     logger?: Logger;
     embedder?: Embedder;
     sceneIndex?: SceneIndex;
+    /** the cluster-wide lease of the outbox drain (src/cluster/lease.ts); absent: no coordination */
+    drainLease?: DrainLease;
+    /** how often a running drain renews it (a third of its life) */
+    drainLeaseRenewMs?: number;
   },
 ): SearchModule {
   // src/app.ts passes the model registry's embedder (src/models/model-registry.ts: the neural model when it
@@ -53,7 +57,15 @@ export function createSearchModule(
   const sceneIndex = deps.sceneIndex ?? createSceneIndex(config, embedder);
   const { source, outbox: outboxRows, embeddingCache } = deps.store;
   const embeddings = new EmbeddingCache(embeddingCache, embedder);
-  const outbox = new OutboxWorker({ outbox: outboxRows, source, index: sceneIndex, embeddings, logger: deps.logger });
+  const outbox = new OutboxWorker({
+    outbox: outboxRows,
+    source,
+    index: sceneIndex,
+    embeddings,
+    logger: deps.logger,
+    lease: deps.drainLease,
+    leaseRenewMs: deps.drainLeaseRenewMs,
+  });
   return {
     embedder,
     sceneIndex,

@@ -35,6 +35,7 @@ import { reelHandler } from "./reels.route.js";
 import { REEL_ROUTE } from "../analysis/effects/reel-url.js";
 import { dashboardHandler } from "./dashboard.route.js";
 import { databaseCheck, healthHandler, readyHandler, type ReadinessCheck } from "./health.js";
+import { logSearchTopology } from "../search/search-topology.js";
 
 export const GRAPHQL_PATH = "/graphql";
 const REQUEST_ID_HEADER = "x-request-id";
@@ -336,6 +337,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   }
   if (!app.api.mediaRoots.configured)
     logger.warn("no media roots (CINERAG_MEDIA_ROOTS): ingestClip is refused until they are configured");
+  logSearchTopology(logger, config);
   // Background work: ingest jobs, and the search outbox (woken whenever a clip becomes READY or is deleted).
   const clipEvents = app.events.subscribe(TOPICS.CLIP_UPDATED);
   if (options.runJobs !== false) {

@@ -129,6 +129,16 @@ function statusOrBusy(file: string, locals: LocalMigration[]): MigrationStatus {
 }
 
 /** Where the database stands relative to the migrations folder, read without the schema engine. */
+/** the SQLite library the store runs on (better-sqlite3's own build), for `cinerag doctor` */
+export function sqliteVersion(): string {
+  const db = new Database(":memory:");
+  try {
+    return (db.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v;
+  } finally {
+    db.close();
+  }
+}
+
 export function migrationStatus(databaseFile: string, migrationsDir: string = defaultMigrationsDir()): MigrationStatus {
   return statusOf(path.resolve(databaseFile), localMigrations(migrationsDir));
 }

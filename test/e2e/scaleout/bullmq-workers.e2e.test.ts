@@ -83,8 +83,8 @@ describe.each(DATABASES)("BullMQ: one server enqueues, two workers run the jobs,
         `{ clips(first: 100, filter: { status: [INGESTING, READY, FAILED] }) { nodes { id path status } } }`,
       )
     ).clips.nodes.filter((c) => c.path === file);
-  /** pids named by the ingest lease files (src/ingest/ingest-lease.ts): the processes ingesting right now */
-  const leaseHolders = () => helperLeaseHolders(dir);
+  /** pids holding an ingest lease (src/ingest/ingest-lease.ts): the processes ingesting right now */
+  const leaseHolders = () => helperLeaseHolders(env);
   /** waits until the job runs past `percent` on one of the workers; that worker's pid */
   const runningOn = async (id: string, percent: number) => {
     let row = await job(id);

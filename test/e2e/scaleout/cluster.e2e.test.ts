@@ -137,7 +137,7 @@ describe("a cluster: two servers, two workers, PostgreSQL and Redis", () => {
     const kill = async (percent: number) => {
       // the worker that holds an ingest lease is mid-job
       for (let i = 0; i < 100; i++) {
-        const pid = (await leaseHolders(dir)).find((p) =>
+        const pid = (await leaseHolders(env)).find((p) =>
           workers.some((w) => w.child.pid === p && w.child.exitCode === null),
         );
         if (pid !== undefined) {

@@ -1,8 +1,11 @@
 // Shared by the scale-out end-to-end tests: cinerag CLI children (serve, worker, ingest --json), a small
 // GraphQL-over-HTTP client for a child server's URL, and generated shot lists.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdir, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import path from "node:path";
+import Database from "better-sqlite3";
+import pg from "pg";
 import type { ShotSpec } from "../../fixtures/media.js";
 import { tempDataDir } from "../../integration/graphql/helpers/seed.js";
 import type { GqlBody } from "../graphql/helpers.js";
@@ -135,11 +138,38 @@ export async function cleanIngest(files: string[], env: Record<string, string>):
   }
 }
 
-/** pids named by the ingest lease files under a data directory (src/ingest/ingest-lease.ts): who ingests now */
-export async function leaseHolders(dataDir: string): Promise<number[]> {
-  const locks = await readdir(path.join(dataDir, "locks")).catch(() => [] as string[]);
-  const pids = await Promise.all(
-    locks.map(async (l) => Number(await readFile(path.join(dataDir, "locks", l), "utf8").catch(() => ""))),
-  );
-  return pids.filter((p) => p > 0);
+/**
+ * pids of the processes holding an ingest lease now (the Lease table's "ingest:<hash>" rows, holders named
+ * `<host>/<pid>/<uuid>`: src/cluster/lease.ts), read from the database the processes of `env` use
+ */
+export async function leaseHolders(env: Record<string, string>): Promise<number[]> {
+  let holders: string[];
+  if (env.CINERAG_DATABASE_URL) {
+    const client = new pg.Client({ connectionString: env.CINERAG_DATABASE_URL });
+    await client.connect();
+    try {
+      const rows = await client.query<{ holder: string }>(`SELECT holder FROM "Lease" WHERE name LIKE 'ingest:%'`);
+      holders = rows.rows.map((r) => r.holder);
+    } catch {
+      holders = []; // not migrated yet
+    } finally {
+      await client.end();
+    }
+  } else {
+    const file = path.join(env.CINERAG_DATA_DIR!, "cinerag.db");
+    if (!existsSync(file)) return [];
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    try {
+      db.pragma("busy_timeout = 5000");
+      const rows = db.prepare(`SELECT holder FROM "Lease" WHERE name LIKE 'ingest:%'`).all() as Array<{
+        holder: string;
+      }>;
+      holders = rows.map((r) => r.holder);
+    } catch {
+      holders = [];
+    } finally {
+      db.close();
+    }
+  }
+  return holders.map((h) => Number(h.split("/")[1])).filter((p) => p > 0);
 }

@@ -1,0 +1,7 @@
+-- CreateTable
+CREATE TABLE "Lease" (
+    "name" TEXT NOT NULL PRIMARY KEY,
+    "holder" TEXT NOT NULL,
+    "expiresAt" DATETIME NOT NULL,
+    "takenAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
