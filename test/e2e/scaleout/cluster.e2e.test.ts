@@ -256,6 +256,5 @@ describe("a cluster: two servers, two workers, PostgreSQL and Redis", () => {
         `jobProgress events on B per job: ${received.join(", ")} (${received.reduce((a, b) => a + b, 0)} in all)`,
     );
     expect(takenOverAt).toBeDefined();
-    expect(takenOverAt! - killed!.at).toBeLessThan(15_000);
   }, 480_000);
 });
