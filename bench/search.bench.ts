@@ -16,7 +16,7 @@ import path from "node:path";
 import { HashingEmbedder } from "../src/models/hashing.embedder.js";
 import { normaliseInPlace } from "../src/util/vector-math.js";
 import { EmbeddedSceneIndex } from "../src/search/embedded.scene-index.js";
-import type { SceneDocument } from "../src/search/scene-index.port.js";
+import type { SceneDocument, SceneIndexFilter } from "../src/search/scene-index.port.js";
 import { exactSearch, MetricKind, type AnnParams } from "../src/search/usearch.ann-index.js";
 
 const SCENES = Number(process.argv[2] ?? process.env.SCENES ?? 100_000);
@@ -355,4 +355,105 @@ function overlap(a: number[], b: number[]): number {
   return a.filter((x) => s.has(x)).length;
 }
 
-await main();
+/**
+ * SEARCH_MODE=keyword: the keyword side alone at a size whose ANN graph this machine cannot build in the
+ * time at hand: scenes without vectors (same generated text), then the postings' top 10 against FTS5's
+ * bm25() over every match (time and overlap), unfiltered and under the three filters.
+ */
+async function keywordOnly(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cinerag-search-bench-"));
+  const file = path.join(dir, "search.db");
+  const index = new EmbeddedSceneIndex({ file, model: { modelId: "keyword-only", dimension: 8 } });
+  await index.init();
+  console.log(`search bench, keyword side only: ${SCENES} scenes, ${QUERIES} queries, ${os.cpus().length} CPUs`);
+  const texts: string[] = [];
+  let indexMs = 0;
+  for (let start = 0; start < SCENES; start += BATCH) {
+    const docs: SceneDocument[] = [];
+    for (let i = start; i < Math.min(SCENES, start + BATCH); i++) {
+      const text = sentence(20 + Math.floor(rand() * 60));
+      texts.push(text);
+      docs.push({
+        sceneId: `scene-${i}`,
+        clipId: `clip-${Math.floor(i / 100)}`,
+        clipTitle: `Clip ${Math.floor(i / 100)}`,
+        startTime: (i % 100) * 60,
+        endTime: (i % 100) * 60 + 60,
+        language: i % 10 === 0 ? "fr" : "en",
+        text,
+      });
+    }
+    const t0 = performance.now();
+    index.upsertSync(docs);
+    indexMs += performance.now() - t0;
+    if ((start / BATCH + 1) % Math.max(1, Math.round(SCENES / BATCH / 10)) === 0)
+      console.log(`  rows: ${start + docs.length} written in ${(indexMs / 1000).toFixed(1)} s`);
+  }
+  const size = fs.readdirSync(dir).reduce((s, f) => s + fs.statSync(path.join(dir, f)).size, 0);
+  console.log(
+    `build: rows with FTS5 and postings ${(indexMs / 1000).toFixed(1)} s (${Math.round(SCENES / (indexMs / 1000))} scenes/s); ` +
+      `files ${(size / 2 ** 20).toFixed(0)} MiB; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+  );
+  const queries = Array.from({ length: QUERIES }, () => {
+    const words = texts[Math.floor(rand() * texts.length)]!.split(" ");
+    const n = 2 + Math.floor(rand() * 3);
+    const from = Math.floor(rand() * Math.max(1, words.length - n));
+    return words.slice(from, from + n).join(" ");
+  });
+  const filters: Record<string, SceneIndexFilter | undefined> = {
+    none: undefined,
+    clip: { clipIds: ["clip-7"] },
+    fr: { languages: ["fr"] },
+    "en+time": { languages: ["en"], timeRange: { from: 600, to: 3000 } },
+  };
+  for (const q of queries.slice(0, 5)) await index.keywordSearch(q);
+  const rows = [];
+  for (const [name, filter] of Object.entries(filters)) {
+    const fast: number[] = [];
+    const exact: number[] = [];
+    let same = 0;
+    let wanted = 0;
+    let read = 0;
+    let scored = 0;
+    let matches = 0;
+    for (const q of queries) {
+      let t0 = performance.now();
+      const got = await index.keywordSearch(q, { limit: 10, filter });
+      fast.push(performance.now() - t0);
+      read += index.lastKeywordCost.postingsRead;
+      scored += index.lastKeywordCost.scored;
+      t0 = performance.now();
+      const want = await index.keywordSearchExact(q, { limit: 10, filter });
+      exact.push(performance.now() - t0);
+      same += overlap(
+        want.map((h) => Number(h.sceneId.slice(6))),
+        got.map((h) => Number(h.sceneId.slice(6))),
+      );
+      wanted += want.length;
+      if (!filter) matches += index.countKeywordMatches(q);
+    }
+    rows.push({
+      filter: name,
+      postings_p50_ms: +percentile(fast, 50).toFixed(2),
+      postings_p95_ms: +percentile(fast, 95).toFixed(2),
+      fts5_all_matches_p50_ms: +percentile(exact, 50).toFixed(2),
+      fts5_all_matches_p95_ms: +percentile(exact, 95).toFixed(2),
+      overlap_at_10: +(same / Math.max(1, wanted)).toFixed(3),
+      postings_read: Math.round(read / QUERIES),
+      scenes_scored: Math.round(scored / QUERIES),
+      ...(filter ? {} : { matching_scenes: Math.round(matches / QUERIES) }),
+    });
+  }
+  console.table(rows);
+  console.log(
+    `load average: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(" ")}; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+  );
+  await index.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.env.SEARCH_MODE === "keyword") await keywordOnly();
+else await main();

@@ -478,6 +478,12 @@ export class EmbeddedSceneIndex implements SceneIndex {
    * directly; under a broader one, candidates are checked against it as the postings propose them.
    */
   private keywordTop(query: string, fts: string, limit: number, filter: SceneIndexFilter | undefined): SceneHit[] {
+    // one read transaction: the postings, counts and documents read in blocks all come from one snapshot,
+    // whatever another process commits meanwhile
+    return this.db!.transaction(() => this.keywordTopIn(query, fts, limit, filter))();
+  }
+
+  private keywordTopIn(query: string, fts: string, limit: number, filter: SceneIndexFilter | undefined): SceneHit[] {
     const terms = this.keywords.queryTerms(queryPhrases(query));
     if (!terms) return this.bm25(fts, limit, filter);
     if (!hasFilter(filter)) return this.keywordHits(this.keywords.topK(terms, limit));
