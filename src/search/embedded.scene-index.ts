@@ -88,6 +88,13 @@ export interface EmbeddedSceneIndexOptions {
    * above it, the graph's or the postings' candidates are checked against it; default 2000
    */
   filterExactMax?: number;
+  /**
+   * postings one keyword search reads at most; default 4096. The top k is exact whenever it is certified
+   * within it (the bench prints how often it is not, and the overlap with the exact ranking); past it the
+   * search returns the best of what it read, so its cost stays bounded however many scenes match.
+   * Infinity: always exact.
+   */
+  keywordBudget?: number;
   /** HNSW parameters */
   ann?: AnnParams;
   /** changes after which the ANN snapshot is rewritten; default 20% of the index, at least 1000 */
@@ -109,6 +116,8 @@ const DEPTH_MAX = 4096; // deepest ranked list (keyword or kNN) asked for
 const OVERFETCH = [8, 32, 128, 512, 2048]; // graph candidates per wanted hit, tried in turn under a filter
 const FILTER_DEPTH_MAX = 32_768; // deepest graph search under a filter
 const FILTER_EXACT_MAX = 2000; // default of options.filterExactMax
+const KEYWORD_BUDGET = 4096; // default of options.keywordBudget
+const FILTER_PASSING = 4; // under a filter, the graph is searched until this many candidates per wanted hit pass
 
 export class EmbeddedSceneIndex implements SceneIndex {
   readonly engine = "embedded" as const;
@@ -129,7 +138,11 @@ export class EmbeddedSceneIndex implements SceneIndex {
     this.weights = options.columnWeights ?? [1, 0.5];
     this.exactMax = options.exactMax ?? 1000;
     this.filterExactMax = options.filterExactMax ?? FILTER_EXACT_MAX;
-    this.keywords = new ImpactKeywordIndex((sql) => this.stmt(sql), this.weights);
+    this.keywords = new ImpactKeywordIndex(
+      (sql) => this.stmt(sql),
+      this.weights,
+      options.keywordBudget ?? KEYWORD_BUDGET,
+    );
     checkModel(this.model);
   }
 
@@ -598,7 +611,9 @@ export class EmbeddedSceneIndex implements SceneIndex {
       passing = this.stmt(`SELECT s.id FROM scenes s WHERE s.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`)
         .pluck()
         .all(JSON.stringify(candidates), ...where.params) as number[];
-      if (passing.length >= k || want >= ann.size || want === FILTER_DEPTH_MAX) break;
+      // k passing would do if the graph ranked exactly; its order among far candidates is rough, so a few
+      // times k are re-scored exactly
+      if (passing.length >= FILTER_PASSING * k || want >= ann.size || want === FILTER_DEPTH_MAX) break;
     }
     return this.rescore(unit, passing, k);
   }

@@ -68,16 +68,20 @@ export function createScratch(db: Database.Database): void {
 export interface KeywordCost {
   postingsRead: number;
   scored: number;
+  /** the budget ran out before the top k was certified (the result is then the best of what was read) */
+  capped: boolean;
 }
 
 export class ImpactKeywordIndex {
   private readonly termIds = new Map<string, number>();
   /** the last search's cost (for the benchmark and the tests) */
-  lastCost: KeywordCost = { postingsRead: 0, scored: 0 };
+  lastCost: KeywordCost = { postingsRead: 0, scored: 0, capped: false };
 
   constructor(
     private readonly stmt: Statements,
     private readonly weights: [number, number],
+    /** postings one search reads at most (see EmbeddedSceneIndexOptions.keywordBudget) */
+    private readonly budget = Infinity,
   ) {}
 
   // -------------------------------------------------------------------------------------------- writes
@@ -172,7 +176,7 @@ export class ImpactKeywordIndex {
    * `accept` keeps (all when it is absent; called with batches of candidate ids, returns those that pass).
    */
   topK(terms: string[], k: number, accept?: (ids: number[]) => Set<number>): ScoredId[] {
-    this.lastCost = { postingsRead: 0, scored: 0 };
+    this.lastCost = { postingsRead: 0, scored: 0, capped: false };
     const query = this.prepare(terms);
     if (!query) return [];
     const top = new TopK(k);
@@ -188,23 +192,30 @@ export class ImpactKeywordIndex {
       for (const s of scored) top.offer(s);
     };
     // every list's first block, then the list whose bound is highest, until nothing unseen can enter
-    for (const list of lists) pending(this.readBlock(list, FIRST_BLOCK));
+    const first = Math.max(1, Math.min(FIRST_BLOCK, Math.floor(this.budget / lists.length)));
+    for (const list of lists) pending(this.readBlock(list, first));
     for (;;) {
       const open = lists.filter((l) => !l.done);
       if (open.length === 0) break;
       const threshold = open.reduce((s, l) => s + l.bound(query.lengthRatio), 0);
       if (top.full && top.worst > threshold * (1 + 1e-12)) break;
+      const left = this.budget - this.lastCost.postingsRead;
+      if (left <= 0) {
+        this.lastCost.capped = true;
+        break;
+      }
       const next = open.reduce((a, b) => (b.bound(query.lengthRatio) > a.bound(query.lengthRatio) ? b : a));
-      const size = Math.min(MAX_BLOCK, (block.get(next) ?? FIRST_BLOCK) * 2);
+      // blocks grow by half: a list read too far costs scoring what it brought
+      const size = Math.min(MAX_BLOCK, Math.ceil((block.get(next) ?? FIRST_BLOCK) * 1.5));
       block.set(next, size);
-      pending(this.readBlock(next, size));
+      pending(this.readBlock(next, Math.min(size, left)));
     }
     return top.sorted();
   }
 
   /** Exact BM25 of the given scenes (those holding none of the terms are left out); best first. */
   scoreAll(terms: string[], ids: number[], k: number): ScoredId[] {
-    this.lastCost = { postingsRead: 0, scored: 0 };
+    this.lastCost = { postingsRead: 0, scored: 0, capped: false };
     const query = this.prepare(terms);
     if (!query) return [];
     const top = new TopK(k);
@@ -245,6 +256,7 @@ export class ImpactKeywordIndex {
   }
 
   private readBlock(list: ListCursor, size: number): number[] {
+    // a list cut short by the budget is not finished: only a block shorter than asked says so
     const rows = (
       list.lastKey === undefined
         ? this.stmt("SELECT key, id FROM kw_postings WHERE term = ? ORDER BY key DESC, id DESC LIMIT ?").all(

@@ -113,6 +113,30 @@ describe("embedded index: keyword postings", () => {
     expect(index.lastKeywordCost.scored).toBeLessThan(matches / 4);
   });
 
+  it("stops at its postings budget with the best of what it read, exactly scored", async () => {
+    const file = newFile();
+    await openIndex(file).upsert(corpus(3000, 12));
+    const capped = new EmbeddedSceneIndex({ file, model: MODEL, keywordBudget: 20 });
+    opened.push(capped);
+    const exact = new Map(
+      (await capped.keywordSearchExact("run harbour", { limit: 1000 })).map((h) => [h.sceneId, h.score]),
+    );
+    const got = await capped.keywordSearch("run harbour", { limit: 10 });
+    expect(capped.lastKeywordCost).toMatchObject({ capped: true });
+    expect(capped.lastKeywordCost.postingsRead).toBeLessThanOrEqual(20);
+    expect(got).toHaveLength(10);
+    for (const h of got) expect(h.score).toBeCloseTo(exact.get(h.sceneId)!, 9);
+    expect(got.map((h) => h.score)).toEqual([...got.map((h) => h.score)].sort((a, b) => b - a));
+    // the default budget certifies the same query exactly on this corpus
+    const full = openIndex(file);
+    expectSameRanking(
+      await full.keywordSearch("run harbour", { limit: 10 }),
+      await full.keywordSearchExact("run harbour", { limit: 10 }),
+      "run harbour",
+    );
+    expect(full.lastKeywordCost.capped).toBe(false);
+  });
+
   it("keeps in step with re-upserts, deletes and clip deletes", async () => {
     const index = openIndex(newFile());
     const docs = corpus(400, 4);
