@@ -26,7 +26,6 @@ const K1 = 1.2;
 const B = 0.75;
 const FIRST_BLOCK = 32;
 const MAX_BLOCK = 4096;
-const CAPPED_CONTENDERS = 1024; // scenes scored exactly when the budget stopped the reading
 const CJK_TOKEN = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30FC\uFF70]$/u;
 
 export interface KeywordDoc {
@@ -180,62 +179,37 @@ export class ImpactKeywordIndex {
     this.lastCost = { postingsRead: 0, scored: 0, capped: false };
     const query = this.prepare(terms);
     if (!query) return [];
+    const top = new TopK(k);
+    const seen = new Set<number>();
     const lists = query.lists;
-    // what the postings alone say of each scene read: the key bounds its term's weight from both sides
-    // (the key used the reference length, the score uses avgdl), so no scene is fetched while reading
-    const candidates = new Map<number, Candidate>();
-    const rejected = new Set<number>();
     const block = new Map<ListCursor, number>();
-    const take = (list: ListCursor, size: number) => {
-      const rows = this.readBlock(list, size);
-      const fresh = accept
-        ? [...new Set(rows.map((r) => r.id))].filter((id) => !candidates.has(id) && !rejected.has(id))
-        : [];
-      const passing = fresh.length > 0 ? accept!(fresh) : undefined;
-      if (passing) for (const id of fresh) if (!passing.has(id)) rejected.add(id);
-      for (const r of rows) {
-        if (rejected.has(r.id)) continue;
-        let c = candidates.get(r.id);
-        if (!c) candidates.set(r.id, (c = { low: 0, high: 0, lists: [] }));
-        c.low += list.weight(r.key, query.lengthHigh);
-        c.high += list.weight(r.key, query.lengthRatio);
-        c.lists.push(list);
-      }
+    const pending = (ids: number[]) => {
+      const fresh = ids.filter((id) => !seen.has(id));
+      for (const id of fresh) seen.add(id);
+      if (fresh.length === 0) return;
+      const passing = accept ? accept(fresh) : undefined;
+      const scored = this.scoreIds(passing ? fresh.filter((id) => passing.has(id)) : fresh, query);
+      for (const s of scored) top.offer(s);
     };
+    // every list's first block, then the list whose bound is highest, until nothing unseen can enter
     const first = Math.max(1, Math.min(FIRST_BLOCK, Math.floor(this.budget / lists.length)));
-    for (const list of lists) take(list, first);
-    // read the list whose bound is highest until no scene unread can pass the k-th best lower bound
+    for (const list of lists) pending(this.readBlock(list, first));
     for (;;) {
       const open = lists.filter((l) => !l.done);
       if (open.length === 0) break;
-      const unseen = open.reduce((s, l) => s + l.bound(query.lengthRatio), 0);
-      if (kthLow(candidates, k) > unseen * (1 + 1e-9)) break;
+      const threshold = open.reduce((s, l) => s + l.bound(query.lengthRatio), 0);
+      if (top.full && top.worst > threshold * (1 + 1e-12)) break;
       const left = this.budget - this.lastCost.postingsRead;
       if (left <= 0) {
         this.lastCost.capped = true;
         break;
       }
       const next = open.reduce((a, b) => (b.bound(query.lengthRatio) > a.bound(query.lengthRatio) ? b : a));
+      // blocks grow by half: a list read too far costs scoring what it brought
       const size = Math.min(MAX_BLOCK, Math.ceil((block.get(next) ?? FIRST_BLOCK) * 1.5));
       block.set(next, size);
-      take(next, Math.min(size, left));
+      pending(this.readBlock(next, Math.min(size, left)));
     }
-    // exact scores only for the scenes whose upper bound (their lists' weights plus what the lists they
-    // were not read from may still add) reaches the k-th best lower bound: no other can be in the top k
-    const threshold = kthLow(candidates, k);
-    const openBound = new Map(lists.map((l) => [l, l.bound(query.lengthRatio)]));
-    const openSum = [...openBound.values()].reduce((a, b) => a + b, 0);
-    let contenders: Array<[number, number]> = [];
-    for (const [id, c] of candidates) {
-      let upper = c.high + openSum;
-      for (const l of c.lists) upper -= openBound.get(l)!;
-      if (upper * (1 + 1e-9) >= threshold) contenders.push([id, upper]);
-    }
-    if (this.lastCost.capped && contenders.length > CAPPED_CONTENDERS)
-      contenders = contenders.sort((a, b) => b[1] - a[1]).slice(0, CAPPED_CONTENDERS);
-    const top = new TopK(k);
-    const ids = contenders.map(([id]) => id);
-    for (let i = 0; i < ids.length; i += 500) for (const s of this.scoreIds(ids.slice(i, i + 500), query)) top.offer(s);
     return top.sorted();
   }
 
@@ -276,14 +250,12 @@ export class ImpactKeywordIndex {
       order,
       byTerm,
       avgdl,
-      // the key used ref for avgdl; the true norm is between min(1, ref / avgdl) and max(1, ref / avgdl)
-      // times the key's
+      // the key used ref for avgdl; the true norm is at least min(1, ref / avgdl) of the key's
       lengthRatio: Math.min(1, ref / avgdl),
-      lengthHigh: Math.max(1, ref / avgdl),
     };
   }
 
-  private readBlock(list: ListCursor, size: number): Array<{ key: number; id: number }> {
+  private readBlock(list: ListCursor, size: number): number[] {
     // a list cut short by the budget is not finished: only a block shorter than asked says so
     const rows = (
       list.lastKey === undefined
@@ -302,7 +274,7 @@ export class ImpactKeywordIndex {
       list.lastKey = last.key;
       list.lastId = last.id;
     }
-    return rows;
+    return rows.map((r) => r.id);
   }
 
   private scoreIds(ids: number[], query: PreparedQuery): ScoredId[] {
@@ -462,21 +434,6 @@ interface PreparedQuery {
   byTerm: Map<number, ListCursor>;
   avgdl: number;
   lengthRatio: number;
-  lengthHigh: number;
-}
-
-/** A scene read from some lists: its score lies in [low, high + the bounds of the lists it was not read from]. */
-interface Candidate {
-  low: number;
-  high: number;
-  lists: ListCursor[];
-}
-
-/** The k-th best lower bound (-Infinity with fewer than k candidates). */
-function kthLow(candidates: Map<number, Candidate>, k: number): number {
-  if (candidates.size < k) return -Infinity;
-  const lows = Float64Array.from(candidates.values(), (c) => c.low).sort();
-  return lows[lows.length - k]!;
 }
 
 class ListCursor {
@@ -496,12 +453,9 @@ class ListCursor {
    */
   bound(lengthRatio: number): number {
     if (this.done) return 0;
-    return this.weight(this.lastKey ?? 1, lengthRatio);
-  }
-
-  /** The term's weight in a scene whose key is q, with r the norm ratio (low end: bound above; high: below). */
-  weight(q: number, r: number): number {
-    return this.idfs.reduce((s, idf) => s + idf, 0) * (K1 + 1) * (q / (q + r * (1 - q)));
+    const q = this.lastKey ?? 1;
+    const weight = q / (q + lengthRatio * (1 - q));
+    return this.idfs.reduce((s, idf) => s + idf, 0) * (K1 + 1) * weight;
   }
 }
 
