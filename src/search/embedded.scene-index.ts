@@ -2,8 +2,11 @@
 // <dataDir>/search.db), in WAL mode, plus an ANN snapshot beside it (usearch.ann-index.ts):
 //   - scenes:         one row per scene (metadata for filters), rowid `id` stable across upserts; indexes on
 //                     clip, language and start time, so that every filter is answered from an index
-//   - scenes_fts:     FTS5 (porter + unicode61) over dialogue and captions, BM25 via bm25(); CJK handled by
-//                     segmenting ourselves (see text-analysis.ts)
+//   - scenes_fts:     FTS5 (porter + unicode61) over dialogue and captions: the stored text (highlights) and
+//                     the tokenizer; CJK handled by segmenting ourselves (see text-analysis.ts)
+//   - kw_*:           impact-ordered postings answering top-k BM25 without scoring every match, with FTS5's
+//                     bm25() scores (impact.keyword-index.ts); a query phrase they do not hold (a
+//                     multi-word Thai phrase) is answered by FTS5's bm25() over every match instead
 //   - scene_vectors:  the float32 unit vectors (the truth for scores) with the change sequence number `seq`
 //                     of the write that stored them; vector_deletes: (seq, id) of vectors removed
 //   - the ANN graph:  HNSW over int8 copies of the vectors, in memory, kept in step by replaying the changes
@@ -13,9 +16,10 @@
 //                     rebuilt from scene_vectors when missing or damaged (derived data)
 // kNN: the graph proposes candidates, re-scored exactly from scene_vectors (score = cosine). Below
 // `exactMax` vectors (the whole index, or the scenes a filter selects) the scan is exact and the graph is
-// not used. A filter either selects few scenes, found through the scenes indexes and scanned exactly, or
-// many, and then the graph's candidates are over-fetched (x8, x32, ... up to 4096) and filtered; neither
-// reads every vector.
+// not used. A filter either selects few scenes (up to FILTER_EXACT_MAX), found through the scenes indexes and
+// scanned exactly, or many, and then the graph's candidates are over-fetched (x8, x32, ... up to
+// FILTER_DEPTH_MAX) and filtered; neither reads every vector. Keyword search under a filter works the same
+// way: few scenes are scored directly, many are checked as the postings propose them.
 // Highlights: highlight() runs over a temporary FTS5 table holding only the returned scenes' text, not
 // the index with a rowid constraint: `MATCH ? AND rowid = ?` answered differently between SQLite builds
 // (3.53 returned the next matching row, so only the lowest rowids got highlights; issue #13).
@@ -53,11 +57,22 @@ import {
   MARK_OPEN,
   fragmentsFromMarked,
   pickFragments,
+  queryPhrases,
   segmentForIndex,
   toFtsQuery,
   type FragmentOptions,
 } from "./text-analysis.js";
 import { AnnIndex, removeSnapshots, type AnnParams } from "./usearch.ann-index.js";
+import {
+  ImpactKeywordIndex,
+  KEYWORD_META,
+  KEYWORD_SCHEMA,
+  KEYWORD_TABLES,
+  createScratch,
+  type KeywordCost,
+  type KeywordDoc,
+  type ScoredId,
+} from "./impact.keyword-index.js";
 
 export interface EmbeddedSceneIndexOptions {
   /** the SQLite file (config.searchFile); ":memory:" for tests */
@@ -68,6 +83,18 @@ export interface EmbeddedSceneIndexOptions {
   columnWeights?: [number, number];
   /** vector sets up to this size are scanned exactly instead of through the ANN graph; default 1000 */
   exactMax?: number;
+  /**
+   * a filter selecting up to this many scenes is answered by scoring them all (vectors and keywords);
+   * above it, the graph's or the postings' candidates are checked against it; default 2000
+   */
+  filterExactMax?: number;
+  /**
+   * postings one keyword search reads at most; default 4096. The top k is exact whenever it is certified
+   * within it (the bench prints how often it is not, and the overlap with the exact ranking); past it the
+   * search returns the best of what it read, so its cost stays bounded however many scenes match.
+   * Infinity: always exact.
+   */
+  keywordBudget?: number;
   /** HNSW parameters */
   ann?: AnnParams;
   /** changes after which the ANN snapshot is rewritten; default 20% of the index, at least 1000 */
@@ -77,16 +104,20 @@ export interface EmbeddedSceneIndexOptions {
 /**
  * The embedded index's own schema version (stored in index_meta; a different one asks for a reindex).
  * 1: cosine vec0 table. 2: L2 over unit vectors, 4 vec0 partitions. 3: vectors as blobs + HNSW graph.
+ * 4: impact-ordered keyword postings (kw_terms, kw_docs, kw_postings).
  */
-export const EMBEDDED_SCHEMA_VERSION = 3;
+export const EMBEDDED_SCHEMA_VERSION = 4;
 export const MMAP_SIZE = 2 ** 31 - 65536; // SQLite's default SQLITE_MAX_MMAP_SIZE; larger values are clamped
 
 type Row = { id: number; scene_id: string; clip_id: string };
 type Scored = { id: number; similarity: number };
 
 const DEPTH_MAX = 4096; // deepest ranked list (keyword or kNN) asked for
-const OVERFETCH = [8, 32, 128]; // graph candidates per wanted hit, tried in turn under a filter
-const EXACT_FALLBACK_MAX = 50_000; // a filter whose scenes the graph did not reach is scanned up to this
+const OVERFETCH = [8, 32, 128, 512, 2048]; // graph candidates per wanted hit, tried in turn under a filter
+const FILTER_DEPTH_MAX = 32_768; // deepest graph search under a filter
+const FILTER_EXACT_MAX = 2000; // default of options.filterExactMax
+const KEYWORD_BUDGET = 4096; // default of options.keywordBudget
+const FILTER_PASSING = 4; // under a filter, the graph is searched until this many candidates per wanted hit pass
 
 export class EmbeddedSceneIndex implements SceneIndex {
   readonly engine = "embedded" as const;
@@ -96,7 +127,9 @@ export class EmbeddedSceneIndex implements SceneIndex {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly weights: [number, number];
   private readonly exactMax: number;
+  private readonly filterExactMax: number;
   private ann: AnnIndex | undefined;
+  private readonly keywords: ImpactKeywordIndex;
   /** the sequence number of this process's open write transaction (one per transaction) */
   private writeSeq: number | undefined;
 
@@ -104,6 +137,12 @@ export class EmbeddedSceneIndex implements SceneIndex {
     this.model = { ...options.model };
     this.weights = options.columnWeights ?? [1, 0.5];
     this.exactMax = options.exactMax ?? 1000;
+    this.filterExactMax = options.filterExactMax ?? FILTER_EXACT_MAX;
+    this.keywords = new ImpactKeywordIndex(
+      (sql) => this.stmt(sql),
+      this.weights,
+      options.keywordBudget ?? KEYWORD_BUDGET,
+    );
     checkModel(this.model);
   }
 
@@ -142,6 +181,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
       db.pragma(`mmap_size = ${MMAP_SIZE}`);
       // the highlighter: a scratch FTS5 table with the index's tokenizer, private to this connection
       db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.hl USING fts5 (text, captions, tokenize = "${FTS_TOKENIZER}")`);
+      createScratch(db); // the keyword postings' tokenizer, private to this connection too
       this.db = db;
       return db;
     } catch (error) {
@@ -165,11 +205,13 @@ export class EmbeddedSceneIndex implements SceneIndex {
       checkModel(model);
       const db = this.open();
       this.statements.clear();
+      this.keywords.forget();
       this.ann = undefined;
       db.transaction(() => {
         db.exec(
           "DROP TABLE IF EXISTS scenes_vec; DROP TABLE IF EXISTS scenes_fts; DROP TABLE IF EXISTS scene_vectors; " +
-            "DROP TABLE IF EXISTS vector_deletes; DROP TABLE IF EXISTS scenes; DROP TABLE IF EXISTS index_meta;",
+            "DROP TABLE IF EXISTS vector_deletes; DROP TABLE IF EXISTS scenes; DROP TABLE IF EXISTS index_meta;" +
+            KEYWORD_TABLES.map((t) => ` DROP TABLE IF EXISTS ${t};`).join(""),
         );
         createSchema(db, model);
       }).immediate();
@@ -241,6 +283,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
     );
     this.writeTransaction(() => {
       let longest = 0;
+      const keywordDocs: KeywordDoc[] = [];
       docs.forEach((d, i) => {
         const lang = primaryLanguage(d.language);
         const { id } = upsertScene.get(
@@ -254,11 +297,15 @@ export class EmbeddedSceneIndex implements SceneIndex {
         ) as { id: number };
         longest = Math.max(longest, d.endTime - d.startTime);
         delFts.run(id);
-        insFts.run(id, segmentForIndex(d.text), d.captions ? segmentForIndex(d.captions) : null);
+        const text = segmentForIndex(d.text);
+        const captions = d.captions ? segmentForIndex(d.captions) : null;
+        insFts.run(id, text, captions);
+        keywordDocs.push({ id, text, captions });
         const unit = vectors[i];
         if (unit) putVector.run(id, Buffer.from(unit.buffer, unit.byteOffset, unit.byteLength), this.nextSeq());
         else this.deleteVector(id);
       });
+      this.keywords.write(keywordDocs);
       // the time-range filter bounds start_time from below with this (an index range, not a scan)
       this.stmt("UPDATE index_meta SET value = max(value, ?) WHERE key = 'longestScene'").run(longest);
     });
@@ -289,6 +336,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
 
   private deleteRow(id: number): void {
     this.stmt("DELETE FROM scenes_fts WHERE rowid = ?").run(id);
+    this.keywords.remove([id]);
     this.deleteVector(id);
     this.stmt("DELETE FROM scenes WHERE id = ?").run(id);
   }
@@ -303,6 +351,9 @@ export class EmbeddedSceneIndex implements SceneIndex {
     this.db!.transaction(() => {
       try {
         fn();
+      } catch (error) {
+        this.keywords.forget(); // term ids created in the rolled-back transaction
+        throw error;
       } finally {
         this.writeSeq = undefined;
       }
@@ -396,7 +447,22 @@ export class EmbeddedSceneIndex implements SceneIndex {
       const limit = clampLimit(options.limit);
       const fts = toFtsQuery(query);
       if (!fts) return [];
-      const hits = this.bm25(fts, limit, options.filter);
+      const hits = this.keywordTop(query, fts, limit, options.filter);
+      this.addHighlights(hits, fts, options.highlight);
+      return hits;
+    });
+  }
+
+  /**
+   * The same ranking computed by FTS5's bm25() over every matching scene: the reference the postings are
+   * measured against (bench, tests), and the path for phrases the postings do not hold.
+   */
+  keywordSearchExact(query: string, options: SearchOptions = {}): Promise<SceneHit[]> {
+    return settle(() => {
+      this.initSync();
+      const fts = toFtsQuery(query);
+      if (!fts) return [];
+      const hits = this.bm25(fts, clampLimit(options.limit), options.filter);
       this.addHighlights(hits, fts, options.highlight);
       return hits;
     });
@@ -418,13 +484,71 @@ export class EmbeddedSceneIndex implements SceneIndex {
       const limit = clampLimit(options.limit);
       const depth = hybridDepth(limit, options.candidates, DEPTH_MAX);
       const fts = toFtsQuery(query);
-      const keyword = fts ? this.bm25(fts, depth, options.filter) : [];
+      const keyword = fts ? this.keywordTop(query, fts, depth, options.filter) : [];
       const semantic = unit ? aboveFloor(this.knn(unit, depth, options.filter), options.minSimilarity) : [];
       const fused = fuseHybrid(keyword, semantic, limit, options.rrfK);
       // highlights only for what is returned; semantic-only hits get them too when the terms occur in them
       if (fts) this.addHighlights(fused, fts, options.highlight);
       return fused;
     });
+  }
+
+  /**
+   * Top-k BM25 from the impact-ordered postings. Under a filter that selects few scenes, those are scored
+   * directly; under a broader one, candidates are checked against it as the postings propose them.
+   */
+  private keywordTop(query: string, fts: string, limit: number, filter: SceneIndexFilter | undefined): SceneHit[] {
+    // one read transaction: the postings, counts and documents read in blocks all come from one snapshot,
+    // whatever another process commits meanwhile
+    return this.db!.transaction(() => this.keywordTopIn(query, fts, limit, filter))();
+  }
+
+  private keywordTopIn(query: string, fts: string, limit: number, filter: SceneIndexFilter | undefined): SceneHit[] {
+    const terms = this.keywords.queryTerms(queryPhrases(query));
+    if (!terms) return this.bm25(fts, limit, filter);
+    if (!hasFilter(filter)) return this.keywordHits(this.keywords.topK(terms, limit));
+    const where = this.sceneFilterSql(filter, "s");
+    const few = this.stmt(`SELECT s.id FROM scenes s WHERE ${where.sql} LIMIT ?`)
+      .pluck()
+      .all(...where.params, this.filterExactMax + 1) as number[];
+    if (few.length <= this.filterExactMax) return this.keywordHits(this.keywords.scoreAll(terms, few, limit));
+    const check = this.stmt(
+      `SELECT s.id FROM scenes s WHERE s.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
+    );
+    const accept = (ids: number[]) => new Set(check.pluck().all(JSON.stringify(ids), ...where.params) as number[]);
+    return this.keywordHits(this.keywords.topK(terms, limit, accept));
+  }
+
+  /** How many scenes a free-text query matches (what a full BM25 would score; benchmark, tests). */
+  countKeywordMatches(query: string): number {
+    this.initSync();
+    const fts = toFtsQuery(query);
+    if (!fts) return 0;
+    return this.stmt("SELECT count(*) FROM scenes_fts WHERE scenes_fts MATCH ?").pluck().get(fts) as number;
+  }
+
+  /** What the last keyword search read from the postings (benchmark, tests). */
+  get lastKeywordCost(): KeywordCost {
+    return { ...this.keywords.lastCost };
+  }
+
+  private keywordHits(scored: ScoredId[]): SceneHit[] {
+    if (scored.length === 0) return [];
+    const rows = this.stmt("SELECT id, scene_id, clip_id FROM scenes WHERE id IN (SELECT value FROM json_each(?))").all(
+      JSON.stringify(scored.map((s) => s.id)),
+    ) as Row[];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return scored
+      .filter((s) => byId.has(s.id))
+      .map((s) => ({ row: byId.get(s.id)!, score: s.score }))
+      .sort((a, b) => b.score - a.score || (a.row.scene_id < b.row.scene_id ? -1 : 1))
+      .map(({ row, score }) => ({
+        sceneId: row.scene_id,
+        clipId: row.clip_id,
+        score,
+        matchedBy: ["KEYWORD"],
+        highlights: [],
+      }));
   }
 
   /** BM25 over FTS5, filters joined on the scenes table; score = -bm25() (higher is better). */
@@ -442,9 +566,11 @@ export class EmbeddedSceneIndex implements SceneIndex {
         : `SELECT s.id, s.scene_id, s.clip_id, bm25(scenes_fts, ${wText}, ${wCaptions}) AS bm
            FROM scenes_fts JOIN scenes s ON s.id = scenes_fts.rowid
            WHERE scenes_fts MATCH ? AND ${where.sql}
-           ORDER BY bm, s.scene_id LIMIT ?`;
+           ORDER BY bm, s.id LIMIT ?`;
     const params = where.params.length === 0 ? [fts, limit] : [fts, ...where.params, limit];
     const rows = this.stmt(sql).all(...params) as Array<Row & { bm: number }>;
+    // ties were cut by rowid (as the postings cut them); shown by scene id
+    rows.sort((a, b) => a.bm - b.bm || (a.scene_id < b.scene_id ? -1 : 1));
     return rows.map((r) => ({
       sceneId: r.scene_id,
       clipId: r.clip_id,
@@ -480,22 +606,23 @@ export class EmbeddedSceneIndex implements SceneIndex {
     // few scenes pass: scan them exactly (found through the scenes indexes, LIMIT bounds the cost)
     const few = this.stmt(`SELECT count(*) FROM (SELECT 1 FROM scenes s WHERE ${where.sql} LIMIT ?)`)
       .pluck()
-      .get(...where.params, this.exactMax + 1) as number;
-    if (few <= this.exactMax || ann.size <= this.exactMax) return this.exactOver(unit, k, selected, where.params);
-    // many pass: the graph's nearest candidates, over-fetched, filtered
+      .get(...where.params, this.filterExactMax + 1) as number;
+    if (few <= this.filterExactMax || ann.size <= this.exactMax) return this.exactOver(unit, k, selected, where.params);
+    // many pass (more than filterExactMax, so at least that share of the graph): its nearest candidates,
+    // over-fetched, filtered; a search deep enough holds k of them unless the filter's scenes all lie far
+    // from the query, and then the best the deepest search found are returned (no scan of the filter)
+    let passing: number[] = [];
     for (const factor of OVERFETCH) {
-      const want = Math.min(DEPTH_MAX, k * factor);
+      const want = Math.min(FILTER_DEPTH_MAX, k * factor);
       const candidates = ann.search(unit, want).map((c) => c.id);
-      const passing = this.stmt(
-        `SELECT s.id FROM scenes s WHERE s.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
-      )
+      passing = this.stmt(`SELECT s.id FROM scenes s WHERE s.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`)
         .pluck()
         .all(JSON.stringify(candidates), ...where.params) as number[];
-      if (passing.length >= k || want >= ann.size) return this.rescore(unit, passing, k);
-      if (want === DEPTH_MAX) break;
+      // k passing would do if the graph ranked exactly; its order among far candidates is rough, so a few
+      // times k are re-scored exactly
+      if (passing.length >= FILTER_PASSING * k || want >= ann.size || want === FILTER_DEPTH_MAX) break;
     }
-    // the filter's scenes lie far from the query: scan them, up to a bound
-    return this.exactOver(unit, k, `${selected} LIMIT ${EXACT_FALLBACK_MAX}`, where.params);
+    return this.rescore(unit, passing, k);
   }
 
   /** Exact cosine of the given scenes' stored vectors; the k best. */
@@ -660,6 +787,7 @@ function createSchema(db: Database.Database, model: EmbeddingModelInfo): void {
     CREATE INDEX scene_vectors_seq ON scene_vectors (seq);
     CREATE TABLE vector_deletes (seq INTEGER NOT NULL, id INTEGER NOT NULL);
     CREATE INDEX vector_deletes_seq ON vector_deletes (seq);
+    ${KEYWORD_SCHEMA}
   `);
   const put = db.prepare("INSERT INTO index_meta (key, value) VALUES (?, ?)");
   put.run("modelId", model.modelId);
@@ -669,6 +797,7 @@ function createSchema(db: Database.Database, model: EmbeddingModelInfo): void {
   put.run("vectorSeq", 0);
   put.run("deletesPrunedThrough", 0);
   put.run("longestScene", 0);
+  for (const [key, value] of KEYWORD_META) put.run(key, value);
 }
 
 function readMeta(db: Database.Database): SceneIndexMeta | null {

@@ -88,13 +88,18 @@ function splitSea(token: string): string[] {
  * that BM25 ranks scenes matching more and rarer terms first. null when the query has no terms.
  */
 export function toFtsQuery(query: string): string | null {
+  const terms = queryPhrases(query);
+  if (terms.length === 0) return null;
+  return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(" OR ");
+}
+
+/** The phrases a free-text query searches for (the quoted strings of toFtsQuery), in order. */
+export function queryPhrases(query: string): string[] {
   const all = queryTerms(query);
   // "harbour at night": "at" would match nearly every scene and be highlighted everywhere; a query made
   // only of such words ("to be or not to be") keeps them all.
   const content = all.filter((t) => !ENGLISH_STOPWORDS.has(t));
-  const terms = content.length > 0 ? content : all;
-  if (terms.length === 0) return null;
-  return terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(" OR ");
+  return content.length > 0 ? content : all;
 }
 
 export interface FragmentOptions {

@@ -17,11 +17,18 @@ sceneIndexContract("embedded (SQLite FTS5 + HNSW)", {
 });
 
 // The same contract with every kNN through the ANN graph (candidates re-scored exactly, filters by
-// over-fetching), which a real index uses once it holds more vectors than exactMax.
+// over-fetching) and every filtered keyword search through the postings with candidates checked against the
+// filter, which a real index uses once it holds more vectors than exactMax (and filters select more than
+// filterExactMax scenes).
 sceneIndexContract("embedded, kNN through the ANN graph", {
   open(key, model) {
     return Promise.resolve(
-      new EmbeddedSceneIndex({ file: path.join(dir, `ann-${key}`, "search.db"), model, exactMax: 0 }),
+      new EmbeddedSceneIndex({
+        file: path.join(dir, `ann-${key}`, "search.db"),
+        model,
+        exactMax: 0,
+        filterExactMax: 0,
+      }),
     );
   },
   cleanup() {

@@ -172,6 +172,31 @@ describe("OutboxWorker", () => {
     expect((await index.keywordSearch("violin")).map((h) => h.sceneId)).toEqual([clip.sceneIds[3]]);
   });
 
+  it("keeps keyword search (the postings) in step with scenes changed and deleted through the outbox", async () => {
+    const clip = await seedClip(prisma, { title: "A", texts: TEXTS });
+    const index = openIndex();
+    await worker(index).drain();
+    expect((await index.keywordSearch("violin")).map((h) => h.sceneId)).toEqual([clip.sceneIds[3]]);
+    // scene 3's dialogue is re-read (another text), scene 0 is removed, as a re-ingest queues them
+    await prisma.scene.update({ where: { id: clip.sceneIds[3]! }, data: { text: "A trumpet plays in the rain." } });
+    await prisma.searchOutbox.createMany({
+      data: [
+        { op: "UPSERT", sceneId: clip.sceneIds[3]!, clipId: clip.clipId },
+        { op: "DELETE", sceneId: clip.sceneIds[0]!, clipId: clip.clipId },
+      ],
+    });
+    await worker(index).drain();
+    expect(await index.keywordSearch("violin")).toEqual([]);
+    expect(await index.keywordSearch("knife")).toEqual([]);
+    for (const q of ["trumpet rain", "the old captain", "night train paris"]) {
+      const got = await index.keywordSearch(q, { limit: 5 });
+      const exact = await index.keywordSearchExact(q, { limit: 5 });
+      expect(got.map((h) => h.sceneId)).toEqual(exact.map((h) => h.sceneId));
+      got.forEach((h, i) => expect(h.score).toBeCloseTo(exact[i]!.score, 9));
+    }
+    expect((await index.keywordSearch("trumpet"))[0]!.sceneId).toBe(clip.sceneIds[3]);
+  });
+
   it("loses nothing while the engine is down: backs off, keeps the rows, catches up when it is back", async () => {
     await seedClip(prisma, { title: "A", texts: TEXTS });
     const flaky = new FlakySceneIndex(openIndex());

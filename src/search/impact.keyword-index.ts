@@ -1,0 +1,488 @@
+// Top-k BM25 for the embedded index without scoring every match: impact-ordered postings read by the
+// threshold algorithm (Fagin, Lotem, Naor 2001), with the scores of FTS5's own bm25() (fts5_aux.c):
+//   score(d) = sum over query phrases p of idf(p) * f(p,d) * (k1 + 1) / (f(p,d) + k1 * (1 - b + b * |d| / avgdl))
+//   idf(p) = ln((N - n(p) + 0.5) / (n(p) + 0.5)), 1e-6 where that is <= 0; k1 = 1.2, b = 0.75
+// with f(p,d) the column-weighted count of p in d, |d| the tokens of every column, N the scenes.
+//
+// Tables (in the search database, kept in the same write transaction as scenes_fts):
+//   - kw_terms:    term -> id and n(term), the number of scenes holding it
+//   - kw_docs:     per scene its token count and (term id, count in text, count in captions) triples: the
+//                  random access that scores a candidate exactly
+//   - kw_postings: (term, key, scene) in one B-tree, read from the highest key down. key is the term's
+//                  score in the scene without idf, computed with a reference average length fixed when the
+//                  index got its first text (avgdl moves afterwards; the bound below allows for that)
+// Terms are FTS5's own tokens (porter + unicode61, read back through fts5vocab from a scratch table), so
+// the two can never tokenize differently. CJK text is indexed one character per token (text-analysis.ts)
+// and queried as two-character phrases: adjacent CJK tokens are also stored as a bigram term ("東 京").
+//
+// Query: each term's list is read in blocks, the list with the highest remaining bound first; every new
+// scene is scored exactly from kw_docs. A scene not yet seen scores at most the sum of its terms' bounds at
+// the read positions, so the search stops as soon as the k-th best exceeds that sum. The result is the
+// exact BM25 top k (ties aside), and its cost follows how deep the top k lies, not how many scenes match.
+import type Database from "better-sqlite3";
+import { FTS_TOKENIZER } from "./text-analysis.js";
+
+const K1 = 1.2;
+const B = 0.75;
+const FIRST_BLOCK = 32;
+const MAX_BLOCK = 4096;
+const CJK_TOKEN = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\u3005\u30FC\uFF70]$/u;
+
+export interface KeywordDoc {
+  id: number;
+  /** the text as written to scenes_fts (segmented) */
+  text: string;
+  captions: string | null;
+}
+
+export interface ScoredId {
+  id: number;
+  score: number;
+}
+
+/** A scene's tokens: per term (text count, captions count), and its length in tokens. */
+interface DocStats {
+  length: number;
+  counts: Map<string, [number, number]>;
+}
+
+type Statements = (sql: string) => Database.Statement;
+
+export const KEYWORD_SCHEMA = `
+  CREATE TABLE kw_terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
+  CREATE TABLE kw_docs (id INTEGER PRIMARY KEY, length INTEGER NOT NULL, terms BLOB NOT NULL);
+  CREATE TABLE kw_postings (term INTEGER NOT NULL, key REAL NOT NULL, id INTEGER NOT NULL,
+                            PRIMARY KEY (term, key, id)) WITHOUT ROWID;
+`;
+export const KEYWORD_TABLES = ["kw_terms", "kw_docs", "kw_postings"];
+
+/** The scratch tables a connection tokenizes with (temp schema: private to it). */
+export function createScratch(db: Database.Database): void {
+  db.exec(
+    `CREATE VIRTUAL TABLE IF NOT EXISTS temp.kw_tok USING fts5 (text, captions, tokenize = "${FTS_TOKENIZER}");
+     CREATE VIRTUAL TABLE IF NOT EXISTS temp.kw_tok_v USING fts5vocab(temp, kw_tok, instance);`,
+  );
+}
+
+/** What the last top-k read: postings, and scenes scored exactly (the cost, against the matches). */
+export interface KeywordCost {
+  postingsRead: number;
+  scored: number;
+  /** the budget ran out before the top k was certified (the result is then the best of what was read) */
+  capped: boolean;
+}
+
+export class ImpactKeywordIndex {
+  private readonly termIds = new Map<string, number>();
+  /** the last search's cost (for the benchmark and the tests) */
+  lastCost: KeywordCost = { postingsRead: 0, scored: 0, capped: false };
+
+  constructor(
+    private readonly stmt: Statements,
+    private readonly weights: [number, number],
+    /** postings one search reads at most (see EmbeddedSceneIndexOptions.keywordBudget) */
+    private readonly budget = Infinity,
+  ) {}
+
+  // -------------------------------------------------------------------------------------------- writes
+
+  /** Replaces the postings of these scenes (call inside the write transaction). */
+  write(docs: KeywordDoc[]): void {
+    if (docs.length === 0) return;
+    this.remove(docs.map((d) => d.id));
+    const stats = this.tokenize(docs);
+    const ref = this.referenceLength(stats);
+    const putDoc = this.stmt("INSERT INTO kw_docs(id, length, terms) VALUES (?, ?, ?)");
+    const postings: Array<[number, number, number]> = [];
+    const dfDelta = new Map<number, number>();
+    let tokens = 0;
+    for (const d of docs) {
+      const s = stats.get(d.id) ?? { length: 0, counts: new Map<string, [number, number]>() };
+      const triples = new Int32Array(s.counts.size * 3);
+      let i = 0;
+      for (const [term, [inText, inCaptions]] of s.counts) {
+        const tid = this.termId(term);
+        triples.set([tid, inText, inCaptions], i);
+        i += 3;
+        postings.push([tid, impact(this.frequency(inText, inCaptions), s.length, ref), d.id]);
+        dfDelta.set(tid, (dfDelta.get(tid) ?? 0) + 1);
+      }
+      putDoc.run(d.id, s.length, Buffer.from(triples.buffer));
+      tokens += s.length;
+    }
+    // in key order: neighbouring inserts touch neighbouring pages
+    postings.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    const putPosting = this.stmt("INSERT INTO kw_postings(term, key, id) VALUES (?, ?, ?)");
+    for (const p of postings) putPosting.run(...p);
+    this.addDf(dfDelta);
+    this.addTotals(docs.length, tokens);
+  }
+
+  /** Drops the postings of these scenes (call inside the write transaction). */
+  remove(ids: number[]): void {
+    const getDoc = this.stmt("SELECT length, terms FROM kw_docs WHERE id = ?");
+    const delPosting = this.stmt("DELETE FROM kw_postings WHERE term = ? AND key = ? AND id = ?");
+    const delDoc = this.stmt("DELETE FROM kw_docs WHERE id = ?");
+    const ref = this.storedReference();
+    const dfDelta = new Map<number, number>();
+    let docs = 0;
+    let tokens = 0;
+    for (const id of ids) {
+      const row = getDoc.get(id) as { length: number; terms: Buffer } | undefined;
+      if (!row) continue;
+      const t = triples(row.terms);
+      for (let i = 0; i < t.length; i += 3) {
+        // the key is recomputed with the same arithmetic that wrote it, so it is the same double
+        delPosting.run(t[i]!, impact(this.frequency(t[i + 1]!, t[i + 2]!), row.length, ref), id);
+        dfDelta.set(t[i]!, (dfDelta.get(t[i]!) ?? 0) - 1);
+      }
+      delDoc.run(id);
+      docs -= 1;
+      tokens -= row.length;
+    }
+    this.addDf(dfDelta);
+    if (docs !== 0) this.addTotals(docs, tokens);
+  }
+
+  /** Forgets cached term ids (after a rolled-back write or a reset). */
+  forget(): void {
+    this.termIds.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------- reads
+
+  /**
+   * The index terms of a query's phrases (each a quoted FTS5 string's text), as FTS5 would tokenize them;
+   * undefined when a phrase is longer than what the postings hold (more than one token, other than two
+   * CJK characters): the caller then asks FTS5 itself.
+   */
+  queryTerms(phrases: string[]): string[] | undefined {
+    const tokens = this.tokenize(
+      phrases.map((text, i) => ({ id: i + 1, text, captions: null })),
+      true,
+    );
+    const out: string[] = [];
+    for (let i = 0; i < phrases.length; i++) {
+      const seq = tokens.get(i + 1)?.sequence ?? [];
+      if (seq.length === 1) out.push(seq[0]!);
+      else if (seq.length === 2 && CJK_TOKEN.test(seq[0]!) && CJK_TOKEN.test(seq[1]!)) out.push(`${seq[0]} ${seq[1]}`);
+      else if (seq.length > 1) return undefined;
+    }
+    return out;
+  }
+
+  /**
+   * The k best scenes for the index terms (duplicates count twice, as two FTS5 phrases would), among those
+   * `accept` keeps (all when it is absent; called with batches of candidate ids, returns those that pass).
+   */
+  topK(terms: string[], k: number, accept?: (ids: number[]) => Set<number>): ScoredId[] {
+    this.lastCost = { postingsRead: 0, scored: 0, capped: false };
+    const query = this.prepare(terms);
+    if (!query) return [];
+    const top = new TopK(k);
+    const seen = new Set<number>();
+    const lists = query.lists;
+    const block = new Map<ListCursor, number>();
+    const pending = (ids: number[]) => {
+      const fresh = ids.filter((id) => !seen.has(id));
+      for (const id of fresh) seen.add(id);
+      if (fresh.length === 0) return;
+      const passing = accept ? accept(fresh) : undefined;
+      const scored = this.scoreIds(passing ? fresh.filter((id) => passing.has(id)) : fresh, query);
+      for (const s of scored) top.offer(s);
+    };
+    // every list's first block, then the list whose bound is highest, until nothing unseen can enter
+    const first = Math.max(1, Math.min(FIRST_BLOCK, Math.floor(this.budget / lists.length)));
+    for (const list of lists) pending(this.readBlock(list, first));
+    for (;;) {
+      const open = lists.filter((l) => !l.done);
+      if (open.length === 0) break;
+      const threshold = open.reduce((s, l) => s + l.bound(query.lengthRatio), 0);
+      if (top.full && top.worst > threshold * (1 + 1e-12)) break;
+      const left = this.budget - this.lastCost.postingsRead;
+      if (left <= 0) {
+        this.lastCost.capped = true;
+        break;
+      }
+      const next = open.reduce((a, b) => (b.bound(query.lengthRatio) > a.bound(query.lengthRatio) ? b : a));
+      // blocks grow by half: a list read too far costs scoring what it brought
+      const size = Math.min(MAX_BLOCK, Math.ceil((block.get(next) ?? FIRST_BLOCK) * 1.5));
+      block.set(next, size);
+      pending(this.readBlock(next, Math.min(size, left)));
+    }
+    return top.sorted();
+  }
+
+  /** Exact BM25 of the given scenes (those holding none of the terms are left out); best first. */
+  scoreAll(terms: string[], ids: number[], k: number): ScoredId[] {
+    this.lastCost = { postingsRead: 0, scored: 0, capped: false };
+    const query = this.prepare(terms);
+    if (!query) return [];
+    const top = new TopK(k);
+    for (let i = 0; i < ids.length; i += 500) for (const s of this.scoreIds(ids.slice(i, i + 500), query)) top.offer(s);
+    return top.sorted();
+  }
+
+  // -------------------------------------------------------------------------------------------- internals
+
+  private prepare(terms: string[]): PreparedQuery | undefined {
+    const totals = this.totals();
+    if (totals.docs === 0 || terms.length === 0) return undefined;
+    const avgdl = totals.tokens / totals.docs;
+    const find = this.stmt("SELECT id, df FROM kw_terms WHERE term = ?");
+    const byTerm = new Map<number, ListCursor>();
+    const order: number[] = [];
+    for (const term of terms) {
+      const row = find.get(term) as { id: number; df: number } | undefined;
+      // FTS5 computes idf for every phrase; one that matches nothing adds nothing to any score
+      if (!row || row.df <= 0) continue;
+      let idf = Math.log((totals.docs - row.df + 0.5) / (row.df + 0.5));
+      if (idf <= 0) idf = 1e-6;
+      const existing = byTerm.get(row.id);
+      order.push(row.id);
+      if (existing) existing.idfs.push(idf);
+      else byTerm.set(row.id, new ListCursor(row.id, [idf]));
+    }
+    if (byTerm.size === 0) return undefined;
+    const ref = this.storedReference();
+    return {
+      lists: [...byTerm.values()],
+      order,
+      byTerm,
+      avgdl,
+      // the key used ref for avgdl; the true norm is at least min(1, ref / avgdl) of the key's
+      lengthRatio: Math.min(1, ref / avgdl),
+    };
+  }
+
+  private readBlock(list: ListCursor, size: number): number[] {
+    // a list cut short by the budget is not finished: only a block shorter than asked says so
+    const rows = (
+      list.lastKey === undefined
+        ? this.stmt("SELECT key, id FROM kw_postings WHERE term = ? ORDER BY key DESC, id DESC LIMIT ?").all(
+            list.term,
+            size,
+          )
+        : this.stmt(
+            "SELECT key, id FROM kw_postings WHERE term = ? AND (key, id) < (?, ?) ORDER BY key DESC, id DESC LIMIT ?",
+          ).all(list.term, list.lastKey, list.lastId, size)
+    ) as Array<{ key: number; id: number }>;
+    this.lastCost.postingsRead += rows.length;
+    if (rows.length < size) list.done = true;
+    const last = rows[rows.length - 1];
+    if (last) {
+      list.lastKey = last.key;
+      list.lastId = last.id;
+    }
+    return rows.map((r) => r.id);
+  }
+
+  private scoreIds(ids: number[], query: PreparedQuery): ScoredId[] {
+    if (ids.length === 0) return [];
+    this.lastCost.scored += ids.length;
+    const rows = this.stmt("SELECT id, length, terms FROM kw_docs WHERE id IN (SELECT value FROM json_each(?))").all(
+      JSON.stringify(ids),
+    ) as Array<{ id: number; length: number; terms: Buffer }>;
+    const out: ScoredId[] = [];
+    const freq = new Map<number, number>();
+    for (const r of rows) {
+      freq.clear();
+      const t = triples(r.terms);
+      for (let i = 0; i < t.length; i += 3)
+        if (query.byTerm.has(t[i]!)) freq.set(t[i]!, this.frequency(t[i + 1]!, t[i + 2]!));
+      if (freq.size === 0) continue;
+      // summed phrase by phrase in query order, as fts5_aux.c does
+      let score = 0;
+      const norm = K1 * (1 - B + (B * r.length) / query.avgdl);
+      const used = new Map<number, number>();
+      for (const tid of query.order) {
+        const f = freq.get(tid) ?? 0;
+        const n = used.get(tid) ?? 0;
+        used.set(tid, n + 1);
+        const idf = query.byTerm.get(tid)!.idfs[n]!;
+        score += idf * ((f * (K1 + 1)) / (f + norm));
+      }
+      out.push({ id: r.id, score });
+    }
+    return out;
+  }
+
+  /**
+   * FTS5's tokens of each document, through the connection's scratch table. With `sequence`, also the
+   * tokens in order (for query phrases); documents also get their CJK bigrams counted.
+   */
+  private tokenize(docs: KeywordDoc[], sequence = false): Map<number, DocStats & { sequence?: string[] }> {
+    const insert = this.stmt("INSERT INTO temp.kw_tok(rowid, text, captions) VALUES (?, ?, ?)");
+    for (const d of docs) insert.run(d.id, d.text, d.captions);
+    const instances = this.stmt("SELECT term, doc, col, offset FROM temp.kw_tok_v").all() as Array<{
+      term: string;
+      doc: number;
+      col: string;
+      offset: number;
+    }>;
+    this.stmt("DELETE FROM temp.kw_tok").run();
+    const byDoc = new Map<number, Array<{ term: string; col: number; offset: number }>>();
+    for (const r of instances) {
+      let list = byDoc.get(r.doc);
+      if (!list) byDoc.set(r.doc, (list = []));
+      list.push({ term: r.term, col: r.col === "text" ? 0 : 1, offset: r.offset });
+    }
+    const out = new Map<number, DocStats & { sequence?: string[] }>();
+    for (const [doc, list] of byDoc) {
+      list.sort((a, b) => a.col - b.col || a.offset - b.offset);
+      const counts = new Map<string, [number, number]>();
+      const count = (term: string, col: number) => {
+        let c = counts.get(term);
+        if (!c) counts.set(term, (c = [0, 0]));
+        c[col]! += 1;
+      };
+      list.forEach((x, i) => {
+        count(x.term, x.col);
+        const prev = list[i - 1];
+        if (
+          !sequence &&
+          prev &&
+          prev.col === x.col &&
+          prev.offset === x.offset - 1 &&
+          CJK_TOKEN.test(prev.term) &&
+          CJK_TOKEN.test(x.term)
+        )
+          count(`${prev.term} ${x.term}`, x.col);
+      });
+      out.set(doc, { length: list.length, counts, sequence: sequence ? list.map((x) => x.term) : undefined });
+    }
+    return out;
+  }
+
+  private frequency(inText: number, inCaptions: number): number {
+    // fts5_aux.c adds the column's weight once per instance; the sums here are of the same values
+    let f = 0;
+    for (let i = 0; i < inText; i++) f += this.weights[0];
+    for (let i = 0; i < inCaptions; i++) f += this.weights[1];
+    return f;
+  }
+
+  private termId(term: string): number {
+    const cached = this.termIds.get(term);
+    if (cached !== undefined) return cached;
+    const found = this.stmt("SELECT id FROM kw_terms WHERE term = ?").pluck().get(term) as number | undefined;
+    const id =
+      found ?? (this.stmt("INSERT INTO kw_terms(term, df) VALUES (?, 0) RETURNING id").pluck().get(term) as number);
+    if (this.termIds.size > 200_000) this.termIds.clear();
+    this.termIds.set(term, id);
+    return id;
+  }
+
+  private addDf(delta: Map<number, number>): void {
+    const update = this.stmt("UPDATE kw_terms SET df = df + ? WHERE id = ?");
+    for (const [tid, d] of delta) if (d !== 0) update.run(d, tid);
+  }
+
+  private totals(): { docs: number; tokens: number } {
+    const rows = this.stmt("SELECT key, value FROM index_meta WHERE key IN ('kwDocs', 'kwTokens')").all() as Array<{
+      key: string;
+      value: number;
+    }>;
+    const m = new Map(rows.map((r) => [r.key, Number(r.value)]));
+    return { docs: m.get("kwDocs") ?? 0, tokens: m.get("kwTokens") ?? 0 };
+  }
+
+  private addTotals(docs: number, tokens: number): void {
+    const update = this.stmt("UPDATE index_meta SET value = value + ? WHERE key = ?");
+    update.run(docs, "kwDocs");
+    update.run(tokens, "kwTokens");
+  }
+
+  /** The reference average length of the keys: fixed by the first write that has text. */
+  private referenceLength(stats: Map<number, DocStats>): number {
+    const stored = this.storedReference();
+    if (stored > 0) return stored;
+    let tokens = 0;
+    for (const s of stats.values()) tokens += s.length;
+    if (tokens === 0) return 0;
+    const ref = tokens / stats.size;
+    this.stmt("UPDATE index_meta SET value = ? WHERE key = 'kwReferenceLength'").run(ref);
+    return ref;
+  }
+
+  private storedReference(): number {
+    return Number(this.stmt("SELECT value FROM index_meta WHERE key = 'kwReferenceLength'").pluck().get() ?? 0);
+  }
+}
+
+/** What index_meta needs for the keyword index (its rows are created with the schema). */
+export const KEYWORD_META: Array<[string, number]> = [
+  ["kwDocs", 0],
+  ["kwTokens", 0],
+  ["kwReferenceLength", 0],
+];
+
+/** A term's BM25 weight in a scene without idf, with `ref` for avgdl: the postings' sort key. */
+function impact(f: number, length: number, ref: number): number {
+  return f / (f + K1 * (1 - B + (B * length) / ref));
+}
+
+function triples(b: Buffer): Int32Array {
+  if (b.byteOffset % 4 === 0) return new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+  return new Int32Array(Uint8Array.prototype.slice.call(b).buffer);
+}
+
+interface PreparedQuery {
+  lists: ListCursor[];
+  /** term ids in the query's phrase order (a term twice when two phrases tokenize to it) */
+  order: number[];
+  byTerm: Map<number, ListCursor>;
+  avgdl: number;
+  lengthRatio: number;
+}
+
+class ListCursor {
+  lastKey: number | undefined;
+  lastId = 0;
+  done = false;
+  constructor(
+    readonly term: number,
+    /** one idf per phrase of the query that is this term */
+    readonly idfs: number[],
+  ) {}
+
+  /**
+   * The most a scene not yet read from this list can get from its term. The key q was computed with the
+   * reference length; with the current avgdl the term's weight is at most q / (q + r (1 - q)), r the
+   * ratio of the two norms' lower bound (see prepare), times (k1 + 1) and the idf.
+   */
+  bound(lengthRatio: number): number {
+    if (this.done) return 0;
+    const q = this.lastKey ?? 1;
+    const weight = q / (q + lengthRatio * (1 - q));
+    return this.idfs.reduce((s, idf) => s + idf, 0) * (K1 + 1) * weight;
+  }
+}
+
+/** The k best seen so far, best first; ties by the lower id (FTS5's order for equal bm25()). */
+class TopK {
+  private readonly items: ScoredId[] = [];
+  constructor(private readonly k: number) {}
+  get full(): boolean {
+    return this.items.length >= this.k;
+  }
+  get worst(): number {
+    return this.items[this.items.length - 1]?.score ?? -Infinity;
+  }
+  offer(s: ScoredId): void {
+    if (this.full && !better(s, this.items[this.k - 1]!)) return;
+    let i = this.full ? this.k - 1 : this.items.length;
+    this.items[i] = s;
+    while (i > 0 && better(this.items[i]!, this.items[i - 1]!)) {
+      [this.items[i - 1], this.items[i]] = [this.items[i]!, this.items[i - 1]!];
+      i--;
+    }
+  }
+  sorted(): ScoredId[] {
+    return [...this.items];
+  }
+}
+
+function better(a: ScoredId, b: ScoredId): boolean {
+  return a.score > b.score || (a.score === b.score && a.id < b.id);
+}
