@@ -13,7 +13,7 @@ import { FallbackEmotionClassifier } from "../src/models/emotion-fallback/fallba
 import { WordVecEmbedder } from "../src/models/wordvec/wordvec.embedder.js";
 import { emotionLines, paraphrasePairs, type Half } from "../test/fixtures/fallback/sets.js";
 
-const HALVES: Half[] = ["tuning", "held-out"];
+const HALVES: Half[] = ["tuning", "validation"];
 
 export async function emotionAccuracy(classifier: EmotionClassifier, language: "en" | "zh", half: Half) {
   const lines = emotionLines(language, half);
@@ -24,7 +24,7 @@ export async function emotionAccuracy(classifier: EmotionClassifier, language: "
 
 /** Each query ranks every line of both halves' pairs; a hit when its own line is in the first k. */
 export async function paraphraseRecall(embedder: Embedder, half: Half, k = 5) {
-  const all = [...paraphrasePairs("tuning"), ...paraphrasePairs("held-out")];
+  const all = [...paraphrasePairs("tuning"), ...paraphrasePairs("validation")];
   const targets = await embedder.embed(
     all.map((p) => p.target),
     "passage",
