@@ -274,6 +274,7 @@ export class ModelRegistry {
   private readonly loads = new Map<string, Promise<unknown>>();
   private embedderChoice?: Embedder;
   private emotionChoice?: Promise<EmotionClassifier>;
+  private wordVecChoice?: WordVecEmbedder;
   /** set after a download failed: the network is not there; later tasks do not try again */
   private remoteFailure?: string;
   private readonly noticed = new Set<string>();
@@ -495,9 +496,21 @@ export class ModelRegistry {
           `emotion: ${this.unavailableError("emotion")?.message ?? "model unavailable"}; using the lexicon`,
         );
       }
-      return new FallbackEmotionClassifier();
+      const { classifier, why } = await FallbackEmotionClassifier.withVectors(this.wordVectors());
+      if (why)
+        this.notice("emotion-vectors", `emotion fallback without word vectors (English by the lexicon alone): ${why}`);
+      return classifier;
     })();
     return this.emotionChoice;
+  }
+
+  /** The word-vector embedder when the package is installed: the offline embedder's own, so GloVe loads once. */
+  private wordVectors(): WordVecEmbedder | undefined {
+    const embedder = this.embedder();
+    if (embedder instanceof WordVecEmbedder) return embedder;
+    if (glovePackageFile() === undefined) return undefined;
+    this.wordVecChoice ??= new WordVecEmbedder({ cacheDir: path.join(this.options.cacheDir, "wordvec") });
+    return this.wordVecChoice;
   }
 
   async zeroShot(): Promise<ZeroShotClassifier> {

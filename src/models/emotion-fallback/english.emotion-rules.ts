@@ -47,9 +47,27 @@ export class EnglishEmotionRules {
     this.neutralBelow = options.neutralBelow ?? 0.5;
   }
 
+  /**
+   * The line without its negated emotion words ("I'm not happy at all" → "i 'm not at all"), for a reader
+   * that averages word meanings and would otherwise count "happy" for joy; the rules score the negation.
+   */
+  withoutNegated(text: string): string {
+    const tokens = this.tokens(text);
+    return tokens.filter((t, i) => !(this.lookup(t) && this.negated(tokens, i))).join(" ");
+  }
+
+  private tokens(text: string): string[] {
+    const lower = text.normalize("NFKC").toLowerCase().replace(/’/g, "'");
+    return [...lower.matchAll(WORD)].flatMap((m) => splitContraction(m[0]));
+  }
+
+  private negated(tokens: string[], i: number): boolean {
+    return tokens.slice(Math.max(0, i - 3), i).some((b) => NEGATORS.has(b));
+  }
+
   score(text: string): RawScores {
     const lower = text.normalize("NFKC").toLowerCase().replace(/’/g, "'");
-    const tokens = [...lower.matchAll(WORD)].flatMap((m) => splitContraction(m[0]));
+    const tokens = this.tokens(text);
     const scores = Object.fromEntries(EKMAN6.map((e) => [e, 0])) as RawScores;
     tokens.forEach((t, i) => {
       const hit = this.lookup(t);
@@ -57,7 +75,7 @@ export class EnglishEmotionRules {
       const [emotion, weight] = hit;
       const before = tokens.slice(Math.max(0, i - 3), i);
       const boost = before.length && INTENSIFIERS.has(before[before.length - 1]!) ? 1.5 : 1;
-      if (before.some((b) => NEGATORS.has(b))) {
+      if (this.negated(tokens, i)) {
         if (emotion === "joy") scores.sadness += 0.5 * weight;
         return;
       }

@@ -62,6 +62,12 @@ export class WordVecEmbedder implements Embedder {
     return texts.map((t, i) => this.join(this.wordPart(t, loaded.glove, loaded.mean), hashed[i]!));
   }
 
+  /** The word-vector part alone (SIF average, centred, unit length; zero when no word is known), as features. */
+  async sentenceVectors(texts: string[]): Promise<Float32Array[]> {
+    const loaded = await this.load();
+    return texts.map((t) => this.wordPart(t, loaded.glove, loaded.mean));
+  }
+
   private load() {
     this.loading ??= GloveVectors.open(this.options.cacheDir, this.options.sourceFile).then((glove) => ({
       glove,
