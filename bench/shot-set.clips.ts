@@ -119,8 +119,10 @@ const SOURCES: Record<string, SourceMaker> = {
     `cellauto=s=${W * 2}x${H * 2}:r=${r}:rule=${pick(rand, [30, 110])}:seed=${between(rand, 1, 999)},format=rgb24,lutrgb=g='val*0.6':b='val*0.3+60',crop=${W}:${H}:x='${W / 2}+${W / 2 - 4}*sin(t*2.4)':y='${H / 2}+${H / 2 - 4}*cos(t*1.9)'`,
   zoom: (rand, r) =>
     `testsrc2=s=${W * 2}x${H * 2}:r=${r},zoompan=z='1.7+0.6*sin(in/${between(rand, 5, 9)})':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=${W}x${H}:fps=${r}`,
-  zoomMandel: (_, r) =>
-    `mandelbrot=s=${W}x${H}:r=${r}:maxiter=64:start_scale=3:end_scale=0.02:end_pts=4:start_x=-0.7453:start_y=0.1127,${MANDEL_WARMUP}`,
+  // zoomed in and out fast over a moving cell pattern (the mandelbrot source saturates into a flat
+  // picture within a second when zoomed, so it is no zoom source here)
+  zoomLife: (rand, r) =>
+    `life=s=${W / 2}x${H / 2}:r=${r}:seed=${between(rand, 1, 999)}:ratio=0.5:mold=5:life_color=${hex(rand)}:death_color=${hex(rand)}:mold_color=${hex(rand)},trim=start_frame=40,setpts=PTS-STARTPTS,scale=${W * 2}:${H * 2}:flags=neighbor,zoompan=z='1.6+0.5*sin(in/${between(rand, 5, 9)})':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=${W}x${H}:fps=${r}`,
 };
 
 /** a noisy texture of one grey-green family: two of them cut together differ only a little */
@@ -173,7 +175,7 @@ function makeClip(index: number): SetClip {
   const fps = FPS[index % FPS.length]!;
   const flavour = FLAVOURS[Math.floor(index / FPS.length) % FLAVOURS.length]!;
   const names = Object.keys(SOURCES);
-  const motion = ["panTest", "panCells", "zoom", "zoomMandel"];
+  const motion = ["panTest", "panCells", "zoom", "zoomLife"];
   const count = between(rand, 4, 6);
   const shots: SetShot[] = [];
   const joins: Join[] = [];

@@ -133,6 +133,11 @@ async function main(): Promise<void> {
   const scene3 = { tuning: zero(), heldout: zero() };
   const scene4 = { tuning: zero(), heldout: zero() };
   const byName = new Map<string, Count>();
+  /** recall on hard cuts alone: [ours, scene > 0.3, scene > 0.4] found, of `cuts` */
+  const cutHits = { tuning: [0, 0, 0], heldout: [0, 0, 0] };
+  const cuts = { tuning: 0, heldout: 0 };
+  const cutsFound = (truth: SetTruth[], missed: SetTruth[]) =>
+    truth.filter((t) => t.kind === "CUT" && !missed.includes(t)).length;
   const flashHits: string[] = [];
   let frameTotal = 0;
   let ms = 0;
@@ -155,8 +160,11 @@ async function main(): Promise<void> {
         flashHits.push(`${g.clip.name}:${describeFound(b)}`);
     const scores = await sceneScores(g.path);
     const above = (t: number) => [...scores].filter(([, v]) => v > t).map(([f]) => f);
-    addTo(scene3[g.clip.split], score(g.truth, above(0.3)));
-    addTo(scene4[g.clip.split], score(g.truth, above(0.4)));
+    const [s3, s4] = [score(g.truth, above(0.3)), score(g.truth, above(0.4))];
+    addTo(scene3[g.clip.split], s3);
+    addTo(scene4[g.clip.split], s4);
+    cuts[g.clip.split] += g.truth.filter((t) => t.kind === "CUT").length;
+    [s, s3, s4].forEach((x, k) => (cutHits[g.clip.split][k]! += cutsFound(g.truth, x.missed)));
     const line = `${g.clip.name.padEnd(16)} crf ${g.clip.crf} noise ${String(g.clip.noise).padEnd(2)} ${g.clip.split.padEnd(7)} F1=${f1(s).toFixed(2)}`;
     if (showErrors && g.clip.split === "tuning")
       console.log(
@@ -177,6 +185,10 @@ async function main(): Promise<void> {
       `${split.padEnd(8)} cinerag            ${fmt(ours[split])}`,
       `${split.padEnd(8)} ffmpeg scene>0.3   ${fmt(scene3[split])}`,
       `${split.padEnd(8)} ffmpeg scene>0.4   ${fmt(scene4[split])}`,
+      `${split.padEnd(8)} recall on hard cuts alone (${cuts[split]}): ` +
+        ["cinerag", "ffmpeg >0.3", "ffmpeg >0.4"]
+          .map((who, k) => `${who} ${(cutHits[split][k]! / Math.max(1, cuts[split])).toFixed(3)}`)
+          .join(", "),
     );
   }
   if (showErrors) {
