@@ -89,6 +89,8 @@ const MOTION_SHARE = 0.6;
 /** a change resuming within this many frames of a reported gradual transition is its second half
  * (the pause is the STABLE_RUN + STABLE_LAG frames that closed the first half, plus slack) */
 const MERGE_GAP = 8;
+/** …or within this many seconds (MERGE_GAP at 24-25 fps): at 50-60 fps the pause spans more frames */
+const MERGE_SECONDS = 0.34;
 /** black lasting this long (seconds) after a fade-out is a shot of its own, not the middle of a fade */
 const BLACK_SHOT = 2;
 /** the shortest final shot a boundary may leave at the end of the clip */
@@ -362,7 +364,7 @@ export class ShotDetector {
     this.candidate = undefined;
     const last = Math.min(this.count - 1, Math.max(end, c.ref + 1));
     const judged = this.judge(c, last);
-    const first = c.continues && judged && judged.start - c.continues.last <= MERGE_GAP ? c.continues : undefined;
+    const first = c.continues && judged && this.resumes(c.continues, judged.start) ? c.continues : undefined;
     if (!judged) {
       this.release(out);
       return;
@@ -379,6 +381,12 @@ export class ShotDetector {
       this.pending = undefined;
     }
     this.hold(ref, start, startStamp, stamp(this.at(last)), last, kind, out);
+  }
+
+  /** a change starting at frame `start` resumes the gradual transition `pending` after a pause */
+  private resumes(pending: Pending, start: number): boolean {
+    if (start - pending.last <= MERGE_GAP) return true;
+    return this.at(start).time - pending.boundary.time <= MERGE_SECONDS;
   }
 
   /** Is ref → last an edit? Returns its kind and first frame. */

@@ -1,0 +1,320 @@
+// A wider generated shot set for `npm run bench:shots`: 45 clips built differently from the test
+// clips the detector was tuned on (test/fixtures/shot-clips.ts): shots are joined with ffmpeg's
+// `xfade` (dissolves, fades through black and white, wipes in 8 directions, iris and clock wipes,
+// slides) or `concat` (cuts), over many lavfi sources, at 24/25/30/50/60 fps, with per-clip noise
+// and compression levels, flashes, fast pans and zooms, and cuts between two similar noisy textures.
+//
+// Everything is drawn from a seeded PRNG, so the specs are the same on every run; the encode is
+// made reproducible too (`-threads 1` for libx264 and the filter graph; the `gradients` source gets
+// explicit start points and colours, as Debian's ffmpeg 5.1 ignores its seed for them).
+// Every third clip (index % 3 === 2) is held out: never look at it while tuning.
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { MediaBinaries } from "../src/media/ffmpeg/binaries.js";
+
+const run = promisify(execFile);
+
+export type TruthKind = "CUT" | "DISSOLVE" | "FADE" | "WIPE";
+
+/** a transition: "cut", or an xfade transition name with its length in frames */
+export type Join = { kind: "cut" } | { kind: "xfade"; name: string; frames: number };
+
+export interface SetShot {
+  source: string;
+  /** frames this shot alone is on screen (before any transition overlap) */
+  frames: number;
+  /** flashes [first frame, length] counted from the shot's first solo frame: not boundaries */
+  flashes: Array<[number, number]>;
+}
+
+export interface SetClip {
+  name: string;
+  split: "tuning" | "heldout";
+  fps: number;
+  crf: number;
+  noise: number;
+  shots: SetShot[];
+  joins: Join[];
+}
+
+export interface SetTruth {
+  kind: TruthKind;
+  /** the transition's name: "cut" or the xfade transition */
+  name: string;
+  startFrame: number;
+  /** first frame showing only the new shot */
+  frame: number;
+}
+
+export interface GeneratedSetClip {
+  clip: SetClip;
+  path: string;
+  frameCount: number;
+  truth: SetTruth[];
+  flashFrames: number[];
+}
+
+export const W = 320;
+export const H = 180;
+
+// ---- deterministic choices ----
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Rand = () => number;
+const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const between = (rand: Rand, lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+const hex = (rand: Rand) =>
+  `0x${Array.from({ length: 3 }, () => between(rand, 16, 239).toString(16).padStart(2, "0")).join("")}`;
+
+// ---- sources (each a function of the PRNG: colours, seeds, speeds vary) ----
+
+// the mandelbrot source's second frame still jumps (0.11 scene score, then < 0.005): not a camera
+// effect, and it would turn a cut into it into a two-frame change. Its first frames are dropped.
+const MANDEL_WARMUP = "format=yuv420p,trim=start_frame=3,setpts=PTS-STARTPTS";
+
+type SourceMaker = (rand: Rand, r: number) => string;
+
+const SOURCES: Record<string, SourceMaker> = {
+  testsrc2: (_, r) => `testsrc2=s=${W}x${H}:r=${r}`,
+  testsrc: (_, r) => `testsrc=s=${W}x${H}:r=${r}`,
+  rgbtest: (_, r) => `rgbtestsrc=s=${W}x${H}:r=${r},hue=h='20*sin(t*2)'`,
+  bars: (rand, r) =>
+    `${pick(rand, ["smptebars", "smptehdbars", "pal100bars"])}=s=${W + 40}x${H + 24}:r=${r},crop=${W}:${H}:x='20+20*sin(t*4)':y='12+12*cos(t*3)'`,
+  mandelbrot: (rand, r) => {
+    const [x, y] = pick(rand, [
+      [-0.743643887, 0.131825904],
+      [-0.7453, 0.1127],
+      [-1.25066, 0.02012],
+      [0.001643721971153, -0.822467633298876],
+    ] as const);
+    return `mandelbrot=s=${W}x${H}:r=${r}:maxiter=80:start_scale=${(0.6 + rand()).toFixed(2)}:end_scale=0.3:end_pts=30:start_x=${x}:start_y=${y},${MANDEL_WARMUP}`;
+  },
+  life: (rand, r) =>
+    `life=s=${W / 4}x${H / 4}:r=${r}:seed=${between(rand, 1, 999)}:ratio=0.45:mold=6:life_color=${hex(rand)}:death_color=${hex(rand)}:mold_color=${hex(rand)},trim=start_frame=40,setpts=PTS-STARTPTS,scale=${W}:${H}:flags=neighbor`,
+  cellauto: (rand, r) =>
+    `cellauto=s=${W}x${H}:r=${r}:rule=${pick(rand, [18, 30, 90, 110, 150])}:seed=${between(rand, 1, 999)},format=rgb24,lutrgb=r='val*0.3+${between(rand, 20, 90)}':g='val*0.7':b='val*0.4+${between(rand, 20, 90)}'`,
+  gradients: (rand, r) =>
+    `gradients=s=${W}x${H}:r=${r}:c0=${hex(rand)}:c1=${hex(rand)}:x0=${between(rand, 0, W)}:y0=0:x1=${between(rand, 0, W)}:y1=${H}:speed=0.02:seed=1,format=yuv420p`,
+  plasma: (rand, r) => {
+    const [a, b, c] = [between(rand, 9, 31), between(rand, 9, 31), between(rand, 1, 4)];
+    return `color=s=${W}x${H}:r=${r},format=gbrp,geq=r='128+110*sin(X/${a}+T*${c})':g='128+110*sin(Y/${b}-T*2)':b='128+100*sin((X+Y)/${a + b}+T)'`;
+  },
+  noiseField: (rand, r) =>
+    `color=c=${hex(rand)}:s=${W}x${H}:r=${r},noise=alls=${between(rand, 20, 45)}:allf=t+u,vignette=angle='0.6+0.3*sin(t*3)':eval=frame`,
+  // fast pans over a large frame, and a fast oscillating zoom
+  panTest: (rand, r) =>
+    `testsrc2=s=${W * 4}x${H * 4}:r=${r},crop=${W}:${H}:x='${W * 1.5}+${W * 1.45}*sin(t*${(1.2 + rand()).toFixed(2)})':y='${H * 1.5}+${H}*sin(t*1.1)'`,
+  panCells: (rand, r) =>
+    `cellauto=s=${W * 2}x${H * 2}:r=${r}:rule=${pick(rand, [30, 110])}:seed=${between(rand, 1, 999)},format=rgb24,lutrgb=g='val*0.6':b='val*0.3+60',crop=${W}:${H}:x='${W / 2}+${W / 2 - 4}*sin(t*2.4)':y='${H / 2}+${H / 2 - 4}*cos(t*1.9)'`,
+  zoom: (rand, r) =>
+    `testsrc2=s=${W * 2}x${H * 2}:r=${r},zoompan=z='1.7+0.6*sin(in/${between(rand, 5, 9)})':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=${W}x${H}:fps=${r}`,
+  // zoomed in and out fast over a moving cell pattern (the mandelbrot source saturates into a flat
+  // picture within a second when zoomed, so it is no zoom source here)
+  zoomLife: (rand, r) =>
+    `life=s=${W / 2}x${H / 2}:r=${r}:seed=${between(rand, 1, 999)}:ratio=0.5:mold=5:life_color=${hex(rand)}:death_color=${hex(rand)}:mold_color=${hex(rand)},trim=start_frame=40,setpts=PTS-STARTPTS,scale=${W * 2}:${H * 2}:flags=neighbor,zoompan=z='1.6+0.5*sin(in/${between(rand, 5, 9)})':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=${W}x${H}:fps=${r}`,
+};
+
+/** a noisy texture of one grey-green family: two of them cut together differ only a little */
+function texture(rand: Rand, r: number): string {
+  const base = between(rand, 70, 150);
+  const tint = between(rand, -25, 25);
+  const c = [base + tint, base, base - tint].map((v) => v.toString(16).padStart(2, "0")).join("");
+  const f = between(rand, 5, 14);
+  return `color=c=0x${c}:s=${W}x${H}:r=${r},format=gbrp,geq=r='p(X,Y)+40*sin(X/${f})*sin(Y/${f + 3})':g='p(X,Y)+40*sin(X/${f})*sin(Y/${f + 3})':b='p(X,Y)+40*sin(X/${f})*sin(Y/${f + 3})',format=yuv420p,noise=alls=${between(rand, 25, 45)}:allf=t+u`;
+}
+
+const GRADUAL: Array<{ name: string; kind: TruthKind; weight: number }> = [
+  { name: "fade", kind: "DISSOLVE", weight: 4 },
+  { name: "dissolve", kind: "DISSOLVE", weight: 1 },
+  { name: "fadeblack", kind: "FADE", weight: 2 },
+  { name: "fadewhite", kind: "FADE", weight: 2 },
+  { name: "fadegrays", kind: "DISSOLVE", weight: 1 },
+  { name: "wipeleft", kind: "WIPE", weight: 1 },
+  { name: "wiperight", kind: "WIPE", weight: 1 },
+  { name: "wipeup", kind: "WIPE", weight: 1 },
+  { name: "wipedown", kind: "WIPE", weight: 1 },
+  { name: "wipetl", kind: "WIPE", weight: 1 },
+  { name: "wipebr", kind: "WIPE", weight: 1 },
+  { name: "diagtr", kind: "WIPE", weight: 1 },
+  { name: "circleopen", kind: "WIPE", weight: 2 },
+  { name: "circleclose", kind: "WIPE", weight: 2 },
+  { name: "radial", kind: "WIPE", weight: 2 },
+  { name: "slideleft", kind: "WIPE", weight: 1 },
+  { name: "horzopen", kind: "WIPE", weight: 1 },
+];
+
+export function truthKind(join: Join): TruthKind {
+  return join.kind === "cut" ? "CUT" : (GRADUAL.find((g) => g.name === join.name)?.kind ?? "WIPE");
+}
+
+function pickGradual(rand: Rand, fps: number, slow: boolean): Join {
+  const total = GRADUAL.reduce((s, g) => s + g.weight, 0);
+  let x = rand() * total;
+  const g = GRADUAL.find((c) => (x -= c.weight) < 0) ?? GRADUAL[0]!;
+  // 0.4 to 1.2 s; slow dissolves 1.6 to 2.4 s
+  const seconds = slow ? 1.6 + rand() * 0.8 : 0.4 + rand() * 0.8;
+  return { kind: "xfade", name: slow ? "fade" : g.name, frames: Math.max(6, Math.round(seconds * fps)) };
+}
+
+const FPS = [24, 25, 30, 50, 60];
+const FLAVOURS = ["cuts", "gradual", "mixed", "motion", "textures", "slow"] as const;
+
+function makeClip(index: number): SetClip {
+  const rand = mulberry32(0x5ee0 + index * 7919);
+  const fps = FPS[index % FPS.length]!;
+  const flavour = FLAVOURS[Math.floor(index / FPS.length) % FLAVOURS.length]!;
+  const names = Object.keys(SOURCES);
+  const motion = ["panTest", "panCells", "zoom", "zoomLife"];
+  const count = between(rand, 4, 6);
+  const shots: SetShot[] = [];
+  const joins: Join[] = [];
+  let previous = "";
+  for (let i = 0; i < count; i++) {
+    let name: string;
+    do name = flavour === "motion" && rand() < 0.6 ? pick(rand, motion) : pick(rand, names);
+    while (name === previous);
+    previous = name;
+    const textured = flavour === "textures" && rand() < 0.7;
+    const source = textured ? texture(rand, fps) : SOURCES[name]!(rand, fps);
+    const frames = Math.round((1.2 + rand() * 1.2) * fps);
+    const flashes: Array<[number, number]> = [];
+    if (rand() < 0.3) flashes.push([between(rand, 6, frames - 8), pick(rand, [1, 1, 2, 3])]);
+    shots.push({ source, frames, flashes });
+    if (i === count - 1) break;
+    const cutShare = { cuts: 0.85, gradual: 0.1, mixed: 0.5, motion: 0.6, textures: 0.7, slow: 0.3 }[flavour];
+    joins.push(rand() < cutShare ? { kind: "cut" } : pickGradual(rand, fps, flavour === "slow" && rand() < 0.7));
+  }
+  return {
+    name: `${String(index).padStart(2, "0")}-${flavour}-${fps}`,
+    split: index % 3 === 2 ? "heldout" : "tuning",
+    fps,
+    crf: pick(rand, [14, 20, 26, 32, 36]),
+    noise: pick(rand, [0, 0, 4, 8, 14]),
+    shots,
+    joins,
+  };
+}
+
+export const SHOT_SET: SetClip[] = Array.from({ length: 45 }, (_, i) => makeClip(i));
+
+// ---- the filter graph ----
+
+/** frames of the shot's stream: its solo part plus the overlaps it shares with its neighbours */
+function overlap(join: Join | undefined): number {
+  return join?.kind === "xfade" ? join.frames : 0;
+}
+
+export function layoutSet(clip: SetClip): {
+  lengths: number[];
+  truth: SetTruth[];
+  flashFrames: number[];
+  frameCount: number;
+} {
+  const lengths: number[] = [];
+  const truth: SetTruth[] = [];
+  const flashFrames: number[] = [];
+  // `at` is the output frame where shot i's stream begins
+  let at = 0;
+  clip.shots.forEach((shot, i) => {
+    const before = overlap(clip.joins[i - 1]);
+    const after = overlap(clip.joins[i]);
+    lengths.push(before + shot.frames + after);
+    const solo = at + before;
+    for (const [f, n] of shot.flashes) for (let k = 0; k < n; k++) flashFrames.push(solo + f + k);
+    const join = clip.joins[i];
+    if (!join) return;
+    // xfade blends the last `after` frames of this stream with the first of the next one
+    const next = solo + shot.frames;
+    truth.push({
+      kind: truthKind(join),
+      name: join.kind === "cut" ? "cut" : join.name,
+      startFrame: next,
+      frame: next + after,
+    });
+    at = next;
+  });
+  const frameCount = at + lengths[lengths.length - 1]!;
+  return { lengths, truth, flashFrames, frameCount };
+}
+
+function shotChain(clip: SetClip, shot: SetShot, length: number, before: number): string {
+  const r = clip.fps;
+  const parts = [shot.source, `trim=end_frame=${length}`, `settb=1/${r}`, "setpts=N", "format=yuv420p", "setsar=1"];
+  for (const [f, n] of shot.flashes)
+    parts.push(`lutrgb=r=255:g=255:b=255:enable='between(n,${before + f},${before + f + n - 1})'`);
+  if (clip.noise > 0) parts.push(`noise=alls=${clip.noise}:allf=t`);
+  parts.push("format=yuv420p");
+  return parts.join(",");
+}
+
+export function filterGraph(clip: SetClip): { graph: string; frameCount: number } {
+  const { lengths, frameCount } = layoutSet(clip);
+  const parts: string[] = [];
+  clip.shots.forEach((shot, i) =>
+    parts.push(`${shotChain(clip, shot, lengths[i]!, overlap(clip.joins[i - 1]))}[s${i}]`),
+  );
+  let acc = "s0";
+  let accFrames = lengths[0]!;
+  clip.joins.forEach((join, i) => {
+    const out = `j${i}`;
+    const next = `s${i + 1}`;
+    if (join.kind === "cut") parts.push(`[${acc}][${next}]concat=n=2:v=1:a=0,settb=1/${clip.fps},setpts=N[${out}]`);
+    else
+      parts.push(
+        `[${acc}][${next}]xfade=transition=${join.name}:duration=${join.frames / clip.fps}:offset=${(accFrames - join.frames) / clip.fps}[${out}]`,
+      );
+    accFrames += lengths[i + 1]! - overlap(join);
+    acc = out;
+  });
+  parts.push(`[${acc}]format=yuv420p[v]`);
+  return { graph: parts.join(";"), frameCount };
+}
+
+export async function generateSetClip(binaries: MediaBinaries, dir: string, clip: SetClip): Promise<GeneratedSetClip> {
+  const { truth, flashFrames } = layoutSet(clip);
+  const { graph, frameCount } = filterGraph(clip);
+  const file = path.join(dir, `${clip.name}.mkv`);
+  const args = [
+    "-nostdin",
+    "-hide_banner",
+    "-v",
+    "error",
+    "-filter_threads",
+    "1",
+    "-filter_complex_threads",
+    "1",
+    "-filter_complex",
+    graph,
+    "-map",
+    "[v]",
+    "-frames:v",
+    String(frameCount),
+    "-r",
+    String(clip.fps),
+    "-c:v",
+    "libx264",
+    "-threads",
+    "1",
+    "-preset",
+    "veryfast",
+    "-crf",
+    String(clip.crf),
+    "-pix_fmt",
+    "yuv420p",
+    "-y",
+    file,
+  ];
+  await run(binaries.ffmpeg, args, { maxBuffer: 1 << 24 });
+  return { clip, path: file, frameCount, truth, flashFrames };
+}
