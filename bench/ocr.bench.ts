@@ -1,4 +1,4 @@
-// npm run bench:ocr [-- --split tuning] [--only image|burned] [--lang en|zh] [--errors]: OCR of image subtitle tracks (VobSub rendered by spumux) and of
+// npm run bench:ocr [-- --split tuning] [--only image|burned|cost] [--lang en|zh] [--errors]: OCR of image subtitle tracks (VobSub rendered by spumux) and of
 // burned-in subtitles (libass) on the held-out half of our test lines (test/fixtures/ocr), English and
 // Chinese. Prints the character error rate against the issue's floors, the timing error, false
 // positives on clips without text, and seconds per film-minute; the baseline in the same run is
@@ -227,6 +227,36 @@ async function falsePositives(dir: string) {
   console.log(`clips without burned-in text (5): ${found.join("; ")}`);
 }
 
+/**
+ * Cost on a generated 10-minute clip at a film's pace (a line every 4.5 s, tuning lines over and over: this
+ * figure is time, not accuracy), extrapolated to a 90-minute film.
+ */
+async function cost(language: OcrLanguage, dir: string) {
+  const lines = await testLines(language, "tuning");
+  const looped = Array.from({ length: 140 }, (_, i) => lines[i % lines.length]!);
+  const cues = cuesFromLines(looped, { seconds: 2, gap: 2.3, pairEvery: 4 }).filter((c) => c.end < 598);
+  const duration = 600;
+  const vob = await vobSubClip(dir, `cost-vob-${language}`, duration, [
+    { language: language === "zh" ? "chi" : "eng", cues, cjk: language === "zh" },
+  ]);
+  const probe = await probeMedia(bins.ffprobe, vob, 600_000);
+  const stream = probe.streams.find((s) => s.type === "subtitle")!;
+  const t0 = performance.now();
+  const bitmaps = await extractBitmapSubtitles(bins, probe, stream.index);
+  await readBitmapEvents(engine, bitmaps.events, { language });
+  const image = (performance.now() - t0) / 1000;
+  const burned = await burnedInPass(
+    await burnedInClip(dir, `cost-burn-${language}`, { cues, duration, cjk: language === "zh" }),
+  );
+  const burnedSeconds = burned.decode + burned.ocr;
+  console.log(
+    `cost, ${language}, 10-minute clip, ${cues.length} lines: image track ${(image / 10).toFixed(2)} s per film-minute ` +
+      `(${(((image / 10) * 90) / 60).toFixed(1)} min for a 90-minute film); burned-in ${(burnedSeconds / 10).toFixed(2)} s per ` +
+      `film-minute = ${(burnedSeconds / 600).toFixed(2)}x real time (${(((burnedSeconds / 10) * 90) / 60).toFixed(1)} min for 90 minutes; ` +
+      `decode ${burned.decode.toFixed(1)} s, OCR ${burned.ocr.toFixed(1)} s)`,
+  );
+}
+
 async function main() {
   const dir = await mkdtemp(path.join(tmpdir(), "cinerag-bench-ocr-"));
   try {
@@ -234,6 +264,10 @@ async function main() {
     const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
     const lang = process.argv.includes("--lang") ? process.argv[process.argv.indexOf("--lang") + 1] : undefined;
     const languages = (["en", "zh"] as const).filter((l) => lang === undefined || l === lang);
+    if (only === "cost") {
+      for (const language of languages) await cost(language, dir);
+      return;
+    }
     if (only !== "burned") for (const language of languages) await imageTrack(language, dir);
     if (only !== "image") {
       for (const language of languages) await burnedIn(language, dir);

@@ -240,33 +240,23 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
 /** rows waiting in the search outbox, and the process holding its drain lease (src/cluster/lease.ts) */
 async function outboxCheck(config: Config, add: (name: string, level: CheckLevel, detail: string) => void) {
   try {
-    const [{ openPrismaClient }, { SearchOutboxRepository }, { LeaseRepository }] = await Promise.all([
-      import("../store/prisma.client.js"),
-      import("../store/search-outbox.repository.js"),
-      import("../store/lease.repository.js"),
-    ]);
-    const prisma = await openPrismaClient(databaseTarget(config.database));
-    try {
-      const waiting = await new SearchOutboxRepository(prisma).count();
-      const lease = await new LeaseRepository(prisma).find(DRAIN_LEASE);
-      const live = lease && lease.expiresAt.getTime() > Date.now() ? lease : undefined;
-      const [host, pid] = live?.holder.split("/") ?? [];
-      if (live)
-        add(
-          "search outbox",
-          "ok",
-          `${waiting} scene updates waiting; drained by pid ${pid} on ${host} (its lease is live)`,
-        );
-      else if (waiting > 0)
-        add(
-          "search outbox",
-          "warn",
-          `${waiting} scene updates waiting and no process drains them: \`cinerag serve\` does (one per cluster at a time)`,
-        );
-      else add("search outbox", "ok", "empty; no process drains it now (`cinerag serve` does)");
-    } finally {
-      await prisma.$disconnect();
-    }
+    const { readOutboxStatus } = await import("../store/outbox-status.js");
+    const { waiting, lease } = await readOutboxStatus(databaseTarget(config.database), DRAIN_LEASE);
+    const live = lease && lease.expiresAt.getTime() > Date.now() ? lease : undefined;
+    const [host, pid] = live?.holder.split("/") ?? [];
+    if (live)
+      add(
+        "search outbox",
+        "ok",
+        `${waiting} scene updates waiting; drained by pid ${pid} on ${host} (its lease is live)`,
+      );
+    else if (waiting > 0)
+      add(
+        "search outbox",
+        "warn",
+        `${waiting} scene updates waiting and no process drains them: \`cinerag serve\` does (one per cluster at a time)`,
+      );
+    else add("search outbox", "ok", "empty; no process drains it now (`cinerag serve` does)");
   } catch (error) {
     add("search outbox", "warn", `cannot be read: ${(error as Error).message.split("\n")[0]}`);
   }

@@ -122,12 +122,12 @@ describe("engines that go away while a job runs", () => {
     procs.push(serve);
     const worker = await startCli(["worker"], env, /worker running \(pid (\d+)/);
     procs.push(worker);
-    return { env, url: serve.match, worker, dataDir: dir };
+    return { env, url: serve.match, worker };
   }
 
   /** resolves once the worker holds the clip's ingest lease: it is inside the job */
-  async function midJob(dataDir: string, worker: Proc): Promise<void> {
-    while (!(await leaseHolders(dataDir)).includes(worker.child.pid!)) await new Promise((r) => setTimeout(r, 20));
+  async function midJob(env: Record<string, string>, worker: Proc): Promise<void> {
+    while (!(await leaseHolders(env)).includes(worker.child.pid!)) await new Promise((r) => setTimeout(r, 20));
   }
 
   async function untilJob(url: string, id: string, statuses: string[]): Promise<{ status: string; clipId: string }> {
@@ -174,10 +174,10 @@ describe("engines that go away while a job runs", () => {
   }
 
   it("PostgreSQL stopped mid-job: requests fail with SERVICE_UNAVAILABLE, the job retries and ends as a clean run", async () => {
-    const { url, worker, dataDir } = await cluster();
+    const { url, worker, env } = await cluster();
     const queued = await post<{ ingestClip: { id: string } }>(url, INGEST, { input: { path: clip } });
     const jobId = queued.data!.ingestClip.id;
-    await midJob(dataDir, worker);
+    await midJob(env, worker);
     await pg.pause();
     let resumed = false;
     try {
@@ -197,10 +197,10 @@ describe("engines that go away while a job runs", () => {
   }, 300_000);
 
   it("Redis stopped mid-job: an ingest request fails with SERVICE_UNAVAILABLE, the running job ends as a clean run", async () => {
-    const { url, worker, dataDir } = await cluster();
+    const { url, worker, env } = await cluster();
     const queued = await post<{ ingestClip: { id: string } }>(url, INGEST, { input: { path: clip } });
     const jobId = queued.data!.ingestClip.id;
-    await midJob(dataDir, worker);
+    await midJob(env, worker);
     await redis.stop();
     let restarted = false;
     try {
