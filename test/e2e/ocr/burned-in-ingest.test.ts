@@ -69,6 +69,44 @@ describe.skipIf(missing !== undefined)(
       expect(burned.scenes.map((s) => s.text).join("")).toContain(burned.cues[0]!.text);
     });
 
+    it("gives search, emotion and ask the burned-in lines to work on", async () => {
+      const first = burned.cues[0]!.text;
+      const phrase = [...first]
+        .filter((ch) => /\p{Script=Han}/u.test(ch))
+        .slice(0, 4)
+        .join("");
+      const question = burned.cues[1]!.text.replace(/\n/g, "");
+      const query = await runCli(
+        [
+          "query",
+          `{ searchScenes(query: "${phrase}", mode: KEYWORD) { scene { text } }
+             emotionAnalysis(refresh: true) { computedCues storedCues method }
+             ask(question: "${question}") { noRelevantScene citations { quote } } }`,
+        ],
+        { CINERAG_DATA_DIR: path.join(dir, "data"), CINERAG_OFFLINE: "1" },
+      );
+      expect(query.code).toBe(0);
+      const data = (
+        JSON.parse(query.stdout) as {
+          data: {
+            searchScenes: Array<{ scene: { text: string } }>;
+            emotionAnalysis: { computedCues: number; storedCues: number; method: string };
+            ask: { noRelevantScene: boolean; citations: Array<{ quote: string | null }> };
+          };
+        }
+      ).data;
+      expect(phrase.length).toBe(4);
+      expect(data.searchScenes.length).toBeGreaterThan(0);
+      expect(data.searchScenes[0]!.scene.text).toContain(phrase);
+      // every burned-in cue is classified (the plain clip has none)
+      expect(data.emotionAnalysis.computedCues + data.emotionAnalysis.storedCues).toBe(burned.cues.length);
+      expect(data.ask.noRelevantScene).toBe(false);
+      const quotes = data.ask.citations.map((c) => c.quote).filter((q): q is string => q !== null);
+      expect(quotes.length).toBeGreaterThan(0);
+      const lines = burned.cues.map((c) => c.text.replace(/\n/g, ""));
+      for (const quote of quotes) expect(lines.some((l) => l.includes(quote) || quote.includes(l))).toBe(true);
+    });
+
     it("gives a clip without burned-in text no track", () => {
       expect(plain.tracks).toEqual([]);
       expect(plain.cues).toEqual([]);

@@ -125,6 +125,34 @@ describe.skipIf(missing !== undefined)(
       }
     });
 
+    it("gives emotion and ask the OCR'd lines to work on", async () => {
+      const question = result.cues.find((c) => c.track === 0 && c.text.length > 12)!.text.replace(/\n/g, " ");
+      const query = await runCli(
+        [
+          "query",
+          `{ emotionAnalysis(refresh: true) { computedCues storedCues }
+             ask(question: ${JSON.stringify(question)}) { noRelevantScene citations { quote } } }`,
+        ],
+        { CINERAG_DATA_DIR: dataDir, CINERAG_OFFLINE: "1" },
+      );
+      expect(query.code).toBe(0);
+      const data = (
+        JSON.parse(query.stdout) as {
+          data: {
+            emotionAnalysis: { computedCues: number; storedCues: number };
+            ask: { noRelevantScene: boolean; citations: Array<{ quote: string | null }> };
+          };
+        }
+      ).data;
+      // the scope's dialogue: every cue of both OCR'd tracks
+      expect(data.emotionAnalysis.computedCues + data.emotionAnalysis.storedCues).toBe(result.cues.length);
+      expect(data.ask.noRelevantScene).toBe(false);
+      const quotes = data.ask.citations.map((c) => c.quote).filter((q): q is string => q !== null);
+      expect(quotes.length).toBeGreaterThan(0);
+      const lines = result.cues.map((c) => c.text.replace(/\n/g, " "));
+      for (const quote of quotes) expect(lines.some((l) => l.includes(quote) || quote.includes(l))).toBe(true);
+    });
+
     it("forms the scenes from the OCR'd dialogue and makes it searchable", async () => {
       expect(result.scenes.map((s) => s.text).join(" ")).toContain(result.cues[0]!.text.split(" ")[0]);
       const word = result.cues
