@@ -12,6 +12,7 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { MediaBinaries } from "../src/media/ffmpeg/binaries.js";
+import { mulberry32 } from "../src/util/prng.js";
 
 const run = promisify(execFile);
 
@@ -59,17 +60,6 @@ export const W = 320;
 export const H = 180;
 
 // ---- deterministic choices ----
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;

@@ -166,8 +166,15 @@ export class RedisPubSub implements PubSub {
   }
 }
 
-/** For `cinerag doctor`: connects once (no retry loop), reads Redis's version, disconnects; rejects when unreachable. */
-export async function describeRedis(url: string, timeoutMs = 3000): Promise<{ version: string }> {
+/**
+ * For `cinerag doctor`: one connection (no retry loop) given to `use` with Redis's version, disconnected after;
+ * rejects when Redis cannot be reached.
+ */
+export async function withProbeConnection<T>(
+  url: string,
+  timeoutMs: number,
+  use: (connection: Redis, version: string) => Promise<T>,
+): Promise<T> {
   const connection = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
@@ -178,8 +185,13 @@ export async function describeRedis(url: string, timeoutMs = 3000): Promise<{ ve
   try {
     await connection.connect();
     const info = await connection.info("server");
-    return { version: /redis_version:(\S+)/.exec(info)?.[1] ?? "?" };
+    return await use(connection, /redis_version:(\S+)/.exec(info)?.[1] ?? "?");
   } finally {
     connection.disconnect();
   }
+}
+
+/** For `cinerag doctor`: Redis's version; rejects when unreachable. */
+export async function describeRedis(url: string, timeoutMs = 3000): Promise<{ version: string }> {
+  return withProbeConnection(url, timeoutMs, (_connection, version) => Promise.resolve({ version }));
 }

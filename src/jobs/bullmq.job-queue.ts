@@ -29,6 +29,7 @@ import { FINAL_JOB_STATUSES, type JobStatus, type PubSub } from "../events/pubsu
 import type { IngestJobInput, JobQueue, JobRecord } from "./job-queue.port.js";
 import type { Page, PageArgs } from "../services/pagination.js";
 import { jobToCancel, listJobs } from "./job-reads.js";
+import { withProbeConnection } from "../events/redis.pubsub.js";
 import { IngestJobRunner, type IngestRunner, type RunControl } from "./job-runner.js";
 import { backoffDelay, isTransientError, jobErrorText, NO_RETRY } from "./transient-error.js";
 import type { RetryPolicy } from "../config.js";
@@ -77,16 +78,7 @@ export async function describeBullMqQueue(
   redisUrl: string,
   options: { queueName?: string; prefix?: string; timeoutMs?: number } = {},
 ): Promise<BullMqQueueDescription> {
-  const connection = new Redis(redisUrl, {
-    lazyConnect: true,
-    connectTimeout: options.timeoutMs ?? 3000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-  });
-  connection.on("error", () => undefined); // the rejected connect() says it
-  try {
-    await connection.connect();
-    const info = await connection.info("server");
+  return withProbeConnection(redisUrl, options.timeoutMs ?? 3000, async (connection, redisVersion) => {
     const queue = new Queue(options.queueName ?? "cinerag-ingest", {
       connection,
       prefix: options.prefix ?? "cinerag-bull",
@@ -94,16 +86,14 @@ export async function describeBullMqQueue(
     try {
       const c = await queue.getJobCounts("wait", "active", "delayed", "failed");
       return {
-        redisVersion: /redis_version:(\S+)/.exec(info)?.[1] ?? "?",
+        redisVersion,
         counts: { waiting: c.wait ?? 0, active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0 },
         workers: await queue.getWorkersCount(),
       };
     } finally {
       await queue.close();
     }
-  } finally {
-    connection.disconnect();
-  }
+  });
 }
 
 interface JobData {
