@@ -18,6 +18,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { homedir } from "node:os";
 import type { Logger } from "../logging/logger.js";
 import type { Embedder } from "./embedder.port.js";
 import { HashingEmbedder } from "./hashing.embedder.js";
@@ -210,7 +211,7 @@ export function resolveModel(task: ModelTask, options: Pick<ModelsOptions, "over
   if (task === "embedding" && raw.toLowerCase() === "hashing")
     return { task, spec, configured: raw, kind: "hashing", id: "hashing", dir: "" };
   if (isLocalPath(raw)) {
-    const dir = path.resolve(raw.replace(/^~(?=\/|$)/, process.env.HOME ?? "~"));
+    const dir = path.resolve(raw.replace(/^~(?=\/|$)/, homedir()));
     return { task, spec, configured: raw, kind: "local", id: dir, dir };
   }
   return { task, spec, configured: raw, kind: "hub", id: raw, dir: path.join(options.cacheDir, raw) };
