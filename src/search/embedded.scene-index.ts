@@ -533,22 +533,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
   }
 
   private keywordHits(scored: ScoredId[]): SceneHit[] {
-    if (scored.length === 0) return [];
-    const rows = this.stmt("SELECT id, scene_id, clip_id FROM scenes WHERE id IN (SELECT value FROM json_each(?))").all(
-      JSON.stringify(scored.map((s) => s.id)),
-    ) as Row[];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return scored
-      .filter((s) => byId.has(s.id))
-      .map((s) => ({ row: byId.get(s.id)!, score: s.score }))
-      .sort((a, b) => b.score - a.score || (a.row.scene_id < b.row.scene_id ? -1 : 1))
-      .map(({ row, score }) => ({
-        sceneId: row.scene_id,
-        clipId: row.clip_id,
-        score,
-        matchedBy: ["KEYWORD"],
-        highlights: [],
-      }));
+    return this.hitsFor(scored, ["KEYWORD"]);
   }
 
   /** BM25 over FTS5, filters joined on the scenes table; score = -bm25() (higher is better). */
@@ -653,6 +638,14 @@ export class EmbeddedSceneIndex implements SceneIndex {
   }
 
   private toHits(scored: Scored[], matchedBy: SceneHit["matchedBy"]): SceneHit[] {
+    return this.hitsFor(
+      scored.map((s) => ({ id: s.id, score: Math.min(1, s.similarity) })),
+      matchedBy,
+    );
+  }
+
+  /** the scenes of scored rows, best first (ties by scene id), as hits without highlights */
+  private hitsFor(scored: ScoredId[], matchedBy: SceneHit["matchedBy"]): SceneHit[] {
     if (scored.length === 0 || !this.db) return [];
     const rows = this.stmt("SELECT id, scene_id, clip_id FROM scenes WHERE id IN (SELECT value FROM json_each(?))").all(
       JSON.stringify(scored.map((s) => s.id)),
@@ -660,12 +653,12 @@ export class EmbeddedSceneIndex implements SceneIndex {
     const byId = new Map(rows.map((r) => [r.id, r]));
     return scored
       .filter((s) => byId.has(s.id))
-      .map((s) => ({ row: byId.get(s.id)!, similarity: Math.min(1, s.similarity) }))
-      .sort((a, b) => b.similarity - a.similarity || (a.row.scene_id < b.row.scene_id ? -1 : 1))
-      .map(({ row, similarity }) => ({
+      .map((s) => ({ row: byId.get(s.id)!, score: s.score }))
+      .sort((a, b) => b.score - a.score || (a.row.scene_id < b.row.scene_id ? -1 : 1))
+      .map(({ row, score }) => ({
         sceneId: row.scene_id,
         clipId: row.clip_id,
-        score: similarity,
+        score,
         matchedBy: [...matchedBy],
         highlights: [],
       }));
