@@ -78,6 +78,25 @@ function zipfWord(): string {
 }
 const sentence = (n: number) => Array.from({ length: n }, zipfWord).join(" ");
 
+/** scenes start .. start + BATCH (100 per clip, one in ten French), their texts appended to `texts` */
+function batchDocs(start: number, texts: string[]): SceneDocument[] {
+  const docs: SceneDocument[] = [];
+  for (let i = start; i < Math.min(SCENES, start + BATCH); i++) {
+    const text = sentence(20 + Math.floor(rand() * 60));
+    texts.push(text);
+    docs.push({
+      sceneId: `scene-${i}`,
+      clipId: `clip-${Math.floor(i / 100)}`,
+      clipTitle: `Clip ${Math.floor(i / 100)}`,
+      startTime: (i % 100) * 60,
+      endTime: (i % 100) * 60 + 60,
+      language: i % 10 === 0 ? "fr" : "en",
+      text,
+    });
+  }
+  return docs;
+}
+
 /** HNSW parameters from ANN_M, ANN_EF_ADD, ANN_EF, ANN_Q (for tuning runs; defaults otherwise). */
 function annParams(): AnnParams {
   const n = (v: string | undefined) => (v ? Number(v) : undefined);
@@ -117,20 +136,7 @@ async function main(): Promise<void> {
   let embedMs = 0;
   let indexMs = 0;
   for (let start = 0; start < SCENES; start += BATCH) {
-    const docs: SceneDocument[] = [];
-    for (let i = start; i < Math.min(SCENES, start + BATCH); i++) {
-      const text = sentence(20 + Math.floor(rand() * 60));
-      texts.push(text);
-      docs.push({
-        sceneId: `scene-${i}`,
-        clipId: `clip-${Math.floor(i / 100)}`,
-        clipTitle: `Clip ${Math.floor(i / 100)}`,
-        startTime: (i % 100) * 60,
-        endTime: (i % 100) * 60 + 60,
-        language: i % 10 === 0 ? "fr" : "en",
-        text,
-      });
-    }
+    const docs = batchDocs(start, texts);
     let t0 = performance.now();
     const vectors = await embedder.embed(
       docs.map((d) => d.text),
@@ -391,20 +397,7 @@ async function keywordOnly(): Promise<void> {
     db.close();
   }
   for (let start = 0; start < (reuse ? 0 : SCENES); start += BATCH) {
-    const docs: SceneDocument[] = [];
-    for (let i = start; i < Math.min(SCENES, start + BATCH); i++) {
-      const text = sentence(20 + Math.floor(rand() * 60));
-      texts.push(text);
-      docs.push({
-        sceneId: `scene-${i}`,
-        clipId: `clip-${Math.floor(i / 100)}`,
-        clipTitle: `Clip ${Math.floor(i / 100)}`,
-        startTime: (i % 100) * 60,
-        endTime: (i % 100) * 60 + 60,
-        language: i % 10 === 0 ? "fr" : "en",
-        text,
-      });
-    }
+    const docs = batchDocs(start, texts);
     const t0 = performance.now();
     index.upsertSync(docs);
     indexMs += performance.now() - t0;
