@@ -11,7 +11,8 @@ import { BullMqJobQueue } from "../../../src/jobs/bullmq.job-queue.js";
 import { InProcessJobQueue } from "../../../src/jobs/in-process.job-queue.js";
 import type { JobQueue } from "../../../src/jobs/job-queue.port.js";
 import type { IngestRunner } from "../../../src/jobs/job-runner.js";
-import type { IngestRequest, IngestResult } from "../../../src/ingest/ingest.service.js";
+import type { IngestRequest } from "../../../src/ingest/ingest.service.js";
+import { fakeIngestResult as result } from "../../fixtures/ingest-result.js";
 import { InProcessPubSub } from "../../../src/events/in-process.pubsub.js";
 import { RedisPubSub } from "../../../src/events/redis.pubsub.js";
 import { TOPICS, type JobProgressPayload, type JobStatus, type PubSub } from "../../../src/events/pubsub.port.js";
@@ -28,27 +29,6 @@ if (REDIS_MISSING) console.warn(`skipping the BullMQ job queue contract: ${REDIS
 
 const logger = createLogger(process.env.CINERAG_TEST_LOG ?? "silent");
 const RETRY: RetryPolicy = { attempts: 3, backoffMs: 300 };
-
-function result(file: string): IngestResult {
-  return {
-    clip: {
-      id: `clip-of-${file}`,
-      title: file,
-      path: file,
-      contentHash: "h",
-      duration: 1,
-      frameRate: 25,
-      width: 1,
-      height: 1,
-      variableFrameRate: false,
-    },
-    alreadyIngested: false,
-    tracks: [],
-    shots: [],
-    keyframes: [],
-    scenes: [],
-  };
-}
 
 interface FakeIngest extends IngestRunner {
   /** files, one entry per run */

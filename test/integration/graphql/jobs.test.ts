@@ -12,7 +12,8 @@ import { InProcessPubSub } from "../../../src/events/in-process.pubsub.js";
 import { TOPICS, type JobProgressPayload } from "../../../src/events/pubsub.port.js";
 import { createLogger } from "../../../src/logging/logger.js";
 import { AppError } from "../../../src/errors/app-error.js";
-import type { IngestRequest, IngestResult } from "../../../src/ingest/ingest.service.js";
+import type { IngestRequest } from "../../../src/ingest/ingest.service.js";
+import { fakeIngestResult as result } from "../../fixtures/ingest-result.js";
 import { tempDataDir, testConfig } from "./helpers/seed.js";
 
 let dir: string;
@@ -34,27 +35,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await prisma.job.deleteMany();
 });
-
-function result(file: string): IngestResult {
-  return {
-    clip: {
-      id: `clip-of-${file}`,
-      title: file,
-      path: file,
-      contentHash: "h",
-      duration: 1,
-      frameRate: 25,
-      width: 1,
-      height: 1,
-      variableFrameRate: false,
-    },
-    alreadyIngested: false,
-    tracks: [],
-    shots: [],
-    keyframes: [],
-    scenes: [],
-  };
-}
 
 /** reports `steps` progress events 5 ms apart per stage; waits for the signal when `hang` */
 function fakeIngest(opts: { steps?: number; hang?: boolean; seen?: string[] } = {}): IngestRunner {

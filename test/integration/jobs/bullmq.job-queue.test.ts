@@ -15,7 +15,8 @@ import { RedisPubSub } from "../../../src/events/redis.pubsub.js";
 import { TOPICS, type JobProgressPayload, type JobStatus } from "../../../src/events/pubsub.port.js";
 import { createLogger } from "../../../src/logging/logger.js";
 import { AppError } from "../../../src/errors/app-error.js";
-import type { IngestRequest, IngestResult } from "../../../src/ingest/ingest.service.js";
+import type { IngestRequest } from "../../../src/ingest/ingest.service.js";
+import { fakeIngestResult as result } from "../../fixtures/ingest-result.js";
 import { freePort, REDIS_MISSING, startRedis, type TestRedis } from "../../helpers/redis-server.js";
 import { runChecks } from "../../../src/cli/doctor.command.js";
 import { tempDataDir, testConfig } from "../graphql/helpers/seed.js";
@@ -23,27 +24,6 @@ import { tempDataDir, testConfig } from "../graphql/helpers/seed.js";
 if (REDIS_MISSING) console.warn(`skipping the BullMQ job queue tests: ${REDIS_MISSING}`);
 
 const logger = createLogger("silent");
-
-function result(file: string): IngestResult {
-  return {
-    clip: {
-      id: `clip-of-${file}`,
-      title: file,
-      path: file,
-      contentHash: "h",
-      duration: 1,
-      frameRate: 25,
-      width: 1,
-      height: 1,
-      variableFrameRate: false,
-    },
-    alreadyIngested: false,
-    tracks: [],
-    shots: [],
-    keyframes: [],
-    scenes: [],
-  };
-}
 
 /**
  * a few progress steps per stage; `hang`: waits for the signal in the shots stage (`hangOn`: only for that file);
