@@ -14,6 +14,7 @@ import { resolveMediaBinaries } from "../src/media/ffmpeg/binaries.js";
 import { decodeFrames } from "../src/media/ffmpeg/frame-decoder.js";
 import { ShotDetector } from "../src/ingest/shots/shot-detector.js";
 import type { ShotBoundary } from "../src/ingest/ingest.types.js";
+import { mapInParallel } from "../test/fixtures/parallel.js";
 import { generateSetClip, SHOT_SET, W, type GeneratedSetClip, type SetTruth } from "./shot-set.clips.js";
 
 const run = promisify(execFile);
@@ -121,13 +122,7 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), "cinerag-bench-shots-"));
   const specs = SHOT_SET.filter((c) => !only || c.split === only);
   const t0 = performance.now();
-  const clips: GeneratedSetClip[] = [];
-  const queue = [...specs];
-  const worker = async () => {
-    for (let spec = queue.shift(); spec; spec = queue.shift()) clips.push(await generateSetClip(bins, dir, spec));
-  };
-  await Promise.all([worker(), worker()]);
-  clips.sort((a, b) => specs.indexOf(a.clip) - specs.indexOf(b.clip));
+  const clips: GeneratedSetClip[] = await mapInParallel(specs, 2, (spec) => generateSetClip(bins, dir, spec));
   const genS = (performance.now() - t0) / 1000;
   const ours = { tuning: zero(), heldout: zero() };
   const scene3 = { tuning: zero(), heldout: zero() };
