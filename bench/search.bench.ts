@@ -116,8 +116,13 @@ function percentile(xs: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cinerag-search-bench-"));
+  // SEARCH_DIR: build into this folder and keep it; a later run with the same SEARCH_DIR and size skips the
+  // build (the generated scenes and queries are the same, from the same seed) and times the queries alone
+  const keepDir = process.env.SEARCH_DIR;
+  const dir = keepDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "cinerag-search-bench-"));
+  fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, "search.db");
+  const built = keepDir !== undefined && fs.existsSync(path.join(dir, "built")) && builtSize(dir) === SCENES;
   const embedder = new HashingEmbedder({ dimension: 384 });
   // snapshots only when asked: the bench times the build and the save apart
   const index = new EmbeddedSceneIndex({
@@ -149,7 +154,7 @@ async function main(): Promise<void> {
       all.set(vectors[j]!, (start + j) * embedder.dimension);
     });
     t0 = performance.now();
-    index.upsertSync(docs); // one transaction per batch
+    if (!built) index.upsertSync(docs); // one transaction per batch
     indexMs += performance.now() - t0;
     if ((start / BATCH + 1) % Math.max(1, Math.round(SCENES / BATCH / 10)) === 0)
       console.log(`  rows: ${start + docs.length} written in ${(indexMs / 1000).toFixed(1)} s`);
@@ -158,13 +163,15 @@ async function main(): Promise<void> {
   // the ANN graph: built from the stored vectors (what `cinerag reindex` or the first search after a
   // bulk load does), then saved; then a restart: a fresh instance loads the snapshot
   let t = performance.now();
-  index.syncAnn();
+  if (!built) index.syncAnn();
   const annMs = performance.now() - t;
   console.log(`ANN graph: ${(annMs / 1000).toFixed(1)} s`);
   t = performance.now();
-  index.saveAnn();
+  if (!built) index.saveAnn();
   const saveMs = performance.now() - t;
   await index.close();
+  if (keepDir !== undefined && !built) fs.writeFileSync(path.join(dir, "built"), String(SCENES));
+  if (built) console.log(`build skipped: ${dir} holds this size's index from an earlier run (its figures are there)`);
   const reopened = new EmbeddedSceneIndex({
     file,
     model: { modelId: embedder.modelId, dimension: embedder.dimension },
@@ -338,7 +345,11 @@ async function main(): Promise<void> {
   );
   console.log(`RSS after the queries ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   await reopened.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (keepDir === undefined) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+function builtSize(dir: string): number {
+  return Number(fs.readFileSync(path.join(dir, "built"), "utf8"));
 }
 
 function exactTop10(all: Float32Array, q: Float32Array, dim: number, keep: (i: number) => boolean): number[] {
