@@ -19,6 +19,7 @@ import { EmbeddedSceneIndex } from "../src/search/embedded.scene-index.js";
 import Database from "better-sqlite3";
 import type { SceneDocument, SceneHit, SceneIndexFilter } from "../src/search/scene-index.port.js";
 import { exactSearch, MetricKind, type AnnParams } from "../src/search/usearch.ann-index.js";
+import { fuseHybrid } from "../src/search/scene-index.helpers.js";
 
 const SCENES = Number(process.argv[2] ?? process.env.SCENES ?? 100_000);
 const QUERIES = Number(process.env.QUERIES ?? 200);
@@ -224,6 +225,16 @@ async function main(): Promise<void> {
   const recallQueries = Math.min(QUERIES, 100);
   let recall = 0;
   const filteredRecall: Record<string, number> = {};
+  // hybrid against an exact hybrid: FTS5's bm25() over every match and the exact scan, fused the same way
+  const hybridRecall: Record<string, number> = { none: 0 };
+  let hybridWanted = 0;
+  const hybridWantedFiltered: Record<string, number> = {};
+  const exactHybrid = async (q: string, v: Float32Array, passes: (i: number) => boolean, filter?: SceneIndexFilter) =>
+    fuseHybrid(
+      await reopened.keywordSearchExact(q, { limit: 10, filter }),
+      exactTop(all, v, embedder.dimension, 10, passes).map(asHit),
+      10,
+    ).map(sceneNo);
   const keywordOverlap: Record<string, number> = { none: 0 };
   let keywordWanted = 0;
   const keywordWantedFiltered: Record<string, number> = {};
@@ -248,14 +259,22 @@ async function main(): Promise<void> {
     matches += countMatches(reopened, q);
     keywordOverlap.none! += overlap(kwExact.map(sceneNo), kw.map(sceneNo));
     keywordWanted += kwExact.length;
+    const hyExact = await exactHybrid(q, v, () => true);
+    hybridRecall.none! += overlap(hyExact, (await reopened.hybridSearch(q, v, { limit: 10 })).map(sceneNo));
+    hybridWanted += hyExact.length;
     for (const [name, f] of Object.entries(filters)) {
       const filtered = await reopened.vectorSearch(v, { limit: 10, filter: f.filter });
       filteredRecall[name] =
-        (filteredRecall[name] ?? 0) + overlap(exactTop10(all, v, embedder.dimension, f.passes), filtered.map(sceneNo));
+        (filteredRecall[name] ?? 0) +
+        overlap(exactTop(all, v, embedder.dimension, 10, f.passes), filtered.map(sceneNo));
       const fk = await reopened.keywordSearch(q, { limit: 10, filter: f.filter });
       const fkExact = await reopened.keywordSearchExact(q, { limit: 10, filter: f.filter });
       keywordOverlap[name] = (keywordOverlap[name] ?? 0) + overlap(fkExact.map(sceneNo), fk.map(sceneNo));
       keywordWantedFiltered[name] = (keywordWantedFiltered[name] ?? 0) + fkExact.length;
+      const fhExact = await exactHybrid(q, v, f.passes, f.filter);
+      const fh = await reopened.hybridSearch(q, v, { limit: 10, filter: f.filter });
+      hybridRecall[name] = (hybridRecall[name] ?? 0) + overlap(fhExact, fh.map(sceneNo));
+      hybridWantedFiltered[name] = (hybridWantedFiltered[name] ?? 0) + fhExact.length;
     }
   }
 
@@ -343,6 +362,13 @@ async function main(): Promise<void> {
       `${(postingsRead / recallQueries).toFixed(0)} postings read, ${(scored / recallQueries).toFixed(0)} scenes scored; ` +
       `${capped} of ${recallQueries} queries stopped at the postings budget`,
   );
+  console.log(
+    `hybrid recall@10 against an exact hybrid (bm25() over every match + the exact scan, fused alike): ${(hybridRecall.none! / Math.max(1, hybridWanted)).toFixed(3)}, ` +
+      Object.keys(filters)
+        .map((n) => `filter ${n} ${(hybridRecall[n]! / Math.max(1, hybridWantedFiltered[n]!)).toFixed(3)}`)
+        .join(", ") +
+      " (target >= 0.95)",
+  );
   console.log(`RSS after the queries ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
   await reopened.close();
   if (keepDir === undefined) fs.rmSync(dir, { recursive: true, force: true });
@@ -352,7 +378,12 @@ function builtSize(dir: string): number {
   return Number(fs.readFileSync(path.join(dir, "built"), "utf8"));
 }
 
-function exactTop10(all: Float32Array, q: Float32Array, dim: number, keep: (i: number) => boolean): number[] {
+/** a scene number as a search hit (for fusing the exact lists) */
+function asHit(i: number): SceneHit {
+  return { sceneId: `scene-${i}`, clipId: `clip-${Math.floor(i / 100)}`, score: 0, matchedBy: [], highlights: [] };
+}
+
+function exactTop(all: Float32Array, q: Float32Array, dim: number, k: number, keep: (i: number) => boolean): number[] {
   const n = all.length / dim;
   const best: Array<[number, number]> = [];
   for (let i = 0; i < n; i++) {
@@ -360,10 +391,10 @@ function exactTop10(all: Float32Array, q: Float32Array, dim: number, keep: (i: n
     let s = 0;
     const o = i * dim;
     for (let j = 0; j < dim; j++) s += q[j]! * all[o + j]!;
-    if (best.length < 10 || s > best[best.length - 1]![1]) {
+    if (best.length < k || s > best[best.length - 1]![1]) {
       best.push([i, s]);
       best.sort((a, b) => b[1] - a[1]);
-      if (best.length > 10) best.pop();
+      if (best.length > k) best.pop();
     }
   }
   return best.map(([i]) => i);
