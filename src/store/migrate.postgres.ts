@@ -38,11 +38,11 @@ const LOCK_POLL_MS = 50;
 /** SQLSTATE invalid_catalog_name: the database named in the URL does not exist */
 const NO_SUCH_DATABASE = "3D000";
 
-type PgModule = typeof import("pg");
+type PgModule = (typeof import("pg"))["default"];
 
 async function loadPg(): Promise<PgModule> {
   const mod = await import("pg");
-  return (mod as unknown as { default?: PgModule }).default ?? mod;
+  return mod.default;
 }
 
 /** A connected pg client; a database that does not exist yet is created first when `create` is set. */

@@ -325,7 +325,7 @@ async function sqliteFactory(databaseFile: string, busyTimeoutMs: number): Promi
 const PG_CHAR_OID = 18;
 const PG_TEXT_OID = 25;
 
-type PgModule = typeof import("pg");
+type PgModule = (typeof import("pg"))["default"];
 type PgPool = InstanceType<PgModule["Pool"]>;
 
 /** A pg Pool whose clients report columns of the internal "char" type as text (see the header). */
@@ -361,7 +361,7 @@ async function postgresFactory(url: string): Promise<TrackedFactory> {
     import("pg"),
     import("@prisma/driver-adapter-utils"),
   ]);
-  const pg = (pgModule as unknown as { default?: PgModule }).default ?? pgModule;
+  const pg = pgModule.default;
   const open: Array<SqlDriverAdapter & { disposed: boolean }> = [];
   const openOn = async (dbUrl: string, onDispose?: () => Promise<void>) => {
     const config = pgConnection(dbUrl);
