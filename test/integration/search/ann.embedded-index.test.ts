@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { EmbeddedSceneIndex } from "../../../src/search/embedded.scene-index.js";
 import type { SceneDocument, SceneIndexFilter } from "../../../src/search/scene-index.port.js";
@@ -116,6 +117,25 @@ describe("embedded index: ANN graph", () => {
         ),
       ).toBeGreaterThanOrEqual(0.95);
     }
+  });
+
+  it("gives an index made with the old time index the covering one, with the same filtered answers", async () => {
+    const file = newFile();
+    const filter: SceneIndexFilter = { languages: ["en"], timeRange: { from: 100, to: 400 } };
+    const first = openIndex(file);
+    await first.upsert(docs);
+    const before = await Promise.all(queries.map((q) => first.vectorSearch(q, { limit: 10, filter })));
+    await first.close();
+    const db = new Database(file);
+    db.exec("DROP INDEX scenes_start; CREATE INDEX scenes_start ON scenes (start_time)");
+    db.close();
+    const reopened = openIndex(file);
+    const after = await Promise.all(queries.map((q) => reopened.vectorSearch(q, { limit: 10, filter })));
+    expect(after).toEqual(before);
+    const check = new Database(file, { readonly: true });
+    const sql = check.prepare("SELECT sql FROM sqlite_master WHERE name = 'scenes_start'").pluck().get();
+    check.close();
+    expect(sql).toMatch(/start_time, end_time, lang/);
   });
 
   it("keeps its graph on disk: a restart loads the snapshot, a damaged one is rebuilt", async () => {
