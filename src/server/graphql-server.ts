@@ -1,11 +1,12 @@
-// HTTP + WebSocket on one port: Express 5 + Apollo Server 5 at /graphql (POST, GET queries), graphql-ws on
+// HTTP + WebSocket on one port: Fastify 5 + Apollo Server 5 at /graphql (POST, GET queries), graphql-ws on
 // the same path, the offline playground for browsers, keyframe files and health endpoints.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import express, { type NextFunction, type Request, type Response } from "express";
+import accepts from "accepts";
+import Fastify, { type FastifyReply, type FastifyRequest, type HTTPMethods } from "fastify";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { expressMiddleware } from "@as-integrations/express5";
+import { fastifyApolloHandler } from "@as-integrations/fastify";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { WebSocketServer } from "ws";
@@ -33,13 +34,23 @@ import { Playground, PLAYGROUND_CSP } from "./playground.js";
 import { keyframeHandler } from "./keyframes.route.js";
 import { reelHandler } from "./reels.route.js";
 import { REEL_ROUTE } from "../analysis/effects/reel-url.js";
-import { dashboardHandler } from "./dashboard.route.js";
+import { DASHBOARD_ROUTES, dashboardHandler } from "./dashboard.route.js";
+import { registerBodyParsers, transportErrorHandler } from "./http-body.js";
+import { notFound } from "./send-file.js";
 import { databaseCheck, healthHandler, readyHandler, type ReadinessCheck } from "./health.js";
 import { logSearchTopology } from "../search/search-topology.js";
 
 export const GRAPHQL_PATH = "/graphql";
 const REQUEST_ID_HEADER = "x-request-id";
 const CLIENT_REQUEST_ID = /^[\w.:-]{1,100}$/;
+// the methods a mounted route answers (Express's `use` took them all): Apollo and the file routes say no
+const EVERY_METHOD: HTTPMethods[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
+
+/** the client's x-request-id when it is a plain token, a new UUID otherwise */
+function requestIdOf(req: http.IncomingMessage): string {
+  const given = req.headers[REQUEST_ID_HEADER];
+  return typeof given === "string" && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
+}
 
 export interface ServerOptions {
   port?: number;
@@ -82,10 +93,20 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   const baseUrlOf = (req: http.IncomingMessage & { protocol?: string }) =>
     config.publicUrl ?? (req.headers.host ? `${req.protocol ?? "http"}://${req.headers.host}` : "");
 
-  const expressApp = express();
-  expressApp.disable("x-powered-by");
-  expressApp.set("trust proxy", false);
-  const httpServer = http.createServer(expressApp);
+  // Our own node:http server (serverFactory): we listen on it ourselves, on exactly one address (Fastify's
+  // listen would bind every address of `localhost`), with Node's own timeouts, and its upgrades are ours.
+  let httpServer!: http.Server;
+  const fastify = Fastify<http.Server>({
+    serverFactory: (handler) => (httpServer = http.createServer(handler)),
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    bodyLimit: limits.bodyLimitBytes,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    // a URL that does not decode (`%E0%A4%A`) names nothing here: 404, as every route answered it before
+    frameworkErrors: (_error, request, reply) => {
+      void notFound(reply.header(REQUEST_ID_HEADER, request.id));
+    },
+  });
 
   // ---- WebSocket: graphql-ws, same limits and rules as HTTP ---------------------------------------------
   // noServer + our own upgrade routing: attached with `server:`, ws re-emits the HTTP server's errors
@@ -230,82 +251,75 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   await apollo.start();
 
   // ---- HTTP routes ----------------------------------------------------------------------------------
-  expressApp.use((req: Request, res: Response, next: NextFunction) => {
-    const given = req.get(REQUEST_ID_HEADER);
-    const requestId = given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
-    res.locals.requestId = requestId;
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    next();
+  fastify.addHook("onRequest", (request, reply, done) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+    done();
   });
-  expressApp.get("/healthz", healthHandler(started));
+  registerBodyParsers(fastify, limits.bodyLimitBytes);
+  fastify.setErrorHandler(transportErrorHandler(limits.bodyLimitBytes, logger));
+  fastify.setNotFoundHandler((_request, reply) => notFound(reply));
+  fastify.get("/healthz", healthHandler(started));
   const checks: ReadinessCheck[] = [databaseCheck(app.store.health)];
   checks.push({ name: "search", check: () => app.search.sceneIndex.ping() });
-  expressApp.get("/readyz", readyHandler(checks));
-  expressApp.use(
-    KEYFRAME_ROUTE,
-    keyframeHandler({ keyframeDir: config.keyframeDir, urls: app.api.keyframeUrls, auth }),
-  );
-  expressApp.use(REEL_ROUTE, reelHandler({ dataDir: config.dataDir, urls: app.api.keyframeUrls, auth }));
-  expressApp.use(dashboardHandler());
+  fastify.get("/readyz", readyHandler(checks));
+  const keyframes = keyframeHandler({ keyframeDir: config.keyframeDir, urls: app.api.keyframeUrls, auth });
+  const reels = reelHandler({ dataDir: config.dataDir, urls: app.api.keyframeUrls, auth });
+  for (const [prefix, handler] of [
+    [KEYFRAME_ROUTE, keyframes],
+    [REEL_ROUTE, reels],
+  ] as const)
+    for (const url of [prefix, `${prefix}/*`])
+      fastify.route({ method: EVERY_METHOD, url, exposeHeadRoute: false, handler });
+  const dashboard = dashboardHandler();
+  for (const url of DASHBOARD_ROUTES) fastify.get(url, dashboard);
 
-  expressApp.get(GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
-    // A browser asking for a page gets the playground; GET queries (?query=) go to Apollo.
-    if (
-      !limits.playground ||
-      req.query.query !== undefined ||
-      req.accepts(["text/html", "application/json"]) !== "text/html"
-    )
-      return next();
-    const { body, encoding } = playground.page(Boolean(req.acceptsEncodings("gzip")));
-    res.setHeader("Content-Security-Policy", PLAYGROUND_CSP);
-    res.setHeader("Cache-Control", "no-cache");
-    res.setHeader("Vary", "Accept, Accept-Encoding");
-    if (encoding) res.setHeader("Content-Encoding", encoding);
-    res.type("html").send(body);
+  const apolloHandler = fastifyApolloHandler(apollo, {
+    context: (request) => {
+      let role: ApiRole;
+      try {
+        role = auth.localMode ? "editor" : auth.authenticate(ApiKeyAuth.keyFrom(request.headers));
+      } catch (error) {
+        return Promise.reject(asGraphQLError(error));
+      }
+      return Promise.resolve(
+        createContext({
+          services: app.api,
+          logger,
+          requestId: request.id,
+          role,
+          baseUrl: baseUrlOf(request.raw),
+          timeoutMs: limits.operationTimeoutMs,
+        }),
+      );
+    },
   });
-
-  expressApp.use(
-    GRAPHQL_PATH,
-    express.json({ limit: limits.bodyLimitBytes }),
-    expressMiddleware(apollo, {
-      context: ({ req, res }) => {
-        const requestId = res.locals.requestId as string;
-        let role: ApiRole;
-        try {
-          role = auth.localMode ? "editor" : auth.authenticate(ApiKeyAuth.keyFrom(req.headers));
-        } catch (error) {
-          return Promise.reject(asGraphQLError(error));
-        }
-        return Promise.resolve(
-          createContext({
-            services: app.api,
-            logger,
-            requestId,
-            role,
-            baseUrl: baseUrlOf(req),
-            timeoutMs: limits.operationTimeoutMs,
-          }),
-        );
-      },
-    }),
-  );
-
-  // Body parser and other transport errors, in GraphQL's error shape.
-  expressApp.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(error);
-    const e = error as { type?: string; status?: number; message?: string };
-    const [status, code, message] =
-      e.type === "entity.too.large"
-        ? [413, "PAYLOAD_TOO_LARGE", `the request body is larger than the limit of ${limits.bodyLimitBytes} bytes`]
-        : e.type === "entity.parse.failed"
-          ? [400, "BAD_REQUEST", "the request body is not valid JSON"]
-          : e.status && e.status < 500
-            ? [e.status, "BAD_REQUEST", e.message ?? "bad request"]
-            : [500, "INTERNAL_SERVER_ERROR", "Internal server error"];
-    const requestId = res.locals.requestId as string | undefined;
-    if (status >= 500) logger.error({ err: error, requestId }, "HTTP request failed");
-    res.status(status).json({ errors: [{ message, extensions: { code, requestId } }] });
+  const servePlayground = (request: FastifyRequest, reply: FastifyReply): void => {
+    const { body, encoding } = playground.page(accepts(request.raw).encoding(["gzip"]) === "gzip");
+    reply.header("Content-Security-Policy", PLAYGROUND_CSP);
+    reply.header("Cache-Control", "no-cache");
+    reply.header("Vary", "Accept, Accept-Encoding");
+    if (encoding) reply.header("Content-Encoding", encoding);
+    void reply.type("text/html; charset=utf-8").send(body);
+  };
+  fastify.route<{ Querystring: { query?: unknown }; Reply: string }>({
+    method: EVERY_METHOD,
+    url: GRAPHQL_PATH,
+    exposeHeadRoute: false,
+    handler(request, reply) {
+      // A browser asking for a page gets the playground; GET queries (?query=) and the rest go to Apollo.
+      if (
+        limits.playground &&
+        (request.method === "GET" || request.method === "HEAD") &&
+        request.query.query === undefined &&
+        accepts(request.raw).type(["text/html", "application/json"]) === "text/html"
+      ) {
+        servePlayground(request, reply);
+        return;
+      }
+      return apolloHandler.call(fastify, request, reply);
+    },
   });
+  await fastify.ready();
 
   // ---- listen ---------------------------------------------------------------------------------------
   const host = options.host ?? config.host;
@@ -364,6 +378,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
         await clipEvents.return?.();
         await app.search.outbox.stop();
         await apollo.stop(); // drains HTTP and the WebSocket server
+        await fastify.close();
         wsServer.close();
         app.events.close();
       })();
