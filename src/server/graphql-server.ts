@@ -3,8 +3,6 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import accepts from "accepts";
-import Fastify, { type FastifyReply, type FastifyRequest, type HTTPMethods } from "fastify";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { fastifyApolloHandler } from "@as-integrations/fastify";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -25,33 +23,15 @@ import { TOPICS } from "../events/pubsub.port.js";
 import { ERROR_TABLE } from "../errors/error-codes.js";
 import { cineragSchema } from "../schema/build-schema.js";
 import { createContext, type GraphQLContext } from "../resolvers/context.js";
-import { KEYFRAME_ROUTE } from "../services/keyframe-url.js";
 import { ApiKeyAuth } from "./api-keys.js";
 import { capErrors, formatError, formatResultErrors, recordInternalError } from "./error-format.js";
 import { createProtection } from "./protection.js";
 import { serveGraphqlWs } from "./ws-transport.js";
-import { Playground, PLAYGROUND_CSP } from "./playground.js";
-import { keyframeHandler } from "./keyframes.route.js";
-import { reelHandler } from "./reels.route.js";
-import { REEL_ROUTE } from "../analysis/effects/reel-url.js";
-import { DASHBOARD_ROUTES, dashboardHandler } from "./dashboard.route.js";
-import { registerBodyParsers, transportErrorHandler } from "./http-body.js";
-import { notFound } from "./send-file.js";
-import { databaseCheck, healthHandler, readyHandler, type ReadinessCheck } from "./health.js";
+import { Playground } from "./playground.js";
+import { createHttpApp, GRAPHQL_PATH, registerRoutes } from "./http-app.js";
 import { logSearchTopology } from "../search/search-topology.js";
 
-export const GRAPHQL_PATH = "/graphql";
-const REQUEST_ID_HEADER = "x-request-id";
-const CLIENT_REQUEST_ID = /^[\w.:-]{1,100}$/;
-// the methods a mounted route answers (Express's `use` took them all): Apollo and the file routes say no
-const EVERY_METHOD: HTTPMethods[] = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH"];
-
-/** the client's x-request-id when it is a plain token, a new UUID otherwise */
-function requestIdOf(req: http.IncomingMessage): string {
-  const given = req.headers[REQUEST_ID_HEADER];
-  return typeof given === "string" && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
-}
-
+export { GRAPHQL_PATH } from "./http-app.js";
 export interface ServerOptions {
   port?: number;
   host?: string;
@@ -93,20 +73,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   const baseUrlOf = (req: http.IncomingMessage & { protocol?: string }) =>
     config.publicUrl ?? (req.headers.host ? `${req.protocol ?? "http"}://${req.headers.host}` : "");
 
-  // Our own node:http server (serverFactory): we listen on it ourselves, on exactly one address (Fastify's
-  // listen would bind every address of `localhost`), with Node's own timeouts, and its upgrades are ours.
-  let httpServer!: http.Server;
-  const fastify = Fastify<http.Server>({
-    serverFactory: (handler) => (httpServer = http.createServer(handler)),
-    genReqId: requestIdOf,
-    requestIdHeader: false,
-    bodyLimit: limits.bodyLimitBytes,
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
-    // a URL that does not decode (`%E0%A4%A`) names nothing here: 404, as every route answered it before
-    frameworkErrors: (_error, request, reply) => {
-      void notFound(reply.header(REQUEST_ID_HEADER, request.id));
-    },
-  });
+  const { fastify, httpServer } = createHttpApp(limits.bodyLimitBytes, logger);
 
   // ---- WebSocket: graphql-ws, same limits and rules as HTTP ---------------------------------------------
   // noServer + our own upgrade routing: attached with `server:`, ws re-emits the HTTP server's errors
@@ -251,75 +218,32 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   await apollo.start();
 
   // ---- HTTP routes ----------------------------------------------------------------------------------
-  fastify.addHook("onRequest", (request, reply, done) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-    done();
+  await registerRoutes(fastify, {
+    app,
+    auth,
+    started,
+    playground: limits.playground ? playground : undefined,
+    apolloHandler: fastifyApolloHandler(apollo, {
+      context: (request) => {
+        let role: ApiRole;
+        try {
+          role = auth.localMode ? "editor" : auth.authenticate(ApiKeyAuth.keyFrom(request.headers));
+        } catch (error) {
+          return Promise.reject(asGraphQLError(error));
+        }
+        return Promise.resolve(
+          createContext({
+            services: app.api,
+            logger,
+            requestId: request.id,
+            role,
+            baseUrl: baseUrlOf(request.raw),
+            timeoutMs: limits.operationTimeoutMs,
+          }),
+        );
+      },
+    }),
   });
-  registerBodyParsers(fastify, limits.bodyLimitBytes);
-  fastify.setErrorHandler(transportErrorHandler(limits.bodyLimitBytes, logger));
-  fastify.setNotFoundHandler((_request, reply) => notFound(reply));
-  fastify.get("/healthz", healthHandler(started));
-  const checks: ReadinessCheck[] = [databaseCheck(app.store.health)];
-  checks.push({ name: "search", check: () => app.search.sceneIndex.ping() });
-  fastify.get("/readyz", readyHandler(checks));
-  const keyframes = keyframeHandler({ keyframeDir: config.keyframeDir, urls: app.api.keyframeUrls, auth });
-  const reels = reelHandler({ dataDir: config.dataDir, urls: app.api.keyframeUrls, auth });
-  for (const [prefix, handler] of [
-    [KEYFRAME_ROUTE, keyframes],
-    [REEL_ROUTE, reels],
-  ] as const)
-    for (const url of [prefix, `${prefix}/*`])
-      fastify.route({ method: EVERY_METHOD, url, exposeHeadRoute: false, handler });
-  const dashboard = dashboardHandler();
-  for (const url of DASHBOARD_ROUTES) fastify.get(url, dashboard);
-
-  const apolloHandler = fastifyApolloHandler(apollo, {
-    context: (request) => {
-      let role: ApiRole;
-      try {
-        role = auth.localMode ? "editor" : auth.authenticate(ApiKeyAuth.keyFrom(request.headers));
-      } catch (error) {
-        return Promise.reject(asGraphQLError(error));
-      }
-      return Promise.resolve(
-        createContext({
-          services: app.api,
-          logger,
-          requestId: request.id,
-          role,
-          baseUrl: baseUrlOf(request.raw),
-          timeoutMs: limits.operationTimeoutMs,
-        }),
-      );
-    },
-  });
-  const servePlayground = (request: FastifyRequest, reply: FastifyReply): void => {
-    const { body, encoding } = playground.page(accepts(request.raw).encoding(["gzip"]) === "gzip");
-    reply.header("Content-Security-Policy", PLAYGROUND_CSP);
-    reply.header("Cache-Control", "no-cache");
-    reply.header("Vary", "Accept, Accept-Encoding");
-    if (encoding) reply.header("Content-Encoding", encoding);
-    void reply.type("text/html; charset=utf-8").send(body);
-  };
-  fastify.route<{ Querystring: { query?: unknown }; Reply: string }>({
-    method: EVERY_METHOD,
-    url: GRAPHQL_PATH,
-    exposeHeadRoute: false,
-    handler(request, reply) {
-      // A browser asking for a page gets the playground; GET queries (?query=) and the rest go to Apollo.
-      if (
-        limits.playground &&
-        (request.method === "GET" || request.method === "HEAD") &&
-        request.query.query === undefined &&
-        accepts(request.raw).type(["text/html", "application/json"]) === "text/html"
-      ) {
-        servePlayground(request, reply);
-        return;
-      }
-      return apolloHandler.call(fastify, request, reply);
-    },
-  });
-  await fastify.ready();
 
   // ---- listen ---------------------------------------------------------------------------------------
   const host = options.host ?? config.host;
