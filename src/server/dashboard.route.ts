@@ -1,10 +1,12 @@
-// GET / : the dashboard, plain files built by Vite from src/web into dist/web (npm run build). It talks to
+// GET / (and /index.html, /assets/*): the dashboard, plain files built by Vite from src/web into dist/web (npm run build). It talks to
 // the same public GraphQL API as any client; its CSP allows nothing but this origin, so no page can load
 // from a CDN or send data elsewhere.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import express, { type NextFunction, type Request, type Response } from "express";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { rawPathBelow } from "./route-path.js";
+import { sendFile } from "./send-file.js";
 
 export const DASHBOARD_CSP = [
   "default-src 'self'",
@@ -30,27 +32,23 @@ export function dashboardDir(from = path.dirname(fileURLToPath(import.meta.url))
   }
 }
 
+/** the paths the dashboard's route is registered for (GET and HEAD) */
+export const DASHBOARD_ROUTES = ["/", "/index.html", "/assets/*"];
+
 export function dashboardHandler(dir = dashboardDir()) {
   const built = dir !== undefined && existsSync(path.join(dir, "index.html"));
-  const files = built ? express.static(dir, { index: "index.html", dotfiles: "deny", fallthrough: true }) : undefined;
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method !== "GET" && req.method !== "HEAD") return next();
-    if (req.path !== "/" && req.path !== "/index.html" && !req.path.startsWith("/assets/")) return next();
-    res.setHeader("Content-Security-Policy", DASHBOARD_CSP);
-    res.setHeader("X-Content-Type-Options", "nosniff");
-    res.setHeader("Referrer-Policy", "no-referrer");
-    if (!files) {
-      res
-        .status(503)
-        .type("text/plain")
+  return async (req: FastifyRequest, res: FastifyReply): Promise<FastifyReply> => {
+    const urlPath = rawPathBelow(req.url, "");
+    res.header("Content-Security-Policy", DASHBOARD_CSP);
+    res.header("X-Content-Type-Options", "nosniff");
+    res.header("Referrer-Policy", "no-referrer");
+    if (!built)
+      return res
+        .code(503)
+        .type("text/plain; charset=utf-8")
         .send("the dashboard is not built: run `npm run build` in the cinerag folder\n");
-      return;
-    }
     // index.html changes with every build; the hashed assets never do
-    res.setHeader(
-      "Cache-Control",
-      req.path.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
-    );
-    files(req, res, next);
+    res.header("Cache-Control", urlPath.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+    return sendFile(req, res, urlPath === "/" ? "/index.html" : urlPath, { root: dir });
   };
 }

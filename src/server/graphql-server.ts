@@ -1,11 +1,10 @@
-// HTTP + WebSocket on one port: Express 5 + Apollo Server 5 at /graphql (POST, GET queries), graphql-ws on
+// HTTP + WebSocket on one port: Fastify 5 + Apollo Server 5 at /graphql (POST, GET queries), graphql-ws on
 // the same path, the offline playground for browsers, keyframe files and health endpoints.
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import express, { type NextFunction, type Request, type Response } from "express";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { expressMiddleware } from "@as-integrations/express5";
+import { fastifyApolloHandler } from "@as-integrations/fastify";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { WebSocketServer } from "ws";
@@ -24,23 +23,15 @@ import { TOPICS } from "../events/pubsub.port.js";
 import { ERROR_TABLE } from "../errors/error-codes.js";
 import { cineragSchema } from "../schema/build-schema.js";
 import { createContext, type GraphQLContext } from "../resolvers/context.js";
-import { KEYFRAME_ROUTE } from "../services/keyframe-url.js";
 import { ApiKeyAuth } from "./api-keys.js";
 import { capErrors, formatError, formatResultErrors, recordInternalError } from "./error-format.js";
 import { createProtection } from "./protection.js";
 import { serveGraphqlWs } from "./ws-transport.js";
-import { Playground, PLAYGROUND_CSP } from "./playground.js";
-import { keyframeHandler } from "./keyframes.route.js";
-import { reelHandler } from "./reels.route.js";
-import { REEL_ROUTE } from "../analysis/effects/reel-url.js";
-import { dashboardHandler } from "./dashboard.route.js";
-import { databaseCheck, healthHandler, readyHandler, type ReadinessCheck } from "./health.js";
+import { Playground } from "./playground.js";
+import { createHttpApp, GRAPHQL_PATH, registerRoutes } from "./http-app.js";
 import { logSearchTopology } from "../search/search-topology.js";
 
-export const GRAPHQL_PATH = "/graphql";
-const REQUEST_ID_HEADER = "x-request-id";
-const CLIENT_REQUEST_ID = /^[\w.:-]{1,100}$/;
-
+export { GRAPHQL_PATH } from "./http-app.js";
 export interface ServerOptions {
   port?: number;
   host?: string;
@@ -82,10 +73,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   const baseUrlOf = (req: http.IncomingMessage & { protocol?: string }) =>
     config.publicUrl ?? (req.headers.host ? `${req.protocol ?? "http"}://${req.headers.host}` : "");
 
-  const expressApp = express();
-  expressApp.disable("x-powered-by");
-  expressApp.set("trust proxy", false);
-  const httpServer = http.createServer(expressApp);
+  const { fastify, httpServer } = createHttpApp(limits.bodyLimitBytes, logger);
 
   // ---- WebSocket: graphql-ws, same limits and rules as HTTP ---------------------------------------------
   // noServer + our own upgrade routing: attached with `server:`, ws re-emits the HTTP server's errors
@@ -230,49 +218,16 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
   await apollo.start();
 
   // ---- HTTP routes ----------------------------------------------------------------------------------
-  expressApp.use((req: Request, res: Response, next: NextFunction) => {
-    const given = req.get(REQUEST_ID_HEADER);
-    const requestId = given && CLIENT_REQUEST_ID.test(given) ? given : randomUUID();
-    res.locals.requestId = requestId;
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    next();
-  });
-  expressApp.get("/healthz", healthHandler(started));
-  const checks: ReadinessCheck[] = [databaseCheck(app.store.health)];
-  checks.push({ name: "search", check: () => app.search.sceneIndex.ping() });
-  expressApp.get("/readyz", readyHandler(checks));
-  expressApp.use(
-    KEYFRAME_ROUTE,
-    keyframeHandler({ keyframeDir: config.keyframeDir, urls: app.api.keyframeUrls, auth }),
-  );
-  expressApp.use(REEL_ROUTE, reelHandler({ dataDir: config.dataDir, urls: app.api.keyframeUrls, auth }));
-  expressApp.use(dashboardHandler());
-
-  expressApp.get(GRAPHQL_PATH, (req: Request, res: Response, next: NextFunction) => {
-    // A browser asking for a page gets the playground; GET queries (?query=) go to Apollo.
-    if (
-      !limits.playground ||
-      req.query.query !== undefined ||
-      req.accepts(["text/html", "application/json"]) !== "text/html"
-    )
-      return next();
-    const { body, encoding } = playground.page(Boolean(req.acceptsEncodings("gzip")));
-    res.setHeader("Content-Security-Policy", PLAYGROUND_CSP);
-    res.setHeader("Cache-Control", "no-cache");
-    res.setHeader("Vary", "Accept, Accept-Encoding");
-    if (encoding) res.setHeader("Content-Encoding", encoding);
-    res.type("html").send(body);
-  });
-
-  expressApp.use(
-    GRAPHQL_PATH,
-    express.json({ limit: limits.bodyLimitBytes }),
-    expressMiddleware(apollo, {
-      context: ({ req, res }) => {
-        const requestId = res.locals.requestId as string;
+  await registerRoutes(fastify, {
+    app,
+    auth,
+    started,
+    playground: limits.playground ? playground : undefined,
+    apolloHandler: fastifyApolloHandler(apollo, {
+      context: (request) => {
         let role: ApiRole;
         try {
-          role = auth.localMode ? "editor" : auth.authenticate(ApiKeyAuth.keyFrom(req.headers));
+          role = auth.localMode ? "editor" : auth.authenticate(ApiKeyAuth.keyFrom(request.headers));
         } catch (error) {
           return Promise.reject(asGraphQLError(error));
         }
@@ -280,31 +235,14 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
           createContext({
             services: app.api,
             logger,
-            requestId,
+            requestId: request.id,
             role,
-            baseUrl: baseUrlOf(req),
+            baseUrl: baseUrlOf(request.raw),
             timeoutMs: limits.operationTimeoutMs,
           }),
         );
       },
     }),
-  );
-
-  // Body parser and other transport errors, in GraphQL's error shape.
-  expressApp.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (res.headersSent) return next(error);
-    const e = error as { type?: string; status?: number; message?: string };
-    const [status, code, message] =
-      e.type === "entity.too.large"
-        ? [413, "PAYLOAD_TOO_LARGE", `the request body is larger than the limit of ${limits.bodyLimitBytes} bytes`]
-        : e.type === "entity.parse.failed"
-          ? [400, "BAD_REQUEST", "the request body is not valid JSON"]
-          : e.status && e.status < 500
-            ? [e.status, "BAD_REQUEST", e.message ?? "bad request"]
-            : [500, "INTERNAL_SERVER_ERROR", "Internal server error"];
-    const requestId = res.locals.requestId as string | undefined;
-    if (status >= 500) logger.error({ err: error, requestId }, "HTTP request failed");
-    res.status(status).json({ errors: [{ message, extensions: { code, requestId } }] });
   });
 
   // ---- listen ---------------------------------------------------------------------------------------
@@ -364,6 +302,7 @@ export async function startServer(app: App, options: ServerOptions = {}): Promis
         await clipEvents.return?.();
         await app.search.outbox.stop();
         await apollo.stop(); // drains HTTP and the WebSocket server
+        await fastify.close();
         wsServer.close();
         app.events.close();
       })();

@@ -1,5 +1,5 @@
 // /healthz: the process is up. /readyz: the database answers (and the search index, when the app has one).
-import type { Request, Response } from "express";
+import type { FastifyReply, FastifyRequest } from "fastify";
 
 export interface ReadinessCheck {
   name: string;
@@ -15,13 +15,12 @@ const withTimeout = <T>(p: Promise<T>, ms: number, fallback: T) =>
   Promise.race([p, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
 
 export function healthHandler(started: number) {
-  return (_req: Request, res: Response) => {
-    res.json({ status: "ok", uptimeSeconds: Math.round((Date.now() - started) / 1000) });
-  };
+  return (_req: FastifyRequest, res: FastifyReply) =>
+    res.send({ status: "ok", uptimeSeconds: Math.round((Date.now() - started) / 1000) });
 }
 
 export function readyHandler(checks: ReadinessCheck[], timeoutMs = 2_000) {
-  return async (_req: Request, res: Response) => {
+  return async (_req: FastifyRequest, res: FastifyReply) => {
     const results: Record<string, "ok" | "unavailable"> = {};
     await Promise.all(
       checks.map(async (c) => {
@@ -34,6 +33,6 @@ export function readyHandler(checks: ReadinessCheck[], timeoutMs = 2_000) {
       }),
     );
     const ready = Object.values(results).every((r) => r === "ok");
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "not ready", checks: results });
+    return res.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready", checks: results });
   };
 }

@@ -4,18 +4,20 @@
 // the URL's signature (see src/services/keyframe-url.ts).
 import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
-import type { Request, Response } from "express";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { KeyframeUrls } from "../services/keyframe-url.js";
 import { KEYFRAME_ROUTE } from "../services/keyframe-url.js";
 import { isInside } from "../services/media-root.guard.js";
 import { ApiKeyAuth } from "./api-keys.js";
+import { notFound, sendFile } from "./send-file.js";
+import { encodedRelative, rawPathBelow, type SignedUrlQuery } from "./route-path.js";
 
 const SEGMENT = /^[A-Za-z0-9][\w.-]{0,127}$/;
 
 export function keyframeHandler(opts: { keyframeDir: string; urls: KeyframeUrls; auth: ApiKeyAuth }) {
   let root: string | undefined;
-  return async (req: Request, res: Response): Promise<void> => {
-    const urlPath = req.path; // below the mount point: /<clip>/<file>.jpg
+  return async (req: FastifyRequest<{ Querystring: SignedUrlQuery }>, res: FastifyReply): Promise<FastifyReply> => {
+    const urlPath = rawPathBelow(req.url, KEYFRAME_ROUTE); // /<clip>/<file>.jpg, still URL-encoded
     const full = `${KEYFRAME_ROUTE}${urlPath}`;
     const parts = urlPath
       .split("/")
@@ -31,17 +33,13 @@ export function keyframeHandler(opts: { keyframeDir: string; urls: KeyframeUrls;
       parts.length !== 2 ||
       !parts.every((p) => SEGMENT.test(p) && !p.includes("..")) ||
       !parts[1]!.toLowerCase().endsWith(".jpg")
-    ) {
-      res.status(404).type("text/plain").send("not found");
-      return;
-    }
+    )
+      return notFound(res);
     if (!opts.auth.localMode) {
       const key = ApiKeyAuth.keyFrom(req.headers);
       const byKey = key !== undefined && opts.auth.roleOf(key) !== undefined;
-      if (!byKey && !opts.urls.verify(full, req.query.exp, req.query.sig)) {
-        res.status(401).type("text/plain").send("an API key or a signed URL is required");
-        return;
-      }
+      if (!byKey && !opts.urls.verify(full, req.query.exp, req.query.sig))
+        return res.code(401).type("text/plain; charset=utf-8").send("an API key or a signed URL is required");
     }
     try {
       root ??= await realpath(opts.keyframeDir);
@@ -49,16 +47,14 @@ export function keyframeHandler(opts: { keyframeDir: string; urls: KeyframeUrls;
       if (!isInside(root, real)) throw new Error("outside");
       // a FIFO or device under the folder would block a thread of the pool on open: regular files only
       if (!(await stat(real)).isFile()) throw new Error("not a file");
-      res.setHeader("Cache-Control", opts.auth.localMode ? "public, max-age=3600" : "private, max-age=3600");
-      res.setHeader("X-Content-Type-Options", "nosniff");
+      res.header("Cache-Control", opts.auth.localMode ? "public, max-age=3600" : "private, max-age=3600");
+      res.header("X-Content-Type-Options", "nosniff");
       // relative to the keyframe root: `send` checks dot segments of this relative path only, so a data
       // directory such as the default `./.cinerag` above the root is fine while `.x` files inside are not
-      res.type("image/jpeg").sendFile(path.relative(root, real), { root, dotfiles: "deny" }, (error) => {
-        if (error && !res.headersSent) res.status(404).type("text/plain").send("not found");
-      });
+      return await sendFile(req, res, encodedRelative(root, real), { root });
     } catch {
       root = undefined; // the folder may not exist yet
-      res.status(404).type("text/plain").send("not found");
+      return notFound(res);
     }
   };
 }

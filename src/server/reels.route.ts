@@ -3,45 +3,40 @@
 // keys configured a request needs a key or the URL's signature, as for keyframes.
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import type { Request, Response } from "express";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { KeyframeUrls } from "../services/keyframe-url.js";
 import { isInside } from "../services/media-root.guard.js";
 import { REEL_ROUTE } from "../analysis/effects/reel-url.js";
 import { REELS_FOLDER } from "../analysis/effects/reel.js";
 import { ApiKeyAuth } from "./api-keys.js";
+import { notFound, sendFile } from "./send-file.js";
+import { encodedRelative, rawPathBelow, type SignedUrlQuery } from "./route-path.js";
 
 const NAME = /^[A-Za-z0-9][\w-]{0,127}\.mp4$/;
 
 export function reelHandler(opts: { dataDir: string; urls: KeyframeUrls; auth: ApiKeyAuth }) {
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: FastifyRequest<{ Querystring: SignedUrlQuery }>, res: FastifyReply): Promise<FastifyReply> => {
     let name: string;
     try {
-      name = decodeURIComponent(req.path.replace(/^\//, ""));
+      name = decodeURIComponent(rawPathBelow(req.url, REEL_ROUTE).replace(/^\//, ""));
     } catch {
       name = "";
     }
-    if (!NAME.test(name)) {
-      res.status(404).type("text/plain").send("not found");
-      return;
-    }
+    if (!NAME.test(name)) return notFound(res);
     if (!opts.auth.localMode) {
       const key = ApiKeyAuth.keyFrom(req.headers);
       const byKey = key !== undefined && opts.auth.roleOf(key) !== undefined;
-      if (!byKey && !opts.urls.verify(`${REEL_ROUTE}/${name}`, req.query.exp, req.query.sig)) {
-        res.status(401).type("text/plain").send("an API key or a signed URL is required");
-        return;
-      }
+      if (!byKey && !opts.urls.verify(`${REEL_ROUTE}/${name}`, req.query.exp, req.query.sig))
+        return res.code(401).type("text/plain; charset=utf-8").send("an API key or a signed URL is required");
     }
     try {
       const root = await realpath(path.join(opts.dataDir, REELS_FOLDER));
       const real = await realpath(path.join(root, name));
       if (!isInside(root, real)) throw new Error("outside");
-      res.setHeader("X-Content-Type-Options", "nosniff");
-      res.type("video/mp4").sendFile(real, { dotfiles: "deny" }, (error) => {
-        if (error && !res.headersSent) res.status(404).type("text/plain").send("not found");
-      });
+      res.header("X-Content-Type-Options", "nosniff");
+      return await sendFile(req, res, encodedRelative(root, real), { root });
     } catch {
-      res.status(404).type("text/plain").send("not found");
+      return notFound(res);
     }
   };
 }
