@@ -17,7 +17,6 @@ import { resolveMediaBinaries } from "../src/media/ffmpeg/binaries.js";
 const run = promisify(execFile);
 const bins = resolveMediaBinaries();
 const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, "..", "..");
 const option = (name: string) => {
   const at = process.argv.indexOf(name);
   return at > 0 ? process.argv[at + 1] : undefined;
@@ -27,8 +26,14 @@ const rounds = Number(option("--rounds") ?? 3);
 const clipDir = option("--clips");
 const work = mkdtempSync(path.join(tmpdir(), "cinerag-bench-"));
 const clips = clipDir ?? work;
-/** variants of the ingest compared in the same run: name → configuration variables */
-const variants: Record<string, Record<string, string>> = { ingest: {} };
+/**
+ * variants of the ingest compared in the same run: name → the child script and configuration variables.
+ * `--baseline PATH` adds another build's dist/bench/ingest-child.js (e.g. of main) as "before".
+ */
+const variants: Record<string, { child: string; variables: Record<string, string> }> = {};
+const baseline = option("--baseline");
+if (baseline) variants.before = { child: path.resolve(baseline), variables: {} };
+variants.ingest = { child: path.join(here, "ingest-child.js"), variables: {} };
 
 const x264 = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "20", "-pix_fmt", "yuv420p"];
 const aac = ["-c:a", "aac", "-b:a", "128k"];
@@ -41,11 +46,12 @@ const done = (file: string) => {
   return file;
 };
 
-async function makeTestsrcClip(seconds: number): Promise<string> {
-  const out = path.join(clips, `clip-${seconds}s-1080p.mp4`);
+/** `tint` turns the hues: clips of other bytes, for ingests into a data directory that must not dedupe them */
+async function makeTestsrcClip(seconds: number, tint = 0): Promise<string> {
+  const out = path.join(clips, `clip-${seconds}s-1080p${tint ? `-tint${tint}` : ""}.mp4`);
   if (existsSync(out)) return out;
   // testsrc2 with a hue jump every 4 s: real cuts for the detector, 1080p H.264 for the decoder.
-  const source = `testsrc2=s=1920x1080:r=25:d=${seconds},hue=H=floor(t/4)*1.7:s=1+mod(floor(t/4)\\,2)*0.5`;
+  const source = `testsrc2=s=1920x1080:r=25:d=${seconds},hue=H=floor(t/4)*1.7+${tint}:s=1+mod(floor(t/4)\\,2)*0.5`;
   await run(bins.ffmpeg, [
     "-y",
     "-v",
@@ -147,22 +153,25 @@ interface ChildReport {
 }
 
 /** One ingest in a fresh process: the process's wall and CPU, and what the child measured itself. */
-function ingestOnce(file: string, variables: Record<string, string> = {}): Measured & { child: ChildReport } {
-  const dataDir = mkdtempSync(path.join(work, "data-"));
-  const r = timed(process.execPath, [path.join(here, "ingest-child.js"), file, dataDir, JSON.stringify(variables)]);
-  rmSync(dataDir, { recursive: true, force: true });
+function ingestOnce(file: string, variant = variants.ingest!, into?: string): Measured & { child: ChildReport } {
+  const dataDir = into ?? mkdtempSync(path.join(work, "data-"));
+  const r = timed(process.execPath, [variant.child, file, dataDir, JSON.stringify(variant.variables)]);
+  // a given data directory keeps the clip: the same file again would be "already ingested"
+  if (!into) rmSync(dataDir, { recursive: true, force: true });
   // the child's last line: its own measurements (ingest-child.ts)
   return { wallMs: r.wallMs, cpuMs: r.cpuMs, child: JSON.parse(r.stdout.trim().split("\n").pop()!) as ChildReport };
 }
 
 /** `cinerag ingest <file> --json` as a user runs it: the whole command, start-up included. */
-function cliIngest(file: string): Measured {
+function cliIngest(file: string, bin: string): Measured {
   const dataDir = mkdtempSync(path.join(work, "cli-"));
   const r = timed("/usr/bin/env", [
     `CINERAG_DATA_DIR=${dataDir}`,
     "CINERAG_ENRICH=none",
+    // the first-start model pull is the network's time, not the start-up's
+    "CINERAG_OFFLINE=1",
     process.execPath,
-    path.join(repo, "bin", "cinerag.js"),
+    bin,
     "ingest",
     "--json",
     file,
@@ -191,8 +200,7 @@ function compare(name: string, file: string): void {
   for (let i = 0; i < rounds; i++) {
     // Interleaved so that drift in machine load hits every side alike.
     decode.push(plainDecode(file));
-    for (const [variant, variables] of Object.entries(variants))
-      (ingest[variant] ??= []).push(ingestOnce(file, variables));
+    for (const [name, variant] of Object.entries(variants)) (ingest[name] ??= []).push(ingestOnce(file, variant));
   }
   const first = Object.values(ingest)[0]![0]!.child;
   console.log(`\n${name}: ${first.shots} shots, ${first.keyframes} keyframes, ${first.scenes} scenes (load ${load()})`);
@@ -224,31 +232,44 @@ function compare(name: string, file: string): void {
 
 if (clipDir) mkdirSync(clipDir, { recursive: true });
 console.log(`ffmpeg: ${bins.ffmpeg} (${bins.source}); ${rounds} rounds; load ${load()}`);
-const [multi, testsrc, mid, tiny] = await Promise.all([
+const [multi, testsrc, mid, tiny, ...tinted] = await Promise.all([
   makeMultiSourceClip(60),
   makeTestsrcClip(60),
   makeTestsrcClip(20),
   makeTestsrcClip(2),
+  ...Array.from({ length: rounds }, (_, i) => makeTestsrcClip(2, i + 1)),
 ]);
 compare("60 s 720p, 12 sources with hard cuts", multi);
 compare("60 s 1080p testsrc2", testsrc);
 
-// Fixed start cost: a 2 s clip, by phase (child's own clock), and the whole CLI command.
-const startRuns = Array.from({ length: rounds }, () => ingestOnce(tiny));
-const cliRuns = Array.from({ length: rounds }, () => cliIngest(tiny));
-console.log(`\nfixed start cost, 2 s clip (load ${load()})`);
-for (const p of ["boot", "import", "open", "ingest", "close"]) {
-  const xs = startRuns.map((r) => r.child.phases[p]!);
+// Fixed start cost: a 2 s clip, by phase (child's own clock), into a new data directory (migrations run)
+// and into one that holds a clip already (the usual case: the migration check only); and the whole CLI.
+for (const [name, variant] of Object.entries(variants)) {
+  const fresh = Array.from({ length: rounds }, () => ingestOnce(tiny, variant));
+  const warmDir = mkdtempSync(path.join(work, "warm-"));
+  ingestOnce(mid, variant, warmDir);
+  const warm = tinted.map((clip) => ingestOnce(clip, variant, warmDir));
+  const bin = path.resolve(path.dirname(variant.child), "..", "..", "bin", "cinerag.js");
+  const cli = Array.from({ length: rounds }, () => cliIngest(tiny, bin));
+  for (const [label, runs] of [
+    ["new data dir", fresh],
+    ["existing data dir", warm],
+  ] as const) {
+    console.log(`\n${name}: fixed start cost, 2 s clip, ${label} (load ${load()})`);
+    for (const p of ["boot", "import", "open", "ingest", "close"]) {
+      const xs = runs.map((r) => r.child.phases[p]!);
+      console.log(
+        `  ${p.padEnd(8)} wall ${spread(xs.map((x) => x.wallMs))} ms   cpu ${spread(xs.map((x) => x.cpuMs))} ms (node only)`,
+      );
+    }
+    console.log(
+      `  whole process   wall ${spread(runs.map((r) => r.wallMs))} ms   cpu ${spread(runs.map((r) => r.cpuMs))} ms (with ffmpeg)`,
+    );
+  }
   console.log(
-    `  ${p.padEnd(8)} wall ${spread(xs.map((x) => x.wallMs))} ms   cpu ${spread(xs.map((x) => x.cpuMs))} ms (node only)`,
+    `  cinerag ingest --json (CLI, new data dir, offline)  wall ${spread(cli.map((r) => r.wallMs))} ms   cpu ${spread(cli.map((r) => r.cpuMs))} ms`,
   );
 }
-console.log(
-  `  whole process   wall ${spread(startRuns.map((r) => r.wallMs))} ms   cpu ${spread(startRuns.map((r) => r.cpuMs))} ms`,
-);
-console.log(
-  `  cinerag ingest  wall ${spread(cliRuns.map((r) => r.wallMs))} ms   cpu ${spread(cliRuns.map((r) => r.cpuMs))} ms (the CLI, with ffmpeg)`,
-);
 
 // Memory: peak RSS of the node process for 20 s and 60 s of the same source.
 const shortRss = ingestOnce(mid).child.maxRssMb;
