@@ -24,7 +24,6 @@ import type { PubSub } from "./events/pubsub.port.js";
 import { createPubSub } from "./events/pubsub.factory.js";
 import type { JobQueue } from "./jobs/job-queue.port.js";
 import { InProcessJobQueue } from "./jobs/in-process.job-queue.js";
-import { BullMqJobQueue } from "./jobs/bullmq.job-queue.js";
 import { ClipService } from "./services/clip.service.js";
 import { SceneService } from "./services/scene.service.js";
 import { MediaRootGuard } from "./services/media-root.guard.js";
@@ -131,7 +130,7 @@ export async function createApp(
     logger,
     embedder,
     sceneIndex: withSceneCaptions(
-      createSceneIndex(config, embedder),
+      await createSceneIndex(config, embedder),
       store.enrichment,
       () => models.resolve("caption").id,
     ),
@@ -169,7 +168,8 @@ export async function createApp(
   const confined = { ingest: (r: IngestRequest) => ingest.ingest({ ...r, readScope: mediaRoots }) };
   const jobs: JobQueue =
     config.jobs.driver === "bullmq"
-      ? new BullMqJobQueue({
+      ? // loaded only for BullMQ: it and ioredis are start-up time the embedded queue does not need
+        new (await import("./jobs/bullmq.job-queue.js")).BullMqJobQueue({
           jobs: store.jobs,
           ingest: confined,
           pubsub: events,

@@ -205,7 +205,7 @@ export async function runChecks(config: Config, deps: Omit<DoctorDeps, "loadConf
     }
     // the search engines' modules load only when there is an index to look at
     const { createSceneIndex } = await import("../search/search.module.js");
-    index = deps.sceneIndex?.(config, registry) ?? createSceneIndex(config, embedder);
+    index = deps.sceneIndex?.(config, registry) ?? (await createSceneIndex(config, embedder));
     if (!(await index.ping())) {
       add(
         "search index",

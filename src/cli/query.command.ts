@@ -3,12 +3,9 @@
 // has errors, 2 when the document or variables cannot be read.
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { execute, getOperationAST, GraphQLError, OperationTypeNode, parse, specifiedRules, validate } from "graphql";
+import type { GraphQLError } from "graphql";
 import type { App } from "../app.js";
 import { AppError } from "../errors/app-error.js";
-import { cineragSchema } from "../schema/build-schema.js";
-import { createContext } from "../resolvers/context.js";
-import { formatResultErrors } from "../server/error-format.js";
 
 interface QueryOptions {
   variables?: string;
@@ -42,6 +39,14 @@ function parseVariables(text: string | undefined): Record<string, unknown> | und
 
 /** Runs a document like the server would for a local editor; returns the formatted result. */
 export async function runQuery(app: App, source: string, variables?: Record<string, unknown>, operationName?: string) {
+  // loaded here, not above: every command registers `query`, and `ingest` has no use for GraphQL (start-up cost)
+  const [graphql, { cineragSchema }, { createContext }, { formatResultErrors }] = await Promise.all([
+    import("graphql"),
+    import("../schema/build-schema.js"),
+    import("../resolvers/context.js"),
+    import("../server/error-format.js"),
+  ]);
+  const { execute, getOperationAST, OperationTypeNode, parse, specifiedRules, validate } = graphql;
   const schema = await cineragSchema();
   const requestId = `cli-${process.pid}`;
   let document;

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import type { App } from "../app.js";
 import { AppError } from "../errors/app-error.js";
-import { startServer } from "../server/graphql-server.js";
 
 interface ServeOptions {
   port?: string;
@@ -23,6 +22,8 @@ export function registerServe(program: Command, openApp: () => Promise<App>, sig
       const app = await openApp();
       let server;
       try {
+        // loaded here, not above: every command registers `serve`, only this one needs the server
+        const { startServer } = await import("../server/graphql-server.js");
         server = await startServer(app, { port, host: options.host });
       } catch (error) {
         await app.close();

@@ -5,7 +5,6 @@ import { AppError } from "../errors/app-error.js";
 import type { Logger } from "../logging/logger.js";
 import { InProcessPubSub } from "./in-process.pubsub.js";
 import type { PubSub } from "./pubsub.port.js";
-import { RedisPubSub } from "./redis.pubsub.js";
 
 /** redis://user:secret@host → redis://host: never print a password */
 export function redactUrl(url: string): string {
@@ -21,6 +20,8 @@ export function redactUrl(url: string): string {
 
 export async function createPubSub(config: Pick<Config, "redisUrl">, logger: Logger): Promise<PubSub> {
   if (!config.redisUrl) return new InProcessPubSub({ logger });
+  // loaded only with Redis configured: ioredis is start-up time every embedded command would pay
+  const { RedisPubSub } = await import("./redis.pubsub.js");
   const pubsub = new RedisPubSub({ url: config.redisUrl, logger });
   try {
     await pubsub.ready();

@@ -3,7 +3,7 @@
 // clip is (only the picker's few candidate frames are kept).
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import type { MediaTools, ProbeResult } from "../media/media.port.js";
+import type { DecodeOptions, MediaTools, ProbeResult } from "../media/media.port.js";
 import type { KeyframeRecord, ShotBoundary, ShotRecord } from "./ingest.types.js";
 import { ShotDetector } from "./shots/shot-detector.js";
 import { ShotBuilder } from "./shots/shot-records.js";
@@ -27,6 +27,8 @@ export interface FrameStageOptions {
   decodeWidth: number;
   signal?: AbortSignal;
   onProgress?: (percent: number, message: string) => void;
+  /** the subtitle band too, from the same decode (burned-in subtitles: src/ingest/subtitle.stage.ts) */
+  band?: DecodeOptions["band"];
 }
 
 const ms = (t: number) => Math.round(t * 1000) / 1000;
@@ -102,7 +104,11 @@ export async function analyseFrames(
   let lastTime = 0;
   let firstFrame = true;
   let lastReport = 0;
-  for await (const frame of media.decodeFrames(probe, { width: options.decodeWidth, signal: options.signal })) {
+  for await (const frame of media.decodeFrames(probe, {
+    width: options.decodeWidth,
+    signal: options.signal,
+    ...(options.band ? { band: options.band } : {}),
+  })) {
     if (firstFrame) {
       assembler.begin(frame.index, Math.max(0, frame.time));
       firstFrame = false;

@@ -12,6 +12,8 @@ import { contentHash } from "./content-hash.js";
 import type { IngestLeases } from "./ingest-lease.js";
 import { analyseFrames, type FrameStageResult } from "./frame.stage.js";
 import {
+  BandCollection,
+  burnedInPending,
   burnedInTrack,
   collectTracks,
   loadExplicitTracks,
@@ -147,12 +149,16 @@ export class IngestService {
     try {
       let asrStep: EnrichStepResult | undefined;
       if (this.deps.ocr) tracks = await this.ocr(clip.id, probe, tracks, request, report);
+      // burned-in text is looked for in the frame pass's own decode (one decode of the clip for both)
+      const burned = this.burnedInWanted(tracks);
+      const band = burned ? await this.bandToCollect(clip.id, probe, report) : undefined;
+      const frames = await this.frames(clip.id, probe, request, report, band);
+      if (burned) tracks = await this.burnedIn(clip.id, probe, tracks, request, report, band);
       if (this.deps.asr && !tracks.some((t) => !t.skipped && t.cues.length > 0)) {
         const asr = await this.speech(clip.id, probe, request, report);
         asrStep = asrStepResult(this.deps.asr, probe, asr);
         if (asr) tracks.push({ index: tracks.length, ...asr });
       }
-      const frames = await this.frames(clip.id, probe, request, report);
       report("scenes", 0);
       const scenes = this.scenes(frames, tracks, probe);
       report("scenes", 100, `${scenes.length} scenes`);
@@ -228,24 +234,65 @@ export class IngestService {
     report: (s: IngestStage, p: number, m?: string) => void,
   ): Promise<TrackRecord[]> {
     const ocr = this.deps.ocr!;
-    const hasCues = (list: TrackRecord[]) => list.some((t) => !t.skipped && t.cues.length > 0);
-    const lookForBurnedIn = ocr.burnedIn === "always" || (ocr.burnedIn === "auto" && !hasCues(tracks));
-    if (!tracks.some((t) => t.imageBased) && !lookForBurnedIn) return tracks;
+    if (!tracks.some((t) => t.imageBased)) return tracks;
     report("ocr", 0);
-    const checkpoints = {
+    const opts = { signal: request.signal, onProgress: (p: number, m: string) => report("ocr", p, m) };
+    const read = await ocrImageTracks(this.deps.media, probe, tracks, ocr, this.checkpoints(clipId), opts);
+    const cues = read.filter((t) => t.source === "IMAGE_OCR");
+    report("ocr", 100, `${cues.reduce((n, t) => n + t.cues.length, 0)} cues`);
+    return read;
+  }
+
+  private checkpoints(clipId: string) {
+    return {
       get: <T>(name: string) => this.deps.clips.getCheckpoint<T>(clipId, name),
       save: (name: string, value: unknown) => this.deps.clips.saveCheckpoint(clipId, name, value),
     };
+  }
+
+  /**
+   * Burned-in text is looked for only when nothing better was found (text or image tracks), unless asked
+   * always.
+   */
+  private burnedInWanted(tracks: TrackRecord[]): boolean {
+    const ocr = this.deps.ocr;
+    if (!ocr || ocr.burnedIn === "off") return false;
+    return ocr.burnedIn === "always" || !tracks.some((t) => !t.skipped && t.cues.length > 0);
+  }
+
+  /** The band for burned-in text, collected by the frame pass unless the track was read already (checkpoint). */
+  private async bandToCollect(
+    clipId: string,
+    probe: ProbeResult,
+    report: (s: IngestStage, p: number, m?: string) => void,
+  ): Promise<BandCollection | undefined> {
+    if (!(await burnedInPending(this.checkpoints(clipId)))) return undefined;
+    return new BandCollection(probe, (p, m) => report("ocr", p, m));
+  }
+
+  /** The burned-in track read from the band the frame pass collected (or from a decode of its own). */
+  private async burnedIn(
+    clipId: string,
+    probe: ProbeResult,
+    tracks: TrackRecord[],
+    request: IngestRequest,
+    report: (s: IngestStage, p: number, m?: string) => void,
+    band: BandCollection | undefined,
+  ): Promise<TrackRecord[]> {
+    const ocr = this.deps.ocr!;
     const opts = { signal: request.signal, onProgress: (p: number, m: string) => report("ocr", p, m) };
-    const read = await ocrImageTracks(this.deps.media, probe, tracks, ocr, checkpoints, opts);
-    // burned-in text only when nothing better was found (text or image tracks), unless asked always
-    if (ocr.burnedIn === "always" || (ocr.burnedIn === "auto" && !hasCues(read))) {
-      const burned = await burnedInTrack(this.deps.media, probe, read.length, ocr, checkpoints, opts);
-      if (burned) read.push(burned);
-    }
-    const cues = read.filter((t) => t.source === "IMAGE_OCR" || t.source === "BURNED_IN");
-    report("ocr", 100, `${cues.reduce((n, t) => n + t.cues.length, 0)} cues`);
-    return read;
+    report("ocr", 50, "reading burned-in subtitles");
+    const burned = await burnedInTrack(
+      this.deps.media,
+      probe,
+      tracks.length,
+      ocr,
+      this.checkpoints(clipId),
+      opts,
+      band,
+    );
+    report("ocr", 100, `${burned?.cues.length ?? 0} burned-in cues`);
+    return burned ? [...tracks, burned] : tracks;
   }
 
   /** Speech to text (checkpointed: a resumed ingest does not transcribe again). */
@@ -297,6 +344,7 @@ export class IngestService {
     probe: ProbeResult,
     request: IngestRequest,
     report: (s: IngestStage, p: number, m?: string) => void,
+    band?: BandCollection,
   ) {
     const saved = await this.deps.clips.getCheckpoint<FrameStageResult>(clipId, FRAME_CHECKPOINT);
     if (saved && (await this.keyframesPresent(saved.keyframes))) {
@@ -310,7 +358,9 @@ export class IngestService {
       decodeWidth: this.deps.decodeWidth,
       signal: request.signal,
       onProgress: (percent, message) => report("shots", percent, message),
+      ...(band ? { band: band.band } : {}),
     });
+    if (band) band.collected = true;
     await this.deps.clips.saveCheckpoint(clipId, FRAME_CHECKPOINT, frames);
     return frames;
   }

@@ -2,7 +2,7 @@
 // given explicitly. Files given explicitly must be readable (a bad one refuses the whole ingest before
 // anything is written); a track found on its own that cannot be read is kept as a skipped track with
 // its warning, so the user can see why it is missing.
-import type { MediaTools, ProbeResult, ProbedStream } from "../media/media.port.js";
+import type { DecodeOptions, MediaTools, ProbeResult, ProbedStream } from "../media/media.port.js";
 import { AppError } from "../errors/app-error.js";
 import type { TrackRecord } from "./ingest.types.js";
 import {
@@ -229,9 +229,43 @@ async function ocrTrack(
   }
 }
 
+const BURNED_IN_CHECKPOINT = "ocr:burned-in";
+
+/**
+ * The subtitle band of every frame gathered into runs of the same text, for `burnedInTrack`: `band` is
+ * what the frame pass's decode takes (`DecodeOptions.band`), so the clip is decoded once for both.
+ * `collected` says whether that decode ran to its end (a checkpointed frame pass does not decode at all).
+ */
+export class BandCollection {
+  readonly runs = new BandRuns();
+  collected = false;
+  readonly band: NonNullable<DecodeOptions["band"]>;
+
+  constructor(probe: ProbeResult, onProgress?: (percent: number, message: string) => void) {
+    let lastReport = 0;
+    this.band = {
+      width: BAND_WIDTH,
+      band: BAND_SHARE,
+      onFrame: (frame) => {
+        this.runs.push(frame);
+        if (frame.time - lastReport >= 10) {
+          lastReport = frame.time;
+          onProgress?.((50 * frame.time) / Math.max(1, probe.duration), "looking for burned-in subtitles");
+        }
+      },
+    };
+  }
+}
+
+/** Whether the burned-in track is still to be read (it is checkpointed once read). */
+export async function burnedInPending(checkpoints: StageCheckpoints): Promise<boolean> {
+  return !(await checkpoints.get<{ track: TrackRecord | null }>(BURNED_IN_CHECKPOINT));
+}
+
 /**
  * Subtitles burned into the picture, as a BURNED_IN track, or undefined when the clip shows none (no
- * track of noise). Checkpointed once read (`ocr:burned-in`).
+ * track of noise). Checkpointed once read (`ocr:burned-in`). The band comes from `collection` when the
+ * frame pass gathered it; otherwise (a resumed ingest whose frames were checkpointed) from a decode of its own.
  */
 export async function burnedInTrack(
   media: MediaTools,
@@ -240,24 +274,18 @@ export async function burnedInTrack(
   ocr: SubtitleOcr,
   checkpoints: StageCheckpoints,
   opts: { signal?: AbortSignal; onProgress?: (percent: number, message: string) => void } = {},
+  collection?: BandCollection,
 ): Promise<TrackRecord | undefined> {
-  const saved = await checkpoints.get<{ track: TrackRecord | null }>("ocr:burned-in");
+  const saved = await checkpoints.get<{ track: TrackRecord | null }>(BURNED_IN_CHECKPOINT);
   if (saved) return saved.track ? { ...saved.track, index } : undefined;
-  if (!media.decodeBand) return undefined;
-  const runs = new BandRuns();
-  let lastReport = 0;
-  await media.decodeBand(probe, {
-    width: BAND_WIDTH,
-    band: BAND_SHARE,
-    signal: opts.signal,
-    onFrame: (frame) => {
-      runs.push(frame);
-      if (frame.time - lastReport >= 10) {
-        lastReport = frame.time;
-        opts.onProgress?.((50 * frame.time) / Math.max(1, probe.duration), "looking for burned-in subtitles");
-      }
-    },
-  });
+  let runs: BandRuns;
+  if (collection?.collected) runs = collection.runs;
+  else {
+    if (!media.decodeBand) return undefined;
+    const own = new BandCollection(probe, opts.onProgress);
+    await media.decodeBand(probe, { ...own.band, signal: opts.signal });
+    runs = own.runs;
+  }
   const read = await readRuns(ocr.engine, runs.finish(probe.duration), {
     language: undefined,
     confidenceFloor: ocr.confidenceFloor,
@@ -277,7 +305,7 @@ export async function burnedInTrack(
           warnings: read.warnings,
           cues: read.cues.filter((c) => c.startTime < probe.duration),
         };
-  await checkpoints.save("ocr:burned-in", { track });
+  await checkpoints.save(BURNED_IN_CHECKPOINT, { track });
   return track ?? undefined;
 }
 

@@ -57,6 +57,11 @@ export interface DecodeOptions {
   /** output width in pixels (height follows the aspect ratio, rounded to even) */
   width: number;
   signal?: AbortSignal;
+  /**
+   * the lower band of every frame as well, from the same decode (burned-in subtitles): what `decodeBand`
+   * gives, without decoding the clip a second time
+   */
+  band?: Omit<BandDecodeOptions, "signal">;
 }
 
 export interface ExtractedSubtitle {
@@ -75,7 +80,10 @@ export interface MediaTools {
     probeVersion?: string;
   }>;
   probe(path: string, signal?: AbortSignal): Promise<ProbeResult>;
-  /** one decode pass of the main video stream, downscaled, frame by frame, in presentation order */
+  /**
+   * one decode pass of the main video stream, downscaled, frame by frame, in presentation order (and,
+   * with `band`, the subtitle band of each frame handed to its `onFrame` along the way)
+   */
   decodeFrames(probe: ProbeResult, options: DecodeOptions): AsyncIterable<Frame>;
   /** the text of one embedded text subtitle stream */
   extractSubtitle(probe: ProbeResult, streamIndex: number, signal?: AbortSignal): Promise<ExtractedSubtitle>;

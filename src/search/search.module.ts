@@ -7,7 +7,6 @@ import { HashingEmbedder } from "../models/hashing.embedder.js";
 import type { EmbeddingCacheRepository } from "../store/embedding-cache.repository.js";
 import type { SearchOutboxRepository } from "../store/search-outbox.repository.js";
 import type { SearchSourceRepository } from "../store/search-source.repository.js";
-import { ElasticsearchSceneIndex } from "./elasticsearch.scene-index.js";
 import { EmbeddedSceneIndex } from "./embedded.scene-index.js";
 import { OutboxWorker, type DrainLease } from "./outbox.worker.js";
 import { ReindexService } from "./reindex.service.js";
@@ -28,9 +27,14 @@ export interface SearchModule {
   close(): Promise<void>;
 }
 
-export function createSceneIndex(config: Pick<Config, "search" | "searchFile">, embedder: Embedder): SceneIndex {
+export async function createSceneIndex(
+  config: Pick<Config, "search" | "searchFile">,
+  embedder: Embedder,
+): Promise<SceneIndex> {
   const model = { modelId: embedder.modelId, dimension: embedder.dimension };
   if (config.search.kind === "elasticsearch") {
+    // loaded only here: the Elasticsearch client is about a quarter of a second of start-up for every command
+    const { ElasticsearchSceneIndex } = await import("./elasticsearch.scene-index.js");
     // config.ts guarantees the URL when kind is elasticsearch
     return new ElasticsearchSceneIndex({ node: config.search.elasticsearchUrl!, model });
   }
@@ -44,7 +48,8 @@ export function createSearchModule(
     store: { source: SearchSourceRepository; outbox: SearchOutboxRepository; embeddingCache: EmbeddingCacheRepository };
     logger?: Logger;
     embedder?: Embedder;
-    sceneIndex?: SceneIndex;
+    /** from createSceneIndex (async: the Elasticsearch client is loaded only when configured) */
+    sceneIndex: SceneIndex;
     /** the cluster-wide lease of the outbox drain (src/cluster/lease.ts); absent: no coordination */
     drainLease?: DrainLease;
     /** how often a running drain renews it (a third of its life) */
@@ -54,7 +59,7 @@ export function createSearchModule(
   // src/app.ts passes the model registry's embedder (src/models/model-registry.ts: the neural model when it
   // is on disk, else the hashing embedder); without one, the hashing embedder (tests, tools)
   const embedder = deps.embedder ?? new HashingEmbedder({ dimension: 384 });
-  const sceneIndex = deps.sceneIndex ?? createSceneIndex(config, embedder);
+  const sceneIndex = deps.sceneIndex;
   const { source, outbox: outboxRows, embeddingCache } = deps.store;
   const embeddings = new EmbeddingCache(embeddingCache, embedder);
   const outbox = new OutboxWorker({

@@ -5,7 +5,7 @@ import type { BandDecodeOptions, ProbeResult } from "../media.port.js";
 import type { MediaBinaries } from "./binaries.js";
 import { AppError } from "../../errors/app-error.js";
 import { frameReader, lineReader, runFfmpeg } from "./ffmpeg-child.js";
-import { safeInputPath } from "./frame-decoder.js";
+import { localPath } from "./input-path.js";
 
 const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
 
@@ -28,7 +28,7 @@ export function decodeBand(
   probe: Pick<ProbeResult, "path" | "startTime" | "video">,
   opts: BandDecodeOptions & { timeoutMs?: number },
 ): Promise<void> {
-  const input = safeInputPath(probe.path);
+  const input = localPath(probe.path, "decoded");
   if (!(opts.band > 0 && opts.band <= 1)) return Promise.reject(new AppError("BAD_INPUT", `bad band ${opts.band}`));
   const size = bandSize(probe.video, opts.width, opts.band);
   const frameBytes = size.width * size.height;

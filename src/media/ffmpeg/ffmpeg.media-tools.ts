@@ -1,4 +1,4 @@
-// MediaTools on ffmpeg/ffprobe (fluent-ffmpeg for the long-running ffmpeg processes).
+// MediaTools on ffmpeg/ffprobe (fluent-ffmpeg for subtitle extraction; the other readers spawn ffmpeg directly).
 import { execFile } from "node:child_process";
 import type {
   BandDecodeOptions,
@@ -40,7 +40,7 @@ export class FfmpegMediaTools implements MediaTools {
     const bins = this.bins();
     const versionOf = (binary: string) =>
       new Promise<string>((resolve) => {
-        const known = knownVersions.get(binary); // found on PATH by running it a moment ago
+        const known = knownVersions.get(binary); // run a moment ago (PATH lookup without a POSIX shell)
         if (known) return resolve(known);
         execFile(binary, ["-version"], { timeout: 10_000 }, (error, stdout) =>
           resolve(error ? "unavailable" : (stdout.split("\n")[0] ?? "").trim()),

@@ -1,33 +1,42 @@
 // One decode pass of a clip's main video stream: downscaled packed RGB24 frames with presentation
-// timestamps, streamed from a single ffmpeg process (through fluent-ffmpeg).
+// timestamps, streamed from a single ffmpeg process; optionally, from the same decode, the lower band of
+// every frame as grey (burned-in subtitles), so that a clip is decoded once, not once per reader.
 //
 // Timestamps: frame numbers are not times on variable-frame-rate files, so every frame's PTS comes
 // from the `showinfo` filter (stderr, `n:` and `pts_time:`), matched by index to the raw frames on
 // stdout. The two pipes are read independently and either may lead: frames wait (bounded) for
 // their time, times wait for their frame. `-copyts` keeps the stream's own timestamps (ffmpeg would
 // otherwise shift them by its own idea of the start) and we subtract `probe.startTime` ourselves;
-// `-vsync 0` passes frames through without duplicating or dropping any.
+// `-vsync 0` passes frames through without duplicating or dropping any. The band is a second output of
+// the same filter graph (`split`), written to fd 3 with its own `showinfo`, told apart by its filter name.
 //
-// Resources: the stdout stream is paused while enough decoded frames wait for the consumer, so a
-// slow consumer stalls ffmpeg instead of growing memory. The child is SIGKILLed on abort, on the
-// time limit, on error and when the consumer stops early (the generator's `finally`), and we wait
-// for its exit there, so no process outlives the iteration.
+// Resources: stdout is paused while enough decoded frames wait for the consumer, so a slow consumer
+// stalls ffmpeg instead of growing memory (the band output then stalls with it: one decode feeds
+// both). The child is SIGKILLed on abort, on the time limit, on error and when the consumer stops
+// early (the generator's `finally`), and we wait for its exit there, so no process outlives the
+// iteration. Spawned directly (not through fluent-ffmpeg): one process, no capability probing first.
+import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { PassThrough } from "node:stream";
-import ffmpeg from "fluent-ffmpeg";
-import type { DecodeOptions, Frame, ProbeResult } from "../media.port.js";
+import type { Readable } from "node:stream";
+import type { BandFrame, DecodeOptions, Frame, ProbeResult } from "../media.port.js";
 import type { MediaBinaries } from "./binaries.js";
 import { AppError } from "../../errors/app-error.js";
 import { localPath } from "./input-path.js";
+import { bandCrop, bandSize } from "./band-decoder.js";
+import { frameReader, lineReader } from "./ffmpeg-child.js";
 
 export type DecodeInput = Pick<ProbeResult, "path" | "startTime" | "video">;
 export type FrameDecodeOptions = DecodeOptions & { timeoutMs?: number };
 
-const SHOWINFO = /\bn:\s*(\d+)\s+pts:\s*(\S+)\s+pts_time:\s*(\S+)/;
+const SHOWINFO = /\[Parsed_showinfo_(\d+) .*\bn:\s*(\d+)\s+pts:\s*(\S+)\s+pts_time:\s*(\S+)/;
 /** decoded frames held before stdout is paused: enough to absorb stderr lagging behind stdout */
 const MAX_READY = 4;
 /** frames waiting for their showinfo line before we give up on pausing (stderr should never lag more) */
 const MAX_UNTIMED = 64;
+/** the filters' places in the graphs below: `Parsed_showinfo_<place>` names each one's lines */
+const FRAME_SHOWINFO = 1;
+const SPLIT_FRAME_SHOWINFO = 2;
+const SPLIT_BAND_SHOWINFO = 6;
 const KILL_WAIT_MS = 5_000;
 
 export class FrameDecodeError extends AppError {}
@@ -72,6 +81,43 @@ export function ffmpegArgs(streamIndex: number, size: { width: number; height: n
       "rgb24",
       "-f",
       "rawvideo",
+      "pipe:1",
+    ],
+  };
+}
+
+/** The band's geometry: its output size and the crop of the source that it is scaled from. */
+export interface BandGeometry {
+  size: { width: number; height: number };
+  crop: { height: number; y: number };
+}
+
+export function bandGeometry(video: DecodeInput["video"], width: number, share: number): BandGeometry {
+  if (!(share > 0 && share <= 1)) throw new FrameDecodeError("BAD_INPUT", `bad band ${share}`);
+  return { size: bandSize(video, width, share), crop: bandCrop(video, share) };
+}
+
+/**
+ * Frames and band from one decode: `split` feeds the frame chain (as in ffmpegArgs, to stdout) and the band
+ * chain (as in band-decoder.ts, to fd 3). The filters' order fixes their `Parsed_showinfo_<n>` names.
+ */
+export function splitFfmpegArgs(streamIndex: number, size: { width: number; height: number }, band: BandGeometry) {
+  const graph =
+    `[0:${streamIndex}]split=2[f][b];` +
+    `[f]scale=${size.width}:${size.height}:flags=area,showinfo[fo];` +
+    `[b]crop=iw:${band.crop.height}:0:${band.crop.y},scale=${band.size.width}:${band.size.height}:flags=area,format=gray,showinfo[bo]`;
+  const raw = (pixFmt: string, pipe: string) => ["-vsync", "0", "-pix_fmt", pixFmt, "-f", "rawvideo", pipe];
+  return {
+    input: ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-copyts"],
+    output: [
+      "-filter_complex",
+      graph,
+      "-map",
+      "[fo]",
+      ...raw("rgb24", "pipe:1"),
+      "-map",
+      "[bo]",
+      ...raw("gray", "pipe:3"),
     ],
   };
 }
@@ -106,9 +152,11 @@ class DecodeSession {
   private readonly name: string;
   private readonly startTime: number;
   private readonly frameDuration: number;
-  private readonly command: ffmpeg.FfmpegCommand;
-  private readonly sink = new PassThrough({ highWaterMark: 1 << 20 });
+  private readonly child: ChildProcess;
+  private readonly stdout: Readable;
   private readonly signal?: AbortSignal;
+  private readonly frameShowinfo: number;
+  private readonly band?: BandOutput;
   private timer?: NodeJS.Timeout;
 
   /** buffers free for reuse (the consumer has returned from them) */
@@ -131,7 +179,6 @@ class DecodeSession {
   private processDone = false;
   private exited = false;
   private readonly exitWaiters: Array<() => void> = [];
-  private started = false;
   private killRequested = false;
 
   constructor(binaries: MediaBinaries, probe: DecodeInput, options: FrameDecodeOptions) {
@@ -143,22 +190,31 @@ class DecodeSession {
     this.frameDuration = probe.video.frameRate > 0 ? 1 / probe.video.frameRate : 1 / 25;
     this.signal = options.signal;
     if (options.signal?.aborted) throw this.abortError();
-    const args = ffmpegArgs(probe.video.streamIndex, this.size);
-    // arguments are passed one by one: fluent-ffmpeg splits a single "a b" array entry on the space
-    this.command = ffmpeg(file, { stdoutLines: 20 })
-      .setFfmpegPath(binaries.ffmpeg)
-      .inputOptions(...args.input)
-      .outputOptions(...args.output);
+    const geometry = options.band ? bandGeometry(probe.video, options.band.width, options.band.band) : undefined;
+    const args = geometry
+      ? splitFfmpegArgs(probe.video.streamIndex, this.size, geometry)
+      : ffmpegArgs(probe.video.streamIndex, this.size);
+    this.frameShowinfo = geometry ? SPLIT_FRAME_SHOWINFO : FRAME_SHOWINFO;
+    this.child = spawn(binaries.ffmpeg, [...args.input, "-i", file, ...args.output], {
+      stdio: ["ignore", "pipe", "pipe", geometry ? "pipe" : "ignore"],
+    });
+    this.stdout = this.child.stdout!;
+    if (options.band && geometry) {
+      this.band = new BandOutput(geometry.size, this.startTime, options.band.onFrame, (e) => this.fail(e));
+      this.child.stdio[3]!.on("data", (chunk: Buffer) => this.band!.onData(chunk));
+    }
     this.wire(options.timeoutMs);
   }
 
   private wire(timeoutMs: number | undefined): void {
-    this.command.on("start", () => this.onStart());
-    this.command.on("stderr", (line: string) => this.onStderr(line));
-    this.command.on("error", (error: Error) => this.onProcessEnd(error));
-    this.command.on("end", () => this.onProcessEnd());
-    this.sink.on("data", (chunk: Buffer) => this.onData(chunk));
-    this.sink.on("end", () => {
+    const readLines = lineReader((line) => this.onStderr(line));
+    this.child.stderr!.on("data", (chunk: Buffer) => readLines(chunk));
+    this.child.on("error", (error: Error) => this.onProcessEnd(error));
+    this.child.on("close", (code: number | null, signal: NodeJS.Signals | null) =>
+      this.onProcessEnd(code === 0 ? undefined : new Error(`ffmpeg exited with ${code ?? signal}`)),
+    );
+    this.stdout.on("data", (chunk: Buffer) => this.onData(chunk));
+    this.stdout.on("end", () => {
       this.stdoutDone = true;
       this.settle();
     });
@@ -169,7 +225,6 @@ class DecodeSession {
         timeoutMs,
       );
     }
-    this.command.pipe(this.sink, { end: true });
   }
 
   private readonly onAbort = () => this.fail(this.abortError());
@@ -184,22 +239,19 @@ class DecodeSession {
 
   // ---- process side ----
 
-  private onStart(): void {
-    this.started = true;
-    if (this.killRequested) this.kill();
-  }
-
   private kill(): void {
     this.killRequested = true;
-    if (!this.started || this.exited) return;
+    if (this.exited) return;
     try {
-      this.command.kill("SIGKILL");
+      this.child.kill("SIGKILL");
     } catch {
       // already gone
     }
   }
 
   private onProcessEnd(error?: Error): void {
+    // "error" (it could not be spawned) and then "close" may both come: the first one counts
+    if (this.exited) return;
     this.exited = true;
     for (const wake of this.exitWaiters.splice(0)) wake();
     if (error && !this.killRequested) {
@@ -211,14 +263,18 @@ class DecodeSession {
       );
       return;
     }
+    this.band?.finish();
     this.processDone = true;
     this.settle();
   }
 
   private onStderr(line: string): void {
     const match = SHOWINFO.exec(line);
-    if (match && line.includes("showinfo")) {
-      this.onShowinfo(Number(match[1]), match[3] ?? "");
+    if (match) {
+      const n = Number(match[2]);
+      const place = Number(match[1]);
+      if (place === this.frameShowinfo) this.onShowinfo(n, match[4] ?? "");
+      else if (place === SPLIT_BAND_SHOWINFO) this.band?.onShowinfo(n, match[4] ?? "");
       return;
     }
     const trimmed = line.trim();
@@ -295,8 +351,8 @@ class DecodeSession {
   private applyBackpressure(): void {
     const waiting = this.ready.length + this.untimed.length;
     const full = this.ready.length >= MAX_READY || this.untimed.length >= MAX_UNTIMED;
-    if (full && !this.sink.isPaused()) this.sink.pause();
-    else if (!full && waiting < MAX_READY && this.sink.isPaused()) this.sink.resume();
+    if (full && !this.stdout.isPaused()) this.stdout.pause();
+    else if (!full && waiting < MAX_READY && this.stdout.isPaused()) this.stdout.resume();
   }
 
   // ---- consumer side ----
@@ -356,14 +412,13 @@ class DecodeSession {
   async close(): Promise<void> {
     clearTimeout(this.timer);
     this.signal?.removeEventListener("abort", this.onAbort);
+    // drained before the wait: "close" comes only once every pipe has reached its end
+    this.stdout.removeAllListeners("data");
+    this.stdout.resume();
     if (!this.exited) {
       this.kill();
-      // before "start" fluent-ffmpeg is still probing its capabilities; the spawn that follows is
-      // killed at once (onStart) and reported through "error", so waiting covers both cases
       await this.waitForExit();
     }
-    this.sink.removeAllListeners("data");
-    this.sink.resume();
     this.ready.length = 0;
     this.untimed.length = 0;
     this.times.clear();
@@ -377,5 +432,58 @@ class DecodeSession {
         resolve();
       });
     });
+  }
+}
+
+/**
+ * The band output (fd 3) of a split decode: grey frames cut from the pipe, each handed to `onFrame` with
+ * its time as soon as both are known, in order (as band-decoder.ts does for a decode of its own). Stderr
+ * never lags far behind: frames wait for their time without a bound of their own, as there.
+ */
+class BandOutput {
+  private readonly waiting: Uint8Array[] = [];
+  private readonly times: number[] = [];
+  private index = 0;
+  private failed = false;
+  private readonly read: (chunk: Buffer) => void;
+
+  constructor(
+    private readonly size: { width: number; height: number },
+    private readonly origin: number,
+    private readonly onFrame: (frame: BandFrame) => void,
+    private readonly fail: (error: Error) => void,
+  ) {
+    this.read = frameReader(size.width * size.height, (frame) => this.waiting.push(frame.slice()));
+  }
+
+  onData(chunk: Buffer): void {
+    this.read(chunk);
+    this.deliver();
+  }
+
+  onShowinfo(n: number, ptsTime: string): void {
+    // times come in frame order; `n` only guards against a line from some other filter
+    if (n !== this.times.length) return;
+    this.times.push(Number(ptsTime));
+    this.deliver();
+  }
+
+  finish(): void {
+    this.deliver();
+  }
+
+  private deliver(): void {
+    while (!this.failed && this.waiting.length > 0 && this.times.length > this.index) {
+      const data = this.waiting.shift()!;
+      const time = Math.round((this.times[this.index]! - this.origin) * 1000) / 1000;
+      try {
+        this.onFrame({ index: this.index, time, ...this.size, data });
+      } catch (error) {
+        this.failed = true;
+        this.fail(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      this.index++;
+    }
   }
 }
