@@ -16,6 +16,7 @@
 // made reproducible too (`-threads 1` for libx264 and the filter graph; the `gradients` source gets
 // explicit start points and colours, as Debian's ffmpeg 5.1 ignores its seed for them).
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { MediaBinaries } from "../src/media/ffmpeg/binaries.js";
@@ -440,7 +441,13 @@ export function filterGraph(clip: SetClip): { graph: string; frameCount: number 
   return { graph: parts.join(";"), frameCount };
 }
 
-export async function generateSetClip(binaries: MediaBinaries, dir: string, clip: SetClip): Promise<GeneratedSetClip> {
+/** encodes the clip into `dir` (or, with `reuse`, keeps the file a previous run encoded there) */
+export async function generateSetClip(
+  binaries: MediaBinaries,
+  dir: string,
+  clip: SetClip,
+  reuse = false,
+): Promise<GeneratedSetClip> {
   const { truth, flashFrames } = layoutSet(clip);
   const { graph, frameCount } = filterGraph(clip);
   const file = path.join(dir, `${clip.name}.mkv`);
@@ -474,6 +481,6 @@ export async function generateSetClip(binaries: MediaBinaries, dir: string, clip
     "-y",
     file,
   ];
-  await run(binaries.ffmpeg, args, { maxBuffer: 1 << 24 });
+  if (!(reuse && existsSync(file))) await run(binaries.ffmpeg, args, { maxBuffer: 1 << 24 });
   return { clip, path: file, frameCount, truth, flashFrames };
 }

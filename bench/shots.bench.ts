@@ -1,4 +1,5 @@
-// npm run bench:shots [-- --errors] [--only tuning,validation,heldout] [--keep] [--generate-only]:
+// npm run bench:shots [-- --errors] [--only tuning,validation,heldout] [--keep] [--clips DIR]
+// [--generate-only]:
 // shot-boundary precision, recall and F1 of our detector (src/ingest/shots) on a wider generated set
 // (bench/shot-set.clips.ts: 30 tuning, 15 validation and 18 fresh held-out clips; only the tuning
 // clips are ever looked at one by one), beside ffmpeg's scene score (select='gt(scene,T)', T = 0.3
@@ -6,11 +7,13 @@
 // matches a true one when it lies inside its extent ±2 frames (a gradual one by the middle of its
 // span), each true boundary matched at most once.
 // --errors prints each tuning clip's truth and what was found (never a validation or held-out one).
+// --clips DIR keeps the clips in DIR and reuses those already there (the specs are deterministic).
+// --no-ffmpeg leaves out ffmpeg's scene score (its rows then read 0).
 // --generate-only builds the selected clips and checks their frame counts, and scores nothing.
 // Speed: the detector's time per frame (features and decisions, decoding excluded) beside ffmpeg's
 // own scene-score pass over the same clips (decode included), timed in the same run.
 import { execFile, spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -26,8 +29,10 @@ const bins = resolveMediaBinaries();
 const argv = process.argv.slice(2);
 const showErrors = argv.includes("--errors");
 const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1]!.split(",") : undefined;
-const keep = argv.includes("--keep");
+const clipDir = argv.includes("--clips") ? argv[argv.indexOf("--clips") + 1] : undefined;
+const keep = argv.includes("--keep") || clipDir !== undefined;
 const generateOnly = argv.includes("--generate-only");
+const withFfmpeg = !argv.includes("--no-ffmpeg");
 const SPLITS = ["tuning", "validation", "heldout"] as const;
 type Split = (typeof SPLITS)[number];
 const splits: readonly Split[] = SPLITS.filter((s) => !only || only.includes(s));
@@ -151,10 +156,13 @@ function checkGenerated(clips: GeneratedSetClip[]): void {
 }
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), "cinerag-bench-shots-"));
+  const dir = clipDir ?? (await mkdtemp(path.join(tmpdir(), "cinerag-bench-shots-")));
+  if (clipDir) await mkdir(clipDir, { recursive: true });
   const specs = SHOT_SET.filter((c) => splits.includes(c.split));
   const t0 = performance.now();
-  const clips: GeneratedSetClip[] = await mapInParallel(specs, 2, (spec) => generateSetClip(bins, dir, spec));
+  const clips: GeneratedSetClip[] = await mapInParallel(specs, 2, (spec) =>
+    generateSetClip(bins, dir, spec, clipDir !== undefined),
+  );
   const genS = (performance.now() - t0) / 1000;
   if (generateOnly) {
     checkGenerated(clips);
@@ -192,7 +200,7 @@ async function main(): Promise<void> {
       if (g.flashFrames.some((f) => Math.abs(f - position(b)) <= 3))
         flashHits.push(split === "tuning" ? `${g.clip.name}:${describeFound(b)}` : `(${split})`);
     const t1 = performance.now();
-    const scores = await sceneScores(g.path);
+    const scores = withFfmpeg ? await sceneScores(g.path) : new Map<number, number>();
     sceneMs += performance.now() - t1;
     const above = (t: number) => [...scores].filter(([, v]) => v > t).map(([f]) => f);
     const [s3, s4] = [score(g.truth, above(0.3)), score(g.truth, above(0.4))];

@@ -64,6 +64,13 @@ const CUT_MIN = 0.3;
 const CUT_MIN_LAYOUT = 0.15;
 /** a cut's change must be this many times its neighbours' (isolated peak) */
 const CUT_RATIO = 2.5;
+/** a smaller jump is a cut too when colours and layout both jump, each standing out from a calm
+ * neighbourhood: two similar noisy textures cut together move a fifth of the histogram and a tenth
+ * of the luma at once. Colours alone are not enough: the keyframe of a heavily compressed noisy
+ * shot refreshes its grain, which moves the histogram as much but leaves the layout in place. */
+const QUIET_CUT_MIN = 0.1;
+const QUIET_CUT_MIN_LAYOUT = 0.05;
+const QUIET_CUT_RATIO = 4;
 /** a flash returns to within this share of the jump it made */
 const FLASH_RETURN = 0.35;
 /** lag (frames) of the drift that opens a gradual candidate: ~0.4 s, shorter than most transitions */
@@ -82,6 +89,10 @@ const MAX_LEN = 75;
 const RING = 128;
 /** no gradual transition starts within this many frames of a boundary (and the new shot needs a reference) */
 const MIN_SHOT = 6;
+/** after a cut, a gradual candidate's reference lies at least this many frames into the new shot:
+ * until then the shot's own motion is unmeasured, and a shot that moves steadily from its first
+ * frame (a drifting pattern) would look like a dissolve starting at the cut */
+const SETTLE = GAP;
 /** growth of the net change over STABLE_LAG frames still counted as stable */
 const NET_GROWTH = 0.04;
 /** shifted/unshifted thumbnail change below which a gradual change is camera motion */
@@ -140,6 +151,8 @@ export class ShotDetector {
   private shotStart = 0;
   /** no gradual comparison reaches back past a flash either */
   private barrier = 0;
+  /** no gradual candidate's reference (unless black) before this frame: a new shot settles first */
+  private settled = 0;
   /** the last flash seen, [first frame, first frame after it] */
   private flash: [number, number] = [-1, -1];
   private candidate?: Candidate;
@@ -205,7 +218,12 @@ export class ShotDetector {
   // ---- cuts ----
 
   private isCut(p: number): boolean {
-    if (this.hAt(p) < CUT_MIN && this.qAt(p) < CUT_MIN && this.mAt(p) < CUT_MIN_LAYOUT) return false;
+    const strong = this.hAt(p) >= CUT_MIN || this.qAt(p) >= CUT_MIN || this.mAt(p) >= CUT_MIN_LAYOUT;
+    const quiet =
+      !strong &&
+      this.isPeak(p, (i) => this.hAt(i), QUIET_CUT_MIN, QUIET_CUT_RATIO) &&
+      this.isPeak(p, (i) => this.mAt(i), QUIET_CUT_MIN_LAYOUT);
+    if (!strong && !quiet) return false;
     // flashes first: a 1-2 frame flash is no isolated peak (its return is a jump next to it)
     const flashEnd = this.flashEnd(p);
     if (flashEnd !== undefined) {
@@ -216,18 +234,19 @@ export class ShotDetector {
       return false;
     }
     return (
+      quiet ||
       this.isPeak(p, (i) => this.hAt(i), CUT_MIN) ||
       this.isPeak(p, (i) => this.qAt(i), CUT_MIN) ||
       this.isPeak(p, (i) => this.mAt(i), CUT_MIN_LAYOUT)
     );
   }
 
-  /** value(p) above `floor` and CUT_RATIO times above its two neighbours on each side */
-  private isPeak(p: number, value: (i: number) => number, floor: number): boolean {
+  /** value(p) above `floor` and `ratio` times above its two neighbours on each side */
+  private isPeak(p: number, value: (i: number) => number, floor: number, ratio = CUT_RATIO): boolean {
     const v = value(p);
     if (v < floor) return false;
     const around = Math.max(value(p - 2), value(p - 1), value(p + 1), value(p + 2));
-    return v >= CUT_RATIO * around + 0.02;
+    return v >= ratio * around + 0.02;
   }
 
   /**
@@ -279,6 +298,7 @@ export class ShotDetector {
     });
     this.candidate = undefined;
     this.startShot(p);
+    this.settled = p + SETTLE;
   }
 
   private startShot(p: number): void {
@@ -298,7 +318,7 @@ export class ShotDetector {
   private maybeOpen(p: number): void {
     if (p - this.shotStart < MIN_SHOT) return;
     const ref = Math.max(this.barrier, p - GAP);
-    if (ref >= p) return;
+    if (ref >= p || (ref < this.settled && !isDark(this.at(ref)))) return;
     const continues = this.pending;
     if (isDark(this.at(p)) && !isDark(this.at(ref))) {
       this.candidate = { ref, stableRun: 0, sawDark: true, continues };
