@@ -204,7 +204,7 @@ export class ShotDetector {
   // ---- one decision step ----
 
   private step(p: number, out: ShotBoundary[]): void {
-    if (this.pending && !this.candidate && p >= this.pending.releaseAt) this.release(out);
+    if (this.pending && !this.candidate && this.mayRelease(this.pending, p)) this.release(out);
     if (p > 0 && this.isCut(p)) {
       this.release(out);
       this.onCut(p, out);
@@ -452,6 +452,16 @@ export class ShotDetector {
     this.barrier = Math.min(this.count - 1, last + STABLE_RUN + STABLE_LAG - 2);
     this.release(out);
     this.pending = { boundary, kind, last, ref, start, startStamp: s, releaseAt: last + MIN_SHOT + GAP };
+  }
+
+  /**
+   * No candidate opening at `p` or later can be the pending transition's second half: its change
+   * starts after p - GAP, later than MERGE_GAP frames and MERGE_SECONDS after the pending one (at
+   * 50-60 fps the seconds are the longer wait).
+   */
+  private mayRelease(pending: Pending, p: number): boolean {
+    if (p < pending.releaseAt) return false;
+    return p - GAP < this.shotStart || this.at(p - GAP).time - pending.boundary.time > MERGE_SECONDS;
   }
 
   private release(out: ShotBoundary[]): void {
