@@ -86,13 +86,12 @@ const STABLE_MAX = 0.08;
 const NET_MIN = 0.3;
 /** longest gradual transition (frames): longer changes are motion */
 const MAX_LEN = 75;
-const RING = 128;
+/** the lags above are frames at 24-30 fps; at 48-60 fps (PACE_FPS multiples) each is that many
+ * times longer, so that a transition is judged over the same time whatever the frame rate */
+const PACE_FPS = 25;
+const RING = 256;
 /** no gradual transition starts within this many frames of a boundary (and the new shot needs a reference) */
 const MIN_SHOT = 6;
-/** after a cut, a gradual candidate's reference lies at least this many frames into the new shot:
- * until then the shot's own motion is unmeasured, and a shot that moves steadily from its first
- * frame (a drifting pattern) would look like a dissolve starting at the cut */
-const SETTLE = GAP;
 /** growth of the net change over STABLE_LAG frames still counted as stable */
 const NET_GROWTH = 0.04;
 /** shifted/unshifted thumbnail change below which a gradual change is camera motion */
@@ -159,11 +158,14 @@ export class ShotDetector {
   /** exponential average of the short-lag histogram change inside the current shot */
   private motionLevel = 0;
   private pending?: Pending;
+  /** GAP, STABLE_LAG, STABLE_RUN and MAX_LEN at this clip's frame rate (see PACE_FPS) */
+  private lag = { gap: GAP, stable: STABLE_LAG, run: STABLE_RUN, maxLen: MAX_LEN };
 
   push(frame: Frame): ShotBoundary[] {
     const i = this.count++;
     const f = this.extractor.extract(frame, this.at(i));
     const prev = i > 0 ? this.at(i - 1) : undefined;
+    if (i === 1) this.setPace(f.time - prev!.time);
     this.h1[i % RING] = prev ? histogramDistance(prev, f) : 0;
     this.m1[i % RING] = prev ? cameraDistance(prev.thumb, f.thumb) : 0;
     this.m0[i % RING] = prev ? thumbDistance(prev, f) : 0;
@@ -183,6 +185,12 @@ export class ShotDetector {
     // decided without their right-hand neighbours: nothing may leave a sliver of a final shot
     const lastFrame = this.count > 0 ? this.at(this.count - 1).index : 0;
     return out.filter((b) => b.frame <= lastFrame - MIN_TAIL + 1);
+  }
+
+  /** from the first frame interval: 1 up to ~37 fps, 2 at 38-62 fps, … */
+  private setPace(frameDuration: number): void {
+    const pace = frameDuration > 0 ? Math.max(1, Math.round(1 / (frameDuration * PACE_FPS))) : 1;
+    this.lag = { gap: GAP * pace, stable: STABLE_LAG * pace, run: STABLE_RUN * pace, maxLen: MAX_LEN * pace };
   }
 
   private at(i: number): FrameFeatures {
@@ -298,7 +306,10 @@ export class ShotDetector {
     });
     this.candidate = undefined;
     this.startShot(p);
-    this.settled = p + SETTLE;
+    // a gradual candidate's reference lies at least a gap into the new shot: until then the shot's
+    // own motion is unmeasured, and a shot that moves steadily from its first frame (a drifting
+    // pattern) would look like a dissolve starting at the cut
+    this.settled = p + this.lag.gap;
   }
 
   private startShot(p: number): void {
@@ -310,14 +321,14 @@ export class ShotDetector {
   // ---- gradual transitions ----
 
   private updateMotionLevel(p: number): void {
-    if (this.candidate || p - STABLE_LAG < this.shotStart) return;
-    const d = histogramDistance(this.at(p - STABLE_LAG), this.at(p));
+    if (this.candidate || p - this.lag.stable < this.shotStart) return;
+    const d = histogramDistance(this.at(p - this.lag.stable), this.at(p));
     this.motionLevel = this.motionLevel === 0 ? d : 0.9 * this.motionLevel + 0.1 * d;
   }
 
   private maybeOpen(p: number): void {
     if (p - this.shotStart < MIN_SHOT) return;
-    const ref = Math.max(this.barrier, p - GAP);
+    const ref = Math.max(this.barrier, p - this.lag.gap);
     if (ref >= p || (ref < this.settled && !isDark(this.at(ref)))) return;
     const continues = this.pending;
     if (isDark(this.at(p)) && !isDark(this.at(ref))) {
@@ -353,13 +364,13 @@ export class ShotDetector {
       }
       return;
     }
-    if (p - c.ref - (c.dark?.frames ?? 0) > MAX_LEN) {
+    if (p - c.ref - (c.dark?.frames ?? 0) > this.lag.maxLen) {
       this.candidate = undefined;
       this.release(out);
       return;
     }
     c.stableRun = this.isStill(c, p) ? c.stableRun + 1 : 0;
-    if (c.stableRun >= STABLE_RUN) this.closeGradual(c, p - STABLE_RUN - STABLE_LAG + 2, out);
+    if (c.stableRun >= this.lag.run) this.closeGradual(c, p - this.lag.run - this.lag.stable + 2, out);
   }
 
   /**
@@ -369,7 +380,7 @@ export class ShotDetector {
    */
   private isStill(c: Candidate, p: number): boolean {
     const f = this.at(p);
-    const back = this.at(p - STABLE_LAG);
+    const back = this.at(p - this.lag.stable);
     if (histogramDistance(back, f) >= Math.max(STABLE_MAX, 2 * this.motionLevel)) return false;
     const a = this.at(c.ref);
     return histogramDistance(a, f) - histogramDistance(a, back) < NET_GROWTH;
@@ -449,9 +460,9 @@ export class ShotDetector {
     };
     this.startShot(last);
     // the frames judged stable after B are the new shot's first reference
-    this.barrier = Math.min(this.count - 1, last + STABLE_RUN + STABLE_LAG - 2);
+    this.barrier = Math.min(this.count - 1, last + this.lag.run + this.lag.stable - 2);
     this.release(out);
-    this.pending = { boundary, kind, last, ref, start, startStamp: s, releaseAt: last + MIN_SHOT + GAP };
+    this.pending = { boundary, kind, last, ref, start, startStamp: s, releaseAt: last + MIN_SHOT + this.lag.gap };
   }
 
   /**
@@ -461,7 +472,8 @@ export class ShotDetector {
    */
   private mayRelease(pending: Pending, p: number): boolean {
     if (p < pending.releaseAt) return false;
-    return p - GAP < this.shotStart || this.at(p - GAP).time - pending.boundary.time > MERGE_SECONDS;
+    const gap = this.lag.gap;
+    return p - gap < this.shotStart || this.at(p - gap).time - pending.boundary.time > MERGE_SECONDS;
   }
 
   private release(out: ShotBoundary[]): void {
