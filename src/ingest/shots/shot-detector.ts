@@ -6,7 +6,7 @@
 // the thumbnail distance with and without camera-motion compensation (best global shift/zoom).
 //
 // Decisions are taken LOOKAHEAD frames behind the newest frame, over a ring of the last RING
-// frames' features: memory is fixed whatever the clip length (~128 x 5.5 KB).
+// frames' features: memory is fixed whatever the clip length (~256 x 5.5 KB).
 //
 //  CUT   the colour histogram jumps between two frames (≥ CUT_MIN of its mass moves: within a shot
 //        even fast motion moves far less) AND the jump stands out from the frame-to-frame changes
@@ -25,6 +25,7 @@
 //        are not lined up by a global shift (camera pan), and the classifier recognises an edit
 //        (transition.classifier.ts: fade, wipe, blend; rejects same-layout lighting changes and
 //        zooms). Candidates longer than MAX_LEN (not counting black frames) are motion: dropped.
+//        These lags are frames at 24-30 fps and twice as many at 48-60 fps (PACE_FPS).
 //        A reported transition is held for a moment: a slow dissolve whose change pauses closes
 //        early, and a candidate resuming right after it (≤ MERGE_GAP) is merged into it.
 //  BLACK (dark and flat frames, `isDark`): how the picture gets into and out of black decides.
@@ -101,6 +102,8 @@ const MOTION_SHARE = 0.6;
 const MERGE_GAP = 8;
 /** …or within this many seconds (MERGE_GAP at 24-25 fps): at 50-60 fps the pause spans more frames */
 const MERGE_SECONDS = 0.34;
+/** least fall of the mean luma per frame inside a fade-out (a 0.5 grey fading over 2 s at 60 fps: 0.004) */
+const DARKENING_STEP = 0.001;
 /** black lasting this long (seconds) after a fade-out is a shot of its own, not the middle of a fade */
 const BLACK_SHOT = 2;
 /** the shortest final shot a boundary may leave at the end of the clip */
@@ -349,7 +352,10 @@ export class ShotDetector {
       c.stableRun = 0;
       if (!c.dark) {
         // the fade-out reached black: where it began is found now, while its frames are in the ring
-        const start = this.changeStart(c.ref, p, histogramDistance(this.at(c.ref), f));
+        const start = Math.max(
+          this.changeStart(c.ref, p, histogramDistance(this.at(c.ref), f)),
+          this.darkeningStart(c.ref, p),
+        );
         c.dark = { first: stamp(f), start, startStamp: stamp(this.at(start)), frames: 0 };
       }
       c.dark.frames++;
@@ -495,6 +501,17 @@ export class ShotDetector {
       plain += this.m0[i % RING]!;
     }
     return shifted < MOTION_SHARE * plain;
+  }
+
+  /**
+   * The first frame of the steady darkening that ends in black frame `dark`: a fade-out lowers the
+   * mean luma every frame. The histogram alone dates a fade-out from a moving shot (a pan) to where
+   * the candidate opened, long before the fade began.
+   */
+  private darkeningStart(ref: number, dark: number): number {
+    let i = dark;
+    while (i - 1 > ref && this.at(i - 1).mean > this.at(i).mean + DARKENING_STEP) i--;
+    return i;
   }
 
   /** the first frame whose histogram has moved a fifth of the net change away from A */
