@@ -6,9 +6,9 @@
 // noisy textures.
 //
 // Two recipes, three splits:
-//  - ORIGINAL (75 clips): of the first 45, every third clip (index % 3 === 2) is "validation" (it
+//  - ORIGINAL (105 clips): of the first 45, every third clip (index % 3 === 2) is "validation" (it
 //    was the held-out third until its figure had been seen); the rest are "tuning", and so are
-//    clips 45 to 74, added as more tuning data after the fresh set was made.
+//    clips 45 to 104, added as more tuning data after the fresh set was made.
 //  - FRESH (18 clips, "heldout"): other seeds, other sources and textures, other fps, CRF, noise,
 //    shot and transition lengths and transition variants, made before any further tuning. Never
 //    look at it, nor at the validation clips, while tuning: only their aggregate figures.
@@ -247,7 +247,7 @@ const ORIGINAL: Recipe = {
   seed: (index) => 0x5ee0 + index * 7919,
   fps: (index) => FPS[index % FPS.length]!,
   flavour: (index) => FLAVOURS[Math.floor(index / FPS.length) % FLAVOURS.length]!,
-  // clips 45 to 74 were added to the tuning set after the fresh held-out set was made
+  // clips 45 to 104 were added to the tuning set after the fresh held-out set was made
   split: (index) => (index < 45 && index % 3 === 2 ? "validation" : "tuning"),
   name: (index, flavour, fps) => `${String(index).padStart(2, "0")}-${flavour}-${fps}`,
   sources: SOURCES,
@@ -366,7 +366,7 @@ const FRESH: Recipe = {
 };
 
 export const SHOT_SET: SetClip[] = [
-  ...Array.from({ length: 75 }, (_, i) => makeClip(ORIGINAL, i)),
+  ...Array.from({ length: 105 }, (_, i) => makeClip(ORIGINAL, i)),
   ...Array.from({ length: 18 }, (_, i) => makeClip(FRESH, i)),
 ];
 

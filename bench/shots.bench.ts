@@ -1,7 +1,7 @@
 // npm run bench:shots [-- --errors] [--only tuning,validation,heldout] [--keep] [--clips DIR]
 // [--generate-only]:
 // shot-boundary precision, recall and F1 of our detector (src/ingest/shots) on a wider generated set
-// (bench/shot-set.clips.ts: 60 tuning, 15 validation and 18 fresh held-out clips; only the tuning
+// (bench/shot-set.clips.ts: 90 tuning, 15 validation and 18 fresh held-out clips; only the tuning
 // clips are ever looked at one by one), beside ffmpeg's scene score (select='gt(scene,T)', T = 0.3
 // as in the unit test, and 0.4 as in ffmpeg's documentation) on the same clips. A reported boundary
 // matches a true one when it lies inside its extent ±2 frames (a gradual one by the middle of its

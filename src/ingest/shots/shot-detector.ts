@@ -71,7 +71,6 @@ const CUT_RATIO = 2.5;
  * shot refreshes its grain, which moves the histogram as much but leaves the layout in place. */
 const QUIET_CUT_MIN = 0.1;
 const QUIET_CUT_MIN_LAYOUT = 0.05;
-const QUIET_CUT_RATIO = 4;
 /** a flash returns to within this share of the jump it made */
 const FLASH_RETURN = 0.35;
 /** lag (frames) of the drift that opens a gradual candidate: ~0.4 s, shorter than most transitions */
@@ -232,7 +231,7 @@ export class ShotDetector {
     const strong = this.hAt(p) >= CUT_MIN || this.qAt(p) >= CUT_MIN || this.mAt(p) >= CUT_MIN_LAYOUT;
     const quiet =
       !strong &&
-      this.isPeak(p, (i) => this.hAt(i), QUIET_CUT_MIN, QUIET_CUT_RATIO) &&
+      this.isPeak(p, (i) => this.hAt(i), QUIET_CUT_MIN) &&
       this.isPeak(p, (i) => this.mAt(i), QUIET_CUT_MIN_LAYOUT);
     if (!strong && !quiet) return false;
     // flashes first: a 1-2 frame flash is no isolated peak (its return is a jump next to it)
