@@ -1,14 +1,23 @@
-// A wider generated shot set for `npm run bench:shots`: 45 clips built differently from the test
+// A wider generated shot set for `npm run bench:shots`: clips built differently from the test
 // clips the detector was tuned on (test/fixtures/shot-clips.ts): shots are joined with ffmpeg's
-// `xfade` (dissolves, fades through black and white, wipes in 8 directions, iris and clock wipes,
-// slides) or `concat` (cuts), over many lavfi sources, at 24/25/30/50/60 fps, with per-clip noise
-// and compression levels, flashes, fast pans and zooms, and cuts between two similar noisy textures.
+// `xfade` (dissolves, fades through black and white, wipes in many directions, iris and clock
+// wipes, slides) or `concat` (cuts), over many lavfi sources, at 20 to 60 fps, with per-clip noise
+// and compression levels, flashes, fast pans, zooms and rotations, and cuts between two similar
+// noisy textures.
+//
+// Two recipes, three splits:
+//  - ORIGINAL (105 clips): of the first 45, every third clip (index % 3 === 2) is "validation" (it
+//    was the held-out third until its figure had been seen); the rest are "tuning", and so are
+//    clips 45 to 104, added as more tuning data after the fresh set was made.
+//  - FRESH (18 clips, "heldout"): other seeds, other sources and textures, other fps, CRF, noise,
+//    shot and transition lengths and transition variants, made before any further tuning. Never
+//    look at it, nor at the validation clips, while tuning: only their aggregate figures.
 //
 // Everything is drawn from a seeded PRNG, so the specs are the same on every run; the encode is
 // made reproducible too (`-threads 1` for libx264 and the filter graph; the `gradients` source gets
 // explicit start points and colours, as Debian's ffmpeg 5.1 ignores its seed for them).
-// Every third clip (index % 3 === 2) is held out: never look at it while tuning.
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { MediaBinaries } from "../src/media/ffmpeg/binaries.js";
@@ -31,7 +40,8 @@ export interface SetShot {
 
 export interface SetClip {
   name: string;
-  split: "tuning" | "heldout";
+  /** "validation" and "heldout" are never tuned on: only their aggregate figures are read */
+  split: "tuning" | "validation" | "heldout";
   fps: number;
   crf: number;
   noise: number;
@@ -124,79 +134,241 @@ function texture(rand: Rand, r: number): string {
   return `color=c=0x${c}:s=${W}x${H}:r=${r},format=gbrp,geq=r='p(X,Y)+40*sin(X/${f})*sin(Y/${f + 3})':g='p(X,Y)+40*sin(X/${f})*sin(Y/${f + 3})':b='p(X,Y)+40*sin(X/${f})*sin(Y/${f + 3})',format=yuv420p,noise=alls=${between(rand, 25, 45)}:allf=t+u`;
 }
 
-const GRADUAL: Array<{ name: string; kind: TruthKind; weight: number }> = [
-  { name: "fade", kind: "DISSOLVE", weight: 4 },
-  { name: "dissolve", kind: "DISSOLVE", weight: 1 },
-  { name: "fadeblack", kind: "FADE", weight: 2 },
-  { name: "fadewhite", kind: "FADE", weight: 2 },
-  { name: "fadegrays", kind: "DISSOLVE", weight: 1 },
-  { name: "wipeleft", kind: "WIPE", weight: 1 },
-  { name: "wiperight", kind: "WIPE", weight: 1 },
-  { name: "wipeup", kind: "WIPE", weight: 1 },
-  { name: "wipedown", kind: "WIPE", weight: 1 },
-  { name: "wipetl", kind: "WIPE", weight: 1 },
-  { name: "wipebr", kind: "WIPE", weight: 1 },
-  { name: "diagtr", kind: "WIPE", weight: 1 },
-  { name: "circleopen", kind: "WIPE", weight: 2 },
-  { name: "circleclose", kind: "WIPE", weight: 2 },
-  { name: "radial", kind: "WIPE", weight: 2 },
-  { name: "slideleft", kind: "WIPE", weight: 1 },
-  { name: "horzopen", kind: "WIPE", weight: 1 },
+/** the kind each xfade transition used here is scored as */
+const KIND: Record<string, TruthKind> = {
+  fade: "DISSOLVE",
+  dissolve: "DISSOLVE",
+  fadegrays: "DISSOLVE",
+  fadeblack: "FADE",
+  fadewhite: "FADE",
+};
+
+type Gradual = Array<{ name: string; weight: number }>;
+
+const GRADUAL: Gradual = [
+  { name: "fade", weight: 4 },
+  { name: "dissolve", weight: 1 },
+  { name: "fadeblack", weight: 2 },
+  { name: "fadewhite", weight: 2 },
+  { name: "fadegrays", weight: 1 },
+  { name: "wipeleft", weight: 1 },
+  { name: "wiperight", weight: 1 },
+  { name: "wipeup", weight: 1 },
+  { name: "wipedown", weight: 1 },
+  { name: "wipetl", weight: 1 },
+  { name: "wipebr", weight: 1 },
+  { name: "diagtr", weight: 1 },
+  { name: "circleopen", weight: 2 },
+  { name: "circleclose", weight: 2 },
+  { name: "radial", weight: 2 },
+  { name: "slideleft", weight: 1 },
+  { name: "horzopen", weight: 1 },
 ];
 
 export function truthKind(join: Join): TruthKind {
-  return join.kind === "cut" ? "CUT" : (GRADUAL.find((g) => g.name === join.name)?.kind ?? "WIPE");
+  return join.kind === "cut" ? "CUT" : (KIND[join.name] ?? "WIPE");
 }
 
-function pickGradual(rand: Rand, fps: number, slow: boolean): Join {
-  const total = GRADUAL.reduce((s, g) => s + g.weight, 0);
-  let x = rand() * total;
-  const g = GRADUAL.find((c) => (x -= c.weight) < 0) ?? GRADUAL[0]!;
-  // 0.4 to 1.2 s; slow dissolves 1.6 to 2.4 s
-  const seconds = slow ? 1.6 + rand() * 0.8 : 0.4 + rand() * 0.8;
-  return { kind: "xfade", name: slow ? "fade" : g.name, frames: Math.max(6, Math.round(seconds * fps)) };
-}
-
-const FPS = [24, 25, 30, 50, 60];
 const FLAVOURS = ["cuts", "gradual", "mixed", "motion", "textures", "slow"] as const;
+type Flavour = (typeof FLAVOURS)[number];
 
-function makeClip(index: number): SetClip {
-  const rand = mulberry32(0x5ee0 + index * 7919);
-  const fps = FPS[index % FPS.length]!;
-  const flavour = FLAVOURS[Math.floor(index / FPS.length) % FLAVOURS.length]!;
-  const names = Object.keys(SOURCES);
-  const motion = ["panTest", "panCells", "zoom", "zoomLife"];
+/** how one family of clips is drawn; every random choice is made in the same order for each */
+interface Recipe {
+  seed: (index: number) => number;
+  fps: (index: number) => number;
+  flavour: (index: number) => Flavour;
+  split: (index: number) => SetClip["split"];
+  name: (index: number, flavour: Flavour, fps: number) => string;
+  sources: Record<string, SourceMaker>;
+  motion: readonly string[];
+  texture: SourceMaker;
+  gradual: Gradual;
+  /** the transition a slow dissolve uses */
+  slow: (rand: Rand) => string;
+  /** [shortest, longest] seconds of a transition, of a slow dissolve, of a shot's solo part */
+  seconds: [number, number];
+  slowSeconds: [number, number];
+  shotSeconds: [number, number];
+  flashFrames: readonly number[];
+  crf: readonly number[];
+  noise: readonly number[];
+}
+
+function pickGradual(rand: Rand, recipe: Recipe, fps: number, slow: boolean): Join {
+  const total = recipe.gradual.reduce((s, g) => s + g.weight, 0);
+  let x = rand() * total;
+  const g = recipe.gradual.find((c) => (x -= c.weight) < 0) ?? recipe.gradual[0]!;
+  const [lo, hi] = slow ? recipe.slowSeconds : recipe.seconds;
+  const seconds = lo + rand() * (hi - lo);
+  return { kind: "xfade", name: slow ? recipe.slow(rand) : g.name, frames: Math.max(6, Math.round(seconds * fps)) };
+}
+
+function makeClip(recipe: Recipe, index: number): SetClip {
+  const rand = mulberry32(recipe.seed(index));
+  const fps = recipe.fps(index);
+  const flavour = recipe.flavour(index);
+  const names = Object.keys(recipe.sources);
   const count = between(rand, 4, 6);
   const shots: SetShot[] = [];
   const joins: Join[] = [];
+  const [shortest, longest] = recipe.shotSeconds;
   let previous = "";
   for (let i = 0; i < count; i++) {
     let name: string;
-    do name = flavour === "motion" && rand() < 0.6 ? pick(rand, motion) : pick(rand, names);
+    do name = flavour === "motion" && rand() < 0.6 ? pick(rand, recipe.motion) : pick(rand, names);
     while (name === previous);
     previous = name;
     const textured = flavour === "textures" && rand() < 0.7;
-    const source = textured ? texture(rand, fps) : SOURCES[name]!(rand, fps);
-    const frames = Math.round((1.2 + rand() * 1.2) * fps);
+    const source = textured ? recipe.texture(rand, fps) : recipe.sources[name]!(rand, fps);
+    const frames = Math.round((shortest + rand() * (longest - shortest)) * fps);
     const flashes: Array<[number, number]> = [];
-    if (rand() < 0.3) flashes.push([between(rand, 6, frames - 8), pick(rand, [1, 1, 2, 3])]);
+    if (rand() < 0.3) flashes.push([between(rand, 6, frames - 8), pick(rand, recipe.flashFrames)]);
     shots.push({ source, frames, flashes });
     if (i === count - 1) break;
     const cutShare = { cuts: 0.85, gradual: 0.1, mixed: 0.5, motion: 0.6, textures: 0.7, slow: 0.3 }[flavour];
-    joins.push(rand() < cutShare ? { kind: "cut" } : pickGradual(rand, fps, flavour === "slow" && rand() < 0.7));
+    joins.push(
+      rand() < cutShare ? { kind: "cut" } : pickGradual(rand, recipe, fps, flavour === "slow" && rand() < 0.7),
+    );
   }
   return {
-    name: `${String(index).padStart(2, "0")}-${flavour}-${fps}`,
-    split: index % 3 === 2 ? "heldout" : "tuning",
+    name: recipe.name(index, flavour, fps),
+    split: recipe.split(index),
     fps,
-    crf: pick(rand, [14, 20, 26, 32, 36]),
-    noise: pick(rand, [0, 0, 4, 8, 14]),
+    crf: pick(rand, recipe.crf),
+    noise: pick(rand, recipe.noise),
     shots,
     joins,
   };
 }
 
-export const SHOT_SET: SetClip[] = Array.from({ length: 45 }, (_, i) => makeClip(i));
+const FPS = [24, 25, 30, 50, 60];
+
+const ORIGINAL: Recipe = {
+  seed: (index) => 0x5ee0 + index * 7919,
+  fps: (index) => FPS[index % FPS.length]!,
+  flavour: (index) => FLAVOURS[Math.floor(index / FPS.length) % FLAVOURS.length]!,
+  // clips 45 to 104 were added to the tuning set after the fresh held-out set was made
+  split: (index) => (index < 45 && index % 3 === 2 ? "validation" : "tuning"),
+  name: (index, flavour, fps) => `${String(index).padStart(2, "0")}-${flavour}-${fps}`,
+  sources: SOURCES,
+  motion: ["panTest", "panCells", "zoom", "zoomLife"],
+  texture,
+  gradual: GRADUAL,
+  slow: () => "fade",
+  seconds: [0.4, 1.2],
+  slowSeconds: [1.6, 2.4],
+  shotSeconds: [1.2, 2.4],
+  flashFrames: [1, 1, 2, 3],
+  crf: [14, 20, 26, 32, 36],
+  noise: [0, 0, 4, 8, 14],
+};
+
+// ---- the fresh held-out recipe: nothing in it was looked at while tuning ----
+
+/** noisy textures of a blue-violet family, in stripes or checks: two of them cut together differ a little */
+function freshTexture(rand: Rand, r: number): string {
+  const base = between(rand, 60, 160);
+  const tint = between(rand, -20, 20);
+  const c = [base - tint, base - Math.abs(tint), base + tint].map((v) => v.toString(16).padStart(2, "0")).join("");
+  const f = between(rand, 4, 12);
+  const amp = between(rand, 25, 45);
+  const pattern = pick(rand, [`sin((X+Y)/${f})`, `sin(X/${f})*cos(Y/${f + 2})`, `sin(hypot(X,Y)/${f})`]);
+  const channel = `p(X,Y)+${amp}*${pattern}`;
+  return `color=c=0x${c}:s=${W}x${H}:r=${r},format=gbrp,geq=r='${channel}':g='${channel}':b='${channel}',format=yuv420p,noise=alls=${between(rand, 20, 50)}:allf=t+u`;
+}
+
+/** a large still picture of soft noise (clouds, stone), `scale` times the frame: blurred grey noise,
+ * its contrast raised again (the blur flattens it), then tinted */
+const clouds = (rand: Rand, r: number, scale: number) =>
+  `color=c=0x808080:s=${W * scale}x${H * scale}:r=${r},noise=alls=100:allf=u,gblur=sigma=${between(rand, 4, 8)},lutyuv=y='clip(128+(val-128)*${between(rand, 8, 14)},16,235)':u=${between(rand, 100, 156)}:v=${between(rand, 100, 156)}`;
+
+const FRESH_SOURCES: Record<string, SourceMaker> = {
+  sierpinski: (rand, r) =>
+    `sierpinski=s=${W}x${H}:r=${r}:seed=${between(rand, 1, 9999)}:jump=${between(rand, 20, 200)}:type=${pick(rand, ["carpet", "triangle"])}`,
+  spectrum: (rand, r) =>
+    `colorspectrum=s=${W * 2}x${H}:r=${r}:type=${pick(rand, ["black", "white", "all"])},scroll=h=${(0.002 + rand() * 0.01).toFixed(4)},crop=${W}:${H}:0:0`,
+  chart: (rand, r) =>
+    `colorchart=r=${r}:patch_size=${pick(rand, ["40x40", "48x48", "32x32"])}:preset=${pick(rand, ["reference", "skintones"])},scale=${W}:${H},rotate=a='${(0.04 + rand() * 0.08).toFixed(3)}*sin(t*2)':c=0x202020`,
+  yuvtest: (rand, r) => `yuvtestsrc=s=${W}x${H}:r=${r},hue=h='t*${between(rand, 10, 40)}'`,
+  hald: (rand, r) =>
+    `haldclutsrc=level=6:r=${r},scale=${W * 2}:${H * 2},crop=${W}:${H}:x='${W / 2}+${W / 2 - 10}*sin(t*${(0.8 + rand()).toFixed(2)})':y='${H / 2}+${H / 2 - 10}*cos(t)'`,
+  clouds: (rand, r) => `${clouds(rand, r, 1)},scroll=h=${(0.002 + rand() * 0.006).toFixed(4)}`,
+  wood: (rand, r) => {
+    const [x, y, f] = [between(rand, 0, W), between(rand, 0, H), between(rand, 3, 7)];
+    const ring = `sin(hypot(X-${x},Y-${y})/${f}+T*${between(rand, 1, 3)})`;
+    return `color=s=${W}x${H}:r=${r},format=gbrp,geq=r='140+60*${ring}':g='90+40*${ring}':b='50+20*${ring}'`;
+  },
+  bricks: (rand, r) =>
+    `color=c=${hex(rand)}:s=${W}x${H}:r=${r},drawgrid=w=${between(rand, 30, 50)}:h=${between(rand, 15, 25)}:t=3:c=0xd0d0c0@0.7,noise=alls=${between(rand, 10, 30)}:allf=t,scroll=h=${(0.002 + rand() * 0.004).toFixed(4)}`,
+  negTest: (rand, r) => `testsrc2=s=${W}x${H}:r=${r},negate,hue=s=${(0.2 + rand() * 0.6).toFixed(2)}`,
+  edges: (_, r) => `testsrc=s=${W}x${H}:r=${r},edgedetect=mode=colormix`,
+  mandelbrot: (rand, r) => {
+    const [x, y] = pick(rand, [
+      [-0.16, 1.0405],
+      [-0.7746806106269039, -0.1374168856037867],
+      [-1.7497591451303665, 0.0],
+    ] as const);
+    return `mandelbrot=s=${W}x${H}:r=${r}:maxiter=120:start_scale=${(0.8 + rand()).toFixed(2)}:end_scale=0.4:end_pts=30:start_x=${x}:start_y=${y}:outer=normalized_iteration_count,${MANDEL_WARMUP}`;
+  },
+  bigLife: (rand, r) =>
+    `life=s=${W / 8}x${H / 9}:r=${r}:seed=${between(rand, 1, 999)}:ratio=0.4:mold=8:life_color=${hex(rand)}:death_color=${hex(rand)}:mold_color=${hex(rand)},trim=start_frame=30,setpts=PTS-STARTPTS,scale=${W}:${H}:flags=neighbor`,
+  // fast pans over a cloud field, a fast zoom over a colour chart, a spin of a test card
+  panClouds: (rand, r) =>
+    `${clouds(rand, r, 3)},crop=${W}:${H}:x='${W}+${W - 4}*sin(t*${(1.5 + rand()).toFixed(2)})':y='${H}+${H - 4}*cos(t*1.3)'`,
+  zoomChart: (rand, r) =>
+    `colorchart=r=${r}:patch_size=64x64,scale=${W * 2}:${H * 2},zoompan=z='1.6+0.5*sin(in/${between(rand, 4, 8)})':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=${W}x${H}:fps=${r}`,
+  spinTest: (rand, r) => `testsrc2=s=${W * 2}x${H * 2}:r=${r},rotate=a='t*${(0.5 + rand()).toFixed(2)}',crop=${W}:${H}`,
+};
+
+const FRESH_GRADUAL: Gradual = [
+  { name: "fade", weight: 3 },
+  { name: "dissolve", weight: 1 },
+  { name: "fadegrays", weight: 1 },
+  { name: "fadeblack", weight: 2 },
+  { name: "fadewhite", weight: 2 },
+  { name: "wipetr", weight: 1 },
+  { name: "wipebl", weight: 1 },
+  { name: "wipeleft", weight: 1 },
+  { name: "wipedown", weight: 1 },
+  { name: "diagbl", weight: 1 },
+  { name: "diagtl", weight: 1 },
+  { name: "circleopen", weight: 1 },
+  { name: "circleclose", weight: 2 },
+  { name: "radial", weight: 1 },
+  { name: "slideright", weight: 1 },
+  { name: "slideup", weight: 1 },
+  { name: "vertopen", weight: 1 },
+  { name: "vertclose", weight: 1 },
+  { name: "horzclose", weight: 1 },
+  { name: "smoothleft", weight: 1 },
+  { name: "smoothdown", weight: 1 },
+];
+
+const FRESH_FPS = [20, 24, 25, 30, 48, 50, 60];
+
+const FRESH: Recipe = {
+  seed: (index) => 0xf2e5 + index * 104729,
+  fps: (index) => FRESH_FPS[(index * 3) % FRESH_FPS.length]!,
+  flavour: (index) => FLAVOURS[index % FLAVOURS.length]!,
+  split: () => "heldout",
+  name: (index, flavour, fps) => `f${String(index).padStart(2, "0")}-${flavour}-${fps}`,
+  sources: FRESH_SOURCES,
+  motion: ["panClouds", "zoomChart", "spinTest", "hald"],
+  texture: freshTexture,
+  gradual: FRESH_GRADUAL,
+  slow: (rand) => pick(rand, ["fade", "fade", "fadegrays"]),
+  seconds: [0.3, 1.3],
+  slowSeconds: [1.5, 2.6],
+  shotSeconds: [1.0, 2.6],
+  flashFrames: [1, 2, 3],
+  crf: [16, 22, 28, 31, 34],
+  noise: [0, 2, 6, 10, 18],
+};
+
+export const SHOT_SET: SetClip[] = [
+  ...Array.from({ length: 105 }, (_, i) => makeClip(ORIGINAL, i)),
+  ...Array.from({ length: 18 }, (_, i) => makeClip(FRESH, i)),
+];
 
 // ---- the filter graph ----
 
@@ -271,7 +443,13 @@ export function filterGraph(clip: SetClip): { graph: string; frameCount: number 
   return { graph: parts.join(";"), frameCount };
 }
 
-export async function generateSetClip(binaries: MediaBinaries, dir: string, clip: SetClip): Promise<GeneratedSetClip> {
+/** encodes the clip into `dir` (or, with `reuse`, keeps the file a previous run encoded there) */
+export async function generateSetClip(
+  binaries: MediaBinaries,
+  dir: string,
+  clip: SetClip,
+  reuse = false,
+): Promise<GeneratedSetClip> {
   const { truth, flashFrames } = layoutSet(clip);
   const { graph, frameCount } = filterGraph(clip);
   const file = path.join(dir, `${clip.name}.mkv`);
@@ -305,6 +483,6 @@ export async function generateSetClip(binaries: MediaBinaries, dir: string, clip
     "-y",
     file,
   ];
-  await run(binaries.ffmpeg, args, { maxBuffer: 1 << 24 });
+  if (!(reuse && existsSync(file))) await run(binaries.ffmpeg, args, { maxBuffer: 1 << 24 });
   return { clip, path: file, frameCount, truth, flashFrames };
 }

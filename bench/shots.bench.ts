@@ -1,12 +1,19 @@
-// npm run bench:shots [-- --errors] [--only tuning|heldout] [--keep]: shot-boundary precision, recall
-// and F1 of our detector (src/ingest/shots) on a wider generated set (bench/shot-set.clips.ts: 45
-// clips, 30 tuning, 15 held out and never tuned on), beside ffmpeg's scene score
-// (select='gt(scene,T)', T = 0.3 as in the unit test, and 0.4 as in ffmpeg's documentation) on the
-// same clips. A reported boundary matches a true one when it lies inside its extent ±2 frames (a
-// gradual one by the middle of its span), each true boundary matched at most once.
-// --errors prints each tuning clip's truth and what was found (never the held-out ones).
+// npm run bench:shots [-- --errors] [--only tuning,validation,heldout] [--keep] [--clips DIR]
+// [--generate-only]:
+// shot-boundary precision, recall and F1 of our detector (src/ingest/shots) on a wider generated set
+// (bench/shot-set.clips.ts: 90 tuning, 15 validation and 18 fresh held-out clips; only the tuning
+// clips are ever looked at one by one), beside ffmpeg's scene score (select='gt(scene,T)', T = 0.3
+// as in the unit test, and 0.4 as in ffmpeg's documentation) on the same clips. A reported boundary
+// matches a true one when it lies inside its extent ±2 frames (a gradual one by the middle of its
+// span), each true boundary matched at most once.
+// --errors prints each tuning clip's truth and what was found (never a validation or held-out one).
+// --clips DIR keeps the clips in DIR and reuses those already there (the specs are deterministic).
+// --no-ffmpeg leaves out ffmpeg's scene score (its rows then read 0).
+// --generate-only builds the selected clips and checks their frame counts, and scores nothing.
+// Speed: the detector's time per frame (features and decisions, decoding excluded) beside ffmpeg's
+// own scene-score pass over the same clips (decode included), timed in the same run.
 import { execFile, spawnSync } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -21,8 +28,18 @@ const run = promisify(execFile);
 const bins = resolveMediaBinaries();
 const argv = process.argv.slice(2);
 const showErrors = argv.includes("--errors");
-const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1] : undefined;
-const keep = argv.includes("--keep");
+const only = argv.includes("--only") ? argv[argv.indexOf("--only") + 1]!.split(",") : undefined;
+const clipDir = argv.includes("--clips") ? argv[argv.indexOf("--clips") + 1] : undefined;
+const keep = argv.includes("--keep") || clipDir !== undefined;
+const generateOnly = argv.includes("--generate-only");
+const withFfmpeg = !argv.includes("--no-ffmpeg");
+const SPLITS = ["tuning", "validation", "heldout"] as const;
+type Split = (typeof SPLITS)[number];
+const splits: readonly Split[] = SPLITS.filter((s) => !only || only.includes(s));
+if (only?.some((s) => !SPLITS.some((x) => x === s))) {
+  console.error(`--only takes a comma-separated list of ${SPLITS.join(", ")}`);
+  process.exit(2);
+}
 
 interface Count {
   tp: number;
@@ -118,33 +135,62 @@ const describeTruth = (t: SetTruth) => (t.name === "cut" ? `C${t.frame}` : `${t.
 const describeFound = (b: ShotBoundary) =>
   `${b.kind[0]}${b.startFrame !== undefined ? `${b.startFrame}-` : ""}${b.frame}`;
 
+const perSplit = <T>(make: () => T): Record<Split, T> => ({ tuning: make(), validation: make(), heldout: make() });
+
+/** builds the clips, then only checks that each has the frames its layout says */
+function checkGenerated(clips: GeneratedSetClip[]): void {
+  let bad = 0;
+  for (const g of clips) {
+    const res = spawnSync(
+      bins.ffprobe,
+      ["-v", "error", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", g.path],
+      { encoding: "utf8" },
+    );
+    const frames = Number(res.stdout.trim());
+    if (frames !== g.frameCount) bad++;
+    console.log(
+      `${g.clip.name.padEnd(18)} ${g.clip.split.padEnd(10)} ${frames} frames${frames === g.frameCount ? "" : ` (expected ${g.frameCount})`}`,
+    );
+  }
+  console.log(`${clips.length} clips generated, ${bad} with the wrong frame count`);
+}
+
 async function main(): Promise<void> {
-  const dir = await mkdtemp(path.join(tmpdir(), "cinerag-bench-shots-"));
-  const specs = SHOT_SET.filter((c) => !only || c.split === only);
+  const dir = clipDir ?? (await mkdtemp(path.join(tmpdir(), "cinerag-bench-shots-")));
+  if (clipDir) await mkdir(clipDir, { recursive: true });
+  const specs = SHOT_SET.filter((c) => splits.includes(c.split));
   const t0 = performance.now();
-  const clips: GeneratedSetClip[] = await mapInParallel(specs, 2, (spec) => generateSetClip(bins, dir, spec));
+  const clips: GeneratedSetClip[] = await mapInParallel(specs, 2, (spec) =>
+    generateSetClip(bins, dir, spec, clipDir !== undefined),
+  );
   const genS = (performance.now() - t0) / 1000;
-  const ours = { tuning: zero(), heldout: zero() };
-  const scene3 = { tuning: zero(), heldout: zero() };
-  const scene4 = { tuning: zero(), heldout: zero() };
+  if (generateOnly) {
+    checkGenerated(clips);
+    return finish(dir);
+  }
+  const ours = perSplit(zero);
+  const scene3 = perSplit(zero);
+  const scene4 = perSplit(zero);
   const byName = new Map<string, Count>();
   /** recall on hard cuts alone: [ours, scene > 0.3, scene > 0.4] found, of `cuts` */
-  const cutHits = { tuning: [0, 0, 0], heldout: [0, 0, 0] };
-  const cuts = { tuning: 0, heldout: 0 };
+  const cutHits = perSplit(() => [0, 0, 0]);
+  const cuts = perSplit(() => 0);
   const cutsFound = (truth: SetTruth[], missed: SetTruth[]) =>
     truth.filter((t) => t.kind === "CUT" && !missed.includes(t)).length;
   const flashHits: string[] = [];
   let frameTotal = 0;
   let ms = 0;
+  let sceneMs = 0;
   for (const g of clips) {
+    const split = g.clip.split;
     const d = await detect(g);
     if (d.frames !== g.frameCount)
       console.log(`! ${g.clip.name}: decoded ${d.frames} frames, expected ${g.frameCount}`);
     frameTotal += d.frames;
     ms += d.ms;
     const s = score(g.truth, d.found.map(position));
-    addTo(ours[g.clip.split], s);
-    for (const t of g.clip.split === "tuning" ? g.truth : []) {
+    addTo(ours[split], s);
+    for (const t of split === "tuning" ? g.truth : []) {
       const c = byName.get(t.name) ?? zero();
       if (s.missed.includes(t)) c.fn++;
       else c.tp++;
@@ -152,16 +198,18 @@ async function main(): Promise<void> {
     }
     for (const b of d.found)
       if (g.flashFrames.some((f) => Math.abs(f - position(b)) <= 3))
-        flashHits.push(g.clip.split === "tuning" ? `${g.clip.name}:${describeFound(b)}` : "(held out)");
-    const scores = await sceneScores(g.path);
+        flashHits.push(split === "tuning" ? `${g.clip.name}:${describeFound(b)}` : `(${split})`);
+    const t1 = performance.now();
+    const scores = withFfmpeg ? await sceneScores(g.path) : new Map<number, number>();
+    sceneMs += performance.now() - t1;
     const above = (t: number) => [...scores].filter(([, v]) => v > t).map(([f]) => f);
     const [s3, s4] = [score(g.truth, above(0.3)), score(g.truth, above(0.4))];
-    addTo(scene3[g.clip.split], s3);
-    addTo(scene4[g.clip.split], s4);
-    cuts[g.clip.split] += g.truth.filter((t) => t.kind === "CUT").length;
-    [s, s3, s4].forEach((x, k) => (cutHits[g.clip.split][k]! += cutsFound(g.truth, x.missed)));
-    const line = `${g.clip.name.padEnd(16)} crf ${g.clip.crf} noise ${String(g.clip.noise).padEnd(2)} ${g.clip.split.padEnd(7)} F1=${f1(s).toFixed(2)}`;
-    if (showErrors && g.clip.split === "tuning")
+    addTo(scene3[split], s3);
+    addTo(scene4[split], s4);
+    cuts[split] += g.truth.filter((t) => t.kind === "CUT").length;
+    [s, s3, s4].forEach((x, k) => (cutHits[split][k]! += cutsFound(g.truth, x.missed)));
+    const line = `${g.clip.name.padEnd(16)} crf ${g.clip.crf} noise ${String(g.clip.noise).padEnd(2)} ${split.padEnd(7)} F1=${f1(s).toFixed(2)}`;
+    if (showErrors && split === "tuning")
       console.log(
         `${line}\n    truth ${g.truth.map(describeTruth).join(" ")}\n    found ${d.found.map(describeFound).join(" ")}` +
           (s.missed.length || s.spurious.length
@@ -169,25 +217,25 @@ async function main(): Promise<void> {
             : ""),
       );
   }
-  const truths = (split: string) => clips.filter((c) => c.clip.split === split).reduce((n, c) => n + c.truth.length, 0);
+  const inSplit = (split: Split) => clips.filter((c) => c.clip.split === split);
+  const truths = (split: Split) => inSplit(split).reduce((n, c) => n + c.truth.length, 0);
   const out = [
-    `shot set: ${clips.length} clips (${clips.filter((c) => c.clip.split === "tuning").length} tuning, ${clips.filter((c) => c.clip.split === "heldout").length} held out), ${frameTotal} frames, generated in ${genS.toFixed(1)} s`,
-    `boundaries: tuning ${truths("tuning")}, held out ${truths("heldout")}`,
+    `shot set: ${clips.length} clips (${splits.map((s) => `${inSplit(s).length} ${s}`).join(", ")}), ${frameTotal} frames, generated in ${genS.toFixed(1)} s`,
+    `boundaries: ${splits.map((s) => `${s} ${truths(s)}`).join(", ")}`,
   ];
-  for (const split of ["tuning", "heldout"] as const) {
-    if (only && only !== split) continue;
+  for (const split of splits) {
     out.push(
-      `${split.padEnd(8)} cinerag            ${fmt(ours[split])}`,
-      `${split.padEnd(8)} ffmpeg scene>0.3   ${fmt(scene3[split])}`,
-      `${split.padEnd(8)} ffmpeg scene>0.4   ${fmt(scene4[split])}`,
-      `${split.padEnd(8)} recall on hard cuts alone (${cuts[split]}): ` +
+      `${split.padEnd(10)} cinerag            ${fmt(ours[split])}`,
+      `${split.padEnd(10)} ffmpeg scene>0.3   ${fmt(scene3[split])}`,
+      `${split.padEnd(10)} ffmpeg scene>0.4   ${fmt(scene4[split])}`,
+      `${split.padEnd(10)} recall on hard cuts alone (${cuts[split]}): ` +
         ["cinerag", "ffmpeg >0.3", "ffmpeg >0.4"]
           .map((who, k) => `${who} ${(cutHits[split][k]! / Math.max(1, cuts[split])).toFixed(3)}`)
           .join(", "),
     );
   }
   if (showErrors) {
-    // recall per transition, like the rows above, for the tuning clips only: the held-out ones stay unseen
+    // recall per transition, like the rows above, for the tuning clips only: the others stay unseen
     out.push("tuning recall by transition:");
     out.push(
       "  " +
@@ -197,13 +245,21 @@ async function main(): Promise<void> {
           .join(", "),
     );
   }
+  const perFrame = ms / Math.max(1, frameTotal);
+  const scenePerFrame = sceneMs / Math.max(1, frameTotal);
   out.push(
     `boundaries reported at a flash: ${flashHits.length}${flashHits.length ? ` (${flashHits.join(" ")})` : ""}`,
-    `detector ${(ms / Math.max(1, frameTotal)).toFixed(3)} ms/frame; load average ${loadavg()
+    `detector ${perFrame.toFixed(3)} ms/frame (${Math.round(1000 / Math.max(1e-9, perFrame))} frames/s), ` +
+      `ffmpeg's scene pass ${scenePerFrame.toFixed(3)} ms/frame with its decode: ratio ${(perFrame / Math.max(1e-9, scenePerFrame)).toFixed(2)}`,
+    `load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}`,
   );
   console.log(out.join("\n"));
+  await finish(dir);
+}
+
+async function finish(dir: string): Promise<void> {
   if (keep) console.log(`clips kept in ${dir}`);
   else await rm(dir, { recursive: true, force: true });
 }

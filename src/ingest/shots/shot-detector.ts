@@ -6,7 +6,7 @@
 // the thumbnail distance with and without camera-motion compensation (best global shift/zoom).
 //
 // Decisions are taken LOOKAHEAD frames behind the newest frame, over a ring of the last RING
-// frames' features: memory is fixed whatever the clip length (~128 x 5.5 KB).
+// frames' features: memory is fixed whatever the clip length (~256 x 5.5 KB).
 //
 //  CUT   the colour histogram jumps between two frames (≥ CUT_MIN of its mass moves: within a shot
 //        even fast motion moves far less) AND the jump stands out from the frame-to-frame changes
@@ -25,6 +25,7 @@
 //        are not lined up by a global shift (camera pan), and the classifier recognises an edit
 //        (transition.classifier.ts: fade, wipe, blend; rejects same-layout lighting changes and
 //        zooms). Candidates longer than MAX_LEN (not counting black frames) are motion: dropped.
+//        These lags are frames at 24-30 fps and twice as many at 48-60 fps (PACE_FPS).
 //        A reported transition is held for a moment: a slow dissolve whose change pauses closes
 //        early, and a candidate resuming right after it (≤ MERGE_GAP) is merged into it.
 //  BLACK (dark and flat frames, `isDark`): how the picture gets into and out of black decides.
@@ -64,6 +65,12 @@ const CUT_MIN = 0.3;
 const CUT_MIN_LAYOUT = 0.15;
 /** a cut's change must be this many times its neighbours' (isolated peak) */
 const CUT_RATIO = 2.5;
+/** a smaller jump is a cut too when colours and layout both jump, each standing out from a calm
+ * neighbourhood: two similar noisy textures cut together move a fifth of the histogram and a tenth
+ * of the luma at once. Colours alone are not enough: the keyframe of a heavily compressed noisy
+ * shot refreshes its grain, which moves the histogram as much but leaves the layout in place. */
+const QUIET_CUT_MIN = 0.1;
+const QUIET_CUT_MIN_LAYOUT = 0.05;
 /** a flash returns to within this share of the jump it made */
 const FLASH_RETURN = 0.35;
 /** lag (frames) of the drift that opens a gradual candidate: ~0.4 s, shorter than most transitions */
@@ -79,7 +86,10 @@ const STABLE_MAX = 0.08;
 const NET_MIN = 0.3;
 /** longest gradual transition (frames): longer changes are motion */
 const MAX_LEN = 75;
-const RING = 128;
+/** the lags above are frames at 24-30 fps; at 48-60 fps (PACE_FPS multiples) each is that many
+ * times longer, so that a transition is judged over the same time whatever the frame rate */
+const PACE_FPS = 25;
+const RING = 256;
 /** no gradual transition starts within this many frames of a boundary (and the new shot needs a reference) */
 const MIN_SHOT = 6;
 /** growth of the net change over STABLE_LAG frames still counted as stable */
@@ -91,6 +101,8 @@ const MOTION_SHARE = 0.6;
 const MERGE_GAP = 8;
 /** …or within this many seconds (MERGE_GAP at 24-25 fps): at 50-60 fps the pause spans more frames */
 const MERGE_SECONDS = 0.34;
+/** least fall of the mean luma per frame inside a fade-out (a 0.5 grey fading over 2 s at 60 fps: 0.004) */
+const DARKENING_STEP = 0.001;
 /** black lasting this long (seconds) after a fade-out is a shot of its own, not the middle of a fade */
 const BLACK_SHOT = 2;
 /** the shortest final shot a boundary may leave at the end of the clip */
@@ -140,17 +152,22 @@ export class ShotDetector {
   private shotStart = 0;
   /** no gradual comparison reaches back past a flash either */
   private barrier = 0;
+  /** no gradual candidate's reference (unless black) before this frame: a new shot settles first */
+  private settled = 0;
   /** the last flash seen, [first frame, first frame after it] */
   private flash: [number, number] = [-1, -1];
   private candidate?: Candidate;
   /** exponential average of the short-lag histogram change inside the current shot */
   private motionLevel = 0;
   private pending?: Pending;
+  /** GAP, STABLE_LAG, STABLE_RUN and MAX_LEN at this clip's frame rate (see PACE_FPS) */
+  private lag = { gap: GAP, stable: STABLE_LAG, run: STABLE_RUN, maxLen: MAX_LEN };
 
   push(frame: Frame): ShotBoundary[] {
     const i = this.count++;
     const f = this.extractor.extract(frame, this.at(i));
     const prev = i > 0 ? this.at(i - 1) : undefined;
+    if (i === 1) this.setPace(f.time - prev!.time);
     this.h1[i % RING] = prev ? histogramDistance(prev, f) : 0;
     this.m1[i % RING] = prev ? cameraDistance(prev.thumb, f.thumb) : 0;
     this.m0[i % RING] = prev ? thumbDistance(prev, f) : 0;
@@ -172,6 +189,12 @@ export class ShotDetector {
     return out.filter((b) => b.frame <= lastFrame - MIN_TAIL + 1);
   }
 
+  /** from the first frame interval: 1 up to ~37 fps, 2 at 38-62 fps, … */
+  private setPace(frameDuration: number): void {
+    const pace = frameDuration > 0 ? Math.max(1, Math.round(1 / (frameDuration * PACE_FPS))) : 1;
+    this.lag = { gap: GAP * pace, stable: STABLE_LAG * pace, run: STABLE_RUN * pace, maxLen: MAX_LEN * pace };
+  }
+
   private at(i: number): FrameFeatures {
     return this.ring[i % RING]!;
   }
@@ -191,7 +214,7 @@ export class ShotDetector {
   // ---- one decision step ----
 
   private step(p: number, out: ShotBoundary[]): void {
-    if (this.pending && !this.candidate && p >= this.pending.releaseAt) this.release(out);
+    if (this.pending && !this.candidate && this.mayRelease(this.pending, p)) this.release(out);
     if (p > 0 && this.isCut(p)) {
       this.release(out);
       this.onCut(p, out);
@@ -205,7 +228,12 @@ export class ShotDetector {
   // ---- cuts ----
 
   private isCut(p: number): boolean {
-    if (this.hAt(p) < CUT_MIN && this.qAt(p) < CUT_MIN && this.mAt(p) < CUT_MIN_LAYOUT) return false;
+    const strong = this.hAt(p) >= CUT_MIN || this.qAt(p) >= CUT_MIN || this.mAt(p) >= CUT_MIN_LAYOUT;
+    const quiet =
+      !strong &&
+      this.isPeak(p, (i) => this.hAt(i), QUIET_CUT_MIN) &&
+      this.isPeak(p, (i) => this.mAt(i), QUIET_CUT_MIN_LAYOUT);
+    if (!strong && !quiet) return false;
     // flashes first: a 1-2 frame flash is no isolated peak (its return is a jump next to it)
     const flashEnd = this.flashEnd(p);
     if (flashEnd !== undefined) {
@@ -216,18 +244,19 @@ export class ShotDetector {
       return false;
     }
     return (
+      quiet ||
       this.isPeak(p, (i) => this.hAt(i), CUT_MIN) ||
       this.isPeak(p, (i) => this.qAt(i), CUT_MIN) ||
       this.isPeak(p, (i) => this.mAt(i), CUT_MIN_LAYOUT)
     );
   }
 
-  /** value(p) above `floor` and CUT_RATIO times above its two neighbours on each side */
-  private isPeak(p: number, value: (i: number) => number, floor: number): boolean {
+  /** value(p) above `floor` and `ratio` times above its two neighbours on each side */
+  private isPeak(p: number, value: (i: number) => number, floor: number, ratio = CUT_RATIO): boolean {
     const v = value(p);
     if (v < floor) return false;
     const around = Math.max(value(p - 2), value(p - 1), value(p + 1), value(p + 2));
-    return v >= CUT_RATIO * around + 0.02;
+    return v >= ratio * around + 0.02;
   }
 
   /**
@@ -279,6 +308,10 @@ export class ShotDetector {
     });
     this.candidate = undefined;
     this.startShot(p);
+    // a gradual candidate's reference lies at least a gap into the new shot: until then the shot's
+    // own motion is unmeasured, and a shot that moves steadily from its first frame (a drifting
+    // pattern) would look like a dissolve starting at the cut
+    this.settled = p + this.lag.gap;
   }
 
   private startShot(p: number): void {
@@ -290,15 +323,15 @@ export class ShotDetector {
   // ---- gradual transitions ----
 
   private updateMotionLevel(p: number): void {
-    if (this.candidate || p - STABLE_LAG < this.shotStart) return;
-    const d = histogramDistance(this.at(p - STABLE_LAG), this.at(p));
+    if (this.candidate || p - this.lag.stable < this.shotStart) return;
+    const d = histogramDistance(this.at(p - this.lag.stable), this.at(p));
     this.motionLevel = this.motionLevel === 0 ? d : 0.9 * this.motionLevel + 0.1 * d;
   }
 
   private maybeOpen(p: number): void {
     if (p - this.shotStart < MIN_SHOT) return;
-    const ref = Math.max(this.barrier, p - GAP);
-    if (ref >= p) return;
+    const ref = Math.max(this.barrier, p - this.lag.gap);
+    if (ref >= p || (ref < this.settled && !isDark(this.at(ref)))) return;
     const continues = this.pending;
     if (isDark(this.at(p)) && !isDark(this.at(ref))) {
       this.candidate = { ref, stableRun: 0, sawDark: true, continues };
@@ -318,7 +351,10 @@ export class ShotDetector {
       c.stableRun = 0;
       if (!c.dark) {
         // the fade-out reached black: where it began is found now, while its frames are in the ring
-        const start = this.changeStart(c.ref, p, histogramDistance(this.at(c.ref), f));
+        const start = Math.max(
+          this.changeStart(c.ref, p, histogramDistance(this.at(c.ref), f)),
+          this.darkeningStart(c.ref, p),
+        );
         c.dark = { first: stamp(f), start, startStamp: stamp(this.at(start)), frames: 0 };
       }
       c.dark.frames++;
@@ -333,13 +369,13 @@ export class ShotDetector {
       }
       return;
     }
-    if (p - c.ref - (c.dark?.frames ?? 0) > MAX_LEN) {
+    if (p - c.ref - (c.dark?.frames ?? 0) > this.lag.maxLen) {
       this.candidate = undefined;
       this.release(out);
       return;
     }
     c.stableRun = this.isStill(c, p) ? c.stableRun + 1 : 0;
-    if (c.stableRun >= STABLE_RUN) this.closeGradual(c, p - STABLE_RUN - STABLE_LAG + 2, out);
+    if (c.stableRun >= this.lag.run) this.closeGradual(c, p - this.lag.run - this.lag.stable + 2, out);
   }
 
   /**
@@ -349,7 +385,7 @@ export class ShotDetector {
    */
   private isStill(c: Candidate, p: number): boolean {
     const f = this.at(p);
-    const back = this.at(p - STABLE_LAG);
+    const back = this.at(p - this.lag.stable);
     if (histogramDistance(back, f) >= Math.max(STABLE_MAX, 2 * this.motionLevel)) return false;
     const a = this.at(c.ref);
     return histogramDistance(a, f) - histogramDistance(a, back) < NET_GROWTH;
@@ -429,9 +465,20 @@ export class ShotDetector {
     };
     this.startShot(last);
     // the frames judged stable after B are the new shot's first reference
-    this.barrier = Math.min(this.count - 1, last + STABLE_RUN + STABLE_LAG - 2);
+    this.barrier = Math.min(this.count - 1, last + this.lag.run + this.lag.stable - 2);
     this.release(out);
-    this.pending = { boundary, kind, last, ref, start, startStamp: s, releaseAt: last + MIN_SHOT + GAP };
+    this.pending = { boundary, kind, last, ref, start, startStamp: s, releaseAt: last + MIN_SHOT + this.lag.gap };
+  }
+
+  /**
+   * No candidate opening at `p` or later can be the pending transition's second half: its change
+   * starts after p - GAP, later than MERGE_GAP frames and MERGE_SECONDS after the pending one (at
+   * 50-60 fps the seconds are the longer wait).
+   */
+  private mayRelease(pending: Pending, p: number): boolean {
+    if (p < pending.releaseAt) return false;
+    const gap = this.lag.gap;
+    return p - gap < this.shotStart || this.at(p - gap).time - pending.boundary.time > MERGE_SECONDS;
   }
 
   private release(out: ShotBoundary[]): void {
@@ -453,6 +500,17 @@ export class ShotDetector {
       plain += this.m0[i % RING]!;
     }
     return shifted < MOTION_SHARE * plain;
+  }
+
+  /**
+   * The first frame of the steady darkening that ends in black frame `dark`: a fade-out lowers the
+   * mean luma every frame. The histogram alone dates a fade-out from a moving shot (a pan) to where
+   * the candidate opened, long before the fade began.
+   */
+  private darkeningStart(ref: number, dark: number): number {
+    let i = dark;
+    while (i - 1 > ref && this.at(i - 1).mean > this.at(i).mean + DARKENING_STEP) i--;
+    return i;
   }
 
   /** the first frame whose histogram has moved a fifth of the net change away from A */
