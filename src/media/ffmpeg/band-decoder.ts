@@ -23,18 +23,33 @@ export function bandCrop(video: { width: number; height: number }, band: number)
   return { height, y: Math.max(0, video.height - height) };
 }
 
-export function decodeBand(
+/** The band's geometry: its output size and the crop of the source that it is scaled from. */
+export interface BandGeometry {
+  size: { width: number; height: number };
+  crop: { height: number; y: number };
+}
+
+export function bandGeometry(video: { width: number; height: number }, width: number, share: number): BandGeometry {
+  if (!(share > 0 && share <= 1)) throw new AppError("BAD_INPUT", `bad band ${share}`);
+  return { size: bandSize(video, width, share), crop: bandCrop(video, share) };
+}
+
+/** The band's filter chain: its crop, scaled, grey, with showinfo for the times (both decoders use it). */
+export function bandFilter(band: BandGeometry): string {
+  return `crop=iw:${band.crop.height}:0:${band.crop.y},scale=${band.size.width}:${band.size.height}:flags=area,format=gray,showinfo`;
+}
+
+export async function decodeBand(
   binaries: MediaBinaries,
   probe: Pick<ProbeResult, "path" | "startTime" | "video">,
   opts: BandDecodeOptions & { timeoutMs?: number },
 ): Promise<void> {
   const input = localPath(probe.path, "decoded");
-  if (!(opts.band > 0 && opts.band <= 1)) return Promise.reject(new AppError("BAD_INPUT", `bad band ${opts.band}`));
-  const size = bandSize(probe.video, opts.width, opts.band);
+  const geometry = bandGeometry(probe.video, opts.width, opts.band); // async: a bad band is a rejection
+  const size = geometry.size;
   const frameBytes = size.width * size.height;
   const origin = Number.isFinite(probe.startTime) ? probe.startTime : 0;
-  const crop = bandCrop(probe.video, opts.band);
-  const filter = `crop=iw:${crop.height}:0:${crop.y},scale=${size.width}:${size.height}:flags=area,format=gray,showinfo`;
+  const filter = bandFilter(geometry);
   const args = ["-nostdin", "-hide_banner", "-nostats", "-copyts", "-i", input, "-map", `0:${probe.video.streamIndex}`];
   args.push("-an", "-sn", "-dn", "-vf", filter, "-vsync", "0", "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1");
   const run = {

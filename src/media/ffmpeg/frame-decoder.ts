@@ -22,7 +22,7 @@ import type { BandFrame, DecodeOptions, Frame, ProbeResult } from "../media.port
 import type { MediaBinaries } from "./binaries.js";
 import { AppError } from "../../errors/app-error.js";
 import { localPath } from "./input-path.js";
-import { bandCrop, bandSize } from "./band-decoder.js";
+import { bandFilter, bandGeometry, type BandGeometry } from "./band-decoder.js";
 import { frameReader, lineReader } from "./ffmpeg-child.js";
 
 export type DecodeInput = Pick<ProbeResult, "path" | "startTime" | "video">;
@@ -86,17 +86,6 @@ export function ffmpegArgs(streamIndex: number, size: { width: number; height: n
   };
 }
 
-/** The band's geometry: its output size and the crop of the source that it is scaled from. */
-export interface BandGeometry {
-  size: { width: number; height: number };
-  crop: { height: number; y: number };
-}
-
-export function bandGeometry(video: DecodeInput["video"], width: number, share: number): BandGeometry {
-  if (!(share > 0 && share <= 1)) throw new FrameDecodeError("BAD_INPUT", `bad band ${share}`);
-  return { size: bandSize(video, width, share), crop: bandCrop(video, share) };
-}
-
 /**
  * Frames and band from one decode: `split` feeds the frame chain (as in ffmpegArgs, to stdout) and the band
  * chain (as in band-decoder.ts, to fd 3). The filters' order fixes their `Parsed_showinfo_<n>` names.
@@ -105,7 +94,7 @@ export function splitFfmpegArgs(streamIndex: number, size: { width: number; heig
   const graph =
     `[0:${streamIndex}]split=2[f][b];` +
     `[f]scale=${size.width}:${size.height}:flags=area,showinfo[fo];` +
-    `[b]crop=iw:${band.crop.height}:0:${band.crop.y},scale=${band.size.width}:${band.size.height}:flags=area,format=gray,showinfo[bo]`;
+    `[b]${bandFilter(band)}[bo]`;
   const raw = (pixFmt: string, pipe: string) => ["-vsync", "0", "-pix_fmt", pixFmt, "-f", "rawvideo", pipe];
   return {
     input: ["-nostdin", "-hide_banner", "-nostats", "-loglevel", "info", "-copyts"],
