@@ -33,7 +33,7 @@ import { createSceneIndex, createSearchModule, type SearchModule } from "./searc
 import { ModelRegistry } from "./models/model-registry.js";
 import { Enricher } from "./ingest/enrich/enricher.js";
 import { AsrStage } from "./ingest/enrich/asr.stage.js";
-import { PpOcrEngine } from "./ocr/ppocr.engine.js";
+import { WorkerOcrEngine } from "./ocr/worker.ocr-engine.js";
 import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
 import { createAnalysisModule, type AnalysisModule } from "./analysis/analysis.module.js";
 import "./analysis/analysis.context.js";
@@ -135,6 +135,8 @@ export async function createApp(
       () => models.resolve("caption").id,
     ),
   });
+  // off the main thread: burned-in text is read while the frame pass decodes (src/ocr/worker.ocr-engine.ts)
+  const ocrEngine = config.ocr.enabled ? new WorkerOcrEngine({ threads: config.ocr.threads }) : undefined;
   const ingest = new IngestService({
     media,
     clips,
@@ -145,9 +147,9 @@ export async function createApp(
     maxSceneSeconds: config.scenes.maxSceneSeconds,
     subtitleLimits: config.subtitles,
     leases: new IngestLeases(leases),
-    ocr: config.ocr.enabled
+    ocr: ocrEngine
       ? {
-          engine: new PpOcrEngine({ threads: config.ocr.threads }),
+          engine: ocrEngine,
           confidenceFloor: config.ocr.confidenceFloor,
           burnedIn: config.ocr.burnedIn,
         }
@@ -234,6 +236,7 @@ export async function createApp(
       await jobs.stop();
       await search.close();
       await models.dispose();
+      await ocrEngine?.close();
       events.close();
       await prisma.$disconnect();
     },

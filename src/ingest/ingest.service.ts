@@ -151,7 +151,7 @@ export class IngestService {
       if (this.deps.ocr) tracks = await this.ocr(clip.id, probe, tracks, request, report);
       // burned-in text is looked for in the frame pass's own decode (one decode of the clip for both)
       const burned = this.burnedInWanted(tracks);
-      const band = burned ? await this.bandToCollect(clip.id, probe, report) : undefined;
+      const band = burned ? await this.bandToCollect(clip.id, probe, request, report) : undefined;
       const frames = await this.frames(clip.id, probe, request, report, band);
       if (burned) tracks = await this.burnedIn(clip.id, probe, tracks, request, report, band);
       if (this.deps.asr && !tracks.some((t) => !t.skipped && t.cues.length > 0)) {
@@ -264,10 +264,14 @@ export class IngestService {
   private async bandToCollect(
     clipId: string,
     probe: ProbeResult,
+    request: IngestRequest,
     report: (s: IngestStage, p: number, m?: string) => void,
   ): Promise<BandCollection | undefined> {
     if (!(await burnedInPending(this.checkpoints(clipId)))) return undefined;
-    return new BandCollection(probe, (p, m) => report("ocr", p, m));
+    return new BandCollection(probe, this.deps.ocr!, {
+      signal: request.signal,
+      onProgress: (p, m) => report("ocr", p, m),
+    });
   }
 
   /** The burned-in track read from the band the frame pass collected (or from a decode of its own). */

@@ -19,7 +19,7 @@ import {
 import path from "node:path";
 import type { OcrEngine } from "../ocr/ocr.port.js";
 import { readBitmapEvents } from "../ocr/image-subtitles.reader.js";
-import { BAND_SHARE, BAND_WIDTH, BandRuns, readRuns } from "../ocr/burned-in.reader.js";
+import { BAND_SHARE, BAND_WIDTH, BandRuns, readRuns, RunReader } from "../ocr/burned-in.reader.js";
 
 /** How subtitle files are read: the limits, and where from (the media roots for API requests). */
 export interface SubtitleReading {
@@ -237,11 +237,24 @@ const BURNED_IN_CHECKPOINT = "ocr:burned-in";
  * `collected` says whether that decode ran to its end (a checkpointed frame pass does not decode at all).
  */
 export class BandCollection {
-  readonly runs = new BandRuns();
+  /** reads each run worth reading as soon as it closes, so the OCR runs during the decode */
+  readonly reader: RunReader;
+  readonly runs: BandRuns;
   collected = false;
   readonly band: NonNullable<DecodeOptions["band"]>;
 
-  constructor(probe: ProbeResult, onProgress?: (percent: number, message: string) => void) {
+  constructor(
+    probe: ProbeResult,
+    ocr: SubtitleOcr,
+    opts: { signal?: AbortSignal; onProgress?: (percent: number, message: string) => void } = {},
+  ) {
+    const { onProgress } = opts;
+    this.reader = new RunReader(ocr.engine, {
+      language: undefined,
+      confidenceFloor: ocr.confidenceFloor,
+      signal: opts.signal,
+    });
+    this.runs = new BandRuns(this.reader.offer);
     let lastReport = 0;
     this.band = {
       width: BAND_WIDTH,
@@ -278,18 +291,18 @@ export async function burnedInTrack(
 ): Promise<TrackRecord | undefined> {
   const saved = await checkpoints.get<{ track: TrackRecord | null }>(BURNED_IN_CHECKPOINT);
   if (saved) return saved.track ? { ...saved.track, index } : undefined;
-  let runs: BandRuns;
-  if (collection?.collected) runs = collection.runs;
+  let band: BandCollection;
+  if (collection?.collected) band = collection;
   else {
     if (!media.decodeBand) return undefined;
-    const own = new BandCollection(probe, opts.onProgress);
-    await media.decodeBand(probe, { ...own.band, signal: opts.signal });
-    runs = own.runs;
+    band = new BandCollection(probe, ocr, opts);
+    await media.decodeBand(probe, { ...band.band, signal: opts.signal });
   }
-  const read = await readRuns(ocr.engine, runs.finish(probe.duration), {
+  const read = await readRuns(ocr.engine, band.runs.finish(probe.duration), {
     language: undefined,
     confidenceFloor: ocr.confidenceFloor,
     signal: opts.signal,
+    reader: band.reader,
   });
   // two lines read at least: one stray read (a caption, a sign) is not a subtitle track
   const track: TrackRecord | null =

@@ -137,11 +137,16 @@ export function textFill(image: GreyImage): GreyImage {
   return { width: w, height: h, data };
 }
 
-/** Collects runs of stable band text from frames in order; call `push` per frame, then `finish`. */
+/**
+ * Collects runs of stable band text from frames in order; call `push` per frame, then `finish`. `onClosed`
+ * sees each run once it has ended, while frames still come (a RunReader starts reading it then).
+ */
 export class BandRuns {
   readonly runs: Run[] = [];
   private current?: Run;
   private lastTime = 0;
+
+  constructor(private readonly onClosed?: (run: Run) => void) {}
 
   push(frame: BandFrame): void {
     const { cells, box } = textCells(frame);
@@ -173,6 +178,7 @@ export class BandRuns {
     run.endTime = at;
     this.runs.push(run);
     this.current = undefined;
+    this.onClosed?.(run);
   }
 
   finish(endTime: number): Run[] {
@@ -183,8 +189,8 @@ export class BandRuns {
 
 const HAN = /\p{Script=Han}|\p{Script=Hiragana}|\p{Script=Katakana}|\p{Script=Hangul}/gu;
 
-async function readImage(engine: OcrEngine, image: GreyImage, language: string | undefined) {
-  const lines = (await engine.readLines(image, language)).filter((l) => l.text.trim() !== "");
+async function readImage(engine: OcrEngine, image: GreyImage, language: string | undefined, floor: number) {
+  const lines = (await engine.readLines(image, language, { stopBelow: floor })).filter((l) => l.text.trim() !== "");
   return { lines, confidence: lines.length === 0 ? 0 : Math.min(...lines.map((l) => l.confidence)) };
 }
 
@@ -201,11 +207,11 @@ async function readRun(
   language: string | undefined,
   floor: number,
 ): Promise<{ lines: OcrLine[]; confidence: number }> {
-  const raw = await readImage(engine, image, language);
+  const raw = await readImage(engine, image, language, floor);
   const text = raw.lines.map((l) => l.text).join("");
   const cjk = (text.match(HAN) ?? []).length;
   if (cjk > 0 && cjk >= text.replace(/\s/g, "").length * 0.3) return raw;
-  const fill = await readImage(engine, textFill(image), language);
+  const fill = await readImage(engine, textFill(image), language, floor);
   return fill.confidence >= floor || raw.confidence < floor ? fill : raw;
 }
 
@@ -221,11 +227,59 @@ export function sameLine(a: string, b: string): boolean {
   return distance(x, y) <= SAME_LINE_EDITS * Math.max(x.length, y.length);
 }
 
+/** too short to read (flicker, moving texture), too long to be dialogue (signs, captions), or a line to read */
+function runKind(run: Run): "short" | "on-screen" | "dialogue" {
+  if (run.frames < MIN_RUN_FRAMES || !run.image) return "short";
+  return run.endTime - run.startTime > MAX_DIALOGUE_SECONDS ? "on-screen" : "dialogue";
+}
+
+interface RunReadOptions {
+  language: string | undefined;
+  confidenceFloor: number;
+  signal?: AbortSignal;
+}
+
+type RunRead = Awaited<ReturnType<typeof readRun>>;
+
+/**
+ * Reads the runs worth reading as they close, one at a time, while the decode goes on (given to BandRuns
+ * as its `onClosed`): with an engine off the main thread (worker.ocr-engine.ts) the OCR overlaps the
+ * decode instead of following it. readRuns takes the reads from here, in order, starting any not begun.
+ */
+export class RunReader {
+  private readonly reads = new Map<Run, Promise<RunRead>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly engine: OcrEngine,
+    private readonly opts: RunReadOptions,
+  ) {}
+
+  readonly offer = (run: Run): void => {
+    if (runKind(run) === "dialogue" && this.engine.modelFor(this.opts.language)) void this.read(run);
+  };
+
+  read(run: Run): Promise<RunRead> {
+    let read = this.reads.get(run);
+    if (!read) {
+      read = this.queue.then(() => {
+        this.opts.signal?.throwIfAborted();
+        return readRun(this.engine, run.image!, this.opts.language, this.opts.confidenceFloor);
+      });
+      // a read that fails before readRuns awaits it is not an unhandled rejection: readRuns sees it then
+      read.catch(() => undefined);
+      this.queue = read.catch(() => undefined);
+      this.reads.set(run, read);
+    }
+    return read;
+  }
+}
+
 /** OCR of the runs long enough to be subtitles; identical consecutive reads merged into one cue */
 export async function readRuns(
   engine: OcrEngine,
   runs: Run[],
-  opts: { language: string | undefined; confidenceFloor: number; signal?: AbortSignal },
+  opts: RunReadOptions & { reader?: RunReader },
 ): Promise<BurnedInResult> {
   const model = engine.modelFor(opts.language);
   const result: BurnedInResult = { cues: [], warnings: [], dropped: 0, skippedRuns: 0, runsRead: 0 };
@@ -234,19 +288,17 @@ export async function readRuns(
     return result;
   }
   let onScreen = 0;
+  const reader = opts.reader ?? new RunReader(engine, opts);
   for (const run of runs) {
     opts.signal?.throwIfAborted();
-    if (run.frames < MIN_RUN_FRAMES || !run.image) {
+    const kind = runKind(run);
+    if (kind !== "dialogue") {
       result.skippedRuns++;
-      continue;
-    }
-    if (run.endTime - run.startTime > MAX_DIALOGUE_SECONDS) {
-      result.skippedRuns++;
-      onScreen++;
+      if (kind === "on-screen") onScreen++;
       continue;
     }
     result.runsRead++;
-    const { lines, confidence } = await readRun(engine, run.image, opts.language, opts.confidenceFloor);
+    const { lines, confidence } = await reader.read(run);
     if (lines.length === 0 || confidence < opts.confidenceFloor) {
       result.dropped++;
       continue;

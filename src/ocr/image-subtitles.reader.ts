@@ -65,7 +65,7 @@ export async function readBitmapEvents(
       continue;
     }
     try {
-      const lines = (await engine.readLines(event, opts.language)).filter((l) => l.text !== "");
+      const lines = (await engine.readLines(event, opts.language, { stopBelow: floor })).filter((l) => l.text !== "");
       const confidence = Math.min(...lines.map((l) => l.confidence));
       if (lines.length === 0 || confidence < floor) {
         dropped++;

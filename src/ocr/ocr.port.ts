@@ -30,12 +30,20 @@ export interface OcrModelInfo {
   model: string;
 }
 
+export interface ReadOptions {
+  stopBelow?: number;
+}
+
 export interface OcrEngine {
   readonly name: string;
   /** the model that reads `language` (a BCP 47 tag or ISO 639-2 code), or undefined when none does */
   modelFor(language: string | undefined): OcrModelInfo | undefined;
-  /** the lines of text in the image, top to bottom */
-  readLines(image: GreyImage, language: string | undefined): Promise<OcrLine[]>;
+  /**
+   * the lines of text in the image, top to bottom. `stopBelow`: stop at the first line read with a lower
+   * confidence (returned last): the callers drop a read whose least sure line is below their floor, so the
+   * lines after it would be read for nothing (a 960 px band of texture held 13 "lines" of 125 ms each)
+   */
+  readLines(image: GreyImage, language: string | undefined, options?: ReadOptions): Promise<OcrLine[]>;
   /** the text of one image that holds a single line (no detection step) */
   readLine(image: GreyImage, language: string | undefined): Promise<Omit<OcrLine, "box">>;
 }

@@ -8,7 +8,7 @@ import path from "node:path";
 import * as ort from "onnxruntime-node";
 import sharp from "sharp";
 import { AppError } from "../errors/app-error.js";
-import type { Box, GreyImage, OcrEngine, OcrLine, OcrModelInfo } from "./ocr.port.js";
+import type { Box, GreyImage, OcrEngine, OcrLine, OcrModelInfo, ReadOptions } from "./ocr.port.js";
 import { baseLanguage, isUnknownLanguage } from "./ocr-languages.js";
 import { groupIntoLines, textComponents } from "./text-boxes.js";
 
@@ -84,12 +84,14 @@ export class PpOcrEngine implements OcrEngine {
     }
   }
 
-  async readLines(image: GreyImage, _language: string | undefined): Promise<OcrLine[]> {
+  async readLines(image: GreyImage, language: string | undefined, options: ReadOptions = {}): Promise<OcrLine[]> {
     const boxes = await this.detect(image);
     const lines: OcrLine[] = [];
     for (const box of boxes) {
-      const read = await this.readLine(pad(crop(image, box), Math.round(box.height * LINE_PAD), 0), _language);
-      if (read.text.trim() !== "") lines.push({ ...read, box });
+      const read = await this.readLine(pad(crop(image, box), Math.round(box.height * LINE_PAD), 0), language);
+      if (read.text.trim() === "") continue;
+      lines.push({ ...read, box });
+      if (options.stopBelow !== undefined && read.confidence < options.stopBelow) break;
     }
     return lines;
   }

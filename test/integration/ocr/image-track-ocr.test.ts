@@ -20,9 +20,9 @@ const counting: OcrEngine = {
   name: real.name,
   modelFor: (l) => real.modelFor(l),
   readLine: (i, l) => real.readLine(i, l),
-  readLines: (i, l) => {
+  readLines: (i, l, o) => {
     reads++;
-    return real.readLines(i, l);
+    return real.readLines(i, l, o);
   },
 };
 let dir: string;
