@@ -4,8 +4,9 @@
 // Redis that went away count too (the pipeline does not wrap every call).
 import { isAppError } from "../errors/app-error.js";
 import { ERROR_TABLE } from "../errors/error-codes.js";
-import { isRedisUnavailable, redisUnavailableError } from "../events/redis-error.js";
-import { databaseUnavailableError, isDatabaseUnavailable } from "../store/database-error.js";
+import { engineUnavailableError } from "../errors/engine-unavailable.js";
+import { isRedisUnavailable } from "../events/redis-error.js";
+import { isDatabaseUnavailable } from "../store/database-error.js";
 import type { RetryPolicy } from "../config.js";
 
 export function isTransientError(error: unknown): boolean {
@@ -16,7 +17,7 @@ export function isTransientError(error: unknown): boolean {
 /** `CODE: message` as a Job row's `error` says it */
 export function jobErrorText(error: unknown): string {
   if (isAppError(error)) return `${error.code}: ${error.message}`;
-  const unavailable = databaseUnavailableError(error) ?? redisUnavailableError(error);
+  const unavailable = engineUnavailableError(error);
   if (unavailable) return `${unavailable.code}: ${unavailable.message}`;
   return `INTERNAL: internal error: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
 }

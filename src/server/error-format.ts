@@ -6,8 +6,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { isAppError } from "../errors/app-error.js";
 import { ERROR_TABLE } from "../errors/error-codes.js";
 import type { Logger } from "../logging/logger.js";
-import { databaseUnavailableError } from "../store/database-error.js";
-import { redisUnavailableError } from "../events/redis-error.js";
+import { engineUnavailableError } from "../errors/engine-unavailable.js";
 
 const REQUEST_ID = Symbol.for("cinerag.requestId");
 export const INTERNAL_MESSAGE = "Internal server error";
@@ -16,7 +15,7 @@ function originalOf(error: unknown): unknown {
   let current = error;
   while (current instanceof GraphQLError && current.originalError) current = current.originalError;
   // a database or a Redis that went away is the service's state, not a bug: SERVICE_UNAVAILABLE, in our words
-  return databaseUnavailableError(current) ?? redisUnavailableError(current) ?? current;
+  return engineUnavailableError(current) ?? current;
 }
 
 /** true for errors whose message must not reach the client */

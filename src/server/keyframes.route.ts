@@ -8,9 +8,15 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { KeyframeUrls } from "../services/keyframe-url.js";
 import { KEYFRAME_ROUTE } from "../services/keyframe-url.js";
 import { isInside } from "../services/media-root.guard.js";
-import { ApiKeyAuth } from "./api-keys.js";
+import type { ApiKeyAuth } from "./api-keys.js";
 import { notFound, sendFile } from "./send-file.js";
-import { encodedRelative, rawPathBelow, type SignedUrlQuery } from "./route-path.js";
+import {
+  encodedRelative,
+  KEY_OR_SIGNATURE_REQUIRED,
+  keyOrSignature,
+  rawPathBelow,
+  type SignedUrlQuery,
+} from "./route-path.js";
 
 const SEGMENT = /^[A-Za-z0-9][\w.-]{0,127}$/;
 
@@ -35,12 +41,8 @@ export function keyframeHandler(opts: { keyframeDir: string; urls: KeyframeUrls;
       !parts[1]!.toLowerCase().endsWith(".jpg")
     )
       return notFound(res);
-    if (!opts.auth.localMode) {
-      const key = ApiKeyAuth.keyFrom(req.headers);
-      const byKey = key !== undefined && opts.auth.roleOf(key) !== undefined;
-      if (!byKey && !opts.urls.verify(full, req.query.exp, req.query.sig))
-        return res.code(401).type("text/plain; charset=utf-8").send("an API key or a signed URL is required");
-    }
+    if (!keyOrSignature(req, opts, full))
+      return res.code(401).type("text/plain; charset=utf-8").send(KEY_OR_SIGNATURE_REQUIRED);
     try {
       root ??= await realpath(opts.keyframeDir);
       const real = await realpath(path.join(root, ...parts));

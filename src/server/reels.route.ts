@@ -8,9 +8,15 @@ import type { KeyframeUrls } from "../services/keyframe-url.js";
 import { isInside } from "../services/media-root.guard.js";
 import { REEL_ROUTE } from "../analysis/effects/reel-url.js";
 import { REELS_FOLDER } from "../analysis/effects/reel.js";
-import { ApiKeyAuth } from "./api-keys.js";
+import type { ApiKeyAuth } from "./api-keys.js";
 import { notFound, sendFile } from "./send-file.js";
-import { encodedRelative, rawPathBelow, type SignedUrlQuery } from "./route-path.js";
+import {
+  encodedRelative,
+  KEY_OR_SIGNATURE_REQUIRED,
+  keyOrSignature,
+  rawPathBelow,
+  type SignedUrlQuery,
+} from "./route-path.js";
 
 const NAME = /^[A-Za-z0-9][\w-]{0,127}\.mp4$/;
 
@@ -23,12 +29,8 @@ export function reelHandler(opts: { dataDir: string; urls: KeyframeUrls; auth: A
       name = "";
     }
     if (!NAME.test(name)) return notFound(res);
-    if (!opts.auth.localMode) {
-      const key = ApiKeyAuth.keyFrom(req.headers);
-      const byKey = key !== undefined && opts.auth.roleOf(key) !== undefined;
-      if (!byKey && !opts.urls.verify(`${REEL_ROUTE}/${name}`, req.query.exp, req.query.sig))
-        return res.code(401).type("text/plain; charset=utf-8").send("an API key or a signed URL is required");
-    }
+    if (!keyOrSignature(req, opts, `${REEL_ROUTE}/${name}`))
+      return res.code(401).type("text/plain; charset=utf-8").send(KEY_OR_SIGNATURE_REQUIRED);
     try {
       const root = await realpath(path.join(opts.dataDir, REELS_FOLDER));
       const real = await realpath(path.join(root, name));
