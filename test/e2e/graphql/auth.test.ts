@@ -1,5 +1,8 @@
 // API key roles over HTTP and WebSocket: readers query and subscribe, editors also mutate; no/unknown key refused.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { KeyframeUrls } from "../../../src/services/keyframe-url.js";
 import { toGlobalId } from "../../../src/services/global-id.js";
 import { seedClip, type SeededClip } from "../../integration/graphql/helpers/seed.js";
 import { startTestServer, wsCollect, type GqlError, type TestServer } from "./helpers.js";
@@ -73,6 +76,23 @@ describe("HTTP", () => {
     expect((await fetch(bare, { headers: { "x-api-key": READER } })).status).toBe(200);
     expect((await fetch(url.replace(/sig=[\w-]+/, "sig=forged"))).status).toBe(401);
     expect(url).toContain(clip.clipId);
+  });
+
+  it("serves a reel for a key or a signed path only (the check the keyframe route makes)", async () => {
+    const reels = path.join(t.app.config.dataDir, "reels");
+    await mkdir(reels, { recursive: true });
+    await writeFile(path.join(reels, "keyed-1.mp4"), Buffer.from("reel"));
+    const bare = `${t.origin}/reels/keyed-1.mp4`;
+    const none = await fetch(bare);
+    expect(none.status).toBe(401);
+    expect(await none.text()).toBe("an API key or a signed URL is required");
+    expect((await fetch(bare, { headers: { "x-api-key": "not-a-key" } })).status).toBe(401);
+    expect((await fetch(bare, { headers: { "x-api-key": READER } })).status).toBe(200);
+    const signed = new KeyframeUrls([READER, EDITOR]).signPath("/reels/keyed-1.mp4");
+    expect((await fetch(`${t.origin}${signed}`)).status).toBe(200);
+    // signed for another reel: refused
+    const other = new KeyframeUrls([READER, EDITOR]).signPath("/reels/other-1.mp4").replace(/^[^?]*/, "");
+    expect((await fetch(`${bare}${other}`)).status).toBe(401);
   });
 });
 
