@@ -111,6 +111,25 @@ function annParams(): AnnParams {
   };
 }
 
+/** KW_BUDGET: the keyword search's postings budget (tuning runs; the index's default otherwise) */
+const keywordBudget = process.env.KW_BUDGET ? { keywordBudget: Number(process.env.KW_BUDGET) } : {};
+
+/** The embedding model a search database was built with (the index refuses to open with another). */
+function storedModel(file: string): { modelId: string; dimension: number } | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const db = new Database(file, { readonly: true });
+  try {
+    const rows = db.prepare("SELECT key, value FROM index_meta WHERE key IN ('modelId', 'dimension')").all() as Array<{
+      key: string;
+      value: string | number;
+    }>;
+    const m = new Map(rows.map((r) => [r.key, r.value]));
+    return m.has("modelId") ? { modelId: String(m.get("modelId")), dimension: Number(m.get("dimension")) } : undefined;
+  } finally {
+    db.close();
+  }
+}
+
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
@@ -131,6 +150,7 @@ async function main(): Promise<void> {
     model: { modelId: embedder.modelId, dimension: embedder.dimension },
     snapshotEvery: Number.MAX_SAFE_INTEGER,
     ann: annParams(),
+    ...keywordBudget,
   });
   await index.init();
   console.log(
@@ -176,6 +196,8 @@ async function main(): Promise<void> {
   const reopened = new EmbeddedSceneIndex({
     file,
     model: { modelId: embedder.modelId, dimension: embedder.dimension },
+    ann: annParams(),
+    ...keywordBudget,
   });
   t = performance.now();
   await reopened.init();
@@ -421,7 +443,9 @@ async function keywordOnly(): Promise<void> {
   const reuse = process.env.SEARCH_FILE;
   const dir = reuse ? path.dirname(reuse) : fs.mkdtempSync(path.join(os.tmpdir(), "cinerag-search-bench-"));
   const file = reuse ?? path.join(dir, "search.db");
-  const index = new EmbeddedSceneIndex({ file, model: { modelId: "keyword-only", dimension: 8 } });
+  // a reused file keeps the model it was built with (the full bench's, say): the keyword side ignores it
+  const model = (reuse && storedModel(reuse)) || { modelId: "keyword-only", dimension: 8 };
+  const index = new EmbeddedSceneIndex({ file, model, ...keywordBudget });
   await index.init();
   const texts: string[] = [];
   let indexMs = 0;
@@ -468,7 +492,7 @@ async function keywordOnly(): Promise<void> {
   // the same file through an unbounded budget: the threshold algorithm run to certification
   const certified = new EmbeddedSceneIndex({
     file,
-    model: { modelId: "keyword-only", dimension: 8 },
+    model,
     keywordBudget: Infinity,
   });
   await certified.init();

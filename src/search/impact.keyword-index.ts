@@ -68,6 +68,8 @@ export function createScratch(db: Database.Database): void {
 export interface KeywordCost {
   postingsRead: number;
   scored: number;
+  /** scenes met in the postings that could not reach the top k, so were not scored */
+  pruned: number;
   /** the budget ran out before the top k was certified (the result is then the best of what was read) */
   capped: boolean;
 }
@@ -75,7 +77,7 @@ export interface KeywordCost {
 export class ImpactKeywordIndex {
   private readonly termIds = new Map<string, number>();
   /** the last search's cost (for the benchmark and the tests) */
-  lastCost: KeywordCost = { postingsRead: 0, scored: 0, capped: false };
+  lastCost: KeywordCost = { postingsRead: 0, scored: 0, pruned: 0, capped: false };
 
   constructor(
     private readonly stmt: Statements,
@@ -176,16 +178,29 @@ export class ImpactKeywordIndex {
    * `accept` keeps (all when it is absent; called with batches of candidate ids, returns those that pass).
    */
   topK(terms: string[], k: number, accept?: (ids: number[]) => Set<number>): ScoredId[] {
-    this.lastCost = { postingsRead: 0, scored: 0, capped: false };
+    this.lastCost = { postingsRead: 0, scored: 0, pruned: 0, capped: false };
     const query = this.prepare(terms);
     if (!query) return [];
     const top = new TopK(k);
     const seen = new Set<number>();
     const lists = query.lists;
     const block = new Map<ListCursor, number>();
-    const pending = (ids: number[]) => {
-      const fresh = ids.filter((id) => !seen.has(id));
-      for (const id of fresh) seen.add(id);
+    const pending = (list: ListCursor, rows: Posting[]) => {
+      // A scene first met here holds this term with at most the weight of its key, and every other term
+      // with at most that list's bound (it would have been met there otherwise). When even that sum cannot
+      // beat the k-th best, it never can (bounds only fall, the k-th best only rises): it is not scored.
+      // Exact pruning: the scoring (a random read of kw_docs) was most of a search's cost.
+      const others = lists.reduce((sum, l) => (l === list ? sum : sum + l.bound(query.lengthRatio)), 0);
+      const fresh: number[] = [];
+      for (const [key, id] of rows) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        if (top.full && (list.boundAt(key, query.lengthRatio) + others) * (1 + 1e-12) < top.worst) {
+          this.lastCost.pruned++;
+          continue;
+        }
+        fresh.push(id);
+      }
       if (fresh.length === 0) return;
       const passing = accept ? accept(fresh) : undefined;
       const scored = this.scoreIds(passing ? fresh.filter((id) => passing.has(id)) : fresh, query);
@@ -193,7 +208,7 @@ export class ImpactKeywordIndex {
     };
     // every list's first block, then the list whose bound is highest, until nothing unseen can enter
     const first = Math.max(1, Math.min(FIRST_BLOCK, Math.floor(this.budget / lists.length)));
-    for (const list of lists) pending(this.readBlock(list, first));
+    for (const list of lists) pending(list, this.readBlock(list, first));
     for (;;) {
       const open = lists.filter((l) => !l.done);
       if (open.length === 0) break;
@@ -208,14 +223,14 @@ export class ImpactKeywordIndex {
       // blocks grow by half: a list read too far costs scoring what it brought
       const size = Math.min(MAX_BLOCK, Math.ceil((block.get(next) ?? FIRST_BLOCK) * 1.5));
       block.set(next, size);
-      pending(this.readBlock(next, Math.min(size, left)));
+      pending(next, this.readBlock(next, Math.min(size, left)));
     }
     return top.sorted();
   }
 
   /** Exact BM25 of the given scenes (those holding none of the terms are left out); best first. */
   scoreAll(terms: string[], ids: number[], k: number): ScoredId[] {
-    this.lastCost = { postingsRead: 0, scored: 0, capped: false };
+    this.lastCost = { postingsRead: 0, scored: 0, pruned: 0, capped: false };
     const query = this.prepare(terms);
     if (!query) return [];
     const top = new TopK(k);
@@ -255,26 +270,24 @@ export class ImpactKeywordIndex {
     };
   }
 
-  private readBlock(list: ListCursor, size: number): number[] {
+  private readBlock(list: ListCursor, size: number): Posting[] {
     // a list cut short by the budget is not finished: only a block shorter than asked says so
     const rows = (
       list.lastKey === undefined
-        ? this.stmt("SELECT key, id FROM kw_postings WHERE term = ? ORDER BY key DESC, id DESC LIMIT ?").all(
-            list.term,
-            size,
-          )
+        ? this.stmt("SELECT key, id FROM kw_postings WHERE term = ? ORDER BY key DESC, id DESC LIMIT ?")
+            .raw()
+            .all(list.term, size)
         : this.stmt(
             "SELECT key, id FROM kw_postings WHERE term = ? AND (key, id) < (?, ?) ORDER BY key DESC, id DESC LIMIT ?",
-          ).all(list.term, list.lastKey, list.lastId, size)
-    ) as Array<{ key: number; id: number }>;
+          )
+            .raw()
+            .all(list.term, list.lastKey, list.lastId, size)
+    ) as Posting[];
     this.lastCost.postingsRead += rows.length;
     if (rows.length < size) list.done = true;
     const last = rows[rows.length - 1];
-    if (last) {
-      list.lastKey = last.key;
-      list.lastId = last.id;
-    }
-    return rows.map((r) => r.id);
+    if (last) [list.lastKey, list.lastId] = last;
+    return rows;
   }
 
   private scoreIds(ids: number[], query: PreparedQuery): ScoredId[] {
@@ -427,6 +440,9 @@ function triples(b: Buffer): Int32Array {
   return new Int32Array(Uint8Array.prototype.slice.call(b).buffer);
 }
 
+/** a row of kw_postings read for a term: [key, scene id] */
+type Posting = [number, number];
+
 interface PreparedQuery {
   lists: ListCursor[];
   /** term ids in the query's phrase order (a term twice when two phrases tokenize to it) */
@@ -452,8 +468,11 @@ class ListCursor {
    * ratio of the two norms' lower bound (see prepare), times (k1 + 1) and the idf.
    */
   bound(lengthRatio: number): number {
-    if (this.done) return 0;
-    const q = this.lastKey ?? 1;
+    return this.done ? 0 : this.boundAt(this.lastKey ?? 1, lengthRatio);
+  }
+
+  /** The most a scene whose posting in this list has key q gets from the term. */
+  boundAt(q: number, lengthRatio: number): number {
     const weight = q / (q + lengthRatio * (1 - q));
     return this.idfs.reduce((s, idf) => s + idf, 0) * (K1 + 1) * weight;
   }

@@ -113,6 +113,22 @@ describe("embedded index: keyword postings", () => {
     expect(index.lastKeywordCost.scored).toBeLessThan(matches / 4);
   });
 
+  it("scores only the scenes that could still reach the top k, and ranks as an unpruned read does", async () => {
+    const index = openIndex(newFile());
+    await index.upsert(corpus(3000, 10));
+    let pruned = 0;
+    for (const q of ["harbour night rain", "moon market balloon jazz fence", "run knife"]) {
+      const got = await index.keywordSearch(q, { limit: 10 });
+      expectSameRanking(got, await index.keywordSearchExact(q, { limit: 10 }), q);
+      const cost = index.lastKeywordCost;
+      // every posting read either brought a scene already met, one scored, or one pruned unscored
+      expect(cost.scored + cost.pruned, q).toBeLessThanOrEqual(cost.postingsRead);
+      pruned += cost.pruned;
+    }
+    // "harbour night rain" alone: 171 of its 729 postings' scenes (seen when this test was written)
+    expect(pruned).toBeGreaterThan(100);
+  });
+
   it("stops at its postings budget with the best of what it read, exactly scored", async () => {
     const file = newFile();
     await openIndex(file).upsert(corpus(3000, 12));
