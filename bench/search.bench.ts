@@ -164,12 +164,14 @@ async function main(): Promise<void> {
   for (let start = 0; start < SCENES; start += BATCH) {
     const docs = batchDocs(start, texts);
     let t0 = performance.now();
-    const vectors = await embedder.embed(
-      docs.map((d) => d.text),
-      "passage",
-    );
+    // clustered: generated points instead (the embedder draws no random numbers: the texts stay the same)
+    const vectors = CLUSTERED
+      ? docs.map(() => clusteredVector())
+      : await embedder.embed(
+          docs.map((d) => d.text),
+          "passage",
+        );
     embedMs += performance.now() - t0;
-    if (CLUSTERED) for (let j = 0; j < vectors.length; j++) vectors[j] = clusteredVector();
     docs.forEach((d, j) => {
       d.vector = vectors[j]!;
       all.set(vectors[j]!, (start + j) * embedder.dimension);
