@@ -99,6 +99,24 @@ describe("RunReader", () => {
     expect(a.cues).toHaveLength(2);
   });
 
+  it("does not read an upright column of bright edges (a pole, a bar), however long it stays", async () => {
+    const tall = (index: number): BandFrame => {
+      const h = 120;
+      const data = new Uint8Array(W * h).fill(100);
+      for (let y = 5; y < 115; y++) for (let x = 97; x < 105; x++) data[y * W + x] = x >= 100 && x < 102 ? 250 : 0;
+      return { index, time: index / FPS, width: W, height: h, data };
+    };
+    const { engine, calls } = recording(() => 0);
+    const reader = new RunReader(engine, opts);
+    const runs = new BandRuns(reader.offer);
+    for (let i = 0; i < 30; i++) runs.push(tall(i));
+    runs.push(band(30, undefined));
+    const result = await readRuns(engine, runs.finish(2), { ...opts, reader });
+    expect(result.skippedRuns).toBe(1);
+    expect(result.runsRead).toBe(0);
+    expect(calls).toHaveLength(0);
+  });
+
   it("keeps a read that fails before readRuns asks for it, and readRuns rejects with it", async () => {
     const failing: OcrEngine = {
       name: "failing",
