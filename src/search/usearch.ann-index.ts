@@ -26,12 +26,18 @@ type Index = USearch.Index;
 export const exactSearch = usearch.exactSearch;
 export { MetricKind };
 
+const EXPANSION_SEARCH = 512;
+
 export interface AnnParams {
   /** HNSW connectivity (M); default 16 */
   connectivity?: number;
   /** candidate list while inserting (efConstruction); default 64 */
   expansionAdd?: number;
-  /** candidate list while searching (ef); default 256 */
+  /**
+   * candidate list while searching (ef); default 512. At 1M clustered scenes (bench:search, M 16, ef_add
+   * 64, i8): recall@10 0.902 at 256, 0.933 at 512, 0.934 at 1024 (the graph limits it beyond); semantic p50
+   * 4.6, 4.9, 7.7 ms; the exact scan 80 ms
+   */
   expansionSearch?: number;
   /** threads for bulk inserts; default 2 */
   threads?: number;
@@ -72,7 +78,7 @@ export class AnnIndex {
       quantization: { i8: ScalarKind.I8, f16: ScalarKind.F16, f32: ScalarKind.F32 }[params.quantization ?? "i8"],
       connectivity: params.connectivity ?? 16,
       expansion_add: params.expansionAdd ?? 64,
-      expansion_search: params.expansionSearch ?? 256,
+      expansion_search: params.expansionSearch ?? EXPANSION_SEARCH,
       multi: false,
     });
   }
@@ -107,7 +113,7 @@ export class AnnIndex {
     if (n === 0) return [];
     // the search list is at least k long; asking for ef results keeps the configured breadth also after
     // load(), which restores the graph with the file's own search setting
-    const ef = Math.max(k, this.params.expansionSearch ?? 256);
+    const ef = Math.max(k, this.params.expansionSearch ?? EXPANSION_SEARCH);
     const m = this.index.search(vector, Math.min(ef, n), 1);
     const out: Array<{ id: number; distance: number }> = [];
     for (let i = 0; i < Math.min(m.keys.length, k); i++) {
