@@ -135,8 +135,10 @@ export async function createApp(
       () => models.resolve("caption").id,
     ),
   });
-  // off the main thread: burned-in text is read while the frame pass decodes (src/ocr/worker.ocr-engine.ts)
+  // off the main thread: burned-in text is read while the frame pass decodes (src/ocr/worker.ocr-engine.ts),
+  // on one thread of its own unless threads are configured; image tracks are read before it, on the default pool
   const ocrEngine = config.ocr.enabled ? new WorkerOcrEngine({ threads: config.ocr.threads }) : undefined;
+  const burnedInEngine = config.ocr.enabled ? new WorkerOcrEngine({ threads: config.ocr.threads ?? 1 }) : undefined;
   const ingest = new IngestService({
     media,
     clips,
@@ -150,6 +152,7 @@ export async function createApp(
     ocr: ocrEngine
       ? {
           engine: ocrEngine,
+          duringDecode: burnedInEngine,
           confidenceFloor: config.ocr.confidenceFloor,
           burnedIn: config.ocr.burnedIn,
         }
@@ -237,6 +240,7 @@ export async function createApp(
       await search.close();
       await models.dispose();
       await ocrEngine?.close();
+      await burnedInEngine?.close();
       events.close();
       await prisma.$disconnect();
     },

@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { BandRuns, readRuns, RunReader } from "../../../src/ocr/burned-in.reader.js";
 import type { BandFrame } from "../../../src/media/media.port.js";
 import type { OcrEngine, OcrLine } from "../../../src/ocr/ocr.port.js";
+import type { ProbeResult } from "../../../src/media/media.port.js";
+import { BandCollection } from "../../../src/ingest/subtitle.stage.js";
 
 const W = 200;
 const H = 40;
@@ -97,6 +99,19 @@ describe("RunReader", () => {
     const b = await readRuns(recording(() => 0).engine, after.finish(2), opts);
     expect(a).toEqual(b);
     expect(a.cues).toHaveLength(2);
+  });
+
+  it("reads a band collection's runs with the engine for reads during the decode, when there is one", async () => {
+    const imageTracks = recording(() => 0);
+    const duringDecode = recording(() => 0);
+    const probe = { duration: 2 } as ProbeResult;
+    const ocr = { engine: imageTracks.engine, duringDecode: duringDecode.engine, confidenceFloor: 0.8 };
+    const collection = new BandCollection(probe, { ...ocr, burnedIn: "auto" });
+    for (const [i, offset] of script.entries()) collection.band.onFrame(band(i, offset));
+    const result = await readRuns(ocr.duringDecode, collection.runs.finish(2), { ...opts, reader: collection.reader });
+    expect(result.cues).toHaveLength(2);
+    expect(duringDecode.calls).toHaveLength(4);
+    expect(imageTracks.calls).toHaveLength(0);
   });
 
   it("does not read an upright column of bright edges (a pole, a bar), however long it stays", async () => {
