@@ -114,22 +114,6 @@ function annParams(): AnnParams {
 /** KW_BUDGET: the keyword search's postings budget (tuning runs; the index's default otherwise) */
 const keywordBudget = process.env.KW_BUDGET ? { keywordBudget: Number(process.env.KW_BUDGET) } : {};
 
-/** The embedding model a search database was built with (the index refuses to open with another). */
-function storedModel(file: string): { modelId: string; dimension: number } | undefined {
-  if (!fs.existsSync(file)) return undefined;
-  const db = new Database(file, { readonly: true });
-  try {
-    const rows = db.prepare("SELECT key, value FROM index_meta WHERE key IN ('modelId', 'dimension')").all() as Array<{
-      key: string;
-      value: string | number;
-    }>;
-    const m = new Map(rows.map((r) => [r.key, r.value]));
-    return m.has("modelId") ? { modelId: String(m.get("modelId")), dimension: Number(m.get("dimension")) } : undefined;
-  } finally {
-    db.close();
-  }
-}
-
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
@@ -445,8 +429,15 @@ async function keywordOnly(): Promise<void> {
   const reuse = process.env.SEARCH_FILE;
   const dir = reuse ? path.dirname(reuse) : fs.mkdtempSync(path.join(os.tmpdir(), "cinerag-search-bench-"));
   const file = reuse ?? path.join(dir, "search.db");
-  // a reused file keeps the model it was built with (the full bench's, say): the keyword side ignores it
-  const model = (reuse && storedModel(reuse)) || { modelId: "keyword-only", dimension: 8 };
+  // a reused file keeps the model it was built with (the full bench's, say): the keyword side ignores it.
+  // meta() reads what the file holds without the model check that init() makes
+  let model = { modelId: "keyword-only", dimension: 8 };
+  if (reuse) {
+    const probe = new EmbeddedSceneIndex({ file: reuse, model });
+    const stored = await probe.meta();
+    await probe.close();
+    if (stored) model = { modelId: stored.modelId, dimension: stored.dimension };
+  }
   const index = new EmbeddedSceneIndex({ file, model, ...keywordBudget });
   await index.init();
   const texts: string[] = [];
