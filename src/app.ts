@@ -138,7 +138,8 @@ export async function createApp(
   // off the main thread: burned-in text is read while the frame pass decodes (src/ocr/worker.ocr-engine.ts),
   // on one thread of its own unless threads are configured; image tracks are read before it, on the default pool
   const ocrEngine = config.ocr.enabled ? new WorkerOcrEngine({ threads: config.ocr.threads }) : undefined;
-  const burnedInEngine = config.ocr.enabled ? new WorkerOcrEngine({ threads: config.ocr.threads ?? 1 }) : undefined;
+  // (configured threads serve both: then one engine, one worker, one copy of the models)
+  const burnedInEngine = ocrEngine && !config.ocr.threads ? new WorkerOcrEngine({ threads: 1 }) : ocrEngine;
   const ingest = new IngestService({
     media,
     clips,
@@ -240,7 +241,7 @@ export async function createApp(
       await search.close();
       await models.dispose();
       await ocrEngine?.close();
-      await burnedInEngine?.close();
+      if (burnedInEngine !== ocrEngine) await burnedInEngine?.close();
       events.close();
       await prisma.$disconnect();
     },

@@ -243,6 +243,8 @@ const BURNED_IN_CHECKPOINT = "ocr:burned-in";
  * `collected` says whether that decode ran to its end (a checkpointed frame pass does not decode at all).
  */
 export class BandCollection {
+  /** the engine that reads the band: `ocr.duringDecode`, or `ocr.engine` without one */
+  readonly engine: OcrEngine;
   /** reads each run worth reading as soon as it closes, so the OCR runs during the decode */
   readonly reader: RunReader;
   readonly runs: BandRuns;
@@ -255,7 +257,8 @@ export class BandCollection {
     opts: { signal?: AbortSignal; onProgress?: (percent: number, message: string) => void } = {},
   ) {
     const { onProgress } = opts;
-    this.reader = new RunReader(ocr.duringDecode ?? ocr.engine, {
+    this.engine = ocr.duringDecode ?? ocr.engine;
+    this.reader = new RunReader(this.engine, {
       language: undefined,
       confidenceFloor: ocr.confidenceFloor,
       signal: opts.signal,
@@ -304,7 +307,7 @@ export async function burnedInTrack(
     band = new BandCollection(probe, ocr, opts);
     await media.decodeBand(probe, { ...band.band, signal: opts.signal });
   }
-  const read = await readRuns(ocr.duringDecode ?? ocr.engine, band.runs.finish(probe.duration), {
+  const read = await readRuns(band.engine, band.runs.finish(probe.duration), {
     language: undefined,
     confidenceFloor: ocr.confidenceFloor,
     signal: opts.signal,

@@ -74,10 +74,12 @@ export interface KeywordCost {
   capped: boolean;
 }
 
+const noCost = (): KeywordCost => ({ postingsRead: 0, scored: 0, pruned: 0, capped: false });
+
 export class ImpactKeywordIndex {
   private readonly termIds = new Map<string, number>();
   /** the last search's cost (for the benchmark and the tests) */
-  lastCost: KeywordCost = { postingsRead: 0, scored: 0, pruned: 0, capped: false };
+  lastCost: KeywordCost = noCost();
 
   constructor(
     private readonly stmt: Statements,
@@ -178,7 +180,7 @@ export class ImpactKeywordIndex {
    * `accept` keeps (all when it is absent; called with batches of candidate ids, returns those that pass).
    */
   topK(terms: string[], k: number, accept?: (ids: number[]) => Set<number>): ScoredId[] {
-    this.lastCost = { postingsRead: 0, scored: 0, pruned: 0, capped: false };
+    this.lastCost = noCost();
     const query = this.prepare(terms);
     if (!query) return [];
     const top = new TopK(k);
@@ -230,7 +232,7 @@ export class ImpactKeywordIndex {
 
   /** Exact BM25 of the given scenes (those holding none of the terms are left out); best first. */
   scoreAll(terms: string[], ids: number[], k: number): ScoredId[] {
-    this.lastCost = { postingsRead: 0, scored: 0, pruned: 0, capped: false };
+    this.lastCost = noCost();
     const query = this.prepare(terms);
     if (!query) return [];
     const top = new TopK(k);
