@@ -69,6 +69,7 @@ import {
   KEYWORD_SCHEMA,
   KEYWORD_TABLES,
   createScratch,
+  splitPostingsByLanguage,
   type KeywordCost,
   type KeywordDoc,
   type ScoredId,
@@ -173,6 +174,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
     }
     checkStoredModel(`the search index (${this.options.file})`, stored, this.model, EMBEDDED_SCHEMA_VERSION);
     coverTimeIndex(db);
+    splitPostingsByLanguage(db, "SELECT id, lang FROM scenes");
     this.ready = stored;
     return stored;
   }
@@ -308,7 +310,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
         const text = segmentForIndex(d.text);
         const captions = d.captions ? segmentForIndex(d.captions) : null;
         insFts.run(id, text, captions);
-        keywordDocs.push({ id, text, captions });
+        keywordDocs.push({ id, text, captions, lang });
         const unit = vectors[i];
         if (unit) putVector.run(id, Buffer.from(unit.buffer, unit.byteOffset, unit.byteLength), this.nextSeq());
         else this.deleteVector(id);
@@ -520,11 +522,17 @@ export class EmbeddedSceneIndex implements SceneIndex {
       .pluck()
       .all(...where.params, this.filterExactMax + 1) as number[];
     if (few.length <= this.filterExactMax) return this.keywordHits(this.keywords.scoreAll(terms, few, limit));
+    // the postings are split by language: a language filter is met by reading only its lists, and the rest
+    // of the filter (clips, time) is checked on the candidates
+    const langs = filterLanguages(filter);
+    const rest = { ...filter, languages: undefined };
+    if (!hasFilter(rest)) return this.keywordHits(this.keywords.topK(terms, limit, { langs }));
+    const restSql = this.sceneFilterSql(rest, "s");
     const check = this.stmt(
-      `SELECT s.id FROM scenes s WHERE s.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`,
+      `SELECT s.id FROM scenes s WHERE s.id IN (SELECT value FROM json_each(?)) AND ${restSql.sql}`,
     );
-    const accept = (ids: number[]) => new Set(check.pluck().all(JSON.stringify(ids), ...where.params) as number[]);
-    return this.keywordHits(this.keywords.topK(terms, limit, accept));
+    const accept = (ids: number[]) => new Set(check.pluck().all(JSON.stringify(ids), ...restSql.params) as number[]);
+    return this.keywordHits(this.keywords.topK(terms, limit, { langs, accept }));
   }
 
   /** How many scenes a free-text query matches (what a full BM25 would score; benchmark, tests). */

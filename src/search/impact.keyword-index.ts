@@ -6,19 +6,24 @@
 //
 // Tables (in the search database, kept in the same write transaction as scenes_fts):
 //   - kw_terms:    term -> id and n(term), the number of scenes holding it
-//   - kw_docs:     per scene its token count and (term id, count in text, count in captions) triples: the
-//                  random access that scores a candidate exactly
-//   - kw_postings: (term, key, scene) in one B-tree, read from the highest key down. key is the term's
-//                  score in the scene without idf, computed with a reference average length fixed when the
-//                  index got its first text (avgdl moves afterwards; the bound below allows for that)
+//   - kw_docs:     per scene its token count, its language and (term id, count in text, count in captions)
+//                  triples: the random access that scores a candidate exactly
+//   - kw_postings: (term, language, key, scene) in one B-tree, each (term, language) list read from the
+//                  highest key down. key is the term's score in the scene without idf, computed with a
+//                  reference average length fixed when the index got its first text (avgdl moves
+//                  afterwards; the bound below allows for that). The language (a scene's primary subtag, ''
+//                  for none) splits each term's list, so that a language filter reads only its own scenes
+//   - kw_term_langs: (term, language) -> the scenes of that language holding the term
 // Terms are FTS5's own tokens (porter + unicode61, read back through fts5vocab from a scratch table), so
 // the two can never tokenize differently. CJK text is indexed one character per token (text-analysis.ts)
 // and queried as two-character phrases: adjacent CJK tokens are also stored as a bigram term ("東 京").
 //
-// Query: each term's list is read in blocks, the list with the highest remaining bound first; every new
-// scene is scored exactly from kw_docs. A scene not yet seen scores at most the sum of its terms' bounds at
-// the read positions, so the search stops as soon as the k-th best exceeds that sum. The result is the
-// exact BM25 top k (ties aside), and its cost follows how deep the top k lies, not how many scenes match.
+// Query: each language is a partition holding one list per term. Lists are read in blocks, from the partition
+// whose bound is highest, its list with the highest remaining bound first; every new scene is scored exactly
+// from kw_docs. A scene not yet seen scores at most the sum of its terms' bounds at the read positions in
+// its language's lists, so the search stops as soon as the k-th best exceeds the highest such sum. The result
+// is the exact BM25 top k (ties aside), and its cost follows how deep the top k lies, not how many scenes
+// match. A language filter searches only its partitions.
 import type Database from "better-sqlite3";
 import { FTS_TOKENIZER } from "./text-analysis.js";
 
@@ -33,6 +38,8 @@ export interface KeywordDoc {
   /** the text as written to scenes_fts (segmented) */
   text: string;
   captions: string | null;
+  /** primary language subtag, '' for none */
+  lang: string;
 }
 
 export interface ScoredId {
@@ -50,11 +57,41 @@ type Statements = (sql: string) => Database.Statement;
 
 export const KEYWORD_SCHEMA = `
   CREATE TABLE kw_terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
-  CREATE TABLE kw_docs (id INTEGER PRIMARY KEY, length INTEGER NOT NULL, terms BLOB NOT NULL);
-  CREATE TABLE kw_postings (term INTEGER NOT NULL, key REAL NOT NULL, id INTEGER NOT NULL,
-                            PRIMARY KEY (term, key, id)) WITHOUT ROWID;
+  CREATE TABLE kw_docs (id INTEGER PRIMARY KEY, length INTEGER NOT NULL, terms BLOB NOT NULL,
+                        lang TEXT NOT NULL DEFAULT '');
+  CREATE TABLE kw_postings (term INTEGER NOT NULL, lang TEXT NOT NULL, key REAL NOT NULL, id INTEGER NOT NULL,
+                            PRIMARY KEY (term, lang, key, id)) WITHOUT ROWID;
+  CREATE TABLE kw_term_langs (term INTEGER NOT NULL, lang TEXT NOT NULL, df INTEGER NOT NULL,
+                              PRIMARY KEY (term, lang)) WITHOUT ROWID;
 `;
-export const KEYWORD_TABLES = ["kw_terms", "kw_docs", "kw_postings"];
+export const KEYWORD_TABLES = ["kw_terms", "kw_docs", "kw_postings", "kw_term_langs"];
+
+/**
+ * Splits the postings of an index written before they were split by language (once, in one transaction):
+ * `langs` is a query giving (id, lang) for every scene. At a million scenes this rewrites every posting
+ * (minutes), far less than a reindex.
+ */
+export function splitPostingsByLanguage(db: Database.Database, langs: string): boolean {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('kw_postings')").pluck().all();
+  if (columns.length === 0 || columns.includes("lang")) return false;
+  db.transaction(() => {
+    db.exec(`
+      ALTER TABLE kw_docs ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+      UPDATE kw_docs SET lang = coalesce((SELECT l.lang FROM (${langs}) l WHERE l.id = kw_docs.id), '');
+      ALTER TABLE kw_postings RENAME TO kw_postings_unsplit;
+      CREATE TABLE kw_postings (term INTEGER NOT NULL, lang TEXT NOT NULL, key REAL NOT NULL, id INTEGER NOT NULL,
+                                PRIMARY KEY (term, lang, key, id)) WITHOUT ROWID;
+      INSERT INTO kw_postings (term, lang, key, id)
+        SELECT p.term, d.lang, p.key, p.id FROM kw_postings_unsplit p JOIN kw_docs d ON d.id = p.id
+        ORDER BY 1, 2, 3, 4;
+      DROP TABLE kw_postings_unsplit;
+      CREATE TABLE IF NOT EXISTS kw_term_langs (term INTEGER NOT NULL, lang TEXT NOT NULL, df INTEGER NOT NULL,
+                                  PRIMARY KEY (term, lang)) WITHOUT ROWID;
+      INSERT INTO kw_term_langs (term, lang, df) SELECT term, lang, count(*) FROM kw_postings GROUP BY term, lang;
+    `);
+  }).immediate();
+  return true;
+}
 
 /** The scratch tables a connection tokenizes with (temp schema: private to it). */
 export function createScratch(db: Database.Database): void {
@@ -96,9 +133,9 @@ export class ImpactKeywordIndex {
     this.remove(docs.map((d) => d.id));
     const stats = this.tokenize(docs);
     const ref = this.referenceLength(stats);
-    const putDoc = this.stmt("INSERT INTO kw_docs(id, length, terms) VALUES (?, ?, ?)");
-    const postings: Array<[number, number, number]> = [];
-    const dfDelta = new Map<number, number>();
+    const putDoc = this.stmt("INSERT INTO kw_docs(id, length, terms, lang) VALUES (?, ?, ?, ?)");
+    const postings: Posting4[] = [];
+    const dfDelta = new DfDelta();
     let tokens = 0;
     for (const d of docs) {
       const s = stats.get(d.id) ?? { length: 0, counts: new Map<string, [number, number]>() };
@@ -108,15 +145,15 @@ export class ImpactKeywordIndex {
         const tid = this.termId(term);
         triples.set([tid, inText, inCaptions], i);
         i += 3;
-        postings.push([tid, impact(this.frequency(inText, inCaptions), s.length, ref), d.id]);
-        dfDelta.set(tid, (dfDelta.get(tid) ?? 0) + 1);
+        postings.push([tid, d.lang, impact(this.frequency(inText, inCaptions), s.length, ref), d.id]);
+        dfDelta.add(tid, d.lang, 1);
       }
-      putDoc.run(d.id, s.length, Buffer.from(triples.buffer));
+      putDoc.run(d.id, s.length, Buffer.from(triples.buffer), d.lang);
       tokens += s.length;
     }
     // in key order: neighbouring inserts touch neighbouring pages
-    postings.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-    const putPosting = this.stmt("INSERT INTO kw_postings(term, key, id) VALUES (?, ?, ?)");
+    postings.sort((a, b) => a[0] - b[0] || compare(a[1], b[1]) || a[2] - b[2] || a[3] - b[3]);
+    const putPosting = this.stmt("INSERT INTO kw_postings(term, lang, key, id) VALUES (?, ?, ?, ?)");
     for (const p of postings) putPosting.run(...p);
     this.addDf(dfDelta);
     this.addTotals(docs.length, tokens);
@@ -124,21 +161,21 @@ export class ImpactKeywordIndex {
 
   /** Drops the postings of these scenes (call inside the write transaction). */
   remove(ids: number[]): void {
-    const getDoc = this.stmt("SELECT length, terms FROM kw_docs WHERE id = ?");
-    const delPosting = this.stmt("DELETE FROM kw_postings WHERE term = ? AND key = ? AND id = ?");
+    const getDoc = this.stmt("SELECT length, terms, lang FROM kw_docs WHERE id = ?");
+    const delPosting = this.stmt("DELETE FROM kw_postings WHERE term = ? AND lang = ? AND key = ? AND id = ?");
     const delDoc = this.stmt("DELETE FROM kw_docs WHERE id = ?");
     const ref = this.storedReference();
-    const dfDelta = new Map<number, number>();
+    const dfDelta = new DfDelta();
     let docs = 0;
     let tokens = 0;
     for (const id of ids) {
-      const row = getDoc.get(id) as { length: number; terms: Buffer } | undefined;
+      const row = getDoc.get(id) as { length: number; terms: Buffer; lang: string } | undefined;
       if (!row) continue;
       const t = triples(row.terms);
       for (let i = 0; i < t.length; i += 3) {
         // the key is recomputed with the same arithmetic that wrote it, so it is the same double
-        delPosting.run(t[i]!, impact(this.frequency(t[i + 1]!, t[i + 2]!), row.length, ref), id);
-        dfDelta.set(t[i]!, (dfDelta.get(t[i]!) ?? 0) - 1);
+        delPosting.run(t[i]!, row.lang, impact(this.frequency(t[i + 1]!, t[i + 2]!), row.length, ref), id);
+        dfDelta.add(t[i]!, row.lang, -1);
       }
       delDoc.run(id);
       docs -= 1;
@@ -162,7 +199,7 @@ export class ImpactKeywordIndex {
    */
   queryTerms(phrases: string[]): string[] | undefined {
     const tokens = this.tokenize(
-      phrases.map((text, i) => ({ id: i + 1, text, captions: null })),
+      phrases.map((text, i) => ({ id: i + 1, text, captions: null, lang: "" })),
       true,
     );
     const out: string[] = [];
@@ -177,53 +214,71 @@ export class ImpactKeywordIndex {
 
   /**
    * The k best scenes for the index terms (duplicates count twice, as two FTS5 phrases would), among those
-   * `accept` keeps (all when it is absent; called with batches of candidate ids, returns those that pass).
+   * of the languages `langs` (primary subtags; all when absent) that `accept` keeps (all when it is absent;
+   * called with batches of candidate ids, returns those that pass).
    */
-  topK(terms: string[], k: number, accept?: (ids: number[]) => Set<number>): ScoredId[] {
+  topK(terms: string[], k: number, filter: KeywordFilter = {}): ScoredId[] {
     this.lastCost = noCost();
     const query = this.prepare(terms);
     if (!query) return [];
+    const parts = this.partitions(query, filter.langs);
+    const lists = parts.flat();
+    if (lists.length === 0) return [];
+    const partOf = new Map(parts.flatMap((part) => part.map((l) => [l, part] as const)));
+    const ratio = query.lengthRatio;
     const top = new TopK(k);
     const seen = new Set<number>();
-    const lists = query.lists;
     const block = new Map<ListCursor, number>();
     const pending = (list: ListCursor, rows: Posting[]) => {
       // A scene first met here holds this term with at most the weight of its key, and every other term
-      // with at most that list's bound (it would have been met there otherwise). When even that sum cannot
-      // beat the k-th best, it never can (bounds only fall, the k-th best only rises): it is not scored.
-      // Exact pruning: the scoring (a random read of kw_docs) was most of a search's cost.
-      const others = lists.reduce((sum, l) => (l === list ? sum : sum + l.bound(query.lengthRatio)), 0);
+      // with at most the bound of its language's list for it (it would have been met there otherwise).
+      // When even that sum cannot beat the k-th best, it never can (bounds only fall, the k-th best only
+      // rises): it is not scored. Exact pruning: the scoring (a random read of kw_docs) was most of a
+      // search's cost.
+      const others = partOf.get(list)!.reduce((sum, l) => (l === list ? sum : sum + l.bound(ratio)), 0);
       const fresh: number[] = [];
       for (const [key, id] of rows) {
         if (seen.has(id)) continue;
         seen.add(id);
-        if (top.full && (list.boundAt(key, query.lengthRatio) + others) * (1 + 1e-12) < top.worst) {
+        if (top.full && (list.boundAt(key, ratio) + others) * (1 + 1e-12) < top.worst) {
           this.lastCost.pruned++;
           continue;
         }
         fresh.push(id);
       }
       if (fresh.length === 0) return;
-      const passing = accept ? accept(fresh) : undefined;
+      const passing = filter.accept ? filter.accept(fresh) : undefined;
       const scored = this.scoreIds(passing ? fresh.filter((id) => passing.has(id)) : fresh, query);
       for (const s of scored) top.offer(s);
     };
-    // every list's first block, then the list whose bound is highest, until nothing unseen can enter
-    const first = Math.max(1, Math.min(FIRST_BLOCK, Math.floor(this.budget / lists.length)));
-    for (const list of lists) pending(list, this.readBlock(list, first));
+    // every list's first block (a term's first read shared among its languages by their sizes), then the
+    // list whose bound is highest in the partition whose bound is highest, until nothing unseen can enter
+    const first = Math.max(1, Math.min(FIRST_BLOCK, Math.floor(this.budget / query.idfs.size)));
+    const termDf = new Map<number, number>();
+    for (const l of lists) termDf.set(l.term, (termDf.get(l.term) ?? 0) + l.df);
+    for (const list of lists) {
+      const size = Math.max(1, Math.round((first * list.df) / termDf.get(list.term)!));
+      block.set(list, size);
+      pending(list, this.readBlock(list, size));
+    }
     for (;;) {
-      const open = lists.filter((l) => !l.done);
-      if (open.length === 0) break;
-      const threshold = open.reduce((s, l) => s + l.bound(query.lengthRatio), 0);
+      let next: ListCursor | undefined;
+      let threshold = 0;
+      for (const part of parts) {
+        const sum = part.reduce((s, l) => s + l.bound(ratio), 0);
+        if (sum <= threshold) continue;
+        threshold = sum;
+        next = part.reduce((a, b) => (b.bound(ratio) > a.bound(ratio) ? b : a));
+      }
+      if (!next) break; // every list read to its end
       if (top.full && top.worst > threshold * (1 + 1e-12)) break;
       const left = this.budget - this.lastCost.postingsRead;
       if (left <= 0) {
         this.lastCost.capped = true;
         break;
       }
-      const next = open.reduce((a, b) => (b.bound(query.lengthRatio) > a.bound(query.lengthRatio) ? b : a));
       // blocks grow by half: a list read too far costs scoring what it brought
-      const size = Math.min(MAX_BLOCK, Math.ceil((block.get(next) ?? FIRST_BLOCK) * 1.5));
+      const size = Math.min(MAX_BLOCK, Math.ceil(block.get(next)! * 1.5));
       block.set(next, size);
       pending(next, this.readBlock(next, Math.min(size, left)));
     }
@@ -247,7 +302,7 @@ export class ImpactKeywordIndex {
     if (totals.docs === 0 || terms.length === 0) return undefined;
     const avgdl = totals.tokens / totals.docs;
     const find = this.stmt("SELECT id, df FROM kw_terms WHERE term = ?");
-    const byTerm = new Map<number, ListCursor>();
+    const idfs = new Map<number, number[]>();
     const order: number[] = [];
     for (const term of terms) {
       const row = find.get(term) as { id: number; df: number } | undefined;
@@ -255,35 +310,50 @@ export class ImpactKeywordIndex {
       if (!row || row.df <= 0) continue;
       let idf = Math.log((totals.docs - row.df + 0.5) / (row.df + 0.5));
       if (idf <= 0) idf = 1e-6;
-      const existing = byTerm.get(row.id);
       order.push(row.id);
-      if (existing) existing.idfs.push(idf);
-      else byTerm.set(row.id, new ListCursor(row.id, [idf]));
+      const existing = idfs.get(row.id);
+      if (existing) existing.push(idf);
+      else idfs.set(row.id, [idf]);
     }
-    if (byTerm.size === 0) return undefined;
+    if (idfs.size === 0) return undefined;
     const ref = this.storedReference();
     return {
-      lists: [...byTerm.values()],
       order,
-      byTerm,
+      idfs,
       avgdl,
       // the key used ref for avgdl; the true norm is at least min(1, ref / avgdl) of the key's
       lengthRatio: Math.min(1, ref / avgdl),
     };
   }
 
+  /** The query's lists, grouped by language: one partition per language that holds any of its terms. */
+  private partitions(query: PreparedQuery, langs: string[] | undefined): ListCursor[][] {
+    const wanted = langs ? new Set(langs) : undefined;
+    const sublists = this.stmt("SELECT lang, df FROM kw_term_langs WHERE term = ? AND df > 0");
+    const byLang = new Map<string, ListCursor[]>();
+    for (const [term, idfs] of query.idfs) {
+      for (const { lang, df } of sublists.all(term) as Array<{ lang: string; df: number }>) {
+        if (wanted && !wanted.has(lang)) continue;
+        let part = byLang.get(lang);
+        if (!part) byLang.set(lang, (part = []));
+        part.push(new ListCursor(term, lang, idfs, df));
+      }
+    }
+    return [...byLang.values()];
+  }
+
   private readBlock(list: ListCursor, size: number): Posting[] {
     // a list cut short by the budget is not finished: only a block shorter than asked says so
     const rows = (
       list.lastKey === undefined
-        ? this.stmt("SELECT key, id FROM kw_postings WHERE term = ? ORDER BY key DESC, id DESC LIMIT ?")
+        ? this.stmt("SELECT key, id FROM kw_postings WHERE term = ? AND lang = ? ORDER BY key DESC, id DESC LIMIT ?")
             .raw()
-            .all(list.term, size)
+            .all(list.term, list.lang, size)
         : this.stmt(
-            "SELECT key, id FROM kw_postings WHERE term = ? AND (key, id) < (?, ?) ORDER BY key DESC, id DESC LIMIT ?",
+            "SELECT key, id FROM kw_postings WHERE term = ? AND lang = ? AND (key, id) < (?, ?) ORDER BY key DESC, id DESC LIMIT ?",
           )
             .raw()
-            .all(list.term, list.lastKey, list.lastId, size)
+            .all(list.term, list.lang, list.lastKey, list.lastId, size)
     ) as Posting[];
     this.lastCost.postingsRead += rows.length;
     if (rows.length < size) list.done = true;
@@ -304,7 +374,7 @@ export class ImpactKeywordIndex {
       freq.clear();
       const t = triples(r.terms);
       for (let i = 0; i < t.length; i += 3)
-        if (query.byTerm.has(t[i]!)) freq.set(t[i]!, this.frequency(t[i + 1]!, t[i + 2]!));
+        if (query.idfs.has(t[i]!)) freq.set(t[i]!, this.frequency(t[i + 1]!, t[i + 2]!));
       if (freq.size === 0) continue;
       // summed phrase by phrase in query order, as fts5_aux.c does
       let score = 0;
@@ -314,7 +384,7 @@ export class ImpactKeywordIndex {
         const f = freq.get(tid) ?? 0;
         const n = used.get(tid) ?? 0;
         used.set(tid, n + 1);
-        const idf = query.byTerm.get(tid)!.idfs[n]!;
+        const idf = query.idfs.get(tid)![n]!;
         score += idf * ((f * (K1 + 1)) / (f + norm));
       }
       out.push({ id: r.id, score });
@@ -388,9 +458,14 @@ export class ImpactKeywordIndex {
     return id;
   }
 
-  private addDf(delta: Map<number, number>): void {
+  private addDf(delta: DfDelta): void {
     const update = this.stmt("UPDATE kw_terms SET df = df + ? WHERE id = ?");
-    for (const [tid, d] of delta) if (d !== 0) update.run(d, tid);
+    for (const [tid, d] of delta.byTerm) if (d !== 0) update.run(d, tid);
+    const upsert = this.stmt(
+      `INSERT INTO kw_term_langs(term, lang, df) VALUES (?, ?, ?)
+       ON CONFLICT(term, lang) DO UPDATE SET df = df + excluded.df`,
+    );
+    for (const [tid, byLang] of delta.byTermLang) for (const [lang, d] of byLang) if (d !== 0) upsert.run(tid, lang, d);
   }
 
   private totals(): { docs: number; tokens: number } {
@@ -442,26 +517,52 @@ function triples(b: Buffer): Int32Array {
   return new Int32Array(Uint8Array.prototype.slice.call(b).buffer);
 }
 
+/** What a top-k search keeps: the scenes of these languages (primary subtags), those `accept` passes. */
+export interface KeywordFilter {
+  langs?: string[];
+  accept?: (ids: number[]) => Set<number>;
+}
+
 /** a row of kw_postings read for a term: [key, scene id] */
 type Posting = [number, number];
+/** a row of kw_postings written: [term, lang, key, scene id] */
+type Posting4 = [number, string, number, number];
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Changes to the document frequencies, per term and per (term, language). */
+class DfDelta {
+  readonly byTerm = new Map<number, number>();
+  readonly byTermLang = new Map<number, Map<string, number>>();
+  add(term: number, lang: string, d: number): void {
+    this.byTerm.set(term, (this.byTerm.get(term) ?? 0) + d);
+    let byLang = this.byTermLang.get(term);
+    if (!byLang) this.byTermLang.set(term, (byLang = new Map<string, number>()));
+    byLang.set(lang, (byLang.get(lang) ?? 0) + d);
+  }
+}
 
 interface PreparedQuery {
-  lists: ListCursor[];
   /** term ids in the query's phrase order (a term twice when two phrases tokenize to it) */
   order: number[];
-  byTerm: Map<number, ListCursor>;
+  /** per term of the query, one idf per phrase that is this term */
+  idfs: Map<number, number[]>;
   avgdl: number;
   lengthRatio: number;
 }
 
+/** One term's postings in one language, read from the highest key down. */
 class ListCursor {
   lastKey: number | undefined;
   lastId = 0;
   done = false;
   constructor(
     readonly term: number,
+    readonly lang: string,
     /** one idf per phrase of the query that is this term */
     readonly idfs: number[],
+    /** how many postings the list holds */
+    readonly df: number,
   ) {}
 
   /**

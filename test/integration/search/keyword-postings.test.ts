@@ -1,8 +1,9 @@
 // The embedded index's keyword path (impact-ordered postings, src/search/impact.keyword-index.ts) against
 // FTS5's own bm25() over every match (keywordSearchExact), on seeded generated corpora: the same scenes in
 // the same order with the same scores, after upserts, re-upserts and deletes, under every filter (scored
-// directly and checked as the postings propose), across a restart and a second connection, and an index
-// of the previous schema asking for a reindex. Real SQLite files in a temp dir.
+// directly and checked as the postings propose), a language filter reading only its own lists, across a
+// restart and a second connection, an index written before the lists were split by language (split in
+// place), and an index of the previous schema asking for a reindex. Real SQLite files in a temp dir.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -190,6 +191,63 @@ describe("embedded index: keyword postings", () => {
       const index = openIndex(file, filterExactMax);
       for (const filter of filters) expect(await compareAll(index, filter, [3, 10])).toBeGreaterThan(0);
     }
+  });
+
+  it("reads only the filtered languages' postings, and follows a scene that changes language", async () => {
+    const file = newFile();
+    const docs = corpus(3000, 13);
+    const index = openIndex(file, 0); // never scored directly: always through the postings
+    await index.upsert(docs);
+    const db = new Database(file, { readonly: true });
+    const postingsOf = (lang: string, word: string) =>
+      db
+        .prepare("SELECT count(*) FROM kw_postings p JOIN kw_terms t ON t.id = p.term WHERE t.term = ? AND p.lang = ?")
+        .pluck()
+        .get(word, lang) as number;
+    const fr: SceneIndexFilter = { languages: ["fr"] };
+    const got = await index.keywordSearch("run", { limit: 10, filter: fr });
+    expectSameRanking(got, await index.keywordSearchExact("run", { limit: 10, filter: fr }), "run / fr");
+    expect(got.length).toBe(10);
+    // the French list only (a fifth of the scenes), not the whole list checked scene by scene
+    expect(index.lastKeywordCost.postingsRead).toBeGreaterThan(0);
+    expect(index.lastKeywordCost.postingsRead).toBeLessThanOrEqual(postingsOf("fr", "run"));
+    expect(postingsOf("en", "run")).toBeGreaterThan(2 * postingsOf("fr", "run"));
+    // English scenes become French, French ones lose their language
+    const moved = docs.slice(0, 600).map((d) => ({ ...d, language: d.language === "fr" ? undefined : "fr-CA" }));
+    await index.upsert(moved);
+    for (const filter of [fr, { languages: ["en"] }, undefined]) await compareAll(index, filter, [10]);
+    const total = db.prepare("SELECT sum(df) FROM kw_term_langs").pluck().get() as number;
+    expect(total).toBe(db.prepare("SELECT count(*) FROM kw_postings").pluck().get());
+    db.close();
+  });
+
+  it("splits the postings of an index written before they were split by language, with the same answers", async () => {
+    const file = newFile();
+    const first = openIndex(file, 0);
+    await first.upsert(corpus(800, 14));
+    const filters = [undefined, { languages: ["fr"] }, { languages: ["en"], timeRange: { from: 100, to: 400 } }];
+    const search = (index: EmbeddedSceneIndex) =>
+      Promise.all(filters.flatMap((filter) => QUERIES.map((q) => index.keywordSearch(q, { limit: 10, filter }))));
+    const before = await search(first);
+    await first.close();
+    // the layout before: one list per term, no language in kw_docs, no kw_term_langs
+    const db = new Database(file);
+    db.exec(`
+      CREATE TABLE old_postings (term INTEGER NOT NULL, key REAL NOT NULL, id INTEGER NOT NULL,
+                                 PRIMARY KEY (term, key, id)) WITHOUT ROWID;
+      INSERT INTO old_postings SELECT term, key, id FROM kw_postings;
+      DROP TABLE kw_postings; ALTER TABLE old_postings RENAME TO kw_postings;
+      DROP TABLE kw_term_langs; ALTER TABLE kw_docs DROP COLUMN lang;`);
+    db.close();
+    const reopened = openIndex(file, 0);
+    expect(await search(reopened)).toEqual(before);
+    await compareAll(reopened, { languages: ["fr"] }, [10]);
+    const check = new Database(file, { readonly: true });
+    const columns = check.prepare("SELECT name FROM pragma_table_info('kw_postings')").pluck().all();
+    const docsWithLang = check.prepare("SELECT count(*) FROM kw_docs WHERE lang = 'fr'").pluck().get();
+    check.close();
+    expect(columns).toEqual(["term", "lang", "key", "id"]);
+    expect(docsWithLang).toBe(160);
   });
 
   it("keeps highlights for the hits the postings return", async () => {
