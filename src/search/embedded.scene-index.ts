@@ -117,12 +117,13 @@ const DEPTH_MAX = 4096; // deepest ranked list (keyword or kNN) asked for
 const OVERFETCH = [8, 32, 128, 512, 2048]; // graph candidates per wanted hit, tried in turn under a filter
 const FILTER_DEPTH_MAX = 32_768; // deepest graph search under a filter
 const FILTER_EXACT_MAX = 2000; // default of options.filterExactMax
-// default of options.keywordBudget. At 1M scenes (bench:search): 4096 keeps hybrid p95 under 50 ms (42 ms,
-// ef 512) with keyword overlap@10 0.906 and hybrid recall@10 0.928; at ef 1024, 8192 gives 0.950 / 0.944 at
-// p95 62 ms, 16384 0.981 / 0.960 at 96 ms. The latency goal is kept; more recall costs a deeper read.
+// default of options.keywordBudget. At 1M scenes (bench:search, M 32 / ef 1024, postings split by language):
+// 4096 gives keyword overlap@10 0.905 (language-filtered 0.992) and hybrid recall@10 0.959 (fr 0.998,
+// en+time 0.954) at hybrid p95 49 ms (fr 69 ms, en+time 52 ms). Before the split by language, a language
+// filter read other languages' postings against the same budget: fr overlap 0.805, hybrid fr 0.923.
 const KEYWORD_BUDGET = 4096;
 // unfiltered kNN re-scores at least this many graph candidates exactly: the graph ranks by i8 vectors, and
-// it searched a list at least this long (expansion_search, 512), so a longer cut costs only the re-scoring
+// it searched a list at least this long (expansion_search, 1024), so a longer cut costs only the re-scoring
 // (at 1M clustered scenes, 64 gave recall@10 0.899)
 const RESCORED_MIN = 256;
 const FILTER_PASSING = 4; // under a filter, the graph is searched until this many candidates per wanted hit pass

@@ -27,7 +27,7 @@ export const exactSearch = usearch.exactSearch;
 export { MetricKind };
 
 // M 32 / ef_add 128 / ef 1024 at 1M clustered scenes (bench:search): semantic recall@10 1.000 under every filter,
-// semantic p50 9.7 ms (the exact scan 65-80 ms). M 16 / ef_add 64 stopped at 0.933 whatever ef was: the graph, not
+// semantic p50 9.7-11 ms (the exact scan 65-140 ms), graph build 657 s on 2 busy cores. M 16 / ef_add 64 stopped at 0.933 whatever ef was: the graph, not
 // the search, limited recall. The price is a graph build about 3-4x longer and a snapshot 25 % larger.
 const CONNECTIVITY = 32;
 const EXPANSION_ADD = 128;
