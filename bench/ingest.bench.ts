@@ -1,4 +1,4 @@
-// npm run bench:ingest [-- --rounds N] — ingest (no models) against one plain ffmpeg decode of the same
+// npm run bench:ingest [-- --rounds N --peer "CMD {}"] — ingest (no models) against one plain ffmpeg decode of the same
 // file, audio included (`ffmpeg -i clip -f null -`), measured in the same run and interleaved round by
 // round, on two clips: 60 s of 1080p testsrc2 with hue cuts, and 60 s of 720p made of 12 different lavfi
 // sources joined by hard cuts. Prints wall AND CPU (user + sys of the child process and everything it
@@ -32,6 +32,14 @@ const clips = clipDir ?? work;
  */
 const variants: Record<string, { child: string; variables: Record<string, string> }> = {};
 const baseline = option("--baseline");
+/**
+ * --peer "CMD {}": a peer detector run on the same clips, interleaved, `{}` standing for the clip's path (e.g.
+ * PySceneDetect: --peer "scenedetect -i {} detect-adaptive"). None ships with this repository: it is the
+ * user's own install, so the row is printed only when asked for.
+ */
+const peer = option("--peer")
+  ?.split(" ")
+  .filter((w) => w.length > 0);
 if (baseline) variants.before = { child: path.resolve(baseline), variables: {} };
 variants.ingest = { child: path.join(here, "ingest-child.js"), variables: {} };
 
@@ -194,13 +202,23 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(" ");
 
+function peerRun(file: string): Measured {
+  const [command, ...args] = peer!;
+  return timed(
+    command!,
+    args.map((a) => a.replaceAll("{}", file)),
+  );
+}
+
 function compare(name: string, file: string): void {
   const decode: Measured[] = [];
+  const peers: Measured[] = [];
   const ingest: Record<string, (Measured & { child: ChildReport })[]> = {};
   for (let i = 0; i < rounds; i++) {
     // Interleaved so that drift in machine load hits every side alike.
     decode.push(plainDecode(file));
     for (const [name, variant] of Object.entries(variants)) (ingest[name] ??= []).push(ingestOnce(file, variant));
+    if (peer) peers.push(peerRun(file));
   }
   const first = Object.values(ingest)[0]![0]!.child;
   console.log(`\n${name}: ${first.shots} shots, ${first.keyframes} keyframes, ${first.scenes} scenes (load ${load()})`);
@@ -209,6 +227,7 @@ function compare(name: string, file: string): void {
     console.log(`  ${"".padEnd(30)} cpu  ${spread(xs.map((x) => x.cpuMs))} ms`);
   };
   row("plain ffmpeg decode (+audio)", decode);
+  if (peer) row(`peer: ${path.basename(peer[0]!)}`, peers);
   for (const [variant, runs] of Object.entries(ingest)) {
     row(
       `${variant}: ingest stage only`,
@@ -226,6 +245,10 @@ function compare(name: string, file: string): void {
     console.log(`  ${variant}: ratio ingest / decode, wall ${spread(wall, 2)}   (goal <= 1.2)`);
     console.log(`  ${variant}: ratio ingest / decode, cpu  ${spread(cpu, 2)}`);
     console.log(`  ${variant}: ratio whole process / decode, wall ${spread(whole, 2)}`);
+    if (peer) {
+      const vsPeer = runs.map((r, i) => r.wallMs / peers[i]!.wallMs);
+      console.log(`  ${variant}: ratio whole process / peer, wall ${spread(vsPeer, 2)}   (goal <= 1.5)`);
+    }
     console.log(`  ${variant}: peak RSS ${spread(runs.map((r) => r.child.maxRssMb))} MB`);
   }
 }

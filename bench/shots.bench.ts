@@ -1,4 +1,4 @@
-// npm run bench:shots [-- --errors] [--only tuning,validation,heldout] [--keep] [--clips DIR]
+// npm run bench:shots [-- --errors] [--only tuning,validation,heldout] [--keep] [--clips DIR] [--peer "CMD {}"]
 // [--generate-only]:
 // shot-boundary precision, recall and F1 of our detector (src/ingest/shots) on a wider generated set
 // (bench/shot-set.clips.ts: 90 tuning, 15 validation and 18 fresh held-out clips; only the tuning
@@ -33,6 +33,12 @@ const clipDir = argv.includes("--clips") ? argv[argv.indexOf("--clips") + 1] : u
 const keep = argv.includes("--keep") || clipDir !== undefined;
 const generateOnly = argv.includes("--generate-only");
 const withFfmpeg = !argv.includes("--no-ffmpeg");
+/**
+ * --peer "CMD {}": another detector scored on the same clips; `{}` stands for the clip's path, and the command
+ * prints the times (s) of the boundaries it found as a JSON array (e.g. a wrapper of PySceneDetect's detect()).
+ * None ships with this repository: the row is printed only when asked for.
+ */
+const peer = argv.includes("--peer") ? argv[argv.indexOf("--peer") + 1]!.split(" ").filter((w) => w) : undefined;
 const SPLITS = ["tuning", "validation", "heldout"] as const;
 type Split = (typeof SPLITS)[number];
 const splits: readonly Split[] = SPLITS.filter((s) => !only || only.includes(s));
@@ -65,6 +71,19 @@ function score(truth: SetTruth[], found: number[]): Count & { missed: SetTruth[]
   }
   const spurious = found.filter((_, j) => !used.has(j));
   return { tp: truth.length - missed.length, fp: spurious.length, fn: missed.length, missed, spurious };
+}
+
+/** the peer's boundaries on a clip, as frame positions */
+async function peerCuts(clip: GeneratedSetClip): Promise<number[]> {
+  const [command, ...args] = peer!;
+  const { stdout } = await run(
+    command!,
+    args.map((a) => a.replaceAll("{}", clip.path)),
+    { maxBuffer: 1 << 24 },
+  );
+  const times: unknown = JSON.parse(stdout.trim().split("\n").pop()!);
+  if (!Array.isArray(times)) throw new Error(`--peer printed no JSON array of times for ${clip.clip.name}`);
+  return times.map((t) => Math.round(Number(t) * clip.clip.fps));
 }
 
 const position = (b: ShotBoundary) => (b.startFrame !== undefined ? (b.startFrame + b.frame) / 2 : b.frame);
@@ -171,6 +190,8 @@ async function main(): Promise<void> {
   const ours = perSplit(zero);
   const scene3 = perSplit(zero);
   const scene4 = perSplit(zero);
+  const peers = perSplit(zero);
+  let peerMs = 0;
   const byName = new Map<string, Count>();
   /** recall on hard cuts alone: [ours, scene > 0.3, scene > 0.4] found, of `cuts` */
   const cutHits = perSplit(() => [0, 0, 0]);
@@ -206,6 +227,11 @@ async function main(): Promise<void> {
     const [s3, s4] = [score(g.truth, above(0.3)), score(g.truth, above(0.4))];
     addTo(scene3[split], s3);
     addTo(scene4[split], s4);
+    if (peer) {
+      const t2 = performance.now();
+      addTo(peers[split], score(g.truth, await peerCuts(g)));
+      peerMs += performance.now() - t2;
+    }
     cuts[split] += g.truth.filter((t) => t.kind === "CUT").length;
     [s, s3, s4].forEach((x, k) => (cutHits[split][k]! += cutsFound(g.truth, x.missed)));
     const line = `${g.clip.name.padEnd(16)} crf ${g.clip.crf} noise ${String(g.clip.noise).padEnd(2)} ${split.padEnd(7)} F1=${f1(s).toFixed(2)}`;
@@ -228,6 +254,7 @@ async function main(): Promise<void> {
       `${split.padEnd(10)} cinerag            ${fmt(ours[split])}`,
       `${split.padEnd(10)} ffmpeg scene>0.3   ${fmt(scene3[split])}`,
       `${split.padEnd(10)} ffmpeg scene>0.4   ${fmt(scene4[split])}`,
+      ...(peer ? [`${split.padEnd(10)} peer ${path.basename(peer[0]!).padEnd(13)} ${fmt(peers[split])}`] : []),
       `${split.padEnd(10)} recall on hard cuts alone (${cuts[split]}): ` +
         ["cinerag", "ffmpeg >0.3", "ffmpeg >0.4"]
           .map((who, k) => `${who} ${(cutHits[split][k]! / Math.max(1, cuts[split])).toFixed(3)}`)
@@ -251,6 +278,7 @@ async function main(): Promise<void> {
     `boundaries reported at a flash: ${flashHits.length}${flashHits.length ? ` (${flashHits.join(" ")})` : ""}`,
     `detector ${perFrame.toFixed(3)} ms/frame (${Math.round(1000 / Math.max(1e-9, perFrame))} frames/s), ` +
       `ffmpeg's scene pass ${scenePerFrame.toFixed(3)} ms/frame with its decode: ratio ${(perFrame / Math.max(1e-9, scenePerFrame)).toFixed(2)}`,
+    ...(peer ? [`peer ${(peerMs / Math.max(1, frameTotal)).toFixed(3)} ms/frame with its decode and start-up`] : []),
     `load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}`,
