@@ -614,8 +614,14 @@ export class EmbeddedSceneIndex implements SceneIndex {
     // over-fetched, filtered; a search deep enough holds k of them unless the filter's scenes all lie far
     // from the query, and then the best the deepest search found are returned (no scan of the filter)
     let passing: number[] = [];
+    let want = 0;
     for (const factor of OVERFETCH) {
-      const want = Math.min(FILTER_DEPTH_MAX, k * factor);
+      // a search ranks its whole list (ann.breadth) whatever it is asked for: all of it is checked, so that a
+      // filter passed by one scene in ten needs one search, not three growing ones (at 1M scenes, a 10%
+      // language: semantic p50 8.7 ms, under the unfiltered 11 ms; hybrid p50 33 -> 24 ms)
+      const deeper = Math.min(FILTER_DEPTH_MAX, Math.max(k * factor, ann.breadth));
+      if (deeper <= want) continue;
+      want = deeper;
       const candidates = ann.search(unit, want).map((c) => c.id);
       passing = this.stmt(`SELECT s.id FROM scenes s WHERE s.id IN (SELECT value FROM json_each(?)) AND ${where.sql}`)
         .pluck()

@@ -112,13 +112,18 @@ export class AnnIndex {
     }
   }
 
+  /** how many candidates any search ranks (its list length): asking for fewer costs the same */
+  get breadth(): number {
+    return this.params.expansionSearch ?? EXPANSION_SEARCH;
+  }
+
   /** Up to k nearest keys with their approximate cosine distances, nearest first. */
   search(vector: Float32Array, k: number): Array<{ id: number; distance: number }> {
     const n = this.index.size();
     if (n === 0) return [];
     // the search list is at least k long; asking for ef results keeps the configured breadth also after
     // load(), which restores the graph with the file's own search setting
-    const ef = Math.max(k, this.params.expansionSearch ?? EXPANSION_SEARCH);
+    const ef = Math.max(k, this.breadth);
     const m = this.index.search(vector, Math.min(ef, n), 1);
     const out: Array<{ id: number; distance: number }> = [];
     for (let i = 0; i < Math.min(m.keys.length, k); i++) {
