@@ -13,6 +13,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { resolveMediaBinaries } from "../src/media/ffmpeg/binaries.js";
+import { peerCommand } from "./peer-command.js";
 
 const run = promisify(execFile);
 const bins = resolveMediaBinaries();
@@ -32,14 +33,8 @@ const clips = clipDir ?? work;
  */
 const variants: Record<string, { child: string; variables: Record<string, string> }> = {};
 const baseline = option("--baseline");
-/**
- * --peer "CMD {}": a peer detector run on the same clips, interleaved, `{}` standing for the clip's path (e.g.
- * PySceneDetect: --peer "scenedetect -i {} detect-adaptive"). None ships with this repository: it is the
- * user's own install, so the row is printed only when asked for.
- */
-const peer = option("--peer")
-  ?.split(" ")
-  .filter((w) => w.length > 0);
+/** --peer "CMD {}": a peer detector run on the same clips, interleaved (e.g. "scenedetect -i {} detect-adaptive") */
+const peer = peerCommand(option("--peer"));
 if (baseline) variants.before = { child: path.resolve(baseline), variables: {} };
 variants.ingest = { child: path.join(here, "ingest-child.js"), variables: {} };
 
@@ -203,11 +198,7 @@ const load = () =>
     .join(" ");
 
 function peerRun(file: string): Measured {
-  const [command, ...args] = peer!;
-  return timed(
-    command!,
-    args.map((a) => a.replaceAll("{}", file)),
-  );
+  return timed(peer!.command, peer!.args(file));
 }
 
 function compare(name: string, file: string): void {
@@ -227,7 +218,7 @@ function compare(name: string, file: string): void {
     console.log(`  ${"".padEnd(30)} cpu  ${spread(xs.map((x) => x.cpuMs))} ms`);
   };
   row("plain ffmpeg decode (+audio)", decode);
-  if (peer) row(`peer: ${path.basename(peer[0]!)}`, peers);
+  if (peer) row(`peer: ${peer.name}`, peers);
   for (const [variant, runs] of Object.entries(ingest)) {
     row(
       `${variant}: ingest stage only`,

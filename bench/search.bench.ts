@@ -2,10 +2,9 @@
 // 384-dim vectors (hashing embedder over generated dialogue), then QUERIES queries per mode, REPEATS times
 // (default 3; min/median/max of each percentile over the repeats). Prints the build (rows with keyword
 // postings, ANN graph, snapshot), the restart (snapshot load), memory, p50/p95 of keyword, semantic, hybrid
-// and filtered hybrid search (a narrow filter: one clip; a 10% language; a broad language + time window) with
-// each side of a filtered search timed alone,
-// recall@10 of the semantic side (unfiltered and filtered) against an exact scan, the keyword top 10's
-// overlap with FTS5's bm25() over every match (the exact BM25 baseline, also timed), and the semantic p50
+// and filtered hybrid search (a narrow filter: one clip; a 10% language; a broad language + time window), each
+// side of a filtered search also timed alone, recall@10 of the semantic side (unfiltered and filtered)
+// against an exact scan, the keyword top 10's overlap with FTS5's bm25() over every match (the exact BM25 baseline, also timed), and the semantic p50
 // against an exact float32 scan of the same vectors in the same run (USearch's SIMD exactSearch, one
 // thread: the baseline the ANN index must beat). ANN_THREADS sets the graph build's threads (default 2).
 // Note on the vectors: the hashing embedder over Zipf-distributed words gives near-orthogonal, unclustered

@@ -22,6 +22,7 @@ import { decodeFrames } from "../src/media/ffmpeg/frame-decoder.js";
 import { ShotDetector } from "../src/ingest/shots/shot-detector.js";
 import type { ShotBoundary } from "../src/ingest/ingest.types.js";
 import { mapInParallel } from "../test/fixtures/parallel.js";
+import { peerCommand } from "./peer-command.js";
 import { generateSetClip, SHOT_SET, W, type GeneratedSetClip, type SetTruth } from "./shot-set.clips.js";
 
 const run = promisify(execFile);
@@ -34,11 +35,10 @@ const keep = argv.includes("--keep") || clipDir !== undefined;
 const generateOnly = argv.includes("--generate-only");
 const withFfmpeg = !argv.includes("--no-ffmpeg");
 /**
- * --peer "CMD {}": another detector scored on the same clips; `{}` stands for the clip's path, and the command
- * prints the times (s) of the boundaries it found as a JSON array (e.g. a wrapper of PySceneDetect's detect()).
- * None ships with this repository: the row is printed only when asked for.
+ * --peer "CMD {}": another detector scored on the same clips; the command prints the times (s) of the
+ * boundaries it found as a JSON array (e.g. a wrapper of PySceneDetect's detect()).
  */
-const peer = argv.includes("--peer") ? argv[argv.indexOf("--peer") + 1]!.split(" ").filter((w) => w) : undefined;
+const peer = peerCommand(argv.includes("--peer") ? argv[argv.indexOf("--peer") + 1] : undefined);
 const SPLITS = ["tuning", "validation", "heldout"] as const;
 type Split = (typeof SPLITS)[number];
 const splits: readonly Split[] = SPLITS.filter((s) => !only || only.includes(s));
@@ -75,12 +75,7 @@ function score(truth: SetTruth[], found: number[]): Count & { missed: SetTruth[]
 
 /** the peer's boundaries on a clip, as frame positions */
 async function peerCuts(clip: GeneratedSetClip): Promise<number[]> {
-  const [command, ...args] = peer!;
-  const { stdout } = await run(
-    command!,
-    args.map((a) => a.replaceAll("{}", clip.path)),
-    { maxBuffer: 1 << 24 },
-  );
+  const { stdout } = await run(peer!.command, peer!.args(clip.path), { maxBuffer: 1 << 24 });
   const times: unknown = JSON.parse(stdout.trim().split("\n").pop()!);
   if (!Array.isArray(times)) throw new Error(`--peer printed no JSON array of times for ${clip.clip.name}`);
   return times.map((t) => Math.round(Number(t) * clip.clip.fps));
@@ -254,7 +249,7 @@ async function main(): Promise<void> {
       `${split.padEnd(10)} cinerag            ${fmt(ours[split])}`,
       `${split.padEnd(10)} ffmpeg scene>0.3   ${fmt(scene3[split])}`,
       `${split.padEnd(10)} ffmpeg scene>0.4   ${fmt(scene4[split])}`,
-      ...(peer ? [`${split.padEnd(10)} peer ${path.basename(peer[0]!).padEnd(13)} ${fmt(peers[split])}`] : []),
+      ...(peer ? [`${split.padEnd(10)} peer ${peer.name.padEnd(13)} ${fmt(peers[split])}`] : []),
       `${split.padEnd(10)} recall on hard cuts alone (${cuts[split]}): ` +
         ["cinerag", "ffmpeg >0.3", "ffmpeg >0.4"]
           .map((who, k) => `${who} ${(cutHits[split][k]! / Math.max(1, cuts[split])).toFixed(3)}`)
