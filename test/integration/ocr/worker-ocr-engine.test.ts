@@ -69,7 +69,7 @@ describe.skipIf(missing !== undefined)(`PP-OCR on a worker thread${missing ? ` (
        import { existsSync, writeFileSync } from "node:fs";
        parentPort.on("message", (m) => {
          if (!existsSync(${JSON.stringify(marker)})) { writeFileSync(${JSON.stringify(marker)}, ""); process.exit(3); }
-         parentPort.postMessage({ id: m.id, lines: [] });
+         parentPort.postMessage({ id: m.id, result: [] });
        });`,
     );
     const engine = new WorkerOcrEngine({}, pathToFileURL(script));

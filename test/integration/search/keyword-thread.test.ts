@@ -1,0 +1,157 @@
+// Hybrid search with its keyword side on the keyword thread (src/search/keyword.worker.ts, a connection of
+// its own to the same SQLite file) against the same search on one thread: the same hits in the same order
+// with the same scores under every filter, writes made after the thread started are seen, a thread that
+// dies leaves the search to the main thread, and a closed index does not leave the process open. Real
+// SQLite files and real worker threads (the build's script: `npm test` builds first).
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { spawnSync } from "node:child_process";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import {
+  EmbeddedSceneIndex,
+  keywordWorkerScript,
+  type EmbeddedSceneIndexOptions,
+} from "../../../src/search/embedded.scene-index.js";
+import type { SceneDocument, SceneIndexFilter } from "../../../src/search/scene-index.port.js";
+import { mulberry32 } from "../../../src/util/prng.js";
+
+const MODEL = { modelId: "keyword-thread-test", dimension: 16 };
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "cinerag-kwt-"));
+const opened: EmbeddedSceneIndex[] = [];
+const script = keywordWorkerScript();
+const missing = script ? undefined : "no build (npm run build) holds the keyword thread's script";
+
+function openIndex(file: string, options: Partial<EmbeddedSceneIndexOptions> = {}): EmbeddedSceneIndex {
+  const index = new EmbeddedSceneIndex({ file, model: MODEL, exactMax: 200, filterExactMax: 100, ...options });
+  opened.push(index);
+  return index;
+}
+afterEach(async () => {
+  for (const index of opened.splice(0)) await index.close();
+});
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const WORDS = (
+  "harbour night knife rain train violin storm captain letter fire moon market balloon jazz fence " +
+  "lighthouse detective kitchen lovers money paris seagull rock basement club farmer"
+).split(" ");
+
+function unitVector(rand: () => number): Float32Array {
+  const v = Float32Array.from({ length: MODEL.dimension }, () => rand() - 0.5);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
+function corpus(count: number, seed: number): SceneDocument[] {
+  const rand = mulberry32(seed);
+  const pick = () => WORDS[Math.floor(WORDS.length * rand() ** 2)]!;
+  return Array.from({ length: count }, (_, i) => ({
+    sceneId: `s${i}`,
+    clipId: `clip-${i % 20}`,
+    clipTitle: `Clip ${i % 20}`,
+    startTime: (i % 40) * 30,
+    endTime: (i % 40) * 30 + 30,
+    language: i % 10 === 0 ? "fr" : "en",
+    text: Array.from({ length: 4 + Math.floor(rand() * 20) }, pick).join(" "),
+    vector: unitVector(rand),
+  }));
+}
+
+const FILTERS: Record<string, SceneIndexFilter | undefined> = {
+  none: undefined,
+  clip: { clipIds: ["clip-3"] },
+  fr: { languages: ["fr"] },
+  "en+time": { languages: ["en"], timeRange: { from: 300, to: 900 } },
+};
+
+async function built(name: string, scenes = 3000): Promise<string> {
+  const file = path.join(root, name, "search.db");
+  const writer = openIndex(file, { keywordThreadFrom: Infinity });
+  await writer.upsert(corpus(scenes, 7));
+  await writer.close();
+  return file;
+}
+
+describe.skipIf(missing)(`hybrid search on the keyword thread${missing ? ` (skipped: ${missing})` : ""}`, () => {
+  it("answers as one thread does, under every filter, and only from the size it is set for", async () => {
+    const file = await built("same");
+    const threaded = openIndex(file, { keywordThreadFrom: 1000 });
+    const alone = openIndex(file, { keywordThreadFrom: Infinity });
+    const rand = mulberry32(11);
+    let compared = 0;
+    for (const query of ["harbour night", "knife rain storm", "jazz", "seagull basement farmer"]) {
+      const vector = unitVector(rand);
+      for (const [name, filter] of Object.entries(FILTERS)) {
+        const options = { limit: 10, candidates: 40, filter };
+        const got = await threaded.hybridSearch(query, vector, options);
+        expect(threaded.lastKeywordSide, `${query} ${name}`).toBe("thread");
+        const want = await alone.hybridSearch(query, vector, options);
+        expect(alone.lastKeywordSide).toBe("here");
+        expect(got.length, `${query} ${name}`).toBeGreaterThan(0);
+        expect(got, `${query} ${name}`).toEqual(want);
+        compared += got.filter((h) => h.matchedBy.includes("KEYWORD")).length;
+      }
+    }
+    expect(compared).toBeGreaterThan(50); // the keyword side took part
+    // below the size it is set for, the search stays here
+    const small = openIndex(file, { keywordThreadFrom: 5000 });
+    await small.hybridSearch("harbour", unitVector(rand), { limit: 5 });
+    expect(small.lastKeywordSide).toBe("here");
+    // a query without terms asks no thread
+    await threaded.hybridSearch(" ?! — ", unitVector(rand), { limit: 5 });
+    expect(threaded.lastKeywordSide).toBe("none");
+  });
+
+  it("sees what was written after it started", async () => {
+    const file = await built("writes");
+    const index = openIndex(file, { keywordThreadFrom: 1000 });
+    const rand = mulberry32(3);
+    const before = await index.hybridSearch("zeppelin", unitVector(rand), { limit: 5 });
+    expect(before.filter((h) => h.matchedBy.includes("KEYWORD"))).toEqual([]);
+    await index.upsert([{ ...corpus(1, 99)[0]!, sceneId: "new", text: "a zeppelin over the harbour" }]);
+    const hits = await index.hybridSearch("zeppelin", unitVector(rand), { limit: 5 });
+    expect(index.lastKeywordSide).toBe("thread");
+    expect(hits[0]?.sceneId).toBe("new");
+    expect(hits[0]?.matchedBy).toContain("KEYWORD");
+    await index.delete(["new"]);
+    const after = await index.hybridSearch("zeppelin", unitVector(rand), { limit: 5 });
+    expect(after.map((h) => h.sceneId)).not.toContain("new");
+  });
+
+  it("leaves the search to the main thread when the thread dies", async () => {
+    const file = await built("dies");
+    const dying = path.join(root, "dying.worker.mjs");
+    fs.writeFileSync(
+      dying,
+      `import { parentPort } from "node:worker_threads"; parentPort.on("message", () => process.exit(3));`,
+    );
+    const index = openIndex(file, { keywordThreadFrom: 1000, keywordThreadScript: pathToFileURL(dying) });
+    const alone = openIndex(file, { keywordThreadFrom: Infinity });
+    const vector = unitVector(mulberry32(5));
+    for (let i = 0; i < 2; i++) {
+      const got = await index.hybridSearch("knife rain", vector, { limit: 10, filter: FILTERS.fr });
+      expect(index.lastKeywordSide).toBe("here");
+      expect(got).toEqual(await alone.hybridSearch("knife rain", vector, { limit: 10, filter: FILTERS.fr }));
+    }
+  });
+
+  it("fails a search the index was closed under with a one-line error, and lets the process end", async () => {
+    const file = await built("closed");
+    const index = new EmbeddedSceneIndex({ file, model: MODEL, keywordThreadFrom: 1000 });
+    const pending = index.hybridSearch("knife", unitVector(mulberry32(8)), { limit: 5 });
+    await index.close();
+    await expect(pending).rejects.toMatchObject({ code: "SEARCH_UNAVAILABLE" });
+    // a process that searched through the thread and never closed the index still ends
+    const module = pathToFileURL(path.resolve("dist/src/search/embedded.scene-index.js")).href;
+    const program = `
+      const { EmbeddedSceneIndex } = await import(${JSON.stringify(module)});
+      const index = new EmbeddedSceneIndex({ file: ${JSON.stringify(file)}, model: ${JSON.stringify(MODEL)}, keywordThreadFrom: 1000 });
+      const hits = await index.hybridSearch("knife", new Float32Array(${MODEL.dimension}).fill(0.25), { limit: 3 });
+      console.log(index.lastKeywordSide, hits.length);`;
+    const child = spawnSync(process.execPath, ["--input-type=module", "-e", program], { timeout: 60_000 });
+    expect(child.stderr.toString()).toBe("");
+    expect(child.stdout.toString().trim()).toBe("thread 3");
+  });
+});
