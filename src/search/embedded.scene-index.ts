@@ -105,7 +105,7 @@ export interface EmbeddedSceneIndexOptions {
   /** changes after which the ANN snapshot is rewritten; default 20% of the index, at least 1000 */
   snapshotEvery?: number;
   /**
-   * from this many scenes, a hybrid search runs its keyword side on a worker thread (a connection of its own
+   * from this many scenes, a hybrid search under a language filter runs its keyword side on a worker thread (a connection of its own
    * to the same file) while this thread searches the graph: it then costs the slower side, not the sum;
    * default 100 000 (below it the keyword side takes a millisecond or two, less than the hand-over);
    * Infinity: never
@@ -530,8 +530,12 @@ export class EmbeddedSceneIndex implements SceneIndex {
     const depth = hybridDepth(limit, options.candidates, DEPTH_MAX);
     const fts = toFtsQuery(query);
     const filter = options.filter;
-    // on a large index the keyword side runs on the keyword thread while this one searches the graph
-    const thread = fts && unit ? this.keywordThreadFor() : undefined;
+    // on a large index the keyword side of a search under a language filter runs on the keyword thread while
+    // this one searches the graph. Only there: at 1M scenes (bench:search, 2 cores, 2 repeats) the thread
+    // took hybrid + fr p50 0.69-0.73 and p95 0.70-0.88 of one thread, en+time p50 0.69-0.72 (p95 0.98-1.61),
+    // but unfiltered hybrid p50 1.21-1.24 (the keyword side, the longer one there, ran slower on the thread)
+    // and a one-clip filter p95 1.9-3.9 (its few milliseconds cost less than the hand-over)
+    const thread = fts && unit && filterLanguages(filter) ? this.keywordThreadFor() : undefined;
     const away = thread?.call({ query, depth, filter });
     let semantic: SceneHit[];
     try {

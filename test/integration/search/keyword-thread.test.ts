@@ -86,7 +86,8 @@ describe.skipIf(missing)(`hybrid search on the keyword thread${missing ? ` (skip
       for (const [name, filter] of Object.entries(FILTERS)) {
         const options = { limit: 10, candidates: 40, filter };
         const got = await threaded.hybridSearch(query, vector, options);
-        expect(threaded.lastKeywordSide, `${query} ${name}`).toBe("thread");
+        // the thread serves language filters only (see hybridSearch)
+        expect(threaded.lastKeywordSide, `${query} ${name}`).toBe(filter?.languages ? "thread" : "here");
         const want = await alone.hybridSearch(query, vector, options);
         expect(alone.lastKeywordSide).toBe("here");
         expect(got.length, `${query} ${name}`).toBeGreaterThan(0);
@@ -97,10 +98,10 @@ describe.skipIf(missing)(`hybrid search on the keyword thread${missing ? ` (skip
     expect(compared).toBeGreaterThan(50); // the keyword side took part
     // below the size it is set for, the search stays here
     const small = openIndex(file, { keywordThreadFrom: 5000 });
-    await small.hybridSearch("harbour", unitVector(rand), { limit: 5 });
+    await small.hybridSearch("harbour", unitVector(rand), { limit: 5, filter: FILTERS.fr });
     expect(small.lastKeywordSide).toBe("here");
     // a query without terms asks no thread
-    await threaded.hybridSearch(" ?! — ", unitVector(rand), { limit: 5 });
+    await threaded.hybridSearch(" ?! — ", unitVector(rand), { limit: 5, filter: FILTERS.fr });
     expect(threaded.lastKeywordSide).toBe("none");
   });
 
@@ -108,15 +109,15 @@ describe.skipIf(missing)(`hybrid search on the keyword thread${missing ? ` (skip
     const file = await built("writes");
     const index = openIndex(file, { keywordThreadFrom: 1000 });
     const rand = mulberry32(3);
-    const before = await index.hybridSearch("zeppelin", unitVector(rand), { limit: 5 });
+    const before = await index.hybridSearch("zeppelin", unitVector(rand), { limit: 5, filter: FILTERS.fr });
     expect(before.filter((h) => h.matchedBy.includes("KEYWORD"))).toEqual([]);
     await index.upsert([{ ...corpus(1, 99)[0]!, sceneId: "new", text: "a zeppelin over the harbour" }]);
-    const hits = await index.hybridSearch("zeppelin", unitVector(rand), { limit: 5 });
+    const hits = await index.hybridSearch("zeppelin", unitVector(rand), { limit: 5, filter: FILTERS.fr });
     expect(index.lastKeywordSide).toBe("thread");
     expect(hits[0]?.sceneId).toBe("new");
     expect(hits[0]?.matchedBy).toContain("KEYWORD");
     await index.delete(["new"]);
-    const after = await index.hybridSearch("zeppelin", unitVector(rand), { limit: 5 });
+    const after = await index.hybridSearch("zeppelin", unitVector(rand), { limit: 5, filter: FILTERS.fr });
     expect(after.map((h) => h.sceneId)).not.toContain("new");
   });
 
@@ -140,7 +141,7 @@ describe.skipIf(missing)(`hybrid search on the keyword thread${missing ? ` (skip
   it("fails a search the index was closed under with a one-line error, and lets the process end", async () => {
     const file = await built("closed");
     const index = new EmbeddedSceneIndex({ file, model: MODEL, keywordThreadFrom: 1000 });
-    const pending = index.hybridSearch("knife", unitVector(mulberry32(8)), { limit: 5 });
+    const pending = index.hybridSearch("knife", unitVector(mulberry32(8)), { limit: 5, filter: FILTERS.fr });
     await index.close();
     await expect(pending).rejects.toMatchObject({ code: "SEARCH_UNAVAILABLE" });
     // a process that searched through the thread and never closed the index still ends
@@ -148,7 +149,7 @@ describe.skipIf(missing)(`hybrid search on the keyword thread${missing ? ` (skip
     const program = `
       const { EmbeddedSceneIndex } = await import(${JSON.stringify(module)});
       const index = new EmbeddedSceneIndex({ file: ${JSON.stringify(file)}, model: ${JSON.stringify(MODEL)}, keywordThreadFrom: 1000 });
-      const hits = await index.hybridSearch("knife", new Float32Array(${MODEL.dimension}).fill(0.25), { limit: 3 });
+      const hits = await index.hybridSearch("knife", new Float32Array(${MODEL.dimension}).fill(0.25), { limit: 3, filter: { languages: ["fr"] } });
       console.log(index.lastKeywordSide, hits.length);`;
     const child = spawnSync(process.execPath, ["--input-type=module", "-e", program], { timeout: 60_000 });
     expect(child.stderr.toString()).toBe("");
