@@ -20,8 +20,8 @@
 // scanned exactly, or many, and then the graph's candidates are over-fetched (x8, x32, ... up to
 // FILTER_DEPTH_MAX) and filtered; neither reads every vector. Keyword search under a filter works the same
 // way: few scenes are scored directly, many are checked as the postings propose them.
-// Hybrid search on a large index (keywordThreadFrom, 100k scenes) runs its keyword side on a worker thread
-// with a connection of its own (keyword.worker.ts) while this thread searches the graph: better-sqlite3 and
+// Hybrid search under a language filter on a large index (keywordThreadFrom, 100k scenes) runs its keyword
+// side on a worker thread with a connection of its own (keyword.worker.ts) while this thread searches the graph: better-sqlite3 and
 // usearch are synchronous, and one after the other the two sides cost their sum.
 // Highlights: highlight() runs over a temporary FTS5 table holding only the returned scenes' text, not
 // the index with a rowid constraint: `MATCH ? AND rowid = ?` answered differently between SQLite builds
@@ -105,9 +105,9 @@ export interface EmbeddedSceneIndexOptions {
   /** changes after which the ANN snapshot is rewritten; default 20% of the index, at least 1000 */
   snapshotEvery?: number;
   /**
-   * from this many scenes, a hybrid search under a language filter runs its keyword side on a worker thread (a connection of its own
-   * to the same file) while this thread searches the graph: it then costs the slower side, not the sum;
-   * default 100 000 (below it the keyword side takes a millisecond or two, less than the hand-over);
+   * from this many scenes, a hybrid search under a language filter runs its keyword side on a worker thread
+   * (a connection of its own to the same file) while this thread searches the graph: it then costs the slower
+   * side, not the sum; default 100 000 (below it the keyword side takes a millisecond or two, less than the hand-over);
    * Infinity: never
    */
   keywordThreadFrom?: number;
@@ -546,7 +546,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
     }
     // a thread that failed (stopped, closed) leaves the search to this one, which gives the same answer
     // or the same error
-    let side: typeof this.lastKeywordSide = !fts ? "none" : away ? "thread" : "here";
+    let side: typeof this.lastKeywordSide = "thread"; // until the search falls to this thread
     const local = () => {
       side = fts ? "here" : "none";
       return fts ? this.keywordTop(query, fts, depth, filter) : [];

@@ -1,6 +1,6 @@
-// The keyword thread of embedded.scene-index.ts: the keyword side of a large index's hybrid searches, on a
-// connection of its own to the same file, while the main thread searches the ANN graph (better-sqlite3 reads
-// synchronously, so on one thread the two sides ran one after the other).
+// The keyword thread of embedded.scene-index.ts: the keyword side of a large index's language-filtered hybrid
+// searches, on a connection of its own to the same file, while the main thread searches the ANN graph
+// (better-sqlite3 reads synchronously, so on one thread the two sides ran one after the other).
 import { workerData } from "node:worker_threads";
 import { serveRequests } from "../util/worker-client.js";
 import {

@@ -44,11 +44,6 @@ export class WorkerClient<Req extends object, Res> {
     private readonly diedCode: ErrorCode,
   ) {}
 
-  /** Calls pending now (0 when idle). */
-  get busy(): number {
-    return this.pending.size;
-  }
-
   call(request: Req, transfer: Transferable[] = []): Promise<Res> {
     const worker = this.started();
     const id = this.nextId++;
