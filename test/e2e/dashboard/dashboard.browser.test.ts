@@ -204,21 +204,30 @@ describe.skipIf(!available)("dashboard in headless Chromium", () => {
       .poll(() => page.locator(`[data-clip="${clipBId}"] img`).evaluate((i: HTMLImageElement) => i.naturalWidth))
       .toBeGreaterThan(0);
 
-    // every status the job row goes through, as the page shows it
-    await page.evaluate(() => {
+    // every status the new job's row goes through, as the page shows it; the rows already listed (the job
+    // that ingested clip B, SUCCEEDED before the page opened) are left out, or waiting for "a SUCCEEDED row"
+    // would end at once on the old one
+    await page.locator("[data-job]").first().waitFor();
+    const before = await page
+      .locator("[data-job]")
+      .evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.job));
+    expect(before.length).toBeGreaterThan(0);
+    await page.evaluate((old: (string | undefined)[]) => {
       const seen: string[] = [];
       (window as unknown as { seen: string[] }).seen = seen;
       new MutationObserver(() => {
         for (const el of document.querySelectorAll<HTMLElement>("[data-job]")) {
+          if (old.includes(el.dataset.job)) continue;
           const s = `${el.dataset.status}:${el.querySelector("progress")?.value ?? ""}`;
           if (seen.at(-1) !== s) seen.push(s);
         }
       }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-    });
+    }, before);
     await page.fill("#ingest-path", clipA);
     await page.fill("#ingest-title", "Harbour");
     await page.click(".ingest button[type=submit]");
-    await page.locator('[data-job][data-status="SUCCEEDED"]').first().waitFor({ timeout: 90_000 });
+    const fresh = before.map((id) => `:not([data-job="${id}"])`).join("");
+    await page.locator(`[data-job]${fresh}[data-status="SUCCEEDED"]`).waitFor({ timeout: 90_000 });
     const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
     expect(seen.some((s) => s.startsWith("RUNNING"))).toBe(true);
     expect(seen.at(-1)).toMatch(/^SUCCEEDED:100/);
