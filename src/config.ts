@@ -43,6 +43,8 @@ const schema = z.object({
   CINERAG_SUBTITLE_MAX_CUES: z.coerce.number().int().min(1).default(200_000),
   CINERAG_SUBTITLE_MAX_CUE_CHARS: z.coerce.number().int().min(16).default(10_000),
   CINERAG_SEARCH: z.enum(["embedded", "elasticsearch"]).default("embedded"),
+  /** the embedded search index's SQLite page cache per connection, MiB (allocated as pages are read) */
+  CINERAG_SEARCH_CACHE_MIB: z.coerce.number().int().min(2).max(65_536).default(256),
   ELASTICSEARCH_URL: z.url().optional(),
   /** redis://host:port: Redis pub/sub for subscriptions across processes (scale-out); unset = in-process */
   CINERAG_REDIS_URL: z
@@ -177,7 +179,7 @@ export interface Config {
   mediaRoots?: string[];
   /** limits on every subtitle input (src/ingest/subtitles/limits.ts) */
   subtitles: { maxFileBytes: number; maxCues: number; maxCueChars: number };
-  search: { kind: "embedded" | "elasticsearch"; elasticsearchUrl?: string };
+  search: { kind: "embedded" | "elasticsearch"; elasticsearchUrl?: string; cacheMiB: number };
   /** Redis for pub/sub across processes; undefined = in-process */
   redisUrl?: string;
   apiKeys?: string;
@@ -387,7 +389,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCues: e.CINERAG_SUBTITLE_MAX_CUES,
       maxCueChars: e.CINERAG_SUBTITLE_MAX_CUE_CHARS,
     },
-    search: { kind: e.CINERAG_SEARCH, elasticsearchUrl: e.ELASTICSEARCH_URL },
+    search: { kind: e.CINERAG_SEARCH, elasticsearchUrl: e.ELASTICSEARCH_URL, cacheMiB: e.CINERAG_SEARCH_CACHE_MIB },
     redisUrl: e.CINERAG_REDIS_URL,
     apiKeys: e.CINERAG_API_KEYS,
     offline: e.CINERAG_OFFLINE,

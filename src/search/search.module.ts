@@ -38,7 +38,7 @@ export async function createSceneIndex(
     // config.ts guarantees the URL when kind is elasticsearch
     return new ElasticsearchSceneIndex({ node: config.search.elasticsearchUrl!, model });
   }
-  return new EmbeddedSceneIndex({ file: config.searchFile, model });
+  return new EmbeddedSceneIndex({ file: config.searchFile, model, cacheMiB: config.search.cacheMiB });
 }
 
 export function createSearchModule(

@@ -90,4 +90,10 @@ describe("loadConfig", () => {
     expect(attempt).toThrow(/got "mysql:\/\/root:\*\*\*@db\/cinerag"/);
     expect(attempt).not.toThrow(/hunter2/);
   });
+
+  it("gives the embedded search index a 256 MiB page cache per connection unless told otherwise", () => {
+    expect(loadConfig({}).search.cacheMiB).toBe(256);
+    expect(loadConfig({ CINERAG_SEARCH_CACHE_MIB: "1024" }).search.cacheMiB).toBe(1024);
+    expect(() => loadConfig({ CINERAG_SEARCH_CACHE_MIB: "1" })).toThrow(/CINERAG_SEARCH_CACHE_MIB: [^;]*\(got "1"\)/);
+  });
 });
