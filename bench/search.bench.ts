@@ -29,8 +29,6 @@ const BATCH = 1000;
 // in 384 dimensions, the shape neural sentence embeddings have; queries are scene vectors moved a little.
 // The text side (FTS5) is the same in both modes.
 const CLUSTERED = process.env.VECTORS === "clustered";
-// steps between two modes' runs of the same query in the timed loop (see there)
-const QUERY_LAG = 5;
 const CENTRES = 2000;
 let centres: Float32Array[] | undefined;
 
@@ -52,6 +50,15 @@ function clusteredVector(): Float32Array {
 }
 
 let seed = 7;
+/** xs shuffled in place (Fisher-Yates, from rand()) */
+function shuffle<T>(xs: T[]): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
+}
+
 function rand(): number {
   seed = (seed + 0x6d2b79f5) | 0;
   let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
@@ -211,21 +218,25 @@ async function main(): Promise<void> {
       `(of which the bench's own copy of the vectors ${((SCENES * embedder.dimension * 4) / 2 ** 20).toFixed(0)} MiB)`,
   );
 
-  // queries: 2-4 words of a random scene
-  const queries: string[] = [];
-  for (let i = 0; i < QUERIES; i++) {
-    const words = texts[Math.floor(rand() * texts.length)]!.split(" ");
-    const n = 2 + Math.floor(rand() * 3);
-    const from = Math.floor(rand() * Math.max(1, words.length - n));
-    queries.push(words.slice(from, from + n).join(" "));
-  }
-  const vectors = CLUSTERED
-    ? queries.map(() => {
-        // a paraphrase of a scene: its vector moved a little
-        const scene = Math.floor(rand() * SCENES);
-        return noisy(all.subarray(scene * embedder.dimension, (scene + 1) * embedder.dimension), 0.5);
-      })
-    : await embedder.embed(queries, "query");
+  // queries: 2-4 words of a random scene, each with its vector
+  const makeQueries = async (count: number): Promise<[string[], Float32Array[]]> => {
+    const qs: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const words = texts[Math.floor(rand() * texts.length)]!.split(" ");
+      const n = 2 + Math.floor(rand() * 3);
+      const from = Math.floor(rand() * Math.max(1, words.length - n));
+      qs.push(words.slice(from, from + n).join(" "));
+    }
+    const vs = CLUSTERED
+      ? qs.map(() => {
+          // a paraphrase of a scene: its vector moved a little
+          const scene = Math.floor(rand() * SCENES);
+          return noisy(all.subarray(scene * embedder.dimension, (scene + 1) * embedder.dimension), 0.5);
+        })
+      : await embedder.embed(qs, "query");
+    return [qs, vs];
+  };
+  const [queries, vectors] = await makeQueries(QUERIES);
   // three filters: one clip (100 scenes: scored directly), French (10%), English in a time window (37%)
   const filters = {
     clip: { filter: { clipIds: ["clip-7"] }, passes: (i: number) => Math.floor(i / 100) === 7 },
@@ -299,22 +310,23 @@ async function main(): Promise<void> {
     }
   }
 
-  // every mode as a search of query i; each side of a filtered hybrid search timed alone too: where a
-  // filter's cost lies
+  const timed = { queries: [] as string[], vectors: [] as Float32Array[] };
+  // every mode as a search of timed query i (filled below); each side of a filtered hybrid search is timed
+  // alone too: where a filter's cost lies
   const searches: Array<[string, (i: number) => Promise<unknown>]> = [
-    ["KEYWORD", (i) => reopened.keywordSearch(queries[i]!, { limit: 10 })],
-    ["KEYWORD_EXACT_FTS5", (i) => reopened.keywordSearchExact(queries[i]!, { limit: 10 })],
-    ["SEMANTIC", (i) => reopened.vectorSearch(vectors[i]!, { limit: 10 })],
+    ["KEYWORD", (i) => reopened.keywordSearch(timed.queries[i]!, { limit: 10 })],
+    ["KEYWORD_EXACT_FTS5", (i) => reopened.keywordSearchExact(timed.queries[i]!, { limit: 10 })],
+    ["SEMANTIC", (i) => reopened.vectorSearch(timed.vectors[i]!, { limit: 10 })],
   ];
   // hybrid with its keyword side on the keyword thread (from 100k scenes) and on this one
   const hybrid = (mode: string, filter?: SceneIndexFilter): Array<[string, (i: number) => Promise<unknown>]> => [
-    [mode, (i) => reopened.hybridSearch(queries[i]!, vectors[i]!, { limit: 10, filter })],
+    [mode, (i) => reopened.hybridSearch(timed.queries[i]!, timed.vectors[i]!, { limit: 10, filter })],
     [
       `${mode} one thread`,
       async (i) => {
         const from = reopened.useKeywordThreadFrom(Infinity);
         try {
-          await reopened.hybridSearch(queries[i]!, vectors[i]!, { limit: 10, filter });
+          await reopened.hybridSearch(timed.queries[i]!, timed.vectors[i]!, { limit: 10, filter });
         } finally {
           reopened.useKeywordThreadFrom(from);
         }
@@ -325,27 +337,30 @@ async function main(): Promise<void> {
   for (const [name, f] of Object.entries(filters))
     searches.push(
       ...hybrid(`HYBRID+${name}`, f.filter),
-      [`KEYWORD+${name}`, (i) => reopened.keywordSearch(queries[i]!, { limit: 10, filter: f.filter })],
-      [`SEMANTIC+${name}`, (i) => reopened.vectorSearch(vectors[i]!, { limit: 10, filter: f.filter })],
+      [`KEYWORD+${name}`, (i) => reopened.keywordSearch(timed.queries[i]!, { limit: 10, filter: f.filter })],
+      [`SEMANTIC+${name}`, (i) => reopened.vectorSearch(timed.vectors[i]!, { limit: 10, filter: f.filter })],
     );
   searches.push([
     "EXACT_SCAN",
-    (i) => Promise.resolve(exactSearch(all, vectors[i]!, embedder.dimension, 10, MetricKind.IP, 1)),
+    (i) => Promise.resolve(exactSearch(all, timed.vectors[i]!, embedder.dimension, 10, MetricKind.IP, 1)),
   ]);
   const modes = searches.map(([mode]) => mode);
+  // each mode searches queries of its own, drawn alike: a query another mode searched a few steps before
+  // found its pages still in the 256 MiB page cache (two modes on one code path differed by 20-30 % at p50)
+  [timed.queries, timed.vectors] = await makeQueries(QUERIES * searches.length);
   const runs: Array<Record<string, number[]>> = [];
   let keywordSide = "";
   const loads: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
     const times: Record<string, number[]> = Object.fromEntries(modes.map((m) => [m, [] as number[]]));
-    // Each step runs every mode once, mode m on query (step + QUERY_LAG * m): a query's pages are not in a
-    // connection's cache because another mode searched the same words a moment before (run one after the
-    // other, the second search of a query found them there: the one-thread hybrid search after the keyword
-    // one, never the keyword thread, whose connection is its own). Between two modes' runs of one query,
-    // QUERY_LAG steps of other searches pass, as between a user's new query and what the server ran before.
+    // Each step runs every mode once, on its own query, in a new order each step: in a fixed order each
+    // mode followed the same one (which search ran before, on which thread, and what it left in the caches
+    // and the heap, is part of a search's cost)
+    const order = searches.map((_, m) => m);
     for (let step = 0; step < QUERIES; step++)
-      for (const [m, [mode, search]] of searches.entries()) {
-        const i = (step + QUERY_LAG * m) % QUERIES;
+      for (const m of shuffle(order)) {
+        const [mode, search] = searches[m]!;
+        const i = m * QUERIES + step;
         const t0 = performance.now();
         await search(i);
         times[mode]!.push(performance.now() - t0);
