@@ -155,7 +155,7 @@ const KEYWORD_BUDGET = 4096;
 // default of options.cacheMiB. At 1M scenes the file is 4.6 GB and its tables are interleaved through it, so
 // about half of a keyword search's random reads of kw_docs fall past the 2 GiB that SQLite maps (its
 // SQLITE_MAX_MMAP_SIZE) and were read with a system call each when the 64 MiB cache missed. bench:search,
-// 1M scenes: 512 MiB took keyword p50 from 27.5-28.5 to 20.4-20.7 ms (hybrid p50 33-35 -> 26-31).
+// 1M scenes, 64 -> 256 MiB: keyword p50 28.0 -> 22.8 ms, hybrid p50 36.7 -> 31.0 ms, p95 56.7 -> 47.5 ms.
 const CACHE_MIB = 256;
 // unfiltered kNN re-scores at least this many graph candidates exactly: the graph ranks by i8 vectors, and
 // it searched a list at least this long (expansion_search, 1024), so a longer cut costs only the re-scoring
