@@ -5,7 +5,8 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import type * as Ort from "onnxruntime-node";
+import * as ort from "onnxruntime-node";
+import sharp from "sharp";
 import { AppError } from "../errors/app-error.js";
 import type { Box, GreyImage, OcrEngine, OcrLine, OcrModelInfo, ReadOptions } from "./ocr.port.js";
 import { baseLanguage, isUnknownLanguage } from "./ocr-languages.js";
@@ -45,12 +46,7 @@ function defaultModelDir(): string {
 
 export class PpOcrEngine implements OcrEngine {
   readonly name = "ppocr";
-  private loaded?: Promise<{
-    ort: typeof Ort;
-    det: Ort.InferenceSession;
-    rec: Ort.InferenceSession;
-    keys: string[];
-  }>;
+  private loaded?: Promise<{ det: ort.InferenceSession; rec: ort.InferenceSession; keys: string[] }>;
 
   constructor(private readonly options: PpOcrOptions = {}) {}
 
@@ -66,21 +62,19 @@ export class PpOcrEngine implements OcrEngine {
 
   private async load() {
     const dir = this.options.modelDir ?? defaultModelDir();
-    const opts: Ort.InferenceSession.SessionOptions = {
+    const opts: ort.InferenceSession.SessionOptions = {
       executionProviders: ["cpu"],
       graphOptimizationLevel: "all",
       ...(this.options.threads ? { intraOpNumThreads: this.options.threads, interOpNumThreads: 1 } : {}),
     };
     try {
-      // loaded here, not at the top: every CLI command imports this module, few read images (~30 ms cpu)
-      const ort = await import("onnxruntime-node");
       const [det, rec, keys] = await Promise.all([
         ort.InferenceSession.create(path.join(dir, "ch_PP-OCRv4_det_infer.onnx"), opts),
         ort.InferenceSession.create(path.join(dir, "ch_PP-OCRv4_rec_infer.onnx"), opts),
         readFile(path.join(dir, "ppocr_keys_v1.txt"), "utf8"),
       ]);
       // CTC index 0 is the blank; the dictionary follows; PaddleOCR appends the space last.
-      return { ort, det, rec, keys: ["", ...keys.split(/\r?\n/).filter((k) => k !== ""), " "] };
+      return { det, rec, keys: ["", ...keys.split(/\r?\n/).filter((k) => k !== ""), " "] };
     } catch (error) {
       this.loaded = undefined;
       throw new AppError(
@@ -104,7 +98,7 @@ export class PpOcrEngine implements OcrEngine {
 
   /** text boxes grouped into lines, in the image's pixels, top to bottom */
   async detect(image: GreyImage): Promise<Box[]> {
-    const { ort, det } = await this.models();
+    const { det } = await this.models();
     // scaled down only when large, then put on a black ground padded to multiples of 32 (with a margin):
     // resizing small subtitle bitmaps to a multiple of 32 squashed their text below what DB detects
     const scale = Math.min(1, DET_MAX_SIDE / Math.max(image.width, image.height));
@@ -123,7 +117,7 @@ export class PpOcrEngine implements OcrEngine {
     for (let c = 0; c < 3; c++)
       for (let i = 0; i < w * h; i++) input[c * w * h + i] = (pixels[i]! / 255 - mean[c]!) / std[c]!;
     const out = await det.run({ x: new ort.Tensor("float32", input, [1, 3, h, w]) });
-    const map = first(ort, out).data as Float32Array;
+    const map = first(out).data as Float32Array;
     const boxes = textComponents(map, w, h, DET_THRESHOLD, DET_BOX_THRESHOLD, UNCLIP_RATIO).map((b) =>
       clampBox(
         { x: (b.x - left) / scale, y: (b.y - top) / scale, width: b.width / scale, height: b.height / scale },
@@ -134,7 +128,7 @@ export class PpOcrEngine implements OcrEngine {
   }
 
   async readLine(image: GreyImage, _language: string | undefined): Promise<Omit<OcrLine, "box">> {
-    const { ort, rec, keys } = await this.models();
+    const { rec, keys } = await this.models();
     const w = Math.min(REC_MAX_WIDTH, Math.max(REC_HEIGHT, Math.round((image.width * REC_HEIGHT) / image.height)));
     const pixels = await resizeGrey(image, w, REC_HEIGHT);
     // bright text on dark ground as it comes: inverting it read worse on the tuning lines
@@ -146,13 +140,13 @@ export class PpOcrEngine implements OcrEngine {
       input[n + i] = v;
       input[2 * n + i] = v;
     }
-    const out = first(ort, await rec.run({ x: new ort.Tensor("float32", input, [1, 3, REC_HEIGHT, w]) }));
+    const out = first(await rec.run({ x: new ort.Tensor("float32", input, [1, 3, REC_HEIGHT, w]) }));
     const [, steps, classes] = out.dims as [number, number, number];
     return ctcDecode(out.data as Float32Array, steps, classes, keys);
   }
 }
 
-function first(ort: typeof Ort, out: Ort.InferenceSession.OnnxValueMapType): Ort.Tensor {
+function first(out: ort.InferenceSession.OnnxValueMapType): ort.Tensor {
   const value = Object.values(out)[0];
   if (!(value instanceof ort.Tensor)) throw new AppError("MODEL_UNAVAILABLE", "the OCR model returned no tensor");
   return value;
@@ -204,7 +198,6 @@ export function ctcDecode(
 
 async function resizeGrey(image: GreyImage, width: number, height: number): Promise<Uint8Array> {
   if (image.width === width && image.height === height) return image.data;
-  const { default: sharp } = await import("sharp"); // loaded when first needed, as onnxruntime is
   const buffer = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } })
     .resize(width, height, { fit: "fill", kernel: "linear" })
     .extractChannel(0)

@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import path from "node:path";
+import sharp from "sharp";
 import type { Frame } from "../../media/media.port.js";
 import type { KeptFrame } from "./keyframe-picker.js";
 
@@ -34,8 +35,6 @@ export async function writeKeyframeJpeg(
     throw new RangeError(`frame data has ${data.length} bytes, expected ${size} for ${width}x${height} RGB24`);
   const quality = Math.max(1, Math.min(100, Math.round(opts.quality ?? 85)));
 
-  // loaded at the first keyframe, not with the module: the CLI's other commands never encode one (~120 ms cpu)
-  const { default: sharp } = await import("sharp");
   const jpeg = await sharp(Buffer.from(data.buffer, data.byteOffset, size), { raw: { width, height, channels: 3 } })
     .jpeg({ quality, mozjpeg: false, chromaSubsampling: "4:2:0" })
     .toBuffer();
