@@ -74,6 +74,7 @@ import {
   KEYWORD_TABLES,
   createScratch,
   splitPostingsByLanguage,
+  textTermLists,
   type KeywordCost,
   type KeywordDoc,
   type ScoredId,
@@ -219,6 +220,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
     checkStoredModel(`the search index (${this.options.file})`, stored, this.model, EMBEDDED_SCHEMA_VERSION);
     coverTimeIndex(db);
     splitPostingsByLanguage(db, "SELECT id, lang FROM scenes");
+    textTermLists(db);
     this.ready = stored;
     return stored;
   }

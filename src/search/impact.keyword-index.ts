@@ -6,8 +6,9 @@
 //
 // Tables (in the search database, kept in the same write transaction as scenes_fts):
 //   - kw_terms:    term -> id and n(term), the number of scenes holding it
-//   - kw_docs:     per scene its token count, its language and (term id, count in text, count in captions)
-//                  triples: the random access that scores a candidate exactly
+//   - kw_docs:     per scene its token count, its language and its terms as text, " id:text:captions" per
+//                  term (term id, count in text, count in captions): the random access that scores a
+//                  candidate exactly, by finding each query term's " id:" in the string
 //   - kw_postings: (term, language, key, scene) in one B-tree, each (term, language) list read from the
 //                  highest key down. key is the term's score in the scene without idf, computed with a
 //                  reference average length fixed when the index got its first text (avgdl moves
@@ -57,7 +58,7 @@ type Statements = (sql: string) => Database.Statement;
 
 export const KEYWORD_SCHEMA = `
   CREATE TABLE kw_terms (id INTEGER PRIMARY KEY, term TEXT NOT NULL UNIQUE, df INTEGER NOT NULL);
-  CREATE TABLE kw_docs (id INTEGER PRIMARY KEY, length INTEGER NOT NULL, terms BLOB NOT NULL,
+  CREATE TABLE kw_docs (id INTEGER PRIMARY KEY, length INTEGER NOT NULL, terms NOT NULL,
                         lang TEXT NOT NULL DEFAULT '');
   CREATE TABLE kw_postings (term INTEGER NOT NULL, lang TEXT NOT NULL, key REAL NOT NULL, id INTEGER NOT NULL,
                             PRIMARY KEY (term, lang, key, id)) WITHOUT ROWID;
@@ -89,6 +90,26 @@ export function splitPostingsByLanguage(db: Database.Database, langs: string): b
                                   PRIMARY KEY (term, lang)) WITHOUT ROWID;
       INSERT INTO kw_term_langs (term, lang, df) SELECT term, lang, count(*) FROM kw_postings GROUP BY term, lang;
     `);
+  }).immediate();
+  return true;
+}
+
+/**
+ * Rewrites the term lists of kw_docs written as Int32 (term, text, captions) blobs into the text form (once, in
+ * one transaction). Why text: better-sqlite3 copies every blob into a new Buffer, and at a million scenes those
+ * copies and the loop over every triple were half of scoring a candidate; a string is cheaper to hand over
+ * and indexOf finds a query term without decoding the rest (and the text is a third smaller).
+ */
+export function textTermLists(db: Database.Database): boolean {
+  const done = () => db.prepare("SELECT value FROM index_meta WHERE key = 'kwTermsText'").pluck().get() !== undefined;
+  if (done()) return false;
+  db.transaction(() => {
+    if (done()) return; // another process converted it first
+    const update = db.prepare("UPDATE kw_docs SET terms = ? WHERE id = ?");
+    const blobs = db.prepare("SELECT id, terms FROM kw_docs WHERE typeof(terms) = 'blob'").raw();
+    // read all first: an update while iterating the same table may revisit rows
+    for (const [id, blob] of blobs.all() as Array<[number, Buffer]>) update.run(encodeTerms(blobTriples(blob)), id);
+    db.prepare("INSERT INTO index_meta (key, value) VALUES ('kwTermsText', 1)").run();
   }).immediate();
   return true;
 }
@@ -139,16 +160,14 @@ export class ImpactKeywordIndex {
     let tokens = 0;
     for (const d of docs) {
       const s = stats.get(d.id) ?? { length: 0, counts: new Map<string, [number, number]>() };
-      const triples = new Int32Array(s.counts.size * 3);
-      let i = 0;
+      const triples: number[] = [];
       for (const [term, [inText, inCaptions]] of s.counts) {
         const tid = this.termId(term);
-        triples.set([tid, inText, inCaptions], i);
-        i += 3;
+        triples.push(tid, inText, inCaptions);
         postings.push([tid, d.lang, impact(this.frequency(inText, inCaptions), s.length, ref), d.id]);
         dfDelta.add(tid, d.lang, 1);
       }
-      putDoc.run(d.id, s.length, Buffer.from(triples.buffer), d.lang);
+      putDoc.run(d.id, s.length, encodeTerms(triples), d.lang);
       tokens += s.length;
     }
     // in key order: neighbouring inserts touch neighbouring pages
@@ -169,9 +188,9 @@ export class ImpactKeywordIndex {
     let docs = 0;
     let tokens = 0;
     for (const id of ids) {
-      const row = getDoc.get(id) as { length: number; terms: Buffer; lang: string } | undefined;
+      const row = getDoc.get(id) as { length: number; terms: string; lang: string } | undefined;
       if (!row) continue;
-      const t = triples(row.terms);
+      const t = decodeTerms(row.terms);
       for (let i = 0; i < t.length; i += 3) {
         // the key is recomputed with the same arithmetic that wrote it, so it is the same double
         delPosting.run(t[i]!, row.lang, impact(this.frequency(t[i + 1]!, t[i + 2]!), row.length, ref), id);
@@ -320,6 +339,7 @@ export class ImpactKeywordIndex {
     return {
       order,
       idfs,
+      patterns: [...idfs.keys()].map((tid) => [tid, ` ${tid}:`] as [number, string]),
       avgdl,
       // the key used ref for avgdl; the true norm is at least min(1, ref / avgdl) of the key's
       lengthRatio: Math.min(1, ref / avgdl),
@@ -365,20 +385,23 @@ export class ImpactKeywordIndex {
   private scoreIds(ids: number[], query: PreparedQuery): ScoredId[] {
     if (ids.length === 0) return [];
     this.lastCost.scored += ids.length;
-    const rows = this.stmt("SELECT id, length, terms FROM kw_docs WHERE id IN (SELECT value FROM json_each(?))").all(
-      JSON.stringify(ids),
-    ) as Array<{ id: number; length: number; terms: Buffer }>;
+    const rows = this.stmt("SELECT id, length, terms FROM kw_docs WHERE id IN (SELECT value FROM json_each(?))")
+      .raw()
+      .all(JSON.stringify(ids)) as Array<[number, number, string]>;
     const out: ScoredId[] = [];
     const freq = new Map<number, number>();
-    for (const r of rows) {
+    for (const [id, length, terms] of rows) {
       freq.clear();
-      const t = triples(r.terms);
-      for (let i = 0; i < t.length; i += 3)
-        if (query.idfs.has(t[i]!)) freq.set(t[i]!, this.frequency(t[i + 1]!, t[i + 2]!));
+      for (const [tid, pattern] of query.patterns) {
+        const at = terms.indexOf(pattern);
+        if (at < 0) continue;
+        const [inText, inCaptions] = countsAt(terms, at + pattern.length);
+        freq.set(tid, this.frequency(inText, inCaptions));
+      }
       if (freq.size === 0) continue;
       // summed phrase by phrase in query order, as fts5_aux.c does
       let score = 0;
-      const norm = K1 * (1 - B + (B * r.length) / query.avgdl);
+      const norm = K1 * (1 - B + (B * length) / query.avgdl);
       const used = new Map<number, number>();
       for (const tid of query.order) {
         const f = freq.get(tid) ?? 0;
@@ -387,7 +410,7 @@ export class ImpactKeywordIndex {
         const idf = query.idfs.get(tid)![n]!;
         score += idf * ((f * (K1 + 1)) / (f + norm));
       }
-      out.push({ id: r.id, score });
+      out.push({ id, score });
     }
     return out;
   }
@@ -505,6 +528,8 @@ export const KEYWORD_META: Array<[string, number]> = [
   ["kwDocs", 0],
   ["kwTokens", 0],
   ["kwReferenceLength", 0],
+  // kw_docs holds its term lists as text (textTermLists)
+  ["kwTermsText", 1],
 ];
 
 /** A term's BM25 weight in a scene without idf, with `ref` for avgdl: the postings' sort key. */
@@ -512,9 +537,35 @@ function impact(f: number, length: number, ref: number): number {
   return f / (f + K1 * (1 - B + (B * length) / ref));
 }
 
-function triples(b: Buffer): Int32Array {
-  if (b.byteOffset % 4 === 0) return new Int32Array(b.buffer, b.byteOffset, b.byteLength / 4);
-  return new Int32Array(Uint8Array.prototype.slice.call(b).buffer);
+/** (term, text count, captions count) triples as kw_docs stores them: " term:text:captions" per term. */
+export function encodeTerms(triples: ArrayLike<number>): string {
+  let out = "";
+  for (let i = 0; i < triples.length; i += 3) out += ` ${triples[i]}:${triples[i + 1]}:${triples[i + 2]}`;
+  return out;
+}
+
+export function decodeTerms(terms: string): number[] {
+  const out: number[] = [];
+  for (const entry of terms.split(" ")) if (entry) out.push(...entry.split(":").map(Number));
+  return out;
+}
+
+/** The two counts that follow a term's " id:" in a kw_docs term list, read in place (no substrings). */
+function countsAt(terms: string, from: number): [number, number] {
+  let inText = 0;
+  let i = from;
+  for (let c = terms.charCodeAt(i); c >= 48 && c <= 57; c = terms.charCodeAt(++i)) inText = inText * 10 + c - 48;
+  let inCaptions = 0;
+  for (let c = terms.charCodeAt(++i); c >= 48 && c <= 57; c = terms.charCodeAt(++i))
+    inCaptions = inCaptions * 10 + c - 48;
+  return [inText, inCaptions];
+}
+
+/** The Int32 triples of a term list written before textTermLists (little-endian, as Int32Array wrote them). */
+function blobTriples(b: Buffer): number[] {
+  const out: number[] = [];
+  for (let i = 0; i + 4 <= b.length; i += 4) out.push(b.readInt32LE(i));
+  return out;
 }
 
 /** What a top-k search keeps: the scenes of these languages (primary subtags), those `accept` passes. */
@@ -547,6 +598,8 @@ interface PreparedQuery {
   order: number[];
   /** per term of the query, one idf per phrase that is this term */
   idfs: Map<number, number[]>;
+  /** per term of the query, what precedes its counts in a kw_docs term list */
+  patterns: Array<[number, string]>;
   avgdl: number;
   lengthRatio: number;
 }

@@ -3,13 +3,15 @@
 // the same order with the same scores, after upserts, re-upserts and deletes, under every filter (scored
 // directly and checked as the postings propose), a language filter reading only its own lists, across a
 // restart and a second connection, an index written before the lists were split by language (split in
-// place), and an index of the previous schema asking for a reindex. Real SQLite files in a temp dir.
+// place), one whose term lists are Int32 blobs (rewritten as text in place), and an index of the previous
+// schema asking for a reindex. Real SQLite files in a temp dir.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { EMBEDDED_SCHEMA_VERSION, EmbeddedSceneIndex } from "../../../src/search/embedded.scene-index.js";
+import { decodeTerms } from "../../../src/search/impact.keyword-index.js";
 import type { SceneDocument, SceneHit, SceneIndexFilter } from "../../../src/search/scene-index.port.js";
 import { mulberry32 } from "../../../src/util/prng.js";
 
@@ -248,6 +250,44 @@ describe("embedded index: keyword postings", () => {
     check.close();
     expect(columns).toEqual(["term", "lang", "key", "id"]);
     expect(docsWithLang).toBe(160);
+  });
+
+  it("rewrites the term lists of an index written as Int32 blobs into text, with the same answers", async () => {
+    const file = newFile();
+    const first = openIndex(file, 0);
+    await first.upsert(corpus(600, 15));
+    const search = (index: EmbeddedSceneIndex) =>
+      Promise.all(
+        [undefined, { languages: ["fr"] }].flatMap((filter) =>
+          QUERIES.map((q) => index.keywordSearch(q, { limit: 10, filter })),
+        ),
+      );
+    const before = await search(first);
+    await first.close();
+    // the layout before: (term, text count, captions count) as little-endian Int32 triples, no marker
+    const db = new Database(file);
+    const toBlob = (terms: string) => Buffer.from(Int32Array.from(decodeTerms(terms)).buffer);
+    db.transaction(() => {
+      const update = db.prepare("UPDATE kw_docs SET terms = ? WHERE id = ?");
+      for (const r of db.prepare("SELECT id, terms FROM kw_docs").all() as Array<{ id: number; terms: string }>)
+        update.run(toBlob(r.terms), r.id);
+      db.prepare("DELETE FROM index_meta WHERE key = 'kwTermsText'").run();
+    })();
+    const blobs = db.prepare("SELECT count(*) FROM kw_docs WHERE typeof(terms) = 'blob'").pluck().get();
+    db.close();
+    expect(blobs).toBe(600);
+    const reopened = openIndex(file, 0);
+    expect(await search(reopened)).toEqual(before);
+    // the removal path reads the converted lists: a delete and a re-upsert still agree with FTS5
+    await reopened.delete(["s1", "s4"]);
+    await reopened.upsert(corpus(600, 16).slice(10, 30));
+    expect(await compareAll(reopened)).toBeGreaterThan(100);
+    const check = new Database(file, { readonly: true });
+    const kinds = check.prepare("SELECT typeof(terms) AS t, count(*) AS n FROM kw_docs GROUP BY 1").all();
+    const marker = check.prepare("SELECT value FROM index_meta WHERE key = 'kwTermsText'").pluck().get();
+    check.close();
+    expect(kinds).toEqual([{ t: "text", n: 598 }]);
+    expect(marker).toBe(1);
   });
 
   it("keeps highlights for the hits the postings return", async () => {
