@@ -106,9 +106,15 @@ export function textTermLists(db: Database.Database): boolean {
   db.transaction(() => {
     if (done()) return; // another process converted it first
     const update = db.prepare("UPDATE kw_docs SET terms = ? WHERE id = ?");
-    const blobs = db.prepare("SELECT id, terms FROM kw_docs WHERE typeof(terms) = 'blob'").raw();
-    // read all first: an update while iterating the same table may revisit rows
-    for (const [id, blob] of blobs.all() as Array<[number, Buffer]>) update.run(encodeTerms(blobTriples(blob)), id);
+    // in batches by id: a million scenes' blobs read at once would hold ~1 GB; each batch is read whole before
+    // it is rewritten (an update while iterating the same table may revisit rows)
+    const batch = db.prepare("SELECT id, terms FROM kw_docs WHERE id > ? ORDER BY id LIMIT 256").raw();
+    for (let after = 0; ;) {
+      const rows = batch.all(after) as Array<[number, Buffer | string]>;
+      if (rows.length === 0) break;
+      for (const [id, terms] of rows) if (typeof terms !== "string") update.run(encodeTerms(blobTriples(terms)), id);
+      after = rows[rows.length - 1]![0];
+    }
     db.prepare("INSERT INTO index_meta (key, value) VALUES ('kwTermsText', 1)").run();
   }).immediate();
   return true;
