@@ -3,35 +3,20 @@
 // processes in real use: `cinerag ingest` beside `cinerag serve`) writing and reading the same file.
 // Vectors: points around random centres (the shape sentence embeddings have), seeded, so every run is the same.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { EmbeddedSceneIndex } from "../../../src/search/embedded.scene-index.js";
+import { describe, expect, it } from "vitest";
+import type { EmbeddedSceneIndex } from "../../../src/search/embedded.scene-index.js";
 import type { SceneDocument, SceneIndexFilter } from "../../../src/search/scene-index.port.js";
 import { mulberry32 } from "../../../src/util/prng.js";
 import { dot, normaliseInPlace } from "../../../src/util/vector-math.js";
+import { trackedIndexes } from "./indexes.js";
 
 const DIM = 32;
 const MODEL = { modelId: "clustered-test-vectors", dimension: DIM };
-const root = fs.mkdtempSync(path.join(os.tmpdir(), "cinerag-ann-"));
-const opened: EmbeddedSceneIndex[] = [];
-let n = 0;
-
-function newFile(): string {
-  return path.join(root, `t${n++}`, "search.db");
-}
-
-function openIndex(file: string, exactMax = 0): EmbeddedSceneIndex {
-  const index = new EmbeddedSceneIndex({ file, model: MODEL, exactMax });
-  opened.push(index);
-  return index;
-}
-
-afterEach(async () => {
-  for (const index of opened.splice(0)) await index.close();
-});
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+const indexes = trackedIndexes("cinerag-ann-", { model: MODEL });
+const newFile = indexes.newFile;
+const openIndex = (file: string, exactMax = 0): EmbeddedSceneIndex => indexes.open(file, { exactMax });
 
 function corpus(count: number, seed: number): { docs: SceneDocument[]; queries: Float32Array[] } {
   const rand = mulberry32(seed);

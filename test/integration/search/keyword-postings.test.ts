@@ -5,31 +5,18 @@
 // restart and a second connection, an index written before the lists were split by language (split in
 // place), one whose term lists are Int32 blobs (rewritten as text in place), and an index of the previous
 // schema asking for a reindex. Real SQLite files in a temp dir.
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EMBEDDED_SCHEMA_VERSION, EmbeddedSceneIndex } from "../../../src/search/embedded.scene-index.js";
 import { decodeTerms } from "../../../src/search/impact.keyword-index.js";
 import type { SceneDocument, SceneHit, SceneIndexFilter } from "../../../src/search/scene-index.port.js";
 import { mulberry32 } from "../../../src/util/prng.js";
+import { trackedIndexes } from "./indexes.js";
 
 const MODEL = { modelId: "keyword-test", dimension: 8 };
-const root = fs.mkdtempSync(path.join(os.tmpdir(), "cinerag-kw-"));
-const opened: EmbeddedSceneIndex[] = [];
-let n = 0;
-
-const newFile = () => path.join(root, `t${n++}`, "search.db");
-function openIndex(file: string, filterExactMax?: number): EmbeddedSceneIndex {
-  const index = new EmbeddedSceneIndex({ file, model: MODEL, filterExactMax });
-  opened.push(index);
-  return index;
-}
-afterEach(async () => {
-  for (const index of opened.splice(0)) await index.close();
-});
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+const indexes = trackedIndexes("cinerag-kw-", { model: MODEL });
+const newFile = indexes.newFile;
+const openIndex = (file: string, filterExactMax?: number): EmbeddedSceneIndex => indexes.open(file, { filterExactMax });
 
 // a small vocabulary with a skewed distribution (many matches, many ties), English word forms that stem
 // alike, and CJK text (one token per character, bigram phrases)
@@ -136,7 +123,7 @@ describe("embedded index: keyword postings", () => {
     const file = newFile();
     await openIndex(file).upsert(corpus(3000, 12));
     const capped = new EmbeddedSceneIndex({ file, model: MODEL, keywordBudget: 20 });
-    opened.push(capped);
+    indexes.track(capped);
     const exact = new Map(
       (await capped.keywordSearchExact("run harbour", { limit: 1000 })).map((h) => [h.sceneId, h.score]),
     );

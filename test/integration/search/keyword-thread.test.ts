@@ -4,34 +4,22 @@
 // dies leaves the search to the main thread, and a closed index does not leave the process open. Real
 // SQLite files and real worker threads (the build's script: `npm test` builds first).
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { spawnSync } from "node:child_process";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import {
-  EmbeddedSceneIndex,
-  keywordWorkerScript,
-  type EmbeddedSceneIndexOptions,
-} from "../../../src/search/embedded.scene-index.js";
+import { describe, expect, it } from "vitest";
+import { EmbeddedSceneIndex, keywordWorkerScript } from "../../../src/search/embedded.scene-index.js";
 import type { SceneDocument, SceneIndexFilter } from "../../../src/search/scene-index.port.js";
 import { mulberry32 } from "../../../src/util/prng.js";
+import { trackedIndexes } from "./indexes.js";
 
 const MODEL = { modelId: "keyword-thread-test", dimension: 16 };
-const root = fs.mkdtempSync(path.join(os.tmpdir(), "cinerag-kwt-"));
-const opened: EmbeddedSceneIndex[] = [];
+const indexes = trackedIndexes("cinerag-kwt-", { model: MODEL, exactMax: 200, filterExactMax: 100 });
+const root = indexes.root;
 const script = keywordWorkerScript();
 const missing = script ? undefined : "no build (npm run build) holds the keyword thread's script";
 
-function openIndex(file: string, options: Partial<EmbeddedSceneIndexOptions> = {}): EmbeddedSceneIndex {
-  const index = new EmbeddedSceneIndex({ file, model: MODEL, exactMax: 200, filterExactMax: 100, ...options });
-  opened.push(index);
-  return index;
-}
-afterEach(async () => {
-  for (const index of opened.splice(0)) await index.close();
-});
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+const openIndex = indexes.open;
 
 const WORDS = (
   "harbour night knife rain train violin storm captain letter fire moon market balloon jazz fence " +
