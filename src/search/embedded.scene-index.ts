@@ -20,9 +20,12 @@
 // scanned exactly, or many, and then the graph's candidates are over-fetched (x8, x32, ... up to
 // FILTER_DEPTH_MAX) and filtered; neither reads every vector. Keyword search under a filter works the same
 // way: few scenes are scored directly, many are checked as the postings propose them.
-// Hybrid search under a language filter on a large index (keywordThreadFrom, 100k scenes) runs its keyword
-// side on a worker thread with a connection of its own (keyword.worker.ts) while this thread searches the graph: better-sqlite3 and
-// usearch are synchronous, and one after the other the two sides cost their sum.
+// The keyword side of a hybrid search on a large index (keywordThreadFrom, 100k scenes) is shared with a
+// worker thread that has a connection of its own (keyword.worker.ts): both walk the same postings, each
+// scoring the scenes of its share of the ids, and their tops are merged; this thread searches the graph
+// first and then scores the smaller share. better-sqlite3 and usearch are synchronous: on one thread every
+// part of a search waits for the others, and the scoring was most of a keyword search. A keyword search
+// alone stays on this thread (see SHARES).
 // Highlights: highlight() runs over a temporary FTS5 table holding only the returned scenes' text, not
 // the index with a rowid constraint: `MATCH ? AND rowid = ?` answered differently between SQLite builds
 // (3.53 returned the next matching row, so only the lowest rowids got highlights; issue #13).
@@ -75,8 +78,13 @@ import {
   createScratch,
   splitPostingsByLanguage,
   textTermLists,
+  inShare,
+  mergeShares,
+  noKeywordCost,
   type KeywordCost,
   type KeywordDoc,
+  type KeywordPart,
+  type KeywordShare,
   type ScoredId,
 } from "./impact.keyword-index.js";
 
@@ -111,21 +119,22 @@ export interface EmbeddedSceneIndexOptions {
   /** changes after which the ANN snapshot is rewritten; default 20% of the index, at least 1000 */
   snapshotEvery?: number;
   /**
-   * from this many scenes, a hybrid search under a language filter runs its keyword side on a worker thread
-   * (a connection of its own to the same file) while this thread searches the graph: it then costs the slower
-   * side, not the sum; default 100 000 (below it the keyword side takes a millisecond or two, less than the hand-over);
-   * Infinity: never
+   * from this many scenes, the keyword side of a hybrid search not filtered to clips is shared between this
+   * thread and a worker thread with a connection of its own to the same file, each scoring its share of the
+   * scenes; default 100 000 (below it a keyword search takes a millisecond or two,
+   * less than the hand-over); Infinity: never
    */
   keywordThreadFrom?: number;
   /** the keyword thread's script; default keywordWorkerScript() (tests give another) */
   keywordThreadScript?: URL;
 }
 
-/** What the keyword thread is asked: the keyword side of one hybrid search. */
+/** What the keyword thread is asked: its share of one keyword search. */
 export interface KeywordThreadRequest {
   query: string;
   depth: number;
   filter: SceneIndexFilter | undefined;
+  share: KeywordShare;
 }
 
 /** The keyword thread's script (see workerScript); undefined without a build: hybrid search stays on one thread. */
@@ -163,9 +172,17 @@ const CACHE_MIB = 256;
 // (at 1M clustered scenes, 64 gave recall@10 0.899)
 const RESCORED_MIN = 256;
 const FILTER_PASSING = 4; // under a filter, the graph is searched until this many candidates per wanted hit pass
-// default of options.keywordThreadFrom. At 1M scenes the keyword side of a filtered hybrid search took p95
-// 35-40 ms and the semantic side 13-20 ms, run one after the other: hybrid + fr p95 67-80 ms
+// default of options.keywordThreadFrom. At 1M scenes a keyword search of 2-4 common words scores ~2 800 scenes
+// (~17 ms of its ~20); scored in two halves, each half took 0.65x of the whole at p50 (scratch run, one thread,
+// the same 300 answers)
 const KEYWORD_THREAD_FROM = 100_000;
+// shares of the scenes, by id % SHARES: a hybrid search scores HYBRID_HERE of them here after its graph
+// search while the keyword thread scores the rest. A keyword search alone stays on this thread: split in
+// halves with the thread (bench:search, 1M, 2 repeats), its p50 fell to 0.67-0.73x but its p95 rose to
+// 1.03-1.30x (language-filtered 1.37-1.47x: the hand-over and the slower of two halves), while hybrid p50
+// fell to 0.64-0.65x at p95 0.99-1.01x
+const SHARES = 6;
+const HYBRID_HERE = 2;
 
 export class EmbeddedSceneIndex implements SceneIndex {
   readonly engine = "embedded" as const;
@@ -181,9 +198,10 @@ export class EmbeddedSceneIndex implements SceneIndex {
   /** the sequence number of this process's open write transaction (one per transaction) */
   private writeSeq: number | undefined;
   private keywordThreadFrom: number;
-  private keywordThread: WorkerClient<KeywordThreadRequest, SceneHit[]> | undefined;
-  /** where the last hybrid search ran its keyword side (benchmark, tests) */
+  private keywordThread: WorkerClient<KeywordThreadRequest, KeywordPart> | undefined;
+  /** where the last keyword search (or hybrid search's keyword side) ran: shared with the thread or here */
   lastKeywordSide: "thread" | "here" | "none" = "none";
+  private keywordCost: KeywordCost = noKeywordCost();
 
   constructor(private readonly options: EmbeddedSceneIndexOptions) {
     this.model = { ...options.model };
@@ -500,16 +518,14 @@ export class EmbeddedSceneIndex implements SceneIndex {
     });
   }
 
-  keywordSearch(query: string, options: SearchOptions = {}): Promise<SceneHit[]> {
-    return settle(() => {
-      this.initSync();
-      const limit = clampLimit(options.limit);
-      const fts = toFtsQuery(query);
-      if (!fts) return [];
-      const hits = this.keywordTop(query, fts, limit, options.filter);
-      this.addHighlights(hits, fts, options.highlight);
-      return hits;
-    });
+  async keywordSearch(query: string, options: SearchOptions = {}): Promise<SceneHit[]> {
+    this.initSync();
+    const fts = toFtsQuery(query);
+    if (!fts) return [];
+    const [scored] = await this.keywordScored(query, clampLimit(options.limit), options.filter, () => 0);
+    const hits = this.keywordHits(scored);
+    this.addHighlights(hits, fts, options.highlight);
+    return hits;
   }
 
   /**
@@ -521,7 +537,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
       this.initSync();
       const fts = toFtsQuery(query);
       if (!fts) return [];
-      const hits = this.bm25(fts, clampLimit(options.limit), options.filter);
+      const hits = this.keywordHits(this.bm25(fts, clampLimit(options.limit), options.filter));
       this.addHighlights(hits, fts, options.highlight);
       return hits;
     });
@@ -543,48 +559,77 @@ export class EmbeddedSceneIndex implements SceneIndex {
     const depth = hybridDepth(limit, options.candidates, DEPTH_MAX);
     const fts = toFtsQuery(query);
     const filter = options.filter;
-    // on a large index the keyword side of a search under a language filter runs on the keyword thread while
-    // this one searches the graph. Only there: at 1M scenes (bench:search, 2 cores, 2 repeats) the thread
-    // took hybrid + fr p50 0.69-0.73 and p95 0.70-0.88 of one thread, en+time p50 0.69-0.72 (p95 0.98-1.61),
-    // but unfiltered hybrid p50 1.21-1.24 (the keyword side, the longer one there, ran slower on the thread)
-    // and a one-clip filter p95 1.9-3.9 (its few milliseconds cost less than the hand-over)
-    const thread = fts && unit && filterLanguages(filter) ? this.keywordThreadFor() : undefined;
-    const away = thread?.call({ query, depth, filter });
+    const graph = () => (unit ? aboveFloor(this.knn(unit, depth, filter), options.minSimilarity) : []);
+    let keyword: ScoredId[] = [];
     let semantic: SceneHit[];
-    try {
-      semantic = unit ? aboveFloor(this.knn(unit, depth, filter), options.minSimilarity) : [];
-    } catch (error) {
-      away?.catch(() => undefined); // its answer no longer matters
-      throw error;
-    }
-    // a thread that failed (stopped, closed) leaves the search to this one, which gives the same answer
-    // or the same error
-    let side: typeof this.lastKeywordSide = "thread"; // until the search falls to this thread
-    const local = () => {
-      side = fts ? "here" : "none";
-      return fts ? this.keywordTop(query, fts, depth, filter) : [];
-    };
-    const keyword = away
-      ? await away.catch(() => {
-          if (!this.db) throw new AppError("SEARCH_UNAVAILABLE", "the search index was closed during the search");
-          return local();
-        })
-      : local();
-    this.lastKeywordSide = side;
-    const fused = fuseHybrid(keyword, semantic, limit, options.rrfK);
+    if (fts)
+      [keyword, semantic] = await this.keywordScored(query, depth, filter, graph, unit ? HYBRID_HERE : undefined);
+    else [semantic, this.lastKeywordSide] = [graph(), "none"];
+    const fused = fuseHybrid(this.keywordHits(keyword), semantic, limit, options.rrfK);
     // highlights only for what is returned; semantic-only hits get them too when the terms occur in them
     if (fts) this.addHighlights(fused, fts, options.highlight);
     return fused;
   }
 
   /**
-   * The keyword side of a hybrid search, unfused and without highlights (what the keyword thread answers).
-   * Its own read transaction: run on the thread, it may see a later commit than the graph search beside it.
+   * The keyword ranking of a query that has terms (scored ids, best first), and what `first` returned. Given
+   * `here` (a hybrid search with a vector), on a large index the keyword thread scores its share of the
+   * scenes while this thread runs `first` (the graph search) and then scores the `here` sixths of the ids;
+   * the two tops are merged. Without it, all of it runs here. A thread that fails (stopped, closed) leaves its share to this one, which gives the same answer
+   * or the same error. The two shares are read in transactions of their own: under a concurrent write they
+   * may come from two snapshots, as a hybrid search's graph and keyword sides always could.
    */
-  keywordRanked(query: string, depth: number, filter: SceneIndexFilter | undefined): SceneHit[] {
+  private async keywordScored<T>(
+    query: string,
+    depth: number,
+    filter: SceneIndexFilter | undefined,
+    first: () => T,
+    here?: number,
+  ): Promise<[ScoredId[], T]> {
+    const thread = here === undefined ? undefined : this.keywordThreadFor(filter);
+    if (!thread || here === undefined) {
+      const alongside = first();
+      const part = this.keywordPart(query, depth, filter, undefined);
+      [this.keywordCost, this.lastKeywordSide] = [part.cost, "here"];
+      return [part.scored, alongside];
+    }
+    const theirs: KeywordShare = { of: SHARES, from: here, to: SHARES };
+    const away = thread.call({ query, depth, filter, share: theirs });
+    let alongside: T;
+    let mine: KeywordPart;
+    try {
+      alongside = first();
+      mine = this.keywordPart(query, depth, filter, { of: SHARES, from: 0, to: here });
+    } catch (error) {
+      away.catch(() => undefined); // its answer no longer matters
+      throw error;
+    }
+    let side: typeof this.lastKeywordSide = "thread";
+    const other = await away.catch(() => {
+      if (!this.db) throw new AppError("SEARCH_UNAVAILABLE", "the search index was closed during the search");
+      side = "here";
+      return this.keywordPart(query, depth, filter, theirs);
+    });
+    const merged = mergeShares(mine, other, Math.min(depth, DEPTH_MAX));
+    [this.keywordCost, this.lastKeywordSide] = [merged.cost, side];
+    return [merged.scored, alongside];
+  }
+
+  /**
+   * One share of a keyword search (all of it without one), unfused and without highlights: what the keyword
+   * thread answers. Its own read transaction.
+   */
+  keywordPart(
+    query: string,
+    depth: number,
+    filter: SceneIndexFilter | undefined,
+    share: KeywordShare | undefined,
+  ): KeywordPart {
     this.initSync();
     const fts = toFtsQuery(query);
-    return fts ? this.keywordTop(query, fts, Math.min(depth, DEPTH_MAX), filter) : [];
+    if (!fts) return { scored: [], cost: noKeywordCost() };
+    const scored = this.keywordTop(query, fts, Math.min(depth, DEPTH_MAX), filter, share);
+    return { scored, cost: { ...this.keywords.lastCost } };
   }
 
   /** Changes the size from which hybrid search uses the keyword thread (benchmark: both ways in one run). */
@@ -594,9 +639,16 @@ export class EmbeddedSceneIndex implements SceneIndex {
     return before;
   }
 
-  /** The keyword thread when this index is large enough to gain from it, started at first use. */
-  private keywordThreadFor(): WorkerClient<KeywordThreadRequest, SceneHit[]> | undefined {
+  /**
+   * The keyword thread when a search gains from it, started at first use: on a large index, not under a clip
+   * filter (a clip's few scenes are scored in a millisecond or two, less than the hand-over: at 1M scenes a
+   * one-clip hybrid search took p95 1.9-3.9x as long with the thread).
+   */
+  private keywordThreadFor(
+    filter: SceneIndexFilter | undefined,
+  ): WorkerClient<KeywordThreadRequest, KeywordPart> | undefined {
     if (this.options.file === ":memory:" || !Number.isFinite(this.keywordThreadFrom)) return undefined;
+    if (filter?.clipIds !== undefined) return undefined;
     // the highest rowid: an upper bound of the scene count read in one B-tree descent (count(*) scans)
     const scenes = (this.stmt("SELECT max(id) FROM scenes").pluck().get() as number | null) ?? 0;
     if (scenes < this.keywordThreadFrom) return undefined;
@@ -630,32 +682,53 @@ export class EmbeddedSceneIndex implements SceneIndex {
    * Top-k BM25 from the impact-ordered postings. Under a filter that selects few scenes, those are scored
    * directly; under a broader one, candidates are checked against it as the postings propose them.
    */
-  private keywordTop(query: string, fts: string, limit: number, filter: SceneIndexFilter | undefined): SceneHit[] {
+  private keywordTop(
+    query: string,
+    fts: string,
+    limit: number,
+    filter: SceneIndexFilter | undefined,
+    share: KeywordShare | undefined,
+  ): ScoredId[] {
     // one read transaction: the postings, counts and documents read in blocks all come from one snapshot,
     // whatever another process commits meanwhile
-    return this.db!.transaction(() => this.keywordTopIn(query, fts, limit, filter))();
+    return this.db!.transaction(() => this.keywordTopIn(query, fts, limit, filter, share))();
   }
 
-  private keywordTopIn(query: string, fts: string, limit: number, filter: SceneIndexFilter | undefined): SceneHit[] {
+  private keywordTopIn(
+    query: string,
+    fts: string,
+    limit: number,
+    filter: SceneIndexFilter | undefined,
+    share: KeywordShare | undefined,
+  ): ScoredId[] {
     const terms = this.keywords.queryTerms(queryPhrases(query));
-    if (!terms) return this.bm25(fts, limit, filter);
-    if (!hasFilter(filter)) return this.keywordHits(this.keywords.topK(terms, limit));
+    if (!terms) {
+      // FTS5's bm25() ranks every match at once: not shared, the share that starts at 0 answers it whole
+      this.keywords.lastCost = noKeywordCost();
+      return share && share.from > 0 ? [] : this.bm25(fts, limit, filter);
+    }
+    if (!hasFilter(filter)) return this.keywords.topK(terms, limit, { share });
     const where = this.sceneFilterSql(filter, "s");
     const few = this.stmt(`SELECT s.id FROM scenes s WHERE ${where.sql} LIMIT ?`)
       .pluck()
       .all(...where.params, this.filterExactMax + 1) as number[];
-    if (few.length <= this.filterExactMax) return this.keywordHits(this.keywords.scoreAll(terms, few, limit));
+    if (few.length <= this.filterExactMax)
+      return this.keywords.scoreAll(
+        terms,
+        few.filter((id) => inShare(id, share)),
+        limit,
+      );
     // the postings are split by language: a language filter is met by reading only its lists, and the rest
     // of the filter (clips, time) is checked on the candidates
     const langs = filterLanguages(filter);
     const rest = { ...filter, languages: undefined };
-    if (!hasFilter(rest)) return this.keywordHits(this.keywords.topK(terms, limit, { langs }));
+    if (!hasFilter(rest)) return this.keywords.topK(terms, limit, { langs, share });
     const restSql = this.sceneFilterSql(rest, "s");
     const check = this.stmt(
       `SELECT s.id FROM scenes s WHERE s.id IN (SELECT value FROM json_each(?)) AND ${restSql.sql}`,
     );
     const accept = (ids: number[]) => new Set(check.pluck().all(JSON.stringify(ids), ...restSql.params) as number[]);
-    return this.keywordHits(this.keywords.topK(terms, limit, { langs, accept }));
+    return this.keywords.topK(terms, limit, { langs, share, accept });
   }
 
   /** How many scenes a free-text query matches (what a full BM25 would score; benchmark, tests). */
@@ -666,42 +739,34 @@ export class EmbeddedSceneIndex implements SceneIndex {
     return this.stmt("SELECT count(*) FROM scenes_fts WHERE scenes_fts MATCH ?").pluck().get(fts) as number;
   }
 
-  /** What the last keyword search read from the postings (benchmark, tests). */
+  /** What the last keyword search read from the postings, both shares together (benchmark, tests). */
   get lastKeywordCost(): KeywordCost {
-    return { ...this.keywords.lastCost };
+    return { ...this.keywordCost };
   }
 
   private keywordHits(scored: ScoredId[]): SceneHit[] {
     return this.hitsFor(scored, ["KEYWORD"]);
   }
 
-  /** BM25 over FTS5, filters joined on the scenes table; score = -bm25() (higher is better). */
-  private bm25(fts: string, limit: number, filter: SceneIndexFilter | undefined): SceneHit[] {
+  /**
+   * BM25 over FTS5, filters joined on the scenes table; score = -bm25() (higher is better), best first, ties
+   * cut by rowid as the postings cut them (keywordHits shows them by scene id).
+   */
+  private bm25(fts: string, limit: number, filter: SceneIndexFilter | undefined): ScoredId[] {
     const where = this.sceneFilterSql(filter, "s");
     const [wText, wCaptions] = this.weights;
     const sql =
       where.params.length === 0
-        ? // no filter: rank and cut in FTS5 alone, join only the rows returned (ties broken by rowid there)
-          `SELECT s.id, s.scene_id, s.clip_id, f.bm
-           FROM (SELECT rowid AS id, bm25(scenes_fts, ${wText}, ${wCaptions}) AS bm FROM scenes_fts
-                 WHERE scenes_fts MATCH ? ORDER BY bm, rowid LIMIT ?) f
-           JOIN scenes s ON s.id = f.id
-           ORDER BY f.bm, s.scene_id`
-        : `SELECT s.id, s.scene_id, s.clip_id, bm25(scenes_fts, ${wText}, ${wCaptions}) AS bm
+        ? // no filter: rank and cut in FTS5 alone
+          `SELECT rowid AS id, bm25(scenes_fts, ${wText}, ${wCaptions}) AS bm FROM scenes_fts
+           WHERE scenes_fts MATCH ? ORDER BY bm, rowid LIMIT ?`
+        : `SELECT s.id, bm25(scenes_fts, ${wText}, ${wCaptions}) AS bm
            FROM scenes_fts JOIN scenes s ON s.id = scenes_fts.rowid
            WHERE scenes_fts MATCH ? AND ${where.sql}
            ORDER BY bm, s.id LIMIT ?`;
     const params = where.params.length === 0 ? [fts, limit] : [fts, ...where.params, limit];
-    const rows = this.stmt(sql).all(...params) as Array<Row & { bm: number }>;
-    // ties were cut by rowid (as the postings cut them); shown by scene id
-    rows.sort((a, b) => a.bm - b.bm || (a.scene_id < b.scene_id ? -1 : 1));
-    return rows.map((r) => ({
-      sceneId: r.scene_id,
-      clipId: r.clip_id,
-      score: -r.bm,
-      matchedBy: ["KEYWORD"],
-      highlights: [],
-    }));
+    const rows = this.stmt(sql).all(...params) as Array<{ id: number; bm: number }>;
+    return rows.map((r) => ({ id: r.id, score: -r.bm }));
   }
 
   /** The k nearest scenes (that pass the filter) to a unit vector, by exact cosine. */

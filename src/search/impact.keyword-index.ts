@@ -138,12 +138,51 @@ export interface KeywordCost {
   capped: boolean;
 }
 
-const noCost = (): KeywordCost => ({ postingsRead: 0, scored: 0, pruned: 0, capped: false });
+export const noKeywordCost = (): KeywordCost => ({ postingsRead: 0, scored: 0, pruned: 0, capped: false });
+
+/**
+ * A share of the scenes by id: those with from <= id % of < to. Two threads that search the same lists at
+ * once, each scoring only its share, split the cost of one search: the scoring (a random read of kw_docs per
+ * candidate) is most of it, and every share's top is exact when certified (as under any filter).
+ */
+export interface KeywordShare {
+  of: number;
+  from: number;
+  to: number;
+}
+
+export function inShare(id: number, share: KeywordShare | undefined): boolean {
+  if (!share) return true;
+  const r = id % share.of;
+  return r >= share.from && r < share.to;
+}
+
+/** What one share of a keyword search found (best first) and what it read. */
+export interface KeywordPart {
+  scored: ScoredId[];
+  cost: KeywordCost;
+}
+
+/**
+ * The k best of two shares' tops (disjoint scenes; best first, ties by the lower id as TopK cuts them), with
+ * what the two read: each read the same lists in the same order, so the deeper of the two is the search's
+ * depth, and the top is certified only when both were.
+ */
+export function mergeShares(a: KeywordPart, b: KeywordPart, k: number): KeywordPart {
+  const scored = [...a.scored, ...b.scored].sort((x, y) => (better(x, y) ? -1 : better(y, x) ? 1 : 0)).slice(0, k);
+  const cost: KeywordCost = {
+    postingsRead: Math.max(a.cost.postingsRead, b.cost.postingsRead),
+    scored: a.cost.scored + b.cost.scored,
+    pruned: a.cost.pruned + b.cost.pruned,
+    capped: a.cost.capped || b.cost.capped,
+  };
+  return { scored, cost };
+}
 
 export class ImpactKeywordIndex {
   private readonly termIds = new Map<string, number>();
   /** the last search's cost (for the benchmark and the tests) */
-  lastCost: KeywordCost = noCost();
+  lastCost: KeywordCost = noKeywordCost();
 
   constructor(
     private readonly stmt: Statements,
@@ -239,11 +278,11 @@ export class ImpactKeywordIndex {
 
   /**
    * The k best scenes for the index terms (duplicates count twice, as two FTS5 phrases would), among those
-   * of the languages `langs` (primary subtags; all when absent) that `accept` keeps (all when it is absent;
-   * called with batches of candidate ids, returns those that pass).
+   * of the languages `langs` (primary subtags; all when absent) in `share` (all when absent) that `accept`
+   * keeps (all when it is absent; called with batches of candidate ids, returns those that pass).
    */
   topK(terms: string[], k: number, filter: KeywordFilter = {}): ScoredId[] {
-    this.lastCost = noCost();
+    this.lastCost = noKeywordCost();
     const query = this.prepare(terms);
     if (!query) return [];
     const parts = this.partitions(query, filter.langs);
@@ -263,7 +302,7 @@ export class ImpactKeywordIndex {
       const others = partOf.get(list)!.reduce((sum, l) => (l === list ? sum : sum + l.bound(ratio)), 0);
       const fresh: number[] = [];
       for (const [key, id] of rows) {
-        if (seen.has(id)) continue;
+        if (seen.has(id) || !inShare(id, filter.share)) continue;
         seen.add(id);
         if (top.full && (list.boundAt(key, ratio) + others) * (1 + 1e-12) < top.worst) {
           this.lastCost.pruned++;
@@ -312,7 +351,7 @@ export class ImpactKeywordIndex {
 
   /** Exact BM25 of the given scenes (those holding none of the terms are left out); best first. */
   scoreAll(terms: string[], ids: number[], k: number): ScoredId[] {
-    this.lastCost = noCost();
+    this.lastCost = noKeywordCost();
     const query = this.prepare(terms);
     if (!query) return [];
     const top = new TopK(k);
@@ -574,9 +613,13 @@ function blobTriples(b: Buffer): number[] {
   return out;
 }
 
-/** What a top-k search keeps: the scenes of these languages (primary subtags), those `accept` passes. */
+/**
+ * What a top-k search keeps: the scenes of these languages (primary subtags) in this share that `accept`
+ * passes.
+ */
 export interface KeywordFilter {
   langs?: string[];
+  share?: KeywordShare;
   accept?: (ids: number[]) => Set<number>;
 }
 
