@@ -176,11 +176,14 @@ const FILTER_PASSING = 4; // under a filter, the graph is searched until this ma
 // (~17 ms of its ~20); scored in two halves, each half took 0.65x of the whole at p50 (scratch run, one thread,
 // the same 300 answers)
 const KEYWORD_THREAD_FROM = 100_000;
-// shares of the scenes, by id % SHARES: a hybrid search scores HYBRID_HERE of them here after its graph
-// search while the keyword thread scores the rest. A keyword search alone stays on this thread: split in
-// halves with the thread (bench:search, 1M, 2 repeats), its p50 fell to 0.67-0.73x but its p95 rose to
-// 1.03-1.30x (language-filtered 1.37-1.47x: the hand-over and the slower of two halves), while hybrid p50
-// fell to 0.64-0.65x at p95 0.99-1.01x
+// shares of the scenes, by id % SHARES: an unfiltered (or time-filtered) hybrid search scores HYBRID_HERE of
+// them here after its graph search while the keyword thread scores the rest; under a language filter the
+// thread scores them all, since there the keyword side (1M: p50 8 ms for fr) costs no more than the filtered
+// graph search (9 ms). bench:search at 1M, shared / one thread: unfiltered hybrid p50 0.64-0.80x (the whole
+// side on the thread: 1.03-1.10x); fr p50 1.01-1.05x shared, en+time 0.75-0.77x (the whole side on the
+// thread, session 12: en+time 0.53-0.66x). A keyword search alone stays on this thread: split in halves with
+// the thread its p50 fell to 0.67-0.73x but its p95 rose to 1.03-1.30x (language-filtered 1.37-1.47x: the
+// hand-over and the slower of two halves)
 const SHARES = 6;
 const HYBRID_HERE = 2;
 
@@ -563,7 +566,13 @@ export class EmbeddedSceneIndex implements SceneIndex {
     let keyword: ScoredId[] = [];
     let semantic: SceneHit[];
     if (fts)
-      [keyword, semantic] = await this.keywordScored(query, depth, filter, graph, unit ? HYBRID_HERE : undefined);
+      [keyword, semantic] = await this.keywordScored(
+        query,
+        depth,
+        filter,
+        graph,
+        unit ? hybridHere(filter) : undefined,
+      );
     else [semantic, this.lastKeywordSide] = [graph(), "none"];
     const fused = fuseHybrid(this.keywordHits(keyword), semantic, limit, options.rrfK);
     // highlights only for what is returned; semantic-only hits get them too when the terms occur in them
@@ -574,8 +583,8 @@ export class EmbeddedSceneIndex implements SceneIndex {
   /**
    * The keyword ranking of a query that has terms (scored ids, best first), and what `first` returned. Given
    * `here` (a hybrid search with a vector), on a large index the keyword thread scores its share of the
-   * scenes while this thread runs `first` (the graph search) and then scores the `here` sixths of the ids;
-   * the two tops are merged. Without it, all of it runs here. A thread that fails (stopped, closed) leaves its share to this one, which gives the same answer
+   * scenes while this thread runs `first` (the graph search) and then scores the `here` sixths of the ids
+   * (none: the thread scores all); the two tops are merged. Without it, all of it runs here. A thread that fails (stopped, closed) leaves its share to this one, which gives the same answer
    * or the same error. The two shares are read in transactions of their own: under a concurrent write they
    * may come from two snapshots, as a hybrid search's graph and keyword sides always could.
    */
@@ -599,7 +608,10 @@ export class EmbeddedSceneIndex implements SceneIndex {
     let mine: KeywordPart;
     try {
       alongside = first();
-      mine = this.keywordPart(query, depth, filter, { of: SHARES, from: 0, to: here });
+      mine =
+        here > 0
+          ? this.keywordPart(query, depth, filter, { of: SHARES, from: 0, to: here })
+          : { scored: [], cost: noKeywordCost() };
     } catch (error) {
       away.catch(() => undefined); // its answer no longer matters
       throw error;
@@ -963,6 +975,11 @@ export class EmbeddedSceneIndex implements SceneIndex {
 }
 
 // ------------------------------------------------------------------------------------------------ helpers
+
+/** The sixths of a hybrid search's keyword side scored on this thread (see SHARES). */
+function hybridHere(filter: SceneIndexFilter | undefined): number {
+  return filter?.languages?.length ? 0 : HYBRID_HERE;
+}
 
 /** The port is asynchronous, SQLite here is not: a synchronous body as a promise (a throw = a rejection). */
 function settle<T>(fn: () => T): Promise<T> {

@@ -122,6 +122,12 @@ describe.skipIf(missing)(
       const byKeyword = phrase.filter((h) => h.matchedBy.includes("KEYWORD")).map((h) => h.sceneId);
       expect(byKeyword.sort()).toEqual(["th", "th2"]);
       expect(phrase).toEqual(await alone.hybridSearch("สวัสดีครับ", vector, { limit: 10 }));
+      // under a language filter the thread scores every share (see hybridHere): still found once
+      const thaiOnly = { limit: 10, filter: { languages: ["th"] } };
+      const inThai = await threaded.hybridSearch("สวัสดีครับ", vector, thaiOnly);
+      expect(threaded.lastKeywordSide).toBe("thread");
+      expect(inThai.map((h) => h.sceneId).sort()).toEqual(["th", "th2"]);
+      expect(inThai).toEqual(await alone.hybridSearch("สวัสดีครับ", vector, thaiOnly));
     });
 
     it("sees what was written after it started", async () => {
