@@ -121,8 +121,8 @@ export interface EmbeddedSceneIndexOptions {
   /**
    * from this many scenes, the keyword side of a hybrid search not filtered to clips is shared between this
    * thread and a worker thread with a connection of its own to the same file, each scoring its share of the
-   * scenes; default 100 000 (below it a keyword search takes a millisecond or two,
-   * less than the hand-over); Infinity: never
+   * scenes; default 100 000 (below it a keyword search takes a millisecond or two, less than the hand-over);
+   * Infinity: never
    */
   keywordThreadFrom?: number;
   /** the keyword thread's script; default keywordWorkerScript() (tests give another) */
@@ -521,14 +521,15 @@ export class EmbeddedSceneIndex implements SceneIndex {
     });
   }
 
-  async keywordSearch(query: string, options: SearchOptions = {}): Promise<SceneHit[]> {
-    this.initSync();
-    const fts = toFtsQuery(query);
-    if (!fts) return [];
-    const [scored] = await this.keywordScored(query, clampLimit(options.limit), options.filter, () => 0);
-    const hits = this.keywordHits(scored);
-    this.addHighlights(hits, fts, options.highlight);
-    return hits;
+  keywordSearch(query: string, options: SearchOptions = {}): Promise<SceneHit[]> {
+    return settle(() => {
+      this.initSync();
+      const fts = toFtsQuery(query);
+      if (!fts) return [];
+      const hits = this.keywordHits(this.keywordAlone(query, clampLimit(options.limit), options.filter));
+      this.addHighlights(hits, fts, options.highlight);
+      return hits;
+    });
   }
 
   /**
@@ -565,49 +566,48 @@ export class EmbeddedSceneIndex implements SceneIndex {
     const graph = () => (unit ? aboveFloor(this.knn(unit, depth, filter), options.minSimilarity) : []);
     let keyword: ScoredId[] = [];
     let semantic: SceneHit[];
-    if (fts)
-      [keyword, semantic] = await this.keywordScored(
-        query,
-        depth,
-        filter,
-        graph,
-        unit ? hybridHere(filter) : undefined,
-      );
-    else [semantic, this.lastKeywordSide] = [graph(), "none"];
+    if (!fts) [semantic, this.lastKeywordSide] = [graph(), "none"];
+    else if (!unit) [keyword, semantic] = [this.keywordAlone(query, depth, filter), []];
+    else [keyword, semantic] = await this.keywordBeside(query, depth, filter, graph);
     const fused = fuseHybrid(this.keywordHits(keyword), semantic, limit, options.rrfK);
     // highlights only for what is returned; semantic-only hits get them too when the terms occur in them
     if (fts) this.addHighlights(fused, fts, options.highlight);
     return fused;
   }
 
+  /** The keyword ranking of a query that has terms (scored ids, best first), all of it on this thread. */
+  private keywordAlone(query: string, depth: number, filter: SceneIndexFilter | undefined): ScoredId[] {
+    const part = this.keywordPart(query, depth, filter, undefined);
+    [this.keywordCost, this.lastKeywordSide] = [part.cost, "here"];
+    return part.scored;
+  }
+
   /**
-   * The keyword ranking of a query that has terms (scored ids, best first), and what `first` returned. Given
-   * `here` (a hybrid search with a vector), on a large index the keyword thread scores its share of the
-   * scenes while this thread runs `first` (the graph search) and then scores the `here` sixths of the ids
-   * (none: the thread scores all); the two tops are merged. Without it, all of it runs here. A thread that fails (stopped, closed) leaves its share to this one, which gives the same answer
-   * or the same error. The two shares are read in transactions of their own: under a concurrent write they
-   * may come from two snapshots, as a hybrid search's graph and keyword sides always could.
+   * The keyword ranking of a hybrid search (scored ids, best first) and its graph search's hits: on a large
+   * index the keyword thread scores its share of the scenes while this thread runs `graph` and then scores
+   * hybridHere() sixths of the ids (none: the thread scores all); the two tops are merged. A thread that
+   * fails (stopped, closed) leaves its share to this one, which gives the same answer or the same error. The
+   * two shares are read in transactions of their own: under a concurrent write they may come from two
+   * snapshots, as a hybrid search's graph and keyword sides always could.
    */
-  private async keywordScored<T>(
+  private async keywordBeside(
     query: string,
     depth: number,
     filter: SceneIndexFilter | undefined,
-    first: () => T,
-    here?: number,
-  ): Promise<[ScoredId[], T]> {
-    const thread = here === undefined ? undefined : this.keywordThreadFor(filter);
-    if (!thread || here === undefined) {
-      const alongside = first();
-      const part = this.keywordPart(query, depth, filter, undefined);
-      [this.keywordCost, this.lastKeywordSide] = [part.cost, "here"];
-      return [part.scored, alongside];
+    graph: () => SceneHit[],
+  ): Promise<[ScoredId[], SceneHit[]]> {
+    const thread = this.keywordThreadFor(filter);
+    if (!thread) {
+      const semantic = graph();
+      return [this.keywordAlone(query, depth, filter), semantic];
     }
+    const here = hybridHere(filter);
     const theirs: KeywordShare = { of: SHARES, from: here, to: SHARES };
     const away = thread.call({ query, depth, filter, share: theirs });
-    let alongside: T;
+    let semantic: SceneHit[];
     let mine: KeywordPart;
     try {
-      alongside = first();
+      semantic = graph();
       mine =
         here > 0
           ? this.keywordPart(query, depth, filter, { of: SHARES, from: 0, to: here })
@@ -624,7 +624,7 @@ export class EmbeddedSceneIndex implements SceneIndex {
     });
     const merged = mergeShares(mine, other, Math.min(depth, DEPTH_MAX));
     [this.keywordCost, this.lastKeywordSide] = [merged.cost, side];
-    return [merged.scored, alongside];
+    return [merged.scored, semantic];
   }
 
   /**
