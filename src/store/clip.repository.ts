@@ -68,10 +68,11 @@ function sceneOf(scenes: SceneRecord[], time: number): SceneRecord | undefined {
 type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 /**
- * Serialises the transactions that rewrite one clip's rows. SQLite has one writer at a time already; on
- * PostgreSQL (READ COMMITTED) two of them at once would both read the same state: two addTracks took the
- * same next track index (a unique violation, seen in test/contract/store), two completes both inserted
- * scenes. The first statement of such a transaction locks the clip's row until it commits.
+ * Serialises the transactions that rewrite one clip's rows. SQLite has one writer at a time already (every
+ * transaction there takes the write lock as it begins: ./prisma.client.ts); on PostgreSQL (READ COMMITTED)
+ * two of them at once would both read the same state: two addTracks took the same next track index (a
+ * unique violation, seen in test/contract/store), two completes both inserted scenes. The first statement
+ * of such a transaction locks the clip's row until it commits.
  */
 async function lockClip(tx: Tx, clipId: string): Promise<void> {
   await tx.$queryRaw`SELECT 1 FROM "Clip" WHERE "id" = ${clipId} FOR UPDATE`;

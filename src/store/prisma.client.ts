@@ -15,6 +15,7 @@
 //   happens to compile SQLite with foreign keys on by default; we do not depend on that.
 // - synchronous=NORMAL: the usual companion of WAL (durable across application crashes; the last
 //   transactions may roll back on power loss).
+// - every transaction begins as a writer (BEGIN IMMEDIATE; see immediateTransactions below).
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { Prisma, PrismaClient } from "../generated/prisma/client.js";
@@ -50,6 +51,36 @@ export interface PrismaClientOptions {
   log?: Prisma.LogLevel[];
 }
 
+const raw = (sql: string) => ({ sql, args: [], argTypes: [] });
+
+/**
+ * Makes every transaction on the connection take SQLite's write lock when it begins. The adapter begins with
+ * a deferred BEGIN, so a transaction that read first and wrote next failed at its first write with SQLITE_BUSY
+ * whenever another process held the write lock at that instant: SQLite does not wait there (waiting could
+ * deadlock two readers turning writers), whatever the busy timeout. Two `cinerag ingest` of one file hit it
+ * in CI (the waiter polls the ingest lease, writes of no rows, while the holder stores the clip: reads, then
+ * writes). BEGIN IMMEDIATE waits for the lock, up to the busy timeout, before anything is read. Every
+ * transaction cinerag opens writes, so none loses concurrency by beginning as a writer.
+ */
+function immediateTransactions(connection: SqlDriverAdapter): SqlDriverAdapter {
+  const begin = connection.startTransaction.bind(connection);
+  connection.startTransaction = async (isolationLevel) => {
+    const transaction = await begin(isolationLevel);
+    try {
+      await transaction.executeRaw(raw("ROLLBACK")); // the deferred BEGIN: it has read nothing yet
+      await transaction.executeRaw(raw("BEGIN IMMEDIATE"));
+    } catch (error) {
+      // Leaves no transaction open (the ROLLBACK fails harmlessly when none is) and frees the adapter's
+      // lock on the connection, so the next transaction can begin.
+      await transaction.executeRaw(raw("ROLLBACK")).catch(() => 0);
+      await transaction.rollback();
+      throw error;
+    }
+    return transaction;
+  };
+  return connection;
+}
+
 /** A factory that runs CONNECTION_PRAGMAS on each new connection before Prisma uses it. */
 export function sqliteAdapterFactory(databaseFile: string): SqlDriverAdapterFactory {
   const base = new PrismaBetterSqlite3({ url: databaseFile, timeout: SQLITE_BUSY_TIMEOUT_MS });
@@ -64,7 +95,7 @@ export function sqliteAdapterFactory(databaseFile: string): SqlDriverAdapterFact
         await connection.dispose();
         throw error;
       }
-      return connection;
+      return immediateTransactions(connection);
     },
   };
 }

@@ -135,24 +135,60 @@ describe("createPrismaClient", () => {
     expect((await prisma.clip.findUniqueOrThrow({ where: { id: clip.id } })).title).toBe("renamed");
   });
 
-  it("waits for another process's write lock instead of failing (busy timeout)", async () => {
+  /** Runs `write` while another process holds the write lock for 1.5 s; when it was issued and when it finished. */
+  async function whileLockedElsewhere(write: () => Promise<unknown>) {
     let locked!: () => void;
     const isLocked = new Promise<void>((resolve) => (locked = resolve));
-    // The holder keeps the lock 1.5 s, well inside the 5 s busy timeout. No duration is asserted (machines are
-    // noisy): the write is ordered against the moment the holder lets go, on the one system clock both share.
     const holder = runNode([path.join(HELPERS, "hold-write-lock.mjs"), file, "1500"], {
       onStdout: (chunk) => chunk.includes("locked") && locked(),
     });
     await isLocked;
     const startedAt = Date.now();
-    await prisma.job.create({ data: { kind: "INGEST" } }); // would throw SQLITE_BUSY without the busy timeout
+    const outcome = await write().then(
+      () => "written",
+      (error: unknown) => String(error),
+    );
     const finishedAt = Date.now();
     const done = await holder;
     expect(done.code, done.stderr).toBe(0);
     const releasingAt = Number(/releasing (\d+)/.exec(done.stdout)?.[1]);
     expect(releasingAt).toBeGreaterThan(0);
+    return { outcome, startedAt, finishedAt, releasingAt };
+  }
+
+  // The adapter begins a transaction with a deferred BEGIN: one that read first took a read snapshot, and its
+  // first write then failed at once with SQLITE_BUSY while another process held the write lock (SQLite does
+  // not wait where waiting could deadlock), busy timeout or not. Two `cinerag ingest` of one file hit it in
+  // CI: the waiter polled the ingest lease while the holder stored the clip (read, then write).
+  it("a transaction that reads before it writes waits for another process's write lock too", async () => {
+    const clip = await prisma.clip.create({ data: clipData(3) });
+    const interactive = await whileLockedElsewhere(() =>
+      prisma.$transaction(async (tx) => {
+        await tx.scene.findMany({ where: { clipId: clip.id } });
+        await tx.scene.create({ data: { clipId: clip.id, index: 0, startTime: 0, endTime: 1 } });
+      }),
+    );
+    expect(interactive.outcome).toBe("written");
+    expect(interactive.startedAt).toBeLessThanOrEqual(interactive.releasingAt);
+    expect(interactive.finishedAt).toBeGreaterThanOrEqual(interactive.releasingAt);
+    const batch = await whileLockedElsewhere(() =>
+      prisma.$transaction([
+        prisma.scene.findMany({ where: { clipId: clip.id } }),
+        prisma.scene.create({ data: { clipId: clip.id, index: 1, startTime: 1, endTime: 2 } }),
+      ]),
+    );
+    expect(batch.outcome).toBe("written");
+    expect(batch.finishedAt).toBeGreaterThanOrEqual(batch.releasingAt);
+    expect(await prisma.scene.count({ where: { clipId: clip.id } })).toBe(2);
+  });
+
+  it("waits for another process's write lock instead of failing (busy timeout)", async () => {
+    // The holder keeps the lock 1.5 s, well inside the 5 s busy timeout. No duration is asserted (machines are
+    // noisy): the write is ordered against the moment the holder lets go, on the one system clock both share.
+    const write = await whileLockedElsewhere(() => prisma.job.create({ data: { kind: "INGEST" } }));
+    expect(write.outcome).toBe("written"); // would be SQLITE_BUSY without the busy timeout
     // the write was issued while the lock was held, and completed only once it was let go
-    expect(startedAt).toBeLessThanOrEqual(releasingAt);
-    expect(finishedAt).toBeGreaterThanOrEqual(releasingAt);
+    expect(write.startedAt).toBeLessThanOrEqual(write.releasingAt);
+    expect(write.finishedAt).toBeGreaterThanOrEqual(write.releasingAt);
   });
 });
