@@ -7,6 +7,9 @@
 // import, `open` createApp (migration check, database, adapters), `ingest` the ingest itself.
 const bootMs = performance.now();
 const bootCpu = process.cpuUsage();
+// the V8 flags `cinerag ingest` runs with (src/cli/v8-flags.ts), before anything compiles WebAssembly
+const { applyV8Flags } = await import("../src/cli/v8-flags.js");
+applyV8Flags("ingest");
 const cpuMs = (since?: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1000;

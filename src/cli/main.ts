@@ -8,6 +8,9 @@ import { printError } from "./cli-error.js";
 import { registerModels } from "./models.command.js";
 import { registerDoctor } from "./doctor.command.js";
 import { registerEffects } from "./effects.command.js";
+import { applyV8Flags } from "./v8-flags.js";
+
+applyV8Flags(process.argv[2]);
 
 const controller = new AbortController();
 for (const sig of ["SIGINT", "SIGTERM"] as const) {
