@@ -4,7 +4,7 @@
 //
 // The modules are imported dynamically so that their loading is measured as a phase of its own: `boot`
 // is node's own start (up to this module running), `import` loading config + app and everything they
-// import, `open` createApp (migration check, database, adapters), `ingest` the ingest itself.
+// import, `open` createCore, as `cinerag ingest` opens it (migration check, database, adapters), `ingest` the ingest itself.
 const bootMs = performance.now();
 const bootCpu = process.cpuUsage();
 // the V8 flags `cinerag ingest` runs with (src/cli/v8-flags.ts), before anything compiles WebAssembly
@@ -32,10 +32,10 @@ const phase = (name: string) => {
   cpuMark = process.cpuUsage();
 };
 
-const [{ loadConfig }, { createApp }] = await Promise.all([import("../src/config.js"), import("../src/app.js")]);
+const [{ loadConfig }, { createCore }] = await Promise.all([import("../src/config.js"), import("../src/app.js")]);
 phase("import");
 // "no models": the enrichment stage (embeddings, emotions, captions, CLIP) is off, as the issue measures.
-const app = await createApp(
+const app = await createCore(
   loadConfig({ CINERAG_DATA_DIR: dataDir, CINERAG_LOG_LEVEL: "warn", CINERAG_ENRICH: "none", ...overrides }),
 );
 phase("open");

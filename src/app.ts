@@ -35,8 +35,9 @@ import { Enricher } from "./ingest/enrich/enricher.js";
 import { AsrStage } from "./ingest/enrich/asr.stage.js";
 import { WorkerOcrEngine } from "./ocr/worker.ocr-engine.js";
 import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
-import { createAnalysisModule, type AnalysisModule } from "./analysis/analysis.module.js";
-import "./analysis/analysis.context.js";
+import type { AnalysisModule } from "./analysis/analysis.module.js";
+// (type only: the file augments ApiServices with the analysis services; its code is loaded by createApp)
+import type { AnalysisApi } from "./analysis/analysis.context.js";
 
 /** The database behind its repositories (src/store): one per aggregate, each the only code for its tables. */
 export interface Store {
@@ -64,12 +65,12 @@ export function createStore(prisma: PrismaClient): Store {
     leases: new LeaseRepository(prisma),
   };
 }
-import { createEffectsService } from "./analysis/effects/effects.context.js";
-import { AnalysisReadRepository } from "./store/analysis-read.repository.js";
-import { AnalysisResultRepository } from "./store/analysis-result.repository.js";
-import { EffectsReadRepository } from "./store/effects-read.repository.js";
 
-export interface App {
+/**
+ * What every command needs: the store, media tools, ingest, search, models, jobs and events. `cinerag ingest`,
+ * `reindex` and `worker` open this alone; the API (GraphQL services, analyses) is built on it by createApp.
+ */
+export interface Core {
   config: Config;
   logger: Logger;
   /** the client itself: for tests and tools that inspect the database; product code goes through `store` */
@@ -82,8 +83,6 @@ export interface App {
   events: PubSub;
   /** background jobs; only `cinerag serve` starts the runner (`jobs.start()`) */
   jobs: JobQueue;
-  /** what GraphQL resolvers get in their context */
-  api: ApiServices;
   /**
    * scene search (src/search): `search.search.searchScenes(query, { mode, filter, first })` for GraphQL
    * searchScenes, `search.outbox` (drain / start / notify / stop), `search.reindex`
@@ -91,16 +90,26 @@ export interface App {
   search: SearchModule;
   /** models (src/models): the registry of every task's model, its status, and the ports */
   models: ModelRegistry;
-  /** analysis (src/analysis): emotion, themes, style, ask and draft, stored results */
-  analysis: AnalysisModule;
+  /** the guard every path an API request names goes through */
+  mediaRoots: MediaRootGuard;
   close(): Promise<void>;
 }
 
-export async function createApp(
-  config: Config,
-  /** worker: this process is a `cinerag worker` (with the BullMQ queue, `jobs.start()` runs a BullMQ worker) */
-  overrides: { logger?: Logger; defaultLogLevel?: string; worker?: boolean } = {},
-): Promise<App> {
+export interface App extends Core {
+  /** what GraphQL resolvers get in their context */
+  api: ApiServices & { analysis: AnalysisApi };
+  /** analysis (src/analysis): emotion, themes, style, ask and draft, stored results */
+  analysis: AnalysisModule;
+}
+
+export interface CoreOverrides {
+  logger?: Logger;
+  defaultLogLevel?: string;
+  /** this process is a `cinerag worker` (with the BullMQ queue, `jobs.start()` runs a BullMQ worker) */
+  worker?: boolean;
+}
+
+export async function createCore(config: Config, overrides: CoreOverrides = {}): Promise<Core> {
   const logger = overrides.logger ?? createLogger(config.logLevel ?? overrides.defaultLogLevel ?? "info");
   for (const warning of config.warnings) logger.warn(warning);
   // first: an unreachable Redis is refused before anything is opened or migrated
@@ -198,6 +207,58 @@ export async function createApp(
           concurrency: config.jobs.concurrency,
           retry: config.jobs.retry,
         });
+  return {
+    config,
+    logger,
+    prisma,
+    store,
+    media,
+    clips,
+    ingest,
+    events,
+    jobs,
+    search,
+    models,
+    mediaRoots,
+    async close() {
+      await jobs.stop();
+      await search.close();
+      await models.dispose();
+      await ocrEngine?.close();
+      if (burnedInEngine !== ocrEngine) await burnedInEngine?.close();
+      events.close();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+/** The core with the API on it: what `cinerag serve`, `query` and `effects` open. */
+export async function createApp(config: Config, overrides: CoreOverrides = {}): Promise<App> {
+  const core = await createCore(config, overrides);
+  try {
+    return { ...core, ...(await createApi(core)) };
+  } catch (error) {
+    await core.close();
+    throw error;
+  }
+}
+
+async function createApi({ config, prisma, events, logger, search, models, clips, store, jobs, mediaRoots }: Core) {
+  // loaded here, not at the top: the analyses and the GraphQL types they bring (type-graphql, graphql,
+  // graphql-scalars) are half a second of imports that ingest, reindex and worker never use
+  const [
+    { createAnalysisModule },
+    { createEffectsService },
+    { AnalysisReadRepository },
+    { AnalysisResultRepository },
+    { EffectsReadRepository },
+  ] = await Promise.all([
+    import("./analysis/analysis.module.js"),
+    import("./analysis/effects/effects.context.js"),
+    import("./store/analysis-read.repository.js"),
+    import("./store/analysis-result.repository.js"),
+    import("./store/effects-read.repository.js"),
+  ]);
   const analysisReads = new AnalysisReadRepository(prisma);
   const analysis = createAnalysisModule(config, {
     reads: analysisReads,
@@ -207,7 +268,7 @@ export async function createApp(
     search,
     models,
   });
-  const api: ApiServices = {
+  const api: App["api"] = {
     clips: new ClipService({ clips, jobs: store.jobs, pubsub: events, logger, keyframeDir: config.keyframeDir }),
     scenes: new SceneService(store.scenes),
     jobs,
@@ -222,28 +283,5 @@ export async function createApp(
       models,
     }),
   };
-  return {
-    config,
-    logger,
-    prisma,
-    store,
-    media,
-    clips,
-    ingest,
-    events,
-    jobs,
-    api,
-    search,
-    models,
-    analysis,
-    async close() {
-      await jobs.stop();
-      await search.close();
-      await models.dispose();
-      await ocrEngine?.close();
-      if (burnedInEngine !== ocrEngine) await burnedInEngine?.close();
-      events.close();
-      await prisma.$disconnect();
-    },
-  };
+  return { api, analysis };
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { App } from "../app.js";
+import type { Core } from "../app.js";
 import type { IngestResult } from "../ingest/ingest.service.js";
 import { IngestProgressBars } from "./progress-bars.js";
 import { printError } from "./cli-error.js";
@@ -82,7 +82,7 @@ function summary(result: IngestResult): string {
   return `${state}: ${result.clip.title} (${result.clip.id}) ${counts.join(", ")}${enriched ? `; ${enriched}` : ""}\n`;
 }
 
-export function registerIngest(program: Command, openApp: () => Promise<App>, signal: AbortSignal): void {
+export function registerIngest(program: Command, openCore: () => Promise<Core>, signal: AbortSignal): void {
   program
     .command("ingest")
     .description("ingest clips: subtitles, shots, keyframes and scenes into the database")
@@ -94,7 +94,7 @@ export function registerIngest(program: Command, openApp: () => Promise<App>, si
       if (files.length > 1 && (options.title || options.subtitles?.length)) {
         throw new AppError("BAD_INPUT", "--title and --subtitles describe one clip: give exactly one file with them");
       }
-      const app = await openApp();
+      const app = await openCore();
       let exit = 0;
       try {
         for (const file of files) {

@@ -1,9 +1,9 @@
 // `cinerag` command line. One file per subcommand; this file wires them and owns process-level concerns
 // (configuration, signals, exit status).
 import { Command, CommanderError } from "commander";
-import { loadConfig } from "../config.js";
+import { loadConfig, type Config } from "../config.js";
 import { AppError } from "../errors/app-error.js";
-import type { App } from "../app.js";
+import type { Core, CoreOverrides } from "../app.js";
 import { printError } from "./cli-error.js";
 import { registerModels } from "./models.command.js";
 import { registerDoctor } from "./doctor.command.js";
@@ -22,19 +22,29 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-let app: App | undefined;
-/** Command-line tools log warnings only unless CINERAG_LOG_LEVEL says otherwise; the server logs at info. */
-async function openApp(defaultLogLevel = "warn", firstStart = false, worker?: { concurrency?: number }): Promise<App> {
+/**
+ * Opens the core (ingest, reindex, worker) or the whole app with the API on it (serve, query, effects), once per
+ * process: each command opens it in its action. Command-line tools log warnings only unless CINERAG_LOG_LEVEL says
+ * otherwise; the server logs at info.
+ */
+async function open<T extends Core>(
+  create: (root: AppModule) => (config: Config, overrides: CoreOverrides) => Promise<T>,
+  defaultLogLevel = "warn",
+  firstStart = false,
+  worker?: { concurrency?: number },
+): Promise<T> {
   // imported here, not above: `doctor`, `models` and `--help` never load the server, the store or the
   // search engines (the whole module graph cost seconds of compiling on a cold first run)
-  const { createApp } = await import("../app.js");
+  const build = create(await import("../app.js"));
   const config = loadConfig();
   if (worker?.concurrency !== undefined) config.jobs.concurrency = worker.concurrency;
   // serve and ingest: the real models on a new machine with a network (src/cli/first-start.ts)
-  if (firstStart && !app) await (await import("./first-start.js")).firstStartPull(config, controller.signal);
-  app ??= await createApp(config, { defaultLogLevel, worker: worker !== undefined });
-  return app;
+  if (firstStart) await (await import("./first-start.js")).firstStartPull(config, controller.signal);
+  return build(config, { defaultLogLevel, worker: worker !== undefined });
 }
+type AppModule = typeof import("../app.js");
+const core = (root: AppModule) => root.createCore;
+const whole = (root: AppModule) => root.createApp;
 
 const program = new Command()
   .name("cinerag")
@@ -58,16 +68,16 @@ if (!light) {
       import("./query.command.js"),
       import("./worker.command.js"),
     ]);
-  registerIngest(program, () => openApp("warn", true), controller.signal);
-  registerReindex(program, () => openApp(), controller.signal);
-  registerServe(program, () => openApp("info", true), controller.signal);
-  registerQuery(program, () => openApp());
+  registerIngest(program, () => open(core, "warn", true), controller.signal);
+  registerReindex(program, () => open(core), controller.signal);
+  registerServe(program, () => open(whole, "info", true), controller.signal);
+  registerQuery(program, () => open(whole));
   registerWorker(
     program,
-    { loadConfig: () => loadConfig(), openApp: (options) => openApp("info", true, options) },
+    { loadConfig: () => loadConfig(), openCore: (options) => open(core, "info", true, options) },
     controller.signal,
   );
-  registerEffects(program, () => openApp());
+  registerEffects(program, () => open(whole));
 }
 registerModels(program, { loadConfig: () => loadConfig() }, controller.signal);
 registerDoctor(program, { loadConfig: () => loadConfig() });

@@ -3,7 +3,7 @@
 // what a REINDEX_REQUIRED error asks for.
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
-import type { App } from "../app.js";
+import type { Core } from "../app.js";
 import { printError } from "./cli-error.js";
 import { parseGlobalId } from "../services/global-id.js";
 
@@ -12,14 +12,14 @@ interface ReindexOptions {
   json?: boolean;
 }
 
-export function registerReindex(program: Command, openApp: () => Promise<App>, signal: AbortSignal): void {
+export function registerReindex(program: Command, openCore: () => Promise<Core>, signal: AbortSignal): void {
   program
     .command("reindex")
     .description("rebuild the search index from the database (after a model change, or to repair it)")
     .option("-c, --clip <id>", "only this clip")
     .option("--json", "print the result as one JSON object on stdout")
     .action(async (options: ReindexOptions) => {
-      const app = await openApp();
+      const app = await openCore();
       const bar =
         !options.json && process.stderr.isTTY
           ? new cliProgress.SingleBar(

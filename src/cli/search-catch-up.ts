@@ -1,9 +1,9 @@
 // After `cinerag ingest` stored its clips: a short, bounded drain of the search outbox so the new scenes
 // are searchable at once. The clips are stored whatever happens here; if the index is down (or needs a
 // reindex), one line on stderr says so and the rows wait in the outbox for the next drain.
-import type { App } from "../app.js";
+import type { Core } from "../app.js";
 
-export async function catchUpSearchIndex(app: App, signal: AbortSignal, timeoutMs = 60_000): Promise<void> {
+export async function catchUpSearchIndex(app: Core, signal: AbortSignal, timeoutMs = 60_000): Promise<void> {
   try {
     const result = await app.search.outbox.drain({ timeoutMs, signal });
     if (result.error?.code === "REINDEX_REQUIRED") {

@@ -2,7 +2,7 @@
 // stops taking jobs and puts the running ones back in the queue (another worker, or the next start, resumes
 // them from their checkpoints).
 import type { Command } from "commander";
-import type { App } from "../app.js";
+import type { Core } from "../app.js";
 import type { Config } from "../config.js";
 import { AppError } from "../errors/app-error.js";
 import { logSearchTopology } from "../search/search-topology.js";
@@ -13,7 +13,7 @@ interface WorkerOptions {
 
 export function registerWorker(
   program: Command,
-  deps: { loadConfig: () => Config; openApp: (options: { concurrency?: number }) => Promise<App> },
+  deps: { loadConfig: () => Config; openCore: (options: { concurrency?: number }) => Promise<Core> },
   signal: AbortSignal,
 ): void {
   program
@@ -30,7 +30,7 @@ export function registerWorker(
           "CONFIG_INVALID",
           "cinerag worker needs the BullMQ queue: set CINERAG_REDIS_URL (with CINERAG_JOBS=in-process the jobs run inside cinerag serve)",
         );
-      const app = await deps.openApp({ concurrency });
+      const app = await deps.openCore({ concurrency });
       try {
         await app.jobs.start();
       } catch (error) {
