@@ -4,7 +4,8 @@
 //
 // The modules are imported dynamically so that their loading is measured as a phase of its own: `boot`
 // is node's own start (up to this module running), `import` loading config + app and everything they
-// import, `open` createCore, as `cinerag ingest` opens it (migration check, database, adapters), `ingest` the ingest itself.
+// import, `open` createCore as `cinerag ingest` opens it (migration check, database, adapters), `ingest`
+// the ingest itself.
 const bootMs = performance.now();
 const bootCpu = process.cpuUsage();
 // the V8 flags `cinerag ingest` runs with (src/cli/v8-flags.ts), before anything compiles WebAssembly

@@ -36,8 +36,6 @@ import { AsrStage } from "./ingest/enrich/asr.stage.js";
 import { WorkerOcrEngine } from "./ocr/worker.ocr-engine.js";
 import { withSceneCaptions } from "./ingest/enrich/scene-captions.js";
 import type { AnalysisModule } from "./analysis/analysis.module.js";
-// (type only: the file augments ApiServices with the analysis services; its code is loaded by createApp)
-import type { AnalysisApi } from "./analysis/analysis.context.js";
 
 /** The database behind its repositories (src/store): one per aggregate, each the only code for its tables. */
 export interface Store {
@@ -97,7 +95,7 @@ export interface Core {
 
 export interface App extends Core {
   /** what GraphQL resolvers get in their context */
-  api: ApiServices & { analysis: AnalysisApi };
+  api: ApiServices;
   /** analysis (src/analysis): emotion, themes, style, ask and draft, stored results */
   analysis: AnalysisModule;
 }
@@ -268,7 +266,7 @@ async function createApi({ config, prisma, events, logger, search, models, clips
     search,
     models,
   });
-  const api: App["api"] = {
+  const api: ApiServices = {
     clips: new ClipService({ clips, jobs: store.jobs, pubsub: events, logger, keyframeDir: config.keyframeDir }),
     scenes: new SceneService(store.scenes),
     jobs,
